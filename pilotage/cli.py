@@ -1,0 +1,57 @@
+"""The one command line: ``pilotage db|demo|etl ...``. Each layer brings its own sub-app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from etl.cli import app as etl_app
+
+app = typer.Typer(help="Pilotage: marketing & sales steering.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(etl_app, name="etl")
+console = Console(stderr=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Create or migrate the store's tables (Alembic) and seed the reference rows."""
+    from etl.schema import current_revision, upgrade
+    from pilotage.settings import get_settings
+
+    upgrade(revision=revision)
+    url = get_settings().database_url
+    console.print(f"store {url.split('@')[-1]} at revision {current_revision()}", highlight=False)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same company")] = 42,
+    leads: Annotated[int | None, typer.Option(help="number of leads (default: 40,000 a year)")] = None,
+    years: Annotated[int, typer.Option(help="years of history")] = 3,
+    end: Annotated[str | None, typer.Option(help="last day of the history, YYYY-MM-DD (default: yesterday)")] = None,
+) -> None:
+    """Generate a realistic demo company and load it into the store."""
+    import datetime as dt
+
+    from etl.demo.load import load_demo
+
+    try:
+        last_day = dt.date.fromisoformat(end) if end else None
+    except ValueError:
+        raise typer.BadParameter(f"{end!r} is not a date (YYYY-MM-DD)", param_hint="--end") from None
+    load_demo(seed=seed, leads=leads, years=years, end=last_day)
+
+
+def main() -> None:
+    from etl.errors import EtlError
+    from pilotage.settings import SettingsError
+
+    try:
+        app()
+    except (EtlError, SettingsError) as error:
+        console.print(f"[bold red]error[/] {error}", highlight=False)
+        raise SystemExit(1) from None
