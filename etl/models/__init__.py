@@ -1,0 +1,31 @@
+"""The store's schema (SQLAlchemy 2 typed models). Alembic migrations are generated from it."""
+
+from .base import Base
+from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
+from .facts import (
+    LEAD_STAGES,
+    AdPerformance,
+    Cost,
+    ExternalSeries,
+    Lead,
+    MediaPlan,
+    Subscription,
+    Target,
+    WebAnalytics,
+)
+from .marts import (
+    ACTIVITY_MEASURES,
+    COHORT_MEASURES,
+    MartCohortMonthly,
+    MartDaily,
+    MartMonthly,
+    MartSubscriptionMonthly,
+)
+from .runs import EtlReject, EtlRun
+
+__all__ = [
+    "ACTIVITY_MEASURES", "COHORT_MEASURES", "LEAD_STAGES", "AdPerformance", "Base", "Calendar",
+    "Campaign", "Channel", "Cost", "EtlReject", "EtlRun", "ExternalSeries", "Lead",
+    "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",
+    "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
+]

@@ -1,0 +1,38 @@
+"""Migrating the store: ``pilotage db upgrade`` runs Alembic to head, then seeds reference rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from etl.reference import seed_reference
+from etl.store import get_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
+    engine = engine or get_engine()
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        seed_reference(connection)
+
+
+def current_revision(engine: Engine | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    engine = engine or get_engine()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

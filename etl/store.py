@@ -1,0 +1,58 @@
+"""The SQL store: one engine per database URL, SQLite tuned for a single-file embedded use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine, event, func, select
+
+from pilotage.settings import get_settings
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the app read while a load writes; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA cache_size=-200000")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """Return the engine for ``url`` (default: the configured ``DATABASE_URL``)."""
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _tune_sqlite)
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins, so that a
+        # load's BEGIN covers its DDL on temporary tables too.
+        @event.listens_for(engine, "connect")
+        def _no_implicit_tx(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+def data_version(engine: Engine | None = None) -> int:
+    """A number that changes whenever a load lands; caches put it in their keys."""
+    from etl.models import EtlRun
+
+    engine = engine or get_engine()
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(EtlRun.id), 0))).scalar_one())
