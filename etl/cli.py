@@ -1,0 +1,149 @@
+"""``pilotage etl ...``: load files, list runs, show rejected rows, describe the formats.
+
+Exit codes: 0 every file loaded (some rows may be rejected, see the summary); 1 a file was
+refused or failed (nothing of it was written); 2 bad usage; 3 rows were rejected and
+``--fail-on-rejects`` was given.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from etl.connectors import BY_NAME, FORMATS, LoadOptions
+from etl.errors import EtlError
+from etl.models import EtlReject, EtlRun
+from etl.pipeline import load_file, load_order
+from etl.reference import UNASSIGNED_REGION
+from etl.store import get_engine
+
+app = typer.Typer(help="Load exports into the store and inspect the runs.", no_args_is_help=True)
+# Wide tables when piped (CI logs, scripts): rich would otherwise wrap at 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
+errors = Console(stderr=True)
+
+EXIT_REFUSED, EXIT_REJECTS = 1, 3
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="CSV, TSV or XLSX files", exists=False)],
+    source: Annotated[str | None, typer.Option(help=f"source type: {', '.join(BY_NAME)} (default: detected)")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="TOML mapping of another CRM's columns")] = None,
+    region: Annotated[str, typer.Option(help="region code for files without a region column")] = UNASSIGNED_REGION,
+    country: Annotated[str, typer.Option(help="country kept from wide open-data files")] = "FRA",
+    source_system: Annotated[str | None, typer.Option(help="name of the system the file comes from")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")] = None,
+    fail_on_rejects: Annotated[bool, typer.Option(help="exit with code 3 if any row is rejected")] = False,
+) -> None:
+    """Load files, each in one transaction, and print a summary table."""
+    options = LoadOptions(region=region, country=country, source_system=source_system)
+    reports, failures = [], []
+    ordered = load_order(paths, source=source, mapping=mapping)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=errors, transient=True) as progress:
+        overall = progress.add_task("loading", total=len(ordered))
+        for path in ordered:
+            progress.update(overall, description=f"loading {path.name}")
+            try:
+                reports.append(load_file(path, source=source, mapping=mapping, options=options, sheet=sheet))
+            except EtlError as error:
+                failures.append(str(error))
+            progress.advance(overall)
+    _print_summary(reports)
+    for failure in failures:
+        errors.print(f"[bold red]error[/] {failure}", highlight=False)
+    if failures:
+        raise typer.Exit(EXIT_REFUSED)
+    if fail_on_rejects and any(r.rows_rejected for r in reports):
+        raise typer.Exit(EXIT_REJECTS)
+
+
+def _print_summary(reports) -> None:
+    if not reports:
+        return
+    table = Table(title="Loaded")
+    for column in ("run", "file", "source", "read", "inserted", "updated", "unchanged", "deleted",
+                   "rejected", "skipped", "seconds"):
+        table.add_column(column, justify="right" if column not in ("file", "source") else "left")
+    for r in reports:
+        c = r.counts
+        table.add_row(str(r.run_id), r.file_name, r.source_type, f"{r.rows_read:,}", f"{c.inserted:,}",
+                      f"{c.updated:,}", f"{c.unchanged:,}", f"{c.deleted:,}", f"{r.rows_rejected:,}",
+                      f"{r.skipped:,}", f"{r.duration_s:.2f}")
+    console.print(table)
+    for r in reports:
+        for note in r.notes:
+            console.print(f"{r.file_name}: {note}", highlight=False)
+        if r.rows_rejected:
+            console.print(f"{r.file_name}: {r.rows_rejected} rejected rows, see `pilotage etl rejects {r.run_id}`",
+                          highlight=False)
+
+
+@app.command()
+def runs(limit: Annotated[int, typer.Option(help="how many recent runs")] = 20) -> None:
+    """List the most recent runs."""
+    with Session(get_engine()) as session:
+        rows = session.scalars(select(EtlRun).order_by(EtlRun.id.desc()).limit(limit)).all()
+    table = Table(title="ETL runs")
+    for column in ("run", "started (UTC)", "status", "source", "file", "read", "ins.", "upd.", "unch.", "del.",
+                   "rej.", "seconds", "message"):
+        table.add_column(column)
+    for run in rows:
+        table.add_row(str(run.id), f"{run.started_at:%Y-%m-%d %H:%M:%S}", run.status, run.source_type,
+                      run.file_name, str(run.rows_read), str(run.rows_inserted), str(run.rows_updated),
+                      str(run.rows_unchanged), str(run.rows_deleted), str(run.rows_rejected),
+                      f"{run.duration_s:.2f}", (run.message or "")[:80])
+    console.print(table)
+
+
+@app.command()
+def rejects(run: Annotated[int, typer.Argument(help="run id (see `pilotage etl runs`)")],
+            limit: Annotated[int, typer.Option(help="rows to show")] = 50) -> None:
+    """Show the rows a run rejected: line, column, value and what was expected."""
+    with Session(get_engine()) as session:
+        found = session.get(EtlRun, run)
+        if found is None:
+            errors.print(f"no run {run}")
+            raise typer.Exit(EXIT_REFUSED)
+        rows = session.scalars(select(EtlReject).where(EtlReject.run_id == run)
+                               .order_by(EtlReject.line).limit(limit)).all()
+    table = Table(title=f"Run {run}: {found.file_name}, {found.rows_rejected} rejected rows")
+    for column in ("file", "line", "column", "value", "expected"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.file_name, str(r.line), r.column, r.value or "", r.expected)
+    console.print(table)
+
+
+@app.command()
+def formats() -> None:
+    """Describe the canonical formats and the real exports Pilotage reads."""
+    for name, fields in FORMATS.items():
+        table = Table(title=f"format {name}")
+        for column in ("column", "type", "required", "may be empty", "notes"):
+            table.add_column(column)
+        for f in fields:
+            table.add_row(f.name, f.kind, "yes" if f.required else "no", "yes" if f.nullable else "no",
+                          f.description or (f.expected() if f.kind == "choice" else ""))
+        console.print(table)
+    console.print("Real exports: " + "; ".join(f"{c.name}: {c.description}" for c in BY_NAME.values()
+                                              if c.name not in FORMATS))
+
+
+@app.command("rebuild-marts")
+def rebuild_marts() -> None:
+    """Rebuild every mart from the facts."""
+    from etl.marts import rebuild_all
+
+    with get_engine().begin() as conn:
+        rebuild_all(conn)
+    console.print("marts rebuilt")

@@ -1,0 +1,312 @@
+"""Bulk upserts through a staging table, with inserted / updated / unchanged / deleted counts.
+
+Why a staging table: the rows of a file are copied in bulk (PostgreSQL ``COPY``, SQLite
+``executemany``) into a temporary table, then a handful of set-based statements compare
+them with the store. Nothing is done row by row in Python and the whole file lands, or
+not, in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+
+from etl.readers import LINE
+
+COPY_CHUNK = 1 << 20
+
+
+@dataclass
+class TableLoad:
+    """What to do with one table of a batch.
+
+    ``key``: the natural key. ``replace_scope``: columns whose values the file covers; rows
+    of the store in that coverage but absent from the file are deleted (a corrected file
+    replaces what it covers). ``update``: False for insert-if-missing (dimensions).
+    ``must_exist``: reason for rejecting rows whose key the store does not have yet (files
+    that only complete existing rows, like closed deals for known leads).
+    ``references``: column -> (dimension table, reason) checked before loading.
+    ``date_columns``: columns whose dates feed the marts.
+    """
+
+    table: Table
+    frame: pd.DataFrame
+    key: tuple[str, ...]
+    replace_scope: tuple[str, ...] = ()
+    update: bool = True
+    must_exist: str | None = None
+    references: dict[str, Table] = field(default_factory=dict)
+    date_columns: tuple[str, ...] = ()
+
+
+@dataclass
+class LoadCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejects: list[dict] = field(default_factory=list)
+    touched_dates: set[dt.date] = field(default_factory=set)
+
+    def add(self, other: LoadCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        self.rejects.extend(other.rejects)
+        self.touched_dates |= other.touched_dates
+
+
+def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCounts:
+    """Apply ``load`` inside the caller's transaction and return what changed."""
+    counts = LoadCounts()
+    frame = load.frame
+    frame, counts.rejects = _reject_duplicates(frame, load.key)
+    for column, dimension in load.references.items():
+        frame, rejected = _reject_unknown_codes(conn, frame, column, dimension)
+        counts.rejects.extend(rejected)
+    if frame.empty:
+        return counts
+
+    target = load.table
+    columns = [c for c in frame.columns if c != LINE]
+    if not load.must_exist and _is_empty(conn, target):
+        # First load into this table: nothing to compare with, copy straight into it, in key
+        # order so that the primary-key index fills page after page instead of at random.
+        _copy_rows(conn, target, frame[columns].sort_values(list(load.key)), columns)
+        counts.inserted = len(frame)
+        counts.touched_dates = _file_dates(frame, load.date_columns)
+        return counts
+    staging = _create_staging(conn, target, columns, load.key)
+    if LINE not in frame.columns:
+        frame = frame.assign(**{LINE: 0})
+    _copy_rows(conn, staging, frame, [*columns, LINE])
+    _index_staging(conn, staging, load.key)
+
+    key_match = and_(*(target.c[k] == staging.c[k] for k in load.key))
+    if load.must_exist:
+        missing = select(staging.c[LINE], *(staging.c[k] for k in load.key)).where(
+            ~exists().where(key_match))
+        for row in conn.execute(missing):
+            counts.rejects.append({"line": row[0], "column": load.key[0], "value": str(row[1]),
+                                   "expected": load.must_exist, "raw": None})
+        conn.execute(delete(staging).where(~exists().where(key_match)))
+
+    value_columns = [c for c in columns if c not in load.key]
+    changed = or_(*(target.c[c].is_distinct_from(staging.c[c]) for c in value_columns)) \
+        if load.update and value_columns else false()
+    if load.date_columns:
+        counts.touched_dates |= _touched_dates(conn, target, staging, load, key_match, changed)
+
+    if load.update and value_columns:
+        result = conn.execute(
+            update(target).where(key_match, changed).values({c: staging.c[c] for c in value_columns}))
+        counts.updated = result.rowcount
+    result = conn.execute(
+        # In key order: the primary-key index then fills page after page instead of at random.
+        insert(target).from_select(columns, select(*(staging.c[c] for c in columns)).where(
+            ~exists().where(key_match)).order_by(*(staging.c[k] for k in load.key))),
+        execution_options={"preserve_rowcount": True})
+    counts.inserted = result.rowcount
+    staged = conn.execute(select(func.count()).select_from(staging)).scalar_one()
+    counts.unchanged = staged - counts.inserted - counts.updated
+
+    if load.replace_scope:
+        counts.deleted = _delete_uncovered(conn, target, staging, load)
+    staging.drop(conn)
+    return counts
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None
+
+
+def _file_dates(frame: pd.DataFrame, date_columns) -> set[dt.date]:
+    dates: set[dt.date] = set()
+    for column in date_columns:
+        if column in frame.columns:
+            dates.update(pd.to_datetime(frame[column]).dropna().dt.date.unique())
+    return dates
+
+
+def _lines(frame: pd.DataFrame) -> pd.Series:
+    """Source line numbers (0 for rows a connector derived, such as dimension rows)."""
+    return frame[LINE] if LINE in frame.columns else pd.Series(0, index=frame.index)
+
+
+def _reject_duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.DataFrame, list[dict]]:
+    duplicated = frame.duplicated(list(key), keep="first")
+    if not duplicated.any():
+        return frame, []
+    first_line = frame[~duplicated].set_index(list(key))[LINE] if LINE in frame.columns else None
+    rejects = []
+    for _, row in frame[duplicated].iterrows():
+        key_values = tuple(row[k] for k in key)
+        where = ""
+        if first_line is not None:
+            lookup = key_values if len(key) > 1 else key_values[0]
+            where = f" (first seen on line {int(first_line.loc[lookup])})"
+        rejects.append({
+            "line": int(row[LINE]) if LINE in frame.columns else 0,
+            "column": ", ".join(key),
+            "value": " | ".join(str(v) for v in key_values),
+            "expected": f"a unique {', '.join(key)}: this key appears twice in the file{where}",
+            "raw": None,
+        })
+    return frame[~duplicated], rejects
+
+
+def _reject_unknown_codes(conn, frame, column, dimension) -> tuple[pd.DataFrame, list[dict]]:
+    known = set(conn.execute(select(dimension.primary_key.columns[0])).scalars())
+    values = frame[column]
+    unknown = ~values.isin(known) & values.notna()
+    if not unknown.any():
+        return frame, []
+    listed = ", ".join(sorted(known)[:20]) + (" ..." if len(known) > 20 else "")
+    rejects = [
+        {"line": int(line), "column": column, "value": str(value),
+         "expected": f"a known {dimension.name.removeprefix('dim_')} code ({listed})", "raw": None}
+        for line, value in zip(_lines(frame)[unknown], values[unknown], strict=True)
+    ]
+    return frame[~unknown], rejects
+
+
+def _create_staging(conn: Connection, target: Table, columns: list[str], key) -> Table:
+    staging = Table(
+        f"stg_{target.name}", MetaData(),
+        *(Column(c, target.c[c].type) for c in columns),
+        Column(LINE, Integer),
+        prefixes=["TEMPORARY"],
+    )
+    staging.drop(conn, checkfirst=True)
+    staging.create(conn)
+    return staging
+
+
+def _index_staging(conn: Connection, staging: Table, key) -> None:
+    """PostgreSQL hash-joins the staging table once it knows its size; SQLite joins by
+    nested loops and needs an index on the key."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {staging.name}")
+    else:
+        Index(f"ix_{staging.name}_key", *(staging.c[k] for k in key)).create(conn)
+
+
+def _copy_rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
+    if conn.dialect.name == "postgresql":
+        _copy_postgres(conn, table, frame[columns], columns)
+    else:
+        _insert_many(conn, table, frame[columns], columns)
+
+
+def _copy_postgres(conn, staging, frame, columns) -> None:
+    """COPY through pyarrow's CSV writer: every value quoted and NULLs left bare, which is
+    exactly how PostgreSQL's CSV mode tells an empty string from a NULL."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, write_options=pa_csv.WriteOptions(include_header=False,
+                                                                      quoting_style="all_valid"))
+    cursor = conn.connection.driver_connection.cursor()
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with cursor.copy(f"COPY {staging.name} ({quoted}) FROM STDIN WITH (FORMAT csv)") as copy:
+        view = buffer.getbuffer()
+        for start in range(0, len(view), COPY_CHUNK):
+            copy.write(view[start:start + COPY_CHUNK])
+        del view
+
+
+def _sqlite_column(series: pd.Series, sql_type) -> list:
+    """Values as SQLAlchemy's SQLite types store them, so staging and target compare equal."""
+    type_name = type(sql_type).__name__
+    if pd.api.types.is_datetime64_any_dtype(series):
+        text_format = "%Y-%m-%d" if type_name == "Date" else "%Y-%m-%d %H:%M:%S.%f"
+        formatted = series.dt.strftime(text_format)
+        return formatted.where(series.notna(), None).tolist()
+    if series.dtype == bool or type_name == "Boolean":
+        return [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else int(bool(v))
+                for v in series.tolist()]
+    values = series.astype(object).where(series.notna(), None)
+    return values.tolist()
+
+
+def _insert_many(conn, staging, frame, columns) -> None:
+    data = [_sqlite_column(frame[c], staging.c[c].type) for c in columns]
+    placeholders = ", ".join("?" for _ in columns)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.executemany(f"INSERT INTO {staging.name} ({quoted}) VALUES ({placeholders})", zip(*data, strict=True))
+    cursor.close()
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _touched_dates(conn, target, staging, load: TableLoad, key_match, changed) -> set[dt.date]:
+    """The dates whose mart rows this load changes: every date of a row that changes (as it
+    was and as it will be) and of a row that is added. Unchanged rows touch nothing, so
+    reloading a file that did not change costs no mart refresh at all."""
+    staged = [c for c in load.date_columns if c in staging.c]
+    changed_rows = select(
+        *(target.c[c].label(f"old_{c}") for c in load.date_columns),
+        *(staging.c[c].label(f"new_{c}") for c in staged),
+    ).where(key_match, changed).cte("changed_rows")
+    added_rows = select(*(staging.c[c] for c in staged)).where(~exists().where(key_match)).cte("added_rows")
+    parts = [select(func.date(changed_rows.c[f"old_{c}"]).label("day")) for c in load.date_columns]
+    parts += [select(func.date(changed_rows.c[f"new_{c}"]).label("day")) for c in staged]
+    parts += [select(func.date(added_rows.c[c]).label("day")) for c in staged]
+    days = union_all(*parts).subquery()
+    touched = {_as_date(d) for d in conn.execute(select(days.c.day).distinct()).scalars()}
+    if load.replace_scope:
+        for column in load.date_columns:
+            gone = select(func.date(target.c[column])).where(
+                _in_scope(target, staging, load), ~exists().where(key_match)).distinct()
+            touched.update(map(_as_date, conn.execute(gone).scalars()))
+    touched.discard(None)
+    return touched
+
+
+def _in_scope(target, staging, load: TableLoad):
+    scope = load.replace_scope
+    covered = select(*(staging.c[c] for c in scope)).distinct()
+    if len(scope) == 1:
+        return target.c[scope[0]].in_(covered)
+    return tuple_(*(target.c[c] for c in scope)).in_(covered)
+
+
+def _delete_uncovered(conn, target, staging, load: TableLoad) -> int:
+    key_match = and_(*(target.c[k] == staging.c[k] for k in load.key))
+    result = conn.execute(delete(target).where(_in_scope(target, staging, load), ~exists().where(key_match)))
+    return result.rowcount

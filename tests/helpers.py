@@ -1,0 +1,35 @@
+"""Small helpers shared by the tests: write files, and snapshot what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from etl.models import Base
+
+LOG_TABLES = {"etl_run", "etl_reject"}
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def data_snapshot(engine) -> dict[str, int]:
+    """Row counts of every data table (the run log excepted: failures are logged there)."""
+    with engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables if table.name not in LOG_TABLES
+        }
+
+
+def scalar(engine, statement):
+    with engine.connect() as conn:
+        return conn.execute(statement).scalar_one()
+
+
+def rows(engine, statement):
+    with engine.connect() as conn:
+        return conn.execute(statement).all()

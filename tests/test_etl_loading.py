@@ -1,0 +1,119 @@
+"""Loading: a corrected file replaces what it covers, marts follow, and a load that fails
+or is killed in the middle leaves the store exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from etl.errors import EtlError
+from etl.models import AdPerformance, EtlRun, Lead, MartCohortMonthly, MartDaily, MartMonthly
+from etl.pipeline import load_file
+
+from .helpers import data_snapshot, rows, scalar, write
+
+HEADER = "date,campaign,channel,region,impressions,clicks,spend\n"
+ORIGINAL = HEADER + (
+    "2024-03-04,c1,paid_search,FR,100,5,10.00\n"
+    "2024-03-04,c2,paid_search,FR,200,6,20.00\n"
+    "2024-03-05,c1,paid_search,FR,300,7,30.00\n"
+)
+
+
+def spend_by_day(engine):
+    return {str(d): s for d, s in rows(engine, select(MartDaily.date, func.sum(MartDaily.spend))
+                                      .group_by(MartDaily.date))}
+
+
+def test_corrected_file_replaces_what_it_covers(engine, tmp_path):
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    assert spend_by_day(engine) == {"2024-03-04": 30.0, "2024-03-05": 30.0}
+    corrected = HEADER + (
+        "2024-03-04,c1,paid_search,FR,100,5,12.50\n"   # corrected spend
+        "2024-03-05,c1,paid_search,FR,300,7,30.00\n"   # unchanged
+        "2024-03-06,c1,paid_search,FR,400,8,40.00\n"   # new day
+    )  # c2 on 2024-03-04 is gone: the corrected file covers that day and no longer has it
+    report = load_file(write(tmp_path / "ads_v2.csv", corrected), engine=engine)
+    counts = report.counts
+    assert (counts.inserted, counts.updated, counts.unchanged, counts.deleted) == (1, 1, 1, 1)
+    assert spend_by_day(engine) == {"2024-03-04": 12.5, "2024-03-05": 30.0, "2024-03-06": 40.0}
+    assert scalar(engine, select(func.sum(MartMonthly.spend))) == pytest.approx(82.5)
+
+
+def test_other_channels_on_covered_days_are_kept(engine, tmp_path):
+    load_file(write(tmp_path / "search.csv", ORIGINAL), engine=engine)
+    social = HEADER + "2024-03-04,s1,paid_social,FR,500,9,50.00\n"
+    report = load_file(write(tmp_path / "social.csv", social), engine=engine)
+    assert report.counts.deleted == 0
+    assert scalar(engine, select(func.count()).select_from(AdPerformance)) == 4
+
+
+def test_a_lead_moving_month_moves_in_the_marts(engine, tmp_path):
+    header = "lead_id,created_at,channel,region,won_at,deal_value\n"
+    load_file(write(tmp_path / "l1.csv", header + "a,2024-01-30,paid_search,FR,2024-02-10,100\n"
+                                                 "b,2024-01-15,paid_search,FR,,\n"), engine=engine)
+    load_file(write(tmp_path / "l2.csv", header + "a,2024-02-02,paid_search,FR,2024-03-10,150\n"), engine=engine)
+    monthly = {str(m): (leads, won, value) for m, leads, won, value in rows(engine, select(
+        MartMonthly.month, func.sum(MartMonthly.leads), func.sum(MartMonthly.won),
+        func.sum(MartMonthly.won_value)).group_by(MartMonthly.month))}
+    assert monthly == {"2024-01-01": (1, 0, 0.0), "2024-02-01": (1, 0, 0.0), "2024-03-01": (0, 1, 150.0)}
+    cohorts = {str(m): (leads, won) for m, leads, won in rows(engine, select(
+        MartCohortMonthly.cohort_month, func.sum(MartCohortMonthly.leads), func.sum(MartCohortMonthly.won))
+        .group_by(MartCohortMonthly.cohort_month))}
+    assert cohorts == {"2024-01-01": (1, 0), "2024-02-01": (1, 1)}
+
+
+def test_a_failure_in_the_middle_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    before, marts_before = data_snapshot(engine), spend_by_day(engine)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("etl.pipeline.refresh_cohorts", broken)  # after every upsert ran
+    changed = HEADER + "2024-03-04,c1,paid_search,FR,100,5,99.00\n2024-03-07,c9,display,FR,1,1,1\n"
+    with pytest.raises(EtlError, match="nothing was written.*disk full"):
+        load_file(write(tmp_path / "ads_v2.csv", changed), engine=engine)
+    assert data_snapshot(engine) == before
+    assert spend_by_day(engine) == marts_before
+    status, message = rows(engine, select(EtlRun.status, EtlRun.message).order_by(EtlRun.id.desc()).limit(1))[0]
+    assert status == "failed" and "disk full" in message
+
+
+KILLER = textwrap.dedent("""
+    import os, signal, sys
+    import etl.pipeline
+    from etl.store import get_engine
+
+    def kill(*args, **kwargs):  # every fact row is written, the transaction is still open
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    etl.pipeline.refresh_activity = kill
+    etl.pipeline.load_file(sys.argv[1], engine=get_engine(sys.argv[2]))
+""")
+
+
+def test_a_load_killed_in_the_middle_leaves_the_store_as_it_was(engine, tmp_path):
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    header = "lead_id,created_at,channel,region\n"
+    big = tmp_path / "leads.csv"
+    with open(big, "w") as handle:
+        handle.write(header)
+        handle.writelines(f"L{i},2024-03-{1 + i % 28:02d},paid_search,FR\n" for i in range(50_000))
+    before = data_snapshot(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.run([sys.executable, "-c", KILLER, str(big), url], env=env, timeout=120)
+    assert process.returncode == -9
+    engine.dispose()  # drop pooled connections; the killed one held the transaction
+    assert data_snapshot(engine) == before
+    assert scalar(engine, select(func.count()).select_from(Lead)) == 0
+    # and the store is usable: the same file now loads whole
+    report = load_file(big, engine=engine)
+    assert report.counts.inserted == 50_000
