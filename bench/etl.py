@@ -1,0 +1,171 @@
+"""ETL benchmark: 1 M leads and 3 years of daily ad data as canonical CSV files, loaded into
+SQLite and PostgreSQL, next to PostgreSQL's own COPY of the same rows in the same run.
+
+    .venv/bin/python bench/etl.py [--leads 1000000] [--keep]
+
+What is timed for Pilotage is the whole ``pilotage etl load`` path of one file: read,
+validate every cell, pseudonymise, load in one transaction, refresh the marts and log the
+run; first into an empty store, then again with the same file (nothing changes), then with a
+corrected file (1% of the rows changed). The reference is ``COPY ... FROM STDIN (FORMAT
+csv)`` of the same file into a table with the file's columns, typed, and the same indexes as
+the fact table (primary key on the natural key, plus the lead creation date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from etl.demo.export import write_canonical_csv  # noqa: E402
+from etl.demo.generate import generate  # noqa: E402
+from etl.demo.load import ensure_dimensions  # noqa: E402
+from etl.pipeline import load_file  # noqa: E402
+from etl.schema import upgrade  # noqa: E402
+from etl.store import get_engine  # noqa: E402
+
+PG_ADMIN = os.environ.get("PILOTAGE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+END = dt.date(2026, 10, 31)
+console = Console(width=140)
+
+# The reference tables: the CSV's own columns, typed, with the fact table's indexes.
+REFERENCE_DDL = {
+    "leads": ("""CREATE TABLE ref_leads (lead_id text PRIMARY KEY, created_at timestamp, channel text,
+                 region text, campaign text, source text, rep text, sdr text, segment text,
+                 mql_at timestamp, sql_at timestamp, opportunity_at timestamp, won_at timestamp,
+                 lost_at timestamp, qualified text, qualified_type text, deal_value double precision,
+                 monthly_amount double precision)""",
+              "CREATE INDEX ix_ref_leads_created_at ON ref_leads (created_at)"),
+    "ad_performance": ("""CREATE TABLE ref_ad_performance (date date, campaign text, channel text,
+                 region text, ad text, campaign_name text, coverage text, impressions integer,
+                 clicks integer, spend double precision, conversions integer,
+                 PRIMARY KEY (date, campaign, region, ad))""",
+                       "CREATE INDEX ix_ref_ad_performance_date ON ref_ad_performance (date)"),
+}
+
+
+def fresh_postgres(name: str) -> str:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def copy_reference(url: str, table: str, path: Path) -> float:
+    """Seconds for PostgreSQL to COPY the CSV file into its reference table."""
+    engine = create_engine(url)
+    header = path.open().readline().strip()
+    with engine.begin() as conn:
+        for statement in REFERENCE_DDL[table]:
+            conn.exec_driver_sql(statement)
+    with engine.begin() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        start = time.perf_counter()
+        # An empty ad name is part of the key, as Pilotage stores it (not NULL).
+        not_null = ", FORCE_NOT_NULL (ad)" if table == "ad_performance" else ""
+        with cursor.copy(f"COPY ref_{table} ({header}) FROM STDIN WITH (FORMAT csv, HEADER true{not_null})") as copy, \
+                path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return seconds
+
+
+def corrected_copy(path: Path, directory: Path, column: str) -> Path:
+    """The same file with 1% of the rows changed (a corrected export)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    changed = frame.index[::100]
+    frame.loc[changed, column] = (pd.to_numeric(frame.loc[changed, column], errors="coerce").fillna(0) + 1).astype(str)
+    target = directory / f"{path.stem}_corrected.csv"
+    frame.to_csv(target, index=False)
+    return target
+
+
+def time_load(path: Path, engine) -> tuple[float, object]:
+    start = time.perf_counter()
+    report = load_file(path, engine=engine)
+    return time.perf_counter() - start, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="pilotage-bench-"))
+
+    start = time.perf_counter()
+    company = generate(seed=7, leads=args.leads, years=3, end=END)
+    files = write_canonical_csv(company, work, tables=("leads", "ad_performance"))
+    rows = {name: sum(1 for _ in path.open()) - 1 for name, path in files.items()}
+    corrected = {"leads": corrected_copy(files["leads"], work, "deal_value"),
+                 "ad_performance": corrected_copy(files["ad_performance"], work, "impressions")}
+    console.print(f"generated {rows['leads']:,} leads and {rows['ad_performance']:,} ad rows "
+                  f"({', '.join(f'{p.name} {p.stat().st_size / 1e6:.0f} MB' for p in files.values())}) "
+                  f"in {time.perf_counter() - start:.1f} s", highlight=False)
+
+    results = []
+    reference_db = "pilotage_bench_copy"
+    reference_url = fresh_postgres(reference_db)
+    copy_seconds = {name: copy_reference(reference_url, name, path) for name, path in files.items()}
+    drop_postgres(reference_db)
+    for name, seconds in copy_seconds.items():
+        results.append(("PostgreSQL COPY (reference)", name, "first load", rows[name], seconds, None))
+
+    for backend in ("sqlite", "postgresql"):
+        if backend == "sqlite":
+            url = f"sqlite:///{work / 'bench.sqlite3'}"
+        else:
+            url = fresh_postgres("pilotage_bench")
+        engine = get_engine(url)
+        upgrade(engine)
+        ensure_dimensions(company, engine)
+        for name, path in files.items():
+            for label, file in (("first load", path), ("same file again", path), ("corrected (1%)", corrected[name])):
+                seconds, report = time_load(file, engine)
+                assert report.rows_rejected == 0, report.counts.rejects[:3]
+                results.append((f"Pilotage on {backend}", name, label, rows[name], seconds,
+                                copy_seconds[name]))
+        engine.dispose()
+        if backend == "postgresql":
+            drop_postgres("pilotage_bench")
+
+    table = Table(title=f"ETL load, {rows['leads']:,} leads and {rows['ad_performance']:,} ad rows (2 cores)")
+    for column in ("loader", "file", "case", "rows", "seconds", "rows/s", "vs COPY"):
+        table.add_column(column, justify="left" if column in ("loader", "file", "case") else "right")
+    for loader, name, label, count, seconds, reference in results:
+        ratio = "" if reference is None else f"{reference / seconds:.0%}"
+        table.add_row(loader, name, label, f"{count:,}", f"{seconds:.1f}", f"{count / seconds:,.0f}", ratio)
+    console.print(table)
+    console.print("vs COPY = COPY's seconds / Pilotage's seconds for the same file "
+                  "(100% = as fast as COPY; the goal is 50%).")
+    if args.keep:
+        console.print(f"files kept in {work}")
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
