@@ -30,19 +30,21 @@ from etl.calendar import ensure_calendar
 from etl.models import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
+    REP_MEASURES,
     AdPerformance,
     Calendar,
     Lead,
     MartCohortMonthly,
     MartDaily,
     MartMonthly,
+    MartRepMonthly,
     MartSubscriptionMonthly,
     Source,
     Subscription,
     WebAnalytics,
 )
 
-DIMENSIONS = ("channel_code", "campaign_code", "region_code")
+DIMENSIONS = ("channel_code", "campaign_code", "source_code", "region_code")
 
 
 def _day(column):
@@ -55,13 +57,13 @@ def _days_between(conn: Connection, start, end):
     return func.julianday(end) - func.julianday(start)
 
 
-def _row(day, channel, campaign, region, **measures):
+def _row(day, channel, campaign, source, region, **measures):
     """One part of the union, already grouped: each part sums only its own measures, so the
     final aggregation works on a few hundred thousand narrow rows, not millions of wide ones."""
-    keys = (day, channel, campaign, region)
+    keys = (day, channel, campaign, source, region)
     return select(
         day.label("date"), channel.label("channel_code"), campaign.label("campaign_code"),
-        region.label("region_code"),
+        source.label("source_code"), region.label("region_code"),
         *((func.sum(measures[name]) if name in measures else literal(0)).label(name)
           for name in ACTIVITY_MEASURES),
     ).group_by(*(k for k in keys if not isinstance(k, BindParameter)))
@@ -76,27 +78,32 @@ def _activity_parts(touched):
     web = WebAnalytics
     lead = Lead
     parts = [
-        _row(ad.date, ad.channel_code, ad.campaign_code, ad.region_code,
+        _row(ad.date, ad.channel_code, ad.campaign_code, literal(""), ad.region_code,
              impressions=ad.impressions, clicks=ad.clicks, spend=ad.spend,
              platform_conversions=ad.platform_conversions).where(ad.date.in_(touched)),
-        _row(web.date, Source.channel_code, literal(""), web.region_code,
+        _row(web.date, Source.channel_code, literal(""), web.source_code, web.region_code,
              sessions=web.sessions, engaged_sessions=web.engaged_sessions,
              web_conversions=web.conversions)
         .join_from(web, Source, Source.code == web.source_code).where(web.date.in_(touched)),
     ]
+    amount = func.coalesce(lead.monthly_amount, 0.0)
+    had_opportunity = lead.opportunity_at.is_not(None)
+    # A deal closes once: on its won date, else on its lost date.
+    closed_at = func.coalesce(lead.won_at, lead.lost_at)
     stage_measures = {
-        "created_at": dict(leads=literal(1), qualified_leads=_one_if(lead.is_qualified)),
-        "mql_at": dict(mqls=literal(1)),
-        "sql_at": dict(sqls=literal(1)),
-        "opportunity_at": dict(opportunities=literal(1)),
-        "won_at": dict(won=literal(1), won_value=func.coalesce(lead.deal_value, 0.0),
-                       new_mrr=func.coalesce(lead.monthly_amount, 0.0)),
-        "lost_at": dict(lost=literal(1)),
+        lead.created_at: dict(leads=literal(1), qualified_leads=_one_if(lead.is_qualified)),
+        lead.mql_at: dict(mqls=literal(1)),
+        lead.sql_at: dict(sqls=literal(1)),
+        lead.opportunity_at: dict(opportunities=literal(1), pipeline_opened=literal(1), pipeline_opened_mrr=amount),
+        lead.won_at: dict(won=literal(1), won_value=func.coalesce(lead.deal_value, 0.0), new_mrr=amount),
+        lead.lost_at: dict(lost=literal(1)),
+        closed_at: dict(pipeline_closed=_one_if(had_opportunity),
+                        pipeline_closed_mrr=case((had_opportunity, amount), else_=0.0)),
     }
-    for column_name, measures in stage_measures.items():
-        day = _day(getattr(lead, column_name))
-        parts.append(_row(day, lead.channel_code, lead.campaign_code, lead.region_code, **measures)
-                     .where(day.in_(touched)))
+    for column, measures in stage_measures.items():
+        day = _day(column)
+        parts.append(_row(day, lead.channel_code, lead.campaign_code, lead.source_code, lead.region_code,
+                          **measures).where(day.in_(touched)))
     return parts
 
 
@@ -158,13 +165,42 @@ def refresh_cohorts(conn: Connection, days: Iterable[dt.date]) -> None:
         "days_to_won": func.sum(won_days),
     }
     cohort = select(
-        Calendar.month_start, lead.channel_code, lead.campaign_code, lead.region_code,
+        Calendar.month_start, lead.channel_code, lead.campaign_code, lead.source_code, lead.region_code,
         *(measures[m] for m in COHORT_MEASURES),
     ).join_from(lead, Calendar, Calendar.date == _day(lead.created_at)).where(
         Calendar.month_start.in_(months)).group_by(
-        Calendar.month_start, lead.channel_code, lead.campaign_code, lead.region_code)
+        Calendar.month_start, lead.channel_code, lead.campaign_code, lead.source_code, lead.region_code)
     conn.execute(insert(MartCohortMonthly).from_select(
         ["cohort_month", *DIMENSIONS, *COHORT_MEASURES], cohort))
+
+
+def refresh_reps(conn: Connection, days: Iterable[dt.date]) -> None:
+    """Rebuild ``mart_rep_monthly`` for the months holding ``days`` (activity convention)."""
+    months = {d.replace(day=1) for d in days}
+    if not months:
+        return
+    ensure_calendar(conn, months)
+    lead = Lead
+    conn.execute(delete(MartRepMonthly).where(MartRepMonthly.month.in_(months)))
+    stage_measures = {
+        lead.created_at: {"leads": literal(1)},
+        lead.opportunity_at: {"opportunities": literal(1)},
+        lead.won_at: {"won": literal(1), "won_value": func.coalesce(lead.deal_value, 0.0)},
+        lead.lost_at: {"lost": literal(1)},
+    }
+    parts = []
+    for column, measures in stage_measures.items():
+        keys = (Calendar.month_start, lead.rep_code, lead.channel_code, lead.region_code)
+        parts.append(select(
+            *(k.label(n) for k, n in zip(keys, ("month", "rep_code", "channel_code", "region_code"), strict=True)),
+            *((func.sum(measures[m]) if m in measures else literal(0)).label(m) for m in REP_MEASURES),
+        ).join_from(lead, Calendar, Calendar.date == _day(column)).where(
+            Calendar.month_start.in_(months), lead.rep_code.is_not(None)).group_by(*keys))
+    union = union_all(*parts).subquery()
+    keys = [union.c[k] for k in ("month", "rep_code", "channel_code", "region_code")]
+    conn.execute(insert(MartRepMonthly).from_select(
+        ["month", "rep_code", "channel_code", "region_code", *REP_MEASURES],
+        select(*keys, *(func.sum(union.c[m]) for m in REP_MEASURES)).group_by(*keys)))
 
 
 def refresh_subscriptions(conn: Connection, months: Iterable[dt.date]) -> None:
@@ -195,10 +231,11 @@ def rebuild_all(conn: Connection) -> None:
     for column in (AdPerformance.date, WebAnalytics.date, *(_day(getattr(lead, c)) for c in (
             "created_at", "mql_at", "sql_at", "opportunity_at", "won_at", "lost_at"))):
         days.update(_to_date(v) for v in conn.execute(select(column).distinct()).scalars() if v)
-    for table in (MartDaily, MartMonthly, MartCohortMonthly, MartSubscriptionMonthly):
+    for table in (MartDaily, MartMonthly, MartCohortMonthly, MartRepMonthly, MartSubscriptionMonthly):
         conn.execute(delete(table))
     refresh_activity(conn, days)
     refresh_cohorts(conn, days)
+    refresh_reps(conn, days)
     refresh_subscriptions(conn, set(conn.execute(select(Subscription.month).distinct()).scalars()))
 
 

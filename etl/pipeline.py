@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert
 from etl.connectors import Batch, LoadOptions, connector_for
 from etl.errors import EtlError, FileRefused
 from etl.loading import LoadCounts, upsert
-from etl.marts import refresh_activity, refresh_cohorts, refresh_subscriptions
+from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
 from etl.models import EtlReject, EtlRun, Lead, Subscription
 from etl.readers import peek_columns, read_table
 from etl.store import get_engine
@@ -109,6 +109,7 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
         activity_dates = report.counts.touched_dates - subscription_months
         refresh_activity(conn, activity_dates)
         refresh_cohorts(conn, lead_dates)
+        refresh_reps(conn, lead_dates)
         refresh_subscriptions(conn, subscription_months)
         report.duration_s = time.perf_counter() - clock
         report.run_id = conn.execute(insert(EtlRun).values(

@@ -8,10 +8,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from etl.marts import rebuild_all
 from etl.reference import seed_reference
 from etl.store import get_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Revisions that recreate marts: a store upgraded across one gets its marts rebuilt from the facts.
+MART_REBUILDS = ("0002",)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -24,10 +27,16 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
     engine = engine or get_engine()
     config = alembic_config(engine)
+    from alembic.runtime.migration import MigrationContext
+
     with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         seed_reference(connection)
+        after = MigrationContext.configure(connection).get_current_revision()
+        if before is not None and any(before < rev <= (after or "") for rev in MART_REBUILDS):
+            rebuild_all(connection)
 
 
 def current_revision(engine: Engine | None = None) -> str | None:

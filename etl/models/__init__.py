@@ -1,5 +1,6 @@
 """The store's schema (SQLAlchemy 2 typed models). Alembic migrations are generated from it."""
 
+from .access import ALL_REGIONS, ROLES, AppUser, AuditEntry
 from .base import Base
 from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
 from .facts import (
@@ -16,14 +17,17 @@ from .facts import (
 from .marts import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
+    REP_MEASURES,
     MartCohortMonthly,
     MartDaily,
     MartMonthly,
+    MartRepMonthly,
     MartSubscriptionMonthly,
 )
 from .runs import EtlReject, EtlRun
 
 __all__ = [
+    "ALL_REGIONS", "ROLES", "REP_MEASURES", "AppUser", "AuditEntry", "MartRepMonthly",
     "ACTIVITY_MEASURES", "COHORT_MEASURES", "LEAD_STAGES", "AdPerformance", "Base", "Calendar",
     "Campaign", "Channel", "Cost", "EtlReject", "EtlRun", "ExternalSeries", "Lead",
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",

@@ -21,12 +21,16 @@ ACTIVITY_MEASURES = (
     "sessions", "engaged_sessions", "web_conversions",
     "leads", "qualified_leads", "mqls", "sqls", "opportunities", "won", "lost",
     "won_value", "new_mrr",
+    # The open pipeline as movements: GPMRR at a month's end is the running sum of what
+    # opened minus what closed (won or lost) up to that month.
+    "pipeline_opened", "pipeline_opened_mrr", "pipeline_closed", "pipeline_closed_mrr",
 )
-FLOAT_MEASURES = frozenset({"spend", "won_value", "new_mrr"})
+FLOAT_MEASURES = frozenset({"spend", "won_value", "new_mrr", "pipeline_opened_mrr", "pipeline_closed_mrr"})
 COHORT_MEASURES = (
     "leads", "qualified_leads", "mqls", "sqls", "opportunities", "won", "lost",
     "won_value", "new_mrr", "days_to_won",
 )
+REP_MEASURES = ("leads", "opportunities", "won", "lost", "won_value")
 
 
 def _measure_columns(names):
@@ -40,6 +44,7 @@ def _measure_columns(names):
 class _ActivityMart:
     channel_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     campaign_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_code: Mapped[str] = mapped_column(String(120), primary_key=True)
     region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
@@ -59,6 +64,17 @@ class MartCohortMonthly(_ActivityMart, Base):
     __tablename__ = "mart_cohort_monthly"
     cohort_month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     locals().update(_measure_columns(COHORT_MEASURES))
+
+
+class MartRepMonthly(Base):
+    """Per sales rep and month, activity convention: the sales leaderboard reads it."""
+
+    __tablename__ = "mart_rep_monthly"
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    rep_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locals().update(_measure_columns(REP_MEASURES))
 
 
 class MartSubscriptionMonthly(Base):
