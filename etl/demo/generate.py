@@ -360,7 +360,8 @@ def _draw_leads(rng: Rng, rates: np.ndarray, n_leads: int, timeline: _Timeline,
     stages = _funnel(rng, created.astype(float), qualified, win_rate, end_seconds)
     sdr = (n_reps - co.SDR_COUNT) + rng.integers(0, co.SDR_COUNT, n_leads)
     won = ~np.isnan(stages["won_at"])
-    deal_value, monthly_amount = _deal_amounts(rng, segment, deal_factor[rep], won)
+    in_pipeline = won | ~np.isnan(stages["opportunity_at"])
+    deal_value, monthly_amount = _deal_amounts(rng, segment, deal_factor[rep], in_pipeline)
     series = _pick_series(rng, media, channel, region, day)
     return _Draws(
         channel=channel, region=region, day=day, series=series,
@@ -412,15 +413,16 @@ def _funnel(rng: Rng, created: np.ndarray, qualified: np.ndarray, win_rate: np.n
 
 
 def _deal_amounts(rng: Rng, segment: np.ndarray, rep_factor: np.ndarray,
-                  won: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Deal value on won leads; the monthly contract amount when the customer took one (else 0)."""
+                  in_pipeline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Deal value of leads that reached an opportunity (as a CRM carries the opportunity's
+    amount, won or not); the monthly contract amount when the customer took one (else 0)."""
     n = len(segment)
     price = np.array([s.median_price for s in co.SEGMENTS])[segment]
     value = np.round(price * rng.lognormal(0.0, co.PRICE_SIGMA, n) * rep_factor, 2)
     contract_share = np.array([s.contract_share for s in co.SEGMENTS])[segment]
     contract = rng.random(n) < contract_share
     monthly = np.where(contract, np.round(value * rng.uniform(*co.CONTRACT_RATE, n), 2), 0.0)
-    return np.where(won, value, np.nan), np.where(won, monthly, np.nan)
+    return np.where(in_pipeline, value, np.nan), np.where(in_pipeline, monthly, np.nan)
 
 
 def _pick_series(rng: Rng, media: _Media, channel: np.ndarray, region: np.ndarray,
@@ -577,7 +579,7 @@ def _web_analytics(rng: Rng, media: _Media, timeline: _Timeline, rates: np.ndarr
 def _subscriptions(rng: Rng, leads: pd.DataFrame, end: dt.date) -> pd.DataFrame:
     """One row per contract and month from the won month; a contract lasts a geometric
     number of months (constant monthly churn) and its churn month carries the MRR lost."""
-    amount = leads["monthly_amount"].to_numpy()
+    amount = np.where(leads["won_at"].notna(), leads["monthly_amount"].to_numpy(), np.nan)
     customers = np.flatnonzero(np.nan_to_num(amount) > 0)
     first = leads["won_at"].to_numpy()[customers].astype("datetime64[M]").astype(np.int64)
     last = np.datetime64(end, "M").astype(np.int64)
