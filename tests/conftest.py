@@ -19,9 +19,21 @@ from etl.reference import seed_reference
 from etl.schema import upgrade
 from etl.store import get_engine
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not SHARED_DATA.exists():  # CI clones the repo with shared/ beside it
-    SHARED_DATA = Path(os.environ.get("PILOTAGE_SHARED_DATA", "../shared/data")).resolve()
+
+
+def _find_shared_data() -> Path:
+    """The real exports: ``PILOTAGE_SHARED_DATA``, else a ``shared/data`` folder beside the
+    checkout or beside one of its parents (where a CI clone may sit deeper)."""
+    if "PILOTAGE_SHARED_DATA" in os.environ:
+        return Path(os.environ["PILOTAGE_SHARED_DATA"]).resolve()
+    repo = Path(__file__).resolve().parents[1]
+    for folder in repo.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    return repo.parent / "shared" / "data"
+
+
+SHARED_DATA = _find_shared_data()
 PG_ADMIN_URL = os.environ.get("PILOTAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -86,5 +98,5 @@ def engine(request, tmp_path):
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():
-        pytest.fail(f"the shared exports are expected at {SHARED_DATA}")
+        pytest.fail(f"the shared exports are expected at {SHARED_DATA} (set PILOTAGE_SHARED_DATA)")
     return SHARED_DATA
