@@ -20,7 +20,6 @@ from etl.schema import upgrade
 from etl.store import get_engine
 
 
-
 def _find_shared_data() -> Path:
     """The real exports: ``PILOTAGE_SHARED_DATA``, else a ``shared/data`` folder beside the
     checkout or beside one of its parents (where a CI clone may sit deeper)."""
