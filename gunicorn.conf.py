@@ -6,7 +6,7 @@ Values come from the environment so that one file serves the demo and production
 import multiprocessing
 import os
 
-bind = os.environ.get("PILOTAGE_BIND", "127.0.0.1:8050")
+bind = os.environ.get("PILOTAGE_BIND", "127.0.0.1:8050")  # `pilotage serve --bind` overrides
 workers = int(os.environ.get("PILOTAGE_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
 threads = int(os.environ.get("PILOTAGE_THREADS", 4))
 timeout = 60
@@ -16,3 +16,10 @@ preload_app = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("PILOTAGE_LOG_LEVEL", "info")
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections (none are shared across a fork)."""
+    from etl.store import get_engine
+
+    get_engine().dispose(close=False)

@@ -1,4 +1,2 @@
-"""The Dash app: login, roles and scopes, the macro and drill-down levels.
-
-Reads marts, forecasts and runs through a query layer; never imports SQL into callbacks.
-"""
+"""The Dash app: login, roles and scopes, the macro and drill-down levels, forecast and
+planning panels. Pages ask :mod:`dashapp.semantic` for data and never write SQL."""

@@ -21,10 +21,16 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """Return the engine for ``url`` (default: the configured ``DATABASE_URL``)."""
-    url = url or get_settings().database_url
+    """Return the engine for ``url`` (default: the configured ``DATABASE_URL``), one per URL."""
+    return _engine_for(url or get_settings().database_url)
+
+
+get_engine.cache_clear = lambda: _engine_for.cache_clear()  # for tests that swap stores
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -7,12 +7,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dashapp.cli import app as users_app
+from dashapp.cli import serve
 from etl.cli import app as etl_app
 
 app = typer.Typer(help="Pilotage: marketing & sales steering.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(etl_app, name="etl")
+app.add_typer(users_app, name="users")
+app.command()(serve)
 console = Console(stderr=True)
 
 
@@ -44,6 +48,10 @@ def demo(
     except ValueError:
         raise typer.BadParameter(f"{end!r} is not a date (YYYY-MM-DD)", param_hint="--end") from None
     load_demo(seed=seed, leads=leads, years=years, end=last_day)
+    from dashapp.demo_users import DEMO_PASSWORD, ensure_demo_users
+
+    for user in ensure_demo_users():
+        console.print(f"demo user {user.email} ({user.role}) password {DEMO_PASSWORD}", highlight=False)
 
 
 def main() -> None:

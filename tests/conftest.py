@@ -99,3 +99,96 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.fail(f"the shared exports are expected at {SHARED_DATA} (set PILOTAGE_SHARED_DATA)")
     return SHARED_DATA
+
+
+# --- the app: a small demo company in a store of each kind, and logged-in clients ----------
+
+DEMO_LEADS = 30_000
+
+
+def _fill_demo(url: str) -> str:
+    from dashapp.demo_users import ensure_demo_users
+    from etl.demo.load import load_demo
+
+    engine = get_engine(url)
+    upgrade(engine)
+    load_demo(seed=7, leads=DEMO_LEADS, years=3, end=DEMO_END, engine=engine)
+    os.environ["DATABASE_URL"] = url
+    from pilotage.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        ensure_demo_users()
+    finally:
+        del os.environ["DATABASE_URL"]
+        get_settings.cache_clear()
+    return url
+
+
+DEMO_END = __import__("datetime").date(2026, 10, 31)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_url(tmp_path_factory) -> str:
+    return _fill_demo(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}")
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_url() -> str:
+    name = f"pilotage_demo_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    url = _fill_demo(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def dash_app():
+    from dashapp.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_url(request) -> str:
+    """The demo store on each backend (for the tests that must hold on both)."""
+    return request.getfixturevalue(f"demo_{request.param}_url")
+
+
+@pytest.fixture
+def app_store(demo_sqlite_url, monkeypatch) -> str:
+    """Point the app at the SQLite demo store (override with ``demo_url`` for both backends)."""
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", demo_sqlite_url)
+    get_settings.cache_clear()
+    return demo_sqlite_url
+
+
+@pytest.fixture
+def app_store_both(demo_url, monkeypatch) -> str:
+    """The app on the demo store of each backend."""
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    get_settings.cache_clear()
+    return demo_url
+
+
+@pytest.fixture
+def login(dash_app, app_store):
+    """``login(email)`` -> a Flask test client logged in as that demo user, CSRF header set."""
+    from .app_helpers import logged_in_client
+
+    return lambda email, password="pilotage-demo": logged_in_client(dash_app, email, password)

@@ -1,0 +1,124 @@
+"""The app factory: a Flask server with login, CSRF, cache and security headers, and the
+Dash app (Pages) on top of it. ``gunicorn.conf.py`` serves :data:`dashapp.wsgi.server`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, html, set_props
+from flask import Flask, jsonify
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from etl.store import get_engine
+from pilotage.settings import get_settings
+
+from . import i18n
+from .auth import guard, users
+from .auth.permissions import Forbidden
+from .auth.views import blueprint as auth_blueprint
+from .extensions import cache, csrf, login_manager
+
+log = logging.getLogger("pilotage.app")
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+CSRF_COOKIE = "_csrf_token"  # read by Dash's renderer and sent back as the X-CSRFToken header
+
+
+def _configure_server(server: Flask) -> None:
+    settings = get_settings()
+    settings.check_production_ready()
+    session_minutes = int(os.environ.get("PILOTAGE_SESSION_MINUTES", 8 * 60))
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_NAME="pilotage_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=session_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,  # the lifetime is an idle timeout
+        REMEMBER_COOKIE_DURATION=dt.timedelta(0),
+        WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which expires on its own
+        WTF_CSRF_SSL_STRICT=settings.is_production,
+    )
+    if settings.redis_url:
+        server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.redis_url,
+                             CACHE_KEY_PREFIX="pilotage:")
+    else:
+        server.config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
+    cache.init_app(server)
+    # The guard runs first: an anonymous call gets 401, not a CSRF error.
+    server.before_request(guard.check_request)
+    csrf.init_app(server)
+    login_manager.init_app(server)
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(users.get_user)
+    server.register_blueprint(auth_blueprint)
+
+    @server.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if settings.is_production:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Strict", secure=settings.is_production,
+                            httponly=False)
+        return response
+
+    @server.route("/healthz")
+    def _health():
+        """For load balancers: says whether the store answers, and nothing else."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return jsonify(status="ok")
+        except DBAPIError:
+            return jsonify(status="database unavailable"), 503
+
+    @server.errorhandler(500)
+    def _server_error(_error):
+        language = i18n.current_language()
+        return guard.render_template("error.html", status=500, language=language, title="Pilotage",
+                                     text=i18n.t("error.unexpected", language)), 500
+
+
+def _on_callback_error(error: Exception):
+    """Every failing callback ends here: a clear message in the page, never a stack trace."""
+    if isinstance(error, Forbidden):
+        message = i18n.t("error.forbidden.text")
+    elif isinstance(error, (OperationalError, DBAPIError)):
+        log.warning("database unavailable in a callback: %s", error.__class__.__name__)
+        get_engine().dispose()  # drop dead connections: the next request reconnects
+        message = i18n.t("error.data")
+    else:
+        log.exception("callback failed", exc_info=error)
+        message = i18n.t("error.unexpected")
+    set_props("global-error", {"children": message, "is_open": True})
+    return dash.no_update
+
+
+def create_app() -> Dash:
+    server = Flask(__name__)
+    _configure_server(server)
+    app = Dash(
+        __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
+        serve_locally=True,  # Bootstrap is vendored in assets/vendor: no CDN, and it loads before login
+        suppress_callback_exceptions=True, title="Pilotage", update_title=None,
+        on_error=_on_callback_error, csrf_token_name=CSRF_COOKIE, csrf_header_name="X-CSRFToken",
+    )
+    from .layout.shell import shell
+    from .pages import register_pages
+
+    register_pages(app)
+    app.layout = shell
+    return app
+
+
+def page_error(message_key: str = "error.unexpected") -> html.Div:
+    return dbc.Alert(i18n.t(message_key), color="danger")

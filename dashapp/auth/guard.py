@@ -1,0 +1,48 @@
+"""Login and role checks on every request, in Flask, before Dash sees it.
+
+Dash's routes (``/_dash-layout``, ``/_dash-dependencies``, ``/_dash-update-component``,
+component suites) are plain HTTP endpoints: hiding a layout protects nothing. So nothing
+is public except the login page, the language switch, the health check and static assets;
+an anonymous API call gets 401, an anonymous page view is sent to the login page, and a
+page the role may not open answers 403 even by direct URL.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import i18n
+from . import audit
+from .permissions import PAGE_ACCESS, can_view, page_for_path
+
+PUBLIC_PREFIXES = ("/assets/vendor/", "/assets/pilotage.css", "/login", "/language/", "/healthz")
+
+
+def _is_public(path: str) -> bool:
+    return any(path == p or path.startswith(p) for p in PUBLIC_PREFIXES)
+
+
+def forbidden_page(status: int = 403):
+    language = i18n.current_language()
+    return render_template("error.html", status=status, language=language,
+                           title=i18n.t("error.forbidden.title", language),
+                           text=i18n.t("error.forbidden.text", language)), status
+
+
+def check_request():
+    path = request.path
+    if _is_public(path):
+        return None
+    if not current_user.is_authenticated:
+        if path.startswith("/_dash") or request.method != "GET" or path.startswith("/api/"):
+            return jsonify(error="login required"), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    page = page_for_path(path)
+    if request.method == "GET" and not path.startswith(("/_", "/assets/")):
+        if page is None and path not in PAGE_ACCESS:
+            return None  # Dash answers unknown pages with its own 404 layout
+        if not can_view(path):
+            audit.record("forbidden", current_user.email, {"path": path})
+            return forbidden_page()
+    return None

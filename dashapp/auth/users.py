@@ -1,0 +1,200 @@
+"""Users in the store: create, change role or scope, disable, and authenticate with lockout.
+
+The CLI (``pilotage users ...``) and the admin page call these same functions, and every
+change goes to the audit log with who made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_login import UserMixin
+from sqlalchemy import func, insert, select, update
+
+from etl.models import ALL_REGIONS, ROLES, AppUser, Region
+from etl.store import get_engine
+
+from . import audit
+from .passwords import hash_password, verify_password
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+LANGUAGES = ("en", "fr")
+
+
+# Core rows (not ORM objects): the app reads users on every request, cheaply.
+_USER_ROW = select(*AppUser.__table__.c)
+
+
+class UserError(ValueError):
+    """A user change that cannot be made (unknown user, role or region...)."""
+
+
+@dataclass(frozen=True)
+class User(UserMixin):
+    """The logged-in person as the app sees them (read from the store on every request)."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    scope: tuple[str, ...]
+    language: str | None
+    active: bool
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _user(row) -> User:
+    scope = tuple(code for code in (row.scope or "").split(",") if code)
+    return User(id=row.id, email=row.email, name=row.name or row.email, role=row.role, scope=scope,
+                language=row.language, active=row.is_active)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def parse_scope(scope: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``all`` / ``*`` or region codes that exist in the store; anything else is refused."""
+    codes = [c.strip() for c in (scope.split(",") if isinstance(scope, str) else scope) if c.strip()]
+    if any(c.lower() in ("all", ALL_REGIONS) for c in codes):
+        return (ALL_REGIONS,)
+    with get_engine().connect() as conn:
+        known = set(conn.execute(select(Region.code)).scalars())
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise UserError(f"unknown region code(s): {', '.join(unknown)}")
+    return tuple(sorted(set(codes)))
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role
+
+
+def add_user(email: str, password: str, role: str, scope: str | list[str], name: str = "",
+             language: str | None = None, actor: str = "cli") -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise UserError(f"{email!r} is not an e-mail address")
+    if len(password) < 8:
+        raise UserError("a password needs at least 8 characters")
+    codes = parse_scope(scope)
+    with get_engine().begin() as conn:
+        if conn.execute(select(AppUser.id).where(AppUser.email == email)).first():
+            raise UserError(f"a user {email} already exists")
+        conn.execute(insert(AppUser).values(
+            email=email, name=name or email.split("@")[0], password_hash=hash_password(password),
+            role=_check_role(role), scope=",".join(codes), language=language, is_active=True,
+            failed_logins=0, created_at=_now()))
+    audit.record("admin", actor, {"action": "add_user", "user": email, "role": role, "scope": list(codes)})
+    return get_user_by_email(email)
+
+
+def list_users() -> list[User]:
+    with get_engine().connect() as conn:
+        return [_user(row) for row in conn.execute(_USER_ROW.order_by(AppUser.email))]
+
+
+def get_user(user_id: int | str) -> User | None:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with get_engine().connect() as conn:
+        row = conn.execute(_USER_ROW.where(AppUser.id == user_id)).one_or_none()
+    return _user(row) if row else None
+
+
+def get_user_by_email(email: str) -> User | None:
+    with get_engine().connect() as conn:
+        row = conn.execute(_USER_ROW.where(AppUser.email == normalise_email(email))).one_or_none()
+    return _user(row) if row else None
+
+
+def _change(email: str, actor: str, action: str, **values) -> User:
+    email = normalise_email(email)
+    with get_engine().begin() as conn:
+        changed = conn.execute(update(AppUser).where(AppUser.email == email).values(**values)).rowcount
+    if not changed:
+        raise UserError(f"no user {email}")
+    detail = {k: v for k, v in values.items() if k != "password_hash"}
+    audit.record("admin", actor, {"action": action, "user": email, **detail})
+    return get_user_by_email(email)
+
+
+def set_role(email: str, role: str, actor: str = "cli") -> User:
+    return _change(email, actor, "set_role", role=_check_role(role))
+
+
+def set_scope(email: str, scope: str | list[str], actor: str = "cli") -> User:
+    return _change(email, actor, "set_scope", scope=",".join(parse_scope(scope)))
+
+
+def set_active(email: str, active: bool, actor: str = "cli") -> User:
+    values = {"is_active": active} if not active else {"is_active": True, "failed_logins": 0, "locked_until": None}
+    return _change(email, actor, "enable" if active else "disable", **values)
+
+
+def set_password(email: str, password: str, actor: str = "cli") -> User:
+    if len(password) < 8:
+        raise UserError("a password needs at least 8 characters")
+    return _change(email, actor, "set_password", password_hash=hash_password(password),
+                   failed_logins=0, locked_until=None)
+
+
+def set_language(user_id: int, language: str) -> None:
+    if language not in LANGUAGES:
+        raise UserError(f"language must be one of {', '.join(LANGUAGES)}")
+    with get_engine().begin() as conn:
+        conn.execute(update(AppUser).where(AppUser.id == user_id).values(language=language))
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    reason: str | None = None  # "invalid", "locked" or "disabled"
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check a password; count failures and lock the account for a while after too many.
+
+    A locked account answers "locked" even to the right password until the lock expires, so
+    that guessing cannot go on behind the lock."""
+    email = normalise_email(email)
+    now = _now()
+    with get_engine().begin() as conn:
+        row = conn.execute(_USER_ROW.where(AppUser.email == email)).one_or_none()
+        if row is None:
+            verify_password(None, password)
+            return LoginResult(None, "invalid")
+        if row.locked_until and row.locked_until > now:
+            return LoginResult(None, "locked")
+        if not verify_password(row.password_hash, password):
+            failures = (row.failed_logins or 0) + 1
+            locked = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
+            conn.execute(update(AppUser).where(AppUser.id == row.id).values(
+                failed_logins=0 if locked else failures, locked_until=locked))
+            return LoginResult(None, "locked" if locked else "invalid")
+        if not row.is_active:
+            return LoginResult(None, "disabled")
+        conn.execute(update(AppUser).where(AppUser.id == row.id).values(
+            failed_logins=0, locked_until=None, last_login_at=now))
+        return LoginResult(_user(row))
+
+
+def count_users() -> int:
+    with get_engine().connect() as conn:
+        return conn.execute(select(func.count()).select_from(AppUser)).scalar_one()

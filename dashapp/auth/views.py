@@ -1,0 +1,104 @@
+"""The login form (a plain Flask page: nothing of Dash is served before login), logout and
+the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from pilotage.settings import get_settings
+
+from .. import i18n
+from ..extensions import cache
+from . import audit, users
+
+blueprint = Blueprint("auth", __name__)
+
+# Failed logins per client address before it must wait (on top of per-account lockout).
+MAX_FAILURES_PER_ADDRESS = 30
+ADDRESS_WINDOW_S = 600
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(validators=[DataRequired(), Length(max=1024)])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would make the login page a phishing tool."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _address_key() -> str:
+    return f"login-failures:{request.remote_addr}"
+
+
+def _render(form: LoginForm, message: str | None = None, kind: str = "danger", status: int = 200):
+    from ..demo_users import DEMO_PASSWORD, demo_users
+
+    language = i18n.current_language()
+    show_demo = not get_settings().is_production
+    return render_template(
+        "login.html", form=form, message=message, message_kind=kind, language=language,
+        other_language="fr" if language == "en" else "en", t=lambda k, **v: i18n.t(k, language, **v),
+        demo_users=demo_users() if show_demo else [], demo_password=DEMO_PASSWORD,
+    ), status
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(_safe_next(request.args.get("next")))
+        expired = request.args.get("expired")
+        return _render(form, i18n.t("login.expired") if expired else None, "warning")
+    failures = cache.get(_address_key()) or 0
+    if failures >= MAX_FAILURES_PER_ADDRESS:
+        audit.record("login_failed", form.email.data or "-", {"reason": "throttled"})
+        return _render(form, i18n.t("login.throttled"), status=429)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return _render(form, i18n.t("login.csrf"), status=400)
+        return _render(form, i18n.t("login.invalid"), status=401)
+    result = users.authenticate(form.email.data, form.password.data)
+    if result.user is None:
+        cache.set(_address_key(), failures + 1, timeout=ADDRESS_WINDOW_S)
+        audit.record("locked" if result.reason == "locked" else "login_failed", users.normalise_email(form.email.data),
+                     {"reason": result.reason})
+        key = {"locked": "login.locked", "disabled": "login.disabled"}.get(result.reason, "login.invalid")
+        return _render(form, i18n.t(key, minutes=int(users.LOCKOUT.total_seconds() // 60)), status=401)
+    session.clear()  # a new session id at login: no fixation
+    session.permanent = True
+    login_user(result.user)
+    audit.record("login", result.user.email)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@blueprint.route("/logout", methods=["POST", "GET"])
+def logout():
+    if current_user.is_authenticated:
+        audit.record("logout", current_user.email)
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/language/<code>")
+def language(code: str):
+    """Switch language: stored on the user when logged in, in the session otherwise."""
+    if code in i18n.LANGUAGES:
+        session["language"] = code
+        if current_user.is_authenticated:
+            users.set_language(current_user.id, code)
+    return redirect(_safe_next(request.args.get("next")))

@@ -1,0 +1,108 @@
+"""French and English: the user's language, translated texts, and numbers, euros and dates
+in the locale's format (``1 234,5 €`` in French, ``€1,234.5`` in English).
+
+Texts live in ``catalog/*.py`` modules, one per area of the app, each a ``MESSAGES`` dict
+of ``key: (english, french)``. A missing key is a bug: :func:`t` raises in tests (see
+``tests/test_i18n.py``) and shows the key itself to users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from . import catalog
+
+LANGUAGES = ("en", "fr")
+LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+def _load_catalog() -> dict[str, tuple[str, str]]:
+    messages: dict[str, tuple[str, str]] = {}
+    for module in pkgutil.iter_modules(catalog.__path__):
+        part = importlib.import_module(f"{catalog.__name__}.{module.name}").MESSAGES
+        duplicated = set(part) & set(messages)
+        if duplicated:
+            raise RuntimeError(f"translation keys defined twice: {sorted(duplicated)}")
+        messages.update(part)
+    return messages
+
+
+MESSAGES = _load_catalog()
+
+
+def current_language() -> str:
+    """The user's chosen language, else the session's, else the browser's best match."""
+    from flask import has_request_context, request, session
+    from flask_login import current_user
+
+    if not has_request_context():
+        return "en"
+    language = getattr(current_user, "language", None) if getattr(current_user, "is_authenticated", False) else None
+    language = language or session.get("language")
+    if language in LANGUAGES:
+        return language
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def t(key: str, language: str | None = None, **values) -> str:
+    language = language or current_language()
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
+    return text.format(**values) if values else text
+
+
+def _locale(language: str | None) -> str:
+    return LOCALES.get(language or current_language(), "en_GB")
+
+
+def number(value: float | None, decimals: int = 0, language: str | None = None) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_locale(language))
+
+
+def money(value: float | None, decimals: int = 0, language: str | None = None) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    locale = _locale(language)
+    pattern = (pattern + "\u00a0¤") if locale.startswith("fr") else ("¤" + pattern)
+    return format_currency(value, "EUR", format=pattern, locale=locale, currency_digits=False)
+
+
+def percent(value: float | None, decimals: int = 1, language: str | None = None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    text = format_percent(value, format=pattern, locale=_locale(language))
+    return ("+" + text) if signed and value > 0 else text
+
+
+def date(value: dt.date | None, fmt: str = "medium", language: str | None = None) -> str:
+    return format_date(value, format=fmt, locale=_locale(language)) if value else "–"
+
+
+def kpi_value(name: str, value: float | None, language: str | None = None) -> str:
+    """A KPI's value in its unit: counts and euros without decimals when large."""
+    from dashapp.semantic import metrics
+
+    unit = metrics.get(name).unit
+    if value is None:
+        return "–"
+    if unit == "eur":
+        return money(value, 0 if abs(value) >= 100 else 2, language)
+    if unit == "ratio":
+        return percent(value, 1 if abs(value) >= 0.01 else 2, language)
+    if unit == "months":
+        return number(value, 1, language)
+    if unit == "per_k_eur":
+        return number(value, 2, language)
+    return number(value, 0, language)

@@ -1,0 +1,58 @@
+"""The frame around every page: navbar (pages the role may open), scope, language, logout,
+and the one place where callback errors are shown."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask import request
+from flask_login import current_user
+
+from .. import i18n
+from ..auth.permissions import can_view
+from ..semantic.scope import region_tree
+
+NAV = (("/", "nav.home"), ("/explore", "nav.explore"), ("/forecast", "nav.forecast"),
+       ("/planning", "nav.planning"), ("/admin", "nav.admin"))
+
+
+def scope_label(user) -> str:
+    if "*" in user.scope:
+        return i18n.t("scope.all")
+    if not user.scope:
+        return i18n.t("scope.none")
+    names = region_tree().names
+    return ", ".join(names.get(code, code) for code in user.scope)
+
+
+def navbar() -> dbc.Navbar:
+    registered = {page["path"] for page in dash.page_registry.values()}
+    links = [dbc.NavItem(dbc.NavLink(i18n.t(key), href=path, active="exact", id=f"nav-{key.split('.')[1]}"))
+             for path, key in NAV if path in registered and can_view(path)]
+    other = "fr" if i18n.current_language() == "en" else "en"
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand("Pilotage", href="/"),
+        dbc.Nav(links, navbar=True, className="me-auto"),
+        html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
+                   i18n.t("nav.scope", scope=scope_label(current_user))],
+                  className="navbar-text small me-3", id="nav-user"),
+        # Plain links: the language switch and logout are Flask routes, not callbacks.
+        html.A(i18n.t("nav.language"), href=f"/language/{other}?next={request.path}", id="nav-language",
+               className="btn btn-sm btn-outline-light me-2"),
+        html.A(i18n.t("nav.logout"), href="/logout", id="nav-logout", className="btn btn-sm btn-light"),
+    ], fluid=True), color="dark", dark=True, className="mb-3")
+
+
+def shell():
+    """The app's layout, built per request (user, role and language are per request)."""
+    if not current_user.is_authenticated:  # the guard answers 401 first; this is the second lock
+        return html.Div()
+    return html.Div([
+        navbar(),
+        dbc.Container([
+            dbc.Alert(id="global-error", is_open=False, dismissable=True, color="danger"),
+            dash.page_container,
+        ], fluid=True),
+        dcc.Store(id="language", data=i18n.current_language()),
+    ], lang=i18n.current_language())

@@ -1,0 +1,125 @@
+"""Filters as the views send them, validated before any query sees them.
+
+Everything here comes from the browser (URL, dropdowns, a forged POST): dates are parsed or
+replaced by the default period, the grain must be a known one, and region, channel,
+campaign and source codes are kept only if they exist. Regions are then narrowed to the
+user's scope by the query layer, never widened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from dateutil.relativedelta import relativedelta
+
+GRAINS = ("day", "week", "month")
+PERIODS = ("last_month", "month_to_date", "week_to_date", "quarter_to_date", "last_quarter", "last_12_months",
+           "year_to_date", "custom")
+BREAKDOWNS = ("channel", "campaign", "region", "source")
+MAX_CODES = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date  # inclusive
+    grain: str = "month"
+    regions: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    campaigns: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    period: str = "custom"
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def cache_token(self) -> tuple:
+        return (self.start, self.end, self.grain, self.regions, self.channels, self.campaigns, self.sources)
+
+    def shifted(self, *, years: int = 0, months: int = 0, days: int = 0) -> Filters:
+        """The same filters over another period of the same length (previous period, last year)."""
+        delta = relativedelta(years=years, months=months, days=days)
+        start, end = self.start + delta, self.end + delta
+        if months or years:  # keep whole months whole (28 Feb -> 31 Mar, not 28 Mar)
+            if self.end == _month_end(self.end):
+                end = _month_end(end)
+        return replace(self, start=start, end=end, period="custom")
+
+    def previous(self) -> Filters:
+        if self.start.day == 1 and self.end == _month_end(self.end):
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            return self.shifted(months=-months)
+        return self.shifted(days=-((self.end - self.start).days + 1))
+
+    def last_year(self) -> Filters:
+        return self.shifted(years=-1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + relativedelta(months=1)) - dt.timedelta(days=1)
+
+
+def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The named periods of the filter bar; ``today`` is the last day with data + 1."""
+    yesterday = today - dt.timedelta(days=1)
+    month_start = today.replace(day=1)
+    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if period == "month_to_date":
+        return month_start, yesterday
+    if period == "week_to_date":
+        return today - dt.timedelta(days=today.weekday()), yesterday  # ISO weeks start on Monday
+    if period == "quarter_to_date":
+        return quarter_start, yesterday
+    if period == "last_quarter":
+        start = quarter_start - relativedelta(months=3)
+        return start, quarter_start - dt.timedelta(days=1)
+    if period == "last_12_months":
+        return month_start - relativedelta(months=12), month_start - dt.timedelta(days=1)
+    if period == "year_to_date":
+        return dt.date(today.year, 1, 1), yesterday
+    # default: the last complete month
+    return month_start - relativedelta(months=1), month_start - dt.timedelta(days=1)
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def _codes(value, known: set[str] | frozenset[str]) -> tuple[str, ...]:
+    if value in (None, "", [], ()):
+        return ()
+    values = value.split(",") if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple)):
+        return ()
+    return tuple(sorted({str(v) for v in values[:MAX_CODES] if isinstance(v, (str, int)) and str(v) in known}))
+
+
+def parse_filters(raw: Mapping | None, *, today: dt.date, known: Mapping[str, set[str]]) -> Filters:
+    """Untrusted input -> :class:`Filters`. Unknown keys are ignored, bad values dropped.
+
+    ``known`` maps ``regions``, ``channels``, ``campaigns`` and ``sources`` to their valid codes.
+    """
+    raw = raw if isinstance(raw, Mapping) else {}
+    period = raw.get("period") if raw.get("period") in PERIODS else "last_month"
+    start, end = _date(raw.get("start")), _date(raw.get("end"))
+    if period != "custom" or not start or not end:
+        if period == "custom":
+            period = "last_month"
+        start, end = period_range(period, today)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 366 * 10:  # ten years at most: a forged range cannot scan forever
+        start = end - dt.timedelta(days=366 * 10)
+    grain = raw.get("grain") if raw.get("grain") in GRAINS else ("day" if (end - start).days <= 31 else "month")
+    return Filters(
+        start=start, end=end, grain=grain, period=period,
+        regions=_codes(raw.get("regions") or raw.get("region"), known.get("regions", set())),
+        channels=_codes(raw.get("channels") or raw.get("channel"), known.get("channels", set())),
+        campaigns=_codes(raw.get("campaigns") or raw.get("campaign"), known.get("campaigns", set())),
+        sources=_codes(raw.get("sources") or raw.get("source"), known.get("sources", set())),
+    )

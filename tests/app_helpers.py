@@ -1,0 +1,50 @@
+"""Drive the app as a browser would, or as an attacker would: log in through the form,
+then post to ``/_dash-update-component`` with any inputs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    return CSRF_FIELD.search(html).group(1)
+
+
+def logged_in_client(dash_app, email: str, password: str = "pilotage-demo"):
+    client = dash_app.server.test_client()
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"login as {email} failed: {response.status_code}"
+    return client
+
+
+def csrf_header(client) -> dict[str, str]:
+    """The header Dash's renderer sends, read from the cookie the server set."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value} if cookie else {}
+
+
+def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
+              outputs: list[dict] | dict | None = None):
+    """POST a callback as dash-renderer does. ``output`` is Dash's output string
+    (``id.prop`` or ``..a.b...c.d..`` for several); ``inputs``: ``[{id, property, value}]``."""
+    body = {"output": output, "outputs": outputs if outputs is not None else _outputs(output),
+            "inputs": inputs, "state": state or [], "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs]}
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+def _outputs(output: str):
+    if output.startswith(".."):
+        parts = [p for p in output.strip(".").split("...")]
+        return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    component, prop = output.rsplit(".", 1)
+    return {"id": component, "property": prop}
+
+
+def response_text(response) -> str:
+    """Everything a callback sent back, as one string (to search for figures that must not be there)."""
+    return response.get_data(as_text=True)
