@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, select
 
 from pilotage.settings import get_settings
 
@@ -55,10 +55,14 @@ def _engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def data_version(engine: Engine | None = None) -> int:
-    """A number that changes whenever a load lands; caches put it in their keys."""
+def data_version(engine: Engine | None = None) -> str:
+    """A value that changes whenever a load lands; caches put it in their keys.
+
+    The last run's id *and* start time: ids alone repeat when a store is emptied and its
+    sequences restarted, and a cache must not take the new data for the old."""
     from etl.models import EtlRun
 
     engine = engine or get_engine()
     with engine.connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(EtlRun.id), 0))).scalar_one())
+        row = conn.execute(select(EtlRun.id, EtlRun.started_at).order_by(EtlRun.id.desc()).limit(1)).first()
+    return f"{row[0]}@{row[1].isoformat()}" if row else "0"

@@ -51,7 +51,8 @@ def demo(
     from dashapp.demo_users import DEMO_PASSWORD, ensure_demo_users
 
     for user in ensure_demo_users():
-        console.print(f"demo user {user.email} ({user.role}) password {DEMO_PASSWORD}", highlight=False)
+        console.print(f"demo user {user.email} ({user.role}) password {DEMO_PASSWORD}",
+                      highlight=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -81,8 +81,10 @@ def money(value: float | None, decimals: int = 0, language: str | None = None) -
 def percent(value: float | None, decimals: int = 1, language: str | None = None, signed: bool = False) -> str:
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    text = format_percent(value, format=pattern, locale=_locale(language))
+    locale = _locale(language)
+    # French puts a (non-breaking) space before the sign: "14,5 %", as babel's own fr pattern does.
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + ("\u00a0%" if locale.startswith("fr") else "%")
+    text = format_percent(value, format=pattern, locale=locale)
     return ("+" + text) if signed and value > 0 else text
 
 

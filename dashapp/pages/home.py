@@ -1,10 +1,50 @@
-"""Placeholder being replaced."""
+"""The home page (macro level, ``/``): how it is going in the user's scope, readable with no
+filter touched. The cards and the funnel summary are filled by
+:mod:`dashapp.callbacks.home` from the period switch; ``?period=`` preselects it."""
+
+from __future__ import annotations
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
+from .. import i18n
 from . import guarded
 
+PATH = "/"
 
-def register(app):
-    dash.register_page(__name__, path="/" if "home" == "home" else "/home", layout=guarded("/" if "home" == "home" else "/home", lambda **_: html.H1("home")))
+
+def period_switch(period: str) -> dbc.RadioItems:
+    from ..callbacks.home import HOME_PERIODS
+
+    return dbc.RadioItems(
+        id="home-period", value=period, inline=True,
+        options=[{"label": i18n.t(f"period.{p}"), "value": p} for p in HOME_PERIODS],
+        className="btn-group", input_class_name="btn-check",
+        label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
+    )
+
+
+def layout(period=None, **_query) -> html.Div:
+    from ..callbacks.home import clean_period
+
+    return html.Div([
+        html.Div([
+            html.H1(i18n.t("home.title"), className="h3 mb-0"),
+            html.Div([html.Span(i18n.t("home.period_switch"), className="small text-muted me-2"),
+                      period_switch(clean_period(period))], className="d-flex align-items-center"),
+        ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
+        html.P(id="home-period-info", className="text-muted small mb-3"),
+        dcc.Loading(html.Div(id="home-cards", style={"minHeight": "200px"}), type="dot", delay_show=300),
+        html.H2(i18n.t("home.funnel.title"), className="h5 mt-4"),
+        html.Div(id="home-funnel"),
+        html.P(i18n.t("home.conventions"), id="home-conventions", className="text-muted small mt-3"),
+    ], id="home-page")
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="Overview", title=lambda **_: "Pilotage · " + i18n.t("nav.home"),
+                       layout=guarded(PATH, layout))
+    from ..callbacks import home
+
+    home.register_callbacks(app)

@@ -22,7 +22,7 @@ from .scope import scope_key
 TIMEOUT_S = 3600
 
 
-def current_data_version() -> int:
+def current_data_version() -> str:
     """Read once per request: every cached query of the request uses the same version."""
     if has_request_context():
         if "data_version" not in g:

@@ -60,23 +60,27 @@ def _month_end(day: dt.date) -> dt.date:
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The named periods of the filter bar; ``today`` is the last day with data + 1."""
+    """The named periods of the filter bar; ``today`` is the last day with data + 1.
+
+    "To date" periods are the week, month, quarter or year holding the last day with data
+    (``yesterday``): with data up to Sunday, the week to date on Monday is the week just ended,
+    not an empty range."""
     yesterday = today - dt.timedelta(days=1)
     month_start = today.replace(day=1)
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     if period == "month_to_date":
-        return month_start, yesterday
+        return yesterday.replace(day=1), yesterday
     if period == "week_to_date":
-        return today - dt.timedelta(days=today.weekday()), yesterday  # ISO weeks start on Monday
+        return yesterday - dt.timedelta(days=yesterday.weekday()), yesterday  # ISO weeks start on Monday
     if period == "quarter_to_date":
-        return quarter_start, yesterday
+        return dt.date(yesterday.year, 3 * ((yesterday.month - 1) // 3) + 1, 1), yesterday
     if period == "last_quarter":
         start = quarter_start - relativedelta(months=3)
         return start, quarter_start - dt.timedelta(days=1)
     if period == "last_12_months":
         return month_start - relativedelta(months=12), month_start - dt.timedelta(days=1)
     if period == "year_to_date":
-        return dt.date(today.year, 1, 1), yesterday
+        return dt.date(yesterday.year, 1, 1), yesterday
     # default: the last complete month
     return month_start - relativedelta(months=1), month_start - dt.timedelta(days=1)
 

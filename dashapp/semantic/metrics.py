@@ -158,3 +158,17 @@ def change(current: float | None, previous: float | None) -> float | None:
     if current is None or not previous:
         return None
     return (current - previous) / abs(previous)
+
+
+def attainment(actual: float | None, target: float | None) -> float | None:
+    """Actual as a share of target (a card's "% of target"), None without a target."""
+    if actual is None or not target:
+        return None
+    return actual / target
+
+
+def conversion(reached: float | None, base: float | None) -> float | None:
+    """Share of a funnel stage's count that reached the next stage, None without a base."""
+    if reached is None or not base:
+        return None
+    return reached / base

@@ -1,0 +1,1 @@
+"""Callbacks, one module per page; each has ``register_callbacks(app)``."""

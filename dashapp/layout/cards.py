@@ -1,0 +1,150 @@
+"""The home page's building blocks: a KPI card, its sparkline and the AARRR funnel summary.
+
+Pure layout: these functions receive figures already computed by the query and metrics
+layers (see :mod:`dashapp.callbacks.home`) and only format them. A card's state is shown by
+its border colour *and* a text badge, so that it does not rely on colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from .. import i18n
+from ..semantic import metrics
+
+# metrics.state -> Bootstrap contextual colour
+STATE_COLOURS = {"green": "success", "amber": "warning", "red": "danger", "none": "secondary"}
+SPARK_COLOUR = "#0d6efd"
+
+
+@dataclass(frozen=True)
+class KpiCardData:
+    """What one card shows; every number comes from the query layer through metrics."""
+
+    name: str
+    value: float | None
+    target: float | None
+    attainment: float | None
+    vs_previous: float | None
+    vs_last_year: float | None
+    state: str
+    href: str
+    trend: tuple[tuple[dt.date, float | None], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    stage: str  # an AARRR stage (metrics.STAGES)
+    kpi: str
+    value: float | None
+    rate: float | None = None  # conversion from the previous stage, or churn for retention
+    rate_of: str | None = None  # the KPI the rate is a share of; None for retention's churn
+
+
+def sparkline(name: str, trend, language: str) -> dcc.Graph | html.Div:
+    """A tiny line of the KPI's last months, no axes; hover shows the month and its value."""
+    points = [(month, value) for month, value in trend if value is not None]
+    if len(points) < 2:
+        return html.Div(i18n.t("home.trend.none", language), className="text-muted small fst-italic",
+                        style={"height": "48px"})
+    months = [m.isoformat() for m, _ in points]
+    labels = [f"{i18n.date(m, 'MMM y', language)}: {i18n.kpi_value(name, v, language)}" for m, v in points]
+    figure = {
+        "data": [{
+            "type": "scatter", "mode": "lines", "x": months, "y": [v for _, v in points],
+            "line": {"color": SPARK_COLOUR, "width": 2, "shape": "spline"},
+            "fill": "tozeroy", "fillcolor": "rgba(13,110,253,0.08)",
+            "text": labels, "hovertemplate": "%{text}<extra></extra>",
+        }],
+        "layout": {
+            "height": 48, "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
+            "xaxis": {"visible": False, "fixedrange": True}, "yaxis": {"visible": False, "fixedrange": True},
+            "showlegend": False, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+            "hovermode": "closest",
+        },
+    }
+    return dcc.Graph(id=f"home-spark-{name}", figure=figure, config={"displayModeBar": False, "responsive": True},
+                     style={"height": "48px"}, className="mt-1")
+
+
+def _change(name: str, change: float | None, label_key: str, language: str) -> html.Div:
+    """``▲ +4.2 % vs previous period``, green when it is an improvement for this KPI."""
+    label = i18n.t(label_key, language)
+    if change is None:
+        return html.Div(["–", " ", label], className="small text-muted")
+    better = (change > 0) == metrics.get(name).higher_is_better if change else None
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
+    colour = "text-muted" if better is None else "text-success" if better else "text-danger"
+    verdict = "" if better is None else i18n.t("home.change.better" if better else "home.change.worse", language)
+    return html.Div([
+        html.Span(f"{arrow} {i18n.percent(change, 1, language, signed=True)}", className=colour), " ", label,
+        html.Span(f" ({verdict})" if verdict else "", className="visually-hidden"),
+    ], className="small")
+
+
+def _target_line(card: KpiCardData, language: str) -> html.Div:
+    if card.target is None:
+        return html.Div(i18n.t("home.no_target", language), className="small text-muted")
+    return html.Div([
+        f"{i18n.t('common.target', language)} {i18n.kpi_value(card.name, card.target, language)}",
+        " · ",
+        html.Strong(i18n.t("common.of_target", language, value=i18n.percent(card.attainment, 1, language))),
+    ], className="small", id=f"home-target-{card.name}")
+
+
+def kpi_card(card: KpiCardData, language: str) -> dcc.Link:
+    """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down."""
+    colour = STATE_COLOURS.get(card.state, "secondary")
+    title = i18n.t(f"kpi.{card.name}", language)
+    body = dbc.CardBody([
+        html.Div([
+            html.H3(title, className="h6 mb-0 text-muted"),
+            dbc.Badge(i18n.t(f"home.state.{card.state}", language), color=colour, pill=True,
+                      text_color="dark" if card.state == "amber" else None, id=f"home-state-{card.name}"),
+        ], className="d-flex justify-content-between align-items-start gap-2"),
+        html.Div(i18n.kpi_value(card.name, card.value, language), id=f"home-value-{card.name}",
+                 className="fs-3 fw-semibold my-1"),
+        _target_line(card, language),
+        _change(card.name, card.vs_previous, "common.vs_previous", language),
+        _change(card.name, card.vs_last_year, "common.vs_last_year", language),
+        sparkline(card.name, card.trend, language),
+    ])
+    return dcc.Link(
+        dbc.Card(body, className=f"h-100 shadow-sm border-{colour} border-2 state-{card.state}",
+                 style={"borderLeftWidth": "6px"}),
+        href=card.href, id=f"home-card-{card.name}", title=i18n.t("home.open", language, kpi=title),
+        className="text-reset text-decoration-none d-block h-100",
+    )
+
+
+def kpi_cards(cards: list[KpiCardData], language: str) -> html.Section:
+    if not cards:
+        return html.Section(dbc.Alert(i18n.t("home.no_kpis", language), color="info"))
+    return html.Section(
+        dbc.Row([dbc.Col(kpi_card(card, language), xs=12, sm=6, xl=3) for card in cards], className="g-3"),
+        **{"aria-label": i18n.t("home.cards", language)})
+
+
+def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
+    """AARRR, left to right: each stage's figure and its conversion from the stage before."""
+    columns = []
+    for stage in stages:
+        if stage.rate is None:
+            rate = "–" if stage.rate_of is not None else ""
+        elif stage.rate_of is None:
+            rate = i18n.t("home.funnel.churn", language, value=i18n.percent(stage.rate, 1, language))
+        else:
+            rate = i18n.t("home.funnel.conversion", language, value=i18n.percent(stage.rate, 2, language),
+                          previous=i18n.t(f"kpi.{stage.rate_of}", language).lower())
+        columns.append(dbc.Col(html.Div([
+            html.Div(i18n.t(f"stage.{stage.stage}", language), className="text-uppercase small fw-bold text-primary"),
+            html.Div(i18n.t(f"kpi.{stage.kpi}", language), className="small text-muted"),
+            html.Div(i18n.kpi_value(stage.kpi, stage.value, language), className="fs-5 fw-semibold",
+                     id=f"home-funnel-{stage.stage}"),
+            html.Div(rate, className="small"),
+        ], className="border rounded p-2 h-100 bg-light"), xs=6, md=True, className="mb-2"))
+    return dbc.Row(columns, className="g-2")
