@@ -163,7 +163,7 @@ def dash_app():
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def demo_url(request) -> str:
     """The demo store on each backend (for the tests that must hold on both)."""
-    return request.getfixturevalue(f"demo_{request.param}_url")
+    return request.getfixturevalue({"sqlite": "demo_sqlite_url", "postgresql": "demo_postgres_url"}[request.param])
 
 
 @pytest.fixture

@@ -1,0 +1,571 @@
+"""Callbacks of the drill-down page (/explore).
+
+Every input is untrusted (anyone logged in can POST ``/_dash-update-component`` with
+anything): filter values go through :func:`queries.filters_from` (unknown codes dropped,
+regions narrowed to the user's scope), KPI names must be keys of :data:`metrics.KPIS`,
+breakdowns one of :data:`GRID_BREAKDOWNS`, and a grid sort model may only name the grid's
+own columns. Anything else raises :class:`InvalidRequest`, which the app's error handler turns
+into a message (never a stack trace). Numbers come from the cached query layer and KPIs from
+:func:`metrics.value`; a callback computes several outputs from one set of filters so that a
+filter change reads each aggregate once.
+
+Callbacks (outputs <- inputs):
+
+- ``sync_period``: period, dates <- period, dates (a named period sets the dates; picking dates
+  makes the period "custom")
+- ``update_url``: explore-url.search <- filter bar, KPI, breakdown
+- ``update_series``: series title, figure, note, headline text and colour <- filter bar, KPI
+- ``update_overview``: funnel figure and table, leaderboard, heatmap, cohort and activity views <- filter bar
+- ``update_grid``: grid rowData, columnDefs, dashGridOptions (total row) <- filter bar, breakdown
+- ``export``: download data <- CSV / XLSX buttons (state: filter bar, breakdown, grid sort)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import logging
+import math
+from dataclasses import replace
+
+import pandas as pd
+from dash import Input, Output, State, ctx, dcc, no_update, set_props
+from dash.exceptions import PreventUpdate
+from dateutil.relativedelta import relativedelta
+from flask_login import current_user
+
+from etl.models import ACTIVITY_MEASURES
+
+from .. import exports, i18n
+from ..auth import audit
+from ..auth.permissions import PAGE_ACCESS, require_role
+from ..layout import charts
+from ..layout import filters as bar
+from ..pages import explore as page
+from ..semantic import metrics, queries
+from ..semantic.filters import Filters
+from ..semantic.scope import region_tree
+
+ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES) | {"closed_deals"}
+STOCK_FIELDS = {"mrr": "mrr", "customers": "customers", "pipeline_open_mrr": "gpmrr"}  # measure -> stock column
+GRID_COLUMNS = ("spend", "leads", "qualified_leads", "opportunities", "won", "cost_per_lead",
+                "cost_per_qualified_lead", "cost_per_opportunity", "cac", "leads_per_k_eur")
+SORTABLE = ("label", *GRID_COLUMNS)
+COHORT_STAGES = ("leads", "qualified_leads", "mqls", "sqls", "opportunities", "won")
+MAX_SORT_KEYS = 20
+FUNNEL_CHART_FROM = "leads"
+STATE_COLORS = {"green": "success", "amber": "warning", "red": "danger", "none": "light"}
+MAX_TICKS = 12
+log = logging.getLogger("pilotage.explore")
+
+
+class InvalidRequest(ValueError):
+    """A forged or stale input naming no known KPI or breakdown."""
+
+
+def _refusing_invalid(callback):
+    """An :class:`InvalidRequest` becomes a short message in the page and no output: no stack trace
+    in the response, one warning line in the log (a forged name is not a bug)."""
+
+    @functools.wraps(callback)
+    def wrapper(*values):
+        try:
+            return callback(*values)
+        except InvalidRequest as error:
+            log.warning("refused an explore callback: %s", error)
+            set_props("global-error", {"children": i18n.t("explore.invalid"), "is_open": True})
+            return no_update
+
+    return wrapper
+
+
+def _guard():
+    """Deny by default: only roles that may open the page may run its callbacks."""
+    require_role(*PAGE_ACCESS[page.PATH])
+
+
+def checked_kpi(name) -> str:
+    if not isinstance(name, str) or name not in metrics.KPIS:
+        raise InvalidRequest("unknown KPI")
+    return name
+
+
+def checked_by(by) -> str:
+    if not isinstance(by, str) or by not in bar.GRID_BREAKDOWNS:
+        raise InvalidRequest("unknown breakdown")
+    return by
+
+
+def read_filters(*values) -> Filters:
+    """The filter bar's values (in :data:`bar.FILTER_CONTROLS` order) -> validated, scoped filters."""
+    return queries.filters_from(bar.raw_filters(*values))
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month += relativedelta(months=1)
+    return months
+
+
+def bucket(day: dt.date, grain: str) -> dt.date:
+    """The period bucket a day falls in (ISO weeks start on Monday)."""
+    if grain == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else pd.Timestamp(value).date()
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+# --- the KPI over time ----------------------------------------------------------------------------
+
+def _kpi_values(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame({"period": [], "value": []})
+    return pd.DataFrame({"period": [_date(p) for p in frame["period"]],
+                         "value": [metrics.value(name, row) for row in frame.to_dict("records")]})
+
+
+def is_activity_kpi(name: str) -> bool:
+    return set(metrics.get(name).measures) <= ACTIVITY_FIELDS
+
+
+def kpi_series(filters: Filters, name: str) -> tuple[pd.DataFrame, str]:
+    """(period, value) of one KPI and the grain actually used.
+
+    Activity KPIs follow the chosen grain; stocks (MRR, GPMRR) and KPIs that need monthly
+    figures (churn, LTV, payback, full CAC) are read per month."""
+    if is_activity_kpi(name):
+        return _kpi_values(queries.activity_series(filters), name), filters.grain
+    monthly = replace(filters, grain="month")
+    if set(metrics.get(name).measures) <= set(STOCK_FIELDS):
+        frame = queries.monthly_stock_series(monthly).rename(columns={v: k for k, v in STOCK_FIELDS.items()})
+    else:
+        frame = pd.DataFrame([{**queries.measures(replace(
+            filters, start=max(m, filters.start), end=min(_month_end(m), filters.end), grain="month",
+            period="custom")), "period": m} for m in _months(filters.start, filters.end)])
+    return _kpi_values(frame, name), "month"
+
+
+def last_year_series(filters: Filters, name: str, grain: str) -> pd.DataFrame | None:
+    """Last year's values moved onto this year's buckets (activity KPIs only: one cached query)."""
+    if not is_activity_kpi(name):
+        return None
+    frame = _kpi_values(queries.activity_series(filters.last_year()), name)
+    if grain == "week":  # 52 weeks later: the same ISO weekday, about the same week number
+        frame["period"] = [p + dt.timedelta(weeks=52) for p in frame["period"]]
+    else:
+        frame["period"] = [p + relativedelta(years=1) for p in frame["period"]]
+    return frame
+
+
+def target_line(filters: Filters, name: str, grain: str) -> pd.DataFrame:
+    """The KPI's target per bucket: monthly targets spread over the days of their month for
+    additive KPIs (so a week or a partial month gets its share), the month's target otherwise."""
+    monthly = queries.target_series(filters, name)
+    targets = {_date(p): _number(v) for p, v in zip(monthly["period"], monthly["target"], strict=True)}
+    targets = {m: v for m, v in targets.items() if v is not None}
+    if not targets:
+        return pd.DataFrame({"period": [], "target": []})
+    values: dict[dt.date, float] = {}
+    additive = metrics.get(name).additive
+    day = filters.start
+    while day <= filters.end:
+        month = day.replace(day=1)
+        if month in targets:
+            key = bucket(day, grain)
+            if additive:
+                values[key] = values.get(key, 0.0) + targets[month] / _month_end(day).day
+            else:
+                values.setdefault(key, targets[month])
+        day += dt.timedelta(days=1)
+    return pd.DataFrame({"period": list(values), "target": list(values.values())})
+
+
+def period_label(period: dt.date, grain: str, language: str) -> str:
+    if grain == "month":
+        return charts.month_label(period, language)
+    if grain == "week":
+        year, week, _ = period.isocalendar()
+        return i18n.t("explore.week_label", language, week=f"{year}-W{week:02d}", start=i18n.date(period, "medium",
+                                                                                                    language))
+    return i18n.date(period, "medium", language)
+
+
+def short_label(period: dt.date, grain: str, language: str) -> str:
+    """An axis tick: ``Oct 2026``, ``2026-W40`` or ``5 Oct`` in the user's language."""
+    if grain == "month":
+        return charts.month_label(period, language)
+    if grain == "week":
+        year, week, _ = period.isocalendar()
+        return f"{year}-W{week:02d}"
+    return i18n.date(period, "d MMM", language)
+
+
+def axis_ticks(periods, grain: str, language: str) -> tuple[list, list[str]]:
+    """At most :data:`MAX_TICKS` evenly spaced ticks labelled in the user's language (Plotly's own
+    date labels are English only)."""
+    periods = sorted(set(periods))
+    step = max(1, math.ceil(len(periods) / MAX_TICKS))
+    chosen = periods[::step]
+    return chosen, [short_label(p, grain, language) for p in chosen]
+
+
+def series_outputs(filters: Filters, name: str, language: str):
+    """Title, figure, note, headline and headline colour (the KPI's state against its target)."""
+    t = i18n.t
+    frame, grain = kpi_series(filters, name)
+    kpi_label = t(f"kpi.{name}", language)
+    title = t("explore.series.title", language, kpi=kpi_label, grain=t(f"explore.grain.{grain}", language))
+
+    def texts(periods, values, prefix_key):
+        return [f"{t(prefix_key, language)}: {i18n.kpi_value(name, _number(v), language)} · "
+                f"{period_label(p, grain, language)}" for p, v in zip(periods, values, strict=True)]
+
+    if frame.empty:
+        figure = charts.empty(t("common.no_data", language))
+    else:
+        target = target_line(filters, name, grain)
+        last_year = last_year_series(filters, name, grain)
+        figure = charts.time_series(
+            frame["period"], frame["value"], texts(frame["period"], frame["value"], "common.actual"),
+            unit=metrics.get(name).unit, language=language,
+            names={"actual": t("common.actual", language), "target": t("common.target", language),
+                   "last_year": t("common.last_year", language)},
+            target=(target["period"], target["target"], texts(target["period"], target["target"], "common.target")),
+            last_year=None if last_year is None else (last_year["period"], last_year["value"], texts(
+                last_year["period"], last_year["value"], "common.last_year")),
+            step_target=not metrics.get(name).additive, ticks=axis_ticks(frame["period"], grain, language))
+    notes = [t("explore.series.target_note", language)]
+    if grain != filters.grain:
+        notes.insert(0, t("explore.series.monthly_only", language))
+    actual = queries.kpi_values(filters, [name])[name]
+    target_value = queries.targets(filters, (name,)).get(name)
+    headline = t("explore.headline", language, kpi=kpi_label, start=i18n.date(filters.start, "medium", language),
+                 end=i18n.date(filters.end, "medium", language), value=i18n.kpi_value(name, actual, language))
+    if target_value:
+        ratio = actual / target_value if actual is not None else None
+        headline += " · " + t("explore.headline.target", language, target=i18n.kpi_value(name, target_value, language),
+                              ratio=i18n.percent(ratio, 0, language))
+    else:
+        headline += " · " + t("explore.headline.no_target", language)
+    color = STATE_COLORS[metrics.state(name, actual, target_value)]
+    return title, figure, " ".join(notes), headline, color
+
+
+# --- funnel, leaderboard, heatmap, cohorts ------------------------------------------------------------
+
+def _ratio_kpi(stage: str, previous: str) -> str | None:
+    """The KPI that converts ``previous`` into ``stage`` (else the one ending at ``stage``)."""
+    ratios = [(n, k) for n, k in metrics.KPIS.items() if k.unit == "ratio" and len(k.measures) == 2]
+    for name, kpi in ratios:
+        if kpi.measures == (stage, previous):
+            return name
+    for name, kpi in ratios:
+        if kpi.measures[0] == stage and kpi.measures[1] in metrics.FUNNEL:
+            return name
+    return None
+
+
+FUNNEL_RATIOS = {stage: _ratio_kpi(stage, previous)
+                 for previous, stage in zip(metrics.FUNNEL[:-1], metrics.FUNNEL[1:], strict=True)}
+
+
+def funnel_steps(filters: Filters) -> list[dict]:
+    """Each funnel stage with its count and the conversion KPI into it (metrics layer)."""
+    base = queries.measures(filters)
+    steps = []
+    for stage in metrics.FUNNEL:
+        ratio_name = FUNNEL_RATIOS.get(stage)
+        steps.append({"stage": stage, "count": base.get(stage, 0.0), "ratio_name": ratio_name,
+                      "ratio": metrics.value(ratio_name, base) if ratio_name else None})
+    return steps
+
+
+def funnel_outputs(filters: Filters, language: str):
+    t = i18n.t
+    steps = funnel_steps(filters)
+    texts = []
+    rows = []
+    for step in steps:
+        count = i18n.number(step["count"], 0, language)
+        if step["ratio_name"]:
+            ratio = f"{t('kpi.' + step['ratio_name'], language)} {i18n.percent(step['ratio'], 1, language)}"
+        else:
+            ratio = ""
+        texts.append(f"{count} · {ratio}" if ratio else count)
+        rows.append([t(f"kpi.{step['stage']}", language), count, ratio or "–"])
+    # The chart starts at leads: impressions are thousands of times larger and would flatten the rest.
+    first = metrics.FUNNEL.index(FUNNEL_CHART_FROM)
+    shown = steps[first:]
+    if not any(s["count"] for s in shown):
+        figure = charts.empty(t("common.no_data", language), height=380)
+    else:
+        figure = charts.funnel([t(f"kpi.{s['stage']}", language) for s in shown], [s["count"] for s in shown],
+                               [row[1] for row in rows[first:]], texts[first:], language)
+    headers = [t("explore.funnel.stage", language), t("explore.funnel.count", language),
+               t("explore.funnel.ratio", language)]
+    return figure, page.table(headers, rows, table_id="explore-funnel-ratios")
+
+
+def leaderboard_output(filters: Filters, language: str):
+    t = i18n.t
+    frame = queries.leaderboard(filters, 10)
+    if frame.empty:
+        return page.no_data(language)
+    headers = [t("explore.leaderboard.rank", language), t("explore.leaderboard.rep", language),
+               t("explore.leaderboard.team", language), t("kpi.leads", language), t("kpi.opportunities", language),
+               t("kpi.won", language), t("explore.leaderboard.conversion", language), t("kpi.win_rate", language),
+               t("kpi.average_deal_value", language), t("kpi.won_value", language)]
+    rows = [[str(rank), row["rep"], row["team"] or "–", i18n.number(row["leads"], 0, language),
+             i18n.number(row["opportunities"], 0, language), i18n.number(row["won"], 0, language),
+             i18n.percent(_number(row["conversion"]), 1, language), i18n.percent(_number(row["win_rate"]), 1, language),
+             i18n.money(_number(row["average_deal_value"]), 0, language), i18n.money(row["won_value"], 0, language)]
+            for rank, row in enumerate(frame.to_dict("records"), start=1)]
+    return page.table(headers, rows, table_id="explore-leaderboard-table")
+
+
+def _channel_names(language: str) -> dict[str, str]:
+    return {o["value"]: o["label"] for o in queries.filter_options(language)["channels"]}
+
+
+def heatmap_output(filters: Filters, language: str):
+    """Cost per qualified lead per paid channel and month of the period."""
+    frame = queries.activity_series(replace(filters, grain="month"), by="channel")
+    if frame.empty:
+        return charts.empty(i18n.t("common.no_data", language))
+    spend = frame.groupby("channel")["spend"].sum()
+    channels = [c for c in spend.sort_values(ascending=False).index if spend[c] > 0]
+    if not channels:
+        return charts.empty(i18n.t("common.no_data", language))
+    months = sorted({_date(p) for p in frame["period"]})
+    cells = {(_date(r["period"]), r["channel"]): metrics.value("cost_per_qualified_lead", r)
+             for r in frame.to_dict("records")}
+    names = _channel_names(language)
+    z = [[cells.get((m, c)) for m in months] for c in channels]
+    text = [[i18n.money(v, 0, language) if v is not None else "" for v in row] for row in z]
+    return charts.heatmap([charts.month_label(m, language) for m in months], [names.get(c, c) for c in channels],
+                          z, text, language)
+
+
+def whole_months(filters: Filters) -> Filters:
+    """The whole months covering the period: the unit both cohort and activity views use."""
+    return replace(filters, start=filters.start.replace(day=1), end=_month_end(filters.end), grain="month",
+                   period="custom")
+
+
+def cohort_frames(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(cohort, activity): the same stages per month, by lead creation month and by stage date."""
+    months = whole_months(filters)
+    columns = ["period", *COHORT_STAGES]
+    cohort = queries.cohorts(months)
+    activity = queries.activity_series(months)
+    frames = []
+    for frame in (cohort, activity):
+        frame = frame[columns].copy() if not frame.empty else pd.DataFrame(columns=columns)
+        frame["period"] = [_date(p) for p in frame["period"]]
+        frames.append(frame)
+    return frames[0], frames[1]
+
+
+def _stage_table(frame: pd.DataFrame, language: str, table_id: str):
+    if frame.empty:
+        return page.no_data(language)
+    headers = [i18n.t("explore.cohort.month", language), *(i18n.t(f"kpi.{s}", language) for s in COHORT_STAGES)]
+    rows = [[charts.month_label(r["period"], language), *(i18n.number(r[s], 0, language) for s in COHORT_STAGES)]
+            for r in frame.to_dict("records")]
+    footer = [i18n.t("explore.grid.total", language), *(i18n.number(frame[s].sum(), 0, language)
+                                                         for s in COHORT_STAGES)]
+    return page.table(headers, rows, footer, table_id=table_id)
+
+
+# --- the breakdown grid ----------------------------------------------------------------------------
+
+def _labels(by: str, codes, language: str) -> dict[str, str]:
+    if by == "channel":
+        names = _channel_names(language)
+    elif by == "campaign":
+        names = {o["value"]: o["label"] for o in queries.filter_options(language)["campaigns"]}
+    elif by == "region":
+        names = region_tree().names
+    else:
+        names = {}
+    none = i18n.t("explore.grid.none", language)
+    return {code: (names.get(code) or code or none) for code in codes}
+
+
+def _rounded(name: str, value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    unit = metrics.get(name).unit
+    if unit == "count":
+        return int(round(value))
+    return round(value, 4 if unit == "ratio" else 2)
+
+
+def _grid_row(key: str, label: str, measures: dict, language: str) -> dict:
+    values = {c: _rounded(c, metrics.value(c, measures)) for c in GRID_COLUMNS}
+    return {"key": key, "label": label, **values,
+            "_text": {c: i18n.kpi_value(c, values[c], language) for c in GRID_COLUMNS}}
+
+
+def grid_data(filters: Filters, by: str, language: str) -> tuple[list[dict], dict]:
+    """The grid's rows (scoped, labelled, most leads first) and its total row."""
+    frame = queries.breakdown(filters, by)
+    rows = []
+    if frame.empty:
+        totals = {m: 0.0 for m in ACTIVITY_FIELDS}
+    else:
+        labels = _labels(by, frame[by], language)
+        rows = [_grid_row(record[by], labels[record[by]], record, language) for record in frame.to_dict("records")]
+        rows.sort(key=lambda r: (-r["leads"], r["label"]))
+        totals = frame.sum(numeric_only=True).to_dict()
+    return rows, _grid_row("", i18n.t("explore.grid.total", language), totals, language)
+
+
+def grid_columns(by: str, language: str) -> list[dict]:
+    columns = [{"field": "label", "colId": "label", "headerName": i18n.t(f"explore.by.{by}", language),
+                "pinned": "left", "minWidth": 180}]
+    for name in GRID_COLUMNS:
+        columns.append({
+            "field": name, "colId": name, "headerName": i18n.t(f"kpi.{name}", language), "type": "rightAligned",
+            "valueFormatter": {"function": f"params.data && params.data._text ? params.data._text.{name} "
+                                           f": params.value"}})
+    return columns
+
+
+def sort_rows(rows: list[dict], column_state) -> list[dict]:
+    """Rows in the grid's sort order; an untrusted sort model may only name the grid's columns."""
+    if not isinstance(column_state, list):
+        return rows
+    keys = []
+    for entry in column_state[:MAX_SORT_KEYS * 5]:
+        if not isinstance(entry, dict) or entry.get("colId") not in SORTABLE or entry.get("sort") not in ("asc",
+                                                                                                          "desc"):
+            continue
+        index = entry.get("sortIndex")
+        keys.append((index if isinstance(index, int) else 0, entry["colId"], entry["sort"]))
+    ordered = list(rows)
+    for _, column, direction in sorted(keys, reverse=True)[:MAX_SORT_KEYS]:  # least significant first
+        present = [r for r in ordered if r.get(column) is not None]
+        missing = [r for r in ordered if r.get(column) is None]
+        present.sort(key=lambda r, c=column: r[c], reverse=direction == "desc")
+        ordered = present + missing  # empty cells last, as the grid shows them
+    return ordered
+
+
+def export_frame(filters: Filters, by: str, language: str, column_state=None) -> pd.DataFrame:
+    """Exactly the grid: its rows in its sort order, its columns and headers, then the total row."""
+    rows, total = grid_data(filters, by, language)
+    columns = grid_columns(by, language)
+    data = [[row[c["field"]] for c in columns] for row in [*sort_rows(rows, column_state), total]]
+    return pd.DataFrame(data, columns=[c["headerName"] for c in columns])
+
+
+def _audit_detail(filters: Filters, by: str, fmt: str, rows: int) -> dict:
+    return {"page": page.PATH, "start": filters.start.isoformat(), "end": filters.end.isoformat(),
+            "period": filters.period, "grain": filters.grain, "regions": list(filters.regions),
+            "channels": list(filters.channels), "campaigns": list(filters.campaigns),
+            "sources": list(filters.sources), "by": by, "format": fmt, "rows": rows}
+
+
+# --- registration ------------------------------------------------------------------------------------
+
+def register_callbacks(app) -> None:
+    filter_inputs = [Input(component, prop) for component, prop in bar.FILTER_CONTROLS]
+    filter_states = [State(component, prop) for component, prop in bar.FILTER_CONTROLS]
+    count = len(bar.FILTER_CONTROLS)
+
+    @app.callback(Output(bar.PERIOD, "value"), Output(bar.DATES, "start_date"), Output(bar.DATES, "end_date"),
+                  Input(bar.PERIOD, "value"), Input(bar.DATES, "start_date"), Input(bar.DATES, "end_date"),
+                  prevent_initial_call=True)
+    def sync_period(period, start, end):
+        _guard()
+        if ctx.triggered_id == bar.DATES:
+            if period == "custom":
+                return no_update, no_update, no_update
+            named = queries.filters_from({"period": period})
+            if (start, end) == (named.start.isoformat(), named.end.isoformat()):
+                return no_update, no_update, no_update
+            return "custom", no_update, no_update
+        filters = queries.filters_from({"period": period, "start": start, "end": end})
+        new_start, new_end = filters.start.isoformat(), filters.end.isoformat()
+        return (filters.period if filters.period != period else no_update,
+                new_start if new_start != start else no_update, new_end if new_end != end else no_update)
+
+    @app.callback(Output(bar.URL, "search"), *filter_inputs, Input(bar.KPI, "value"), Input(bar.BY, "value"))
+    @_refusing_invalid
+    def update_url(*values):
+        _guard()
+        filters = read_filters(*values[:count])
+        return bar.query_string(filters, checked_kpi(values[count]), checked_by(values[count + 1]))
+
+    @app.callback(Output(page.SERIES_TITLE, "children"), Output(page.SERIES, "figure"),
+                  Output(page.SERIES_NOTE, "children"), Output(page.HEADLINE, "children"),
+                  Output(page.HEADLINE, "color"), *filter_inputs, Input(bar.KPI, "value"))
+    @_refusing_invalid
+    def update_series(*values):
+        _guard()
+        name = checked_kpi(values[count])
+        return series_outputs(read_filters(*values[:count]), name, i18n.current_language())
+
+    @app.callback(Output(page.FUNNEL, "figure"), Output(page.FUNNEL_TABLE, "children"),
+                  Output(page.LEADERBOARD, "children"), Output(page.HEATMAP, "figure"),
+                  Output(page.COHORT, "children"), Output(page.ACTIVITY, "children"), *filter_inputs)
+    def update_overview(*values):
+        _guard()
+        filters = read_filters(*values)
+        language = i18n.current_language()
+        funnel_figure, funnel_table = funnel_outputs(filters, language)
+        cohort, activity = cohort_frames(filters)
+        return (funnel_figure, funnel_table, leaderboard_output(filters, language), heatmap_output(filters, language),
+                _stage_table(cohort, language, "explore-cohort-table"),
+                _stage_table(activity, language, "explore-activity-table"))
+
+    @app.callback(Output(page.GRID, "rowData"), Output(page.GRID, "columnDefs"), Output(page.GRID, "dashGridOptions"),
+                  *filter_inputs, Input(bar.BY, "value"))
+    @_refusing_invalid
+    def update_grid(*values):
+        _guard()
+        by = checked_by(values[count])
+        language = i18n.current_language()
+        rows, total = grid_data(read_filters(*values[:count]), by, language)
+        options = {"animateRows": False, "domLayout": "autoHeight", "pinnedBottomRowData": [total],
+                   "localeText": {"noRowsToShow": i18n.t("common.no_data", language)}}
+        return rows, grid_columns(by, language), options
+
+    @app.callback(Output(page.DOWNLOAD, "data"), Input(page.EXPORT_CSV, "n_clicks"),
+                  Input(page.EXPORT_XLSX, "n_clicks"), *filter_states, State(bar.BY, "value"),
+                  State(page.GRID, "columnState"), prevent_initial_call=True)
+    @_refusing_invalid
+    def export(_csv, _xlsx, *values):
+        _guard()
+        fmt = {page.EXPORT_CSV: "csv", page.EXPORT_XLSX: "xlsx"}.get(ctx.triggered_id)
+        if fmt is None:
+            raise PreventUpdate
+        by = checked_by(values[count])
+        filters = read_filters(*values[:count])
+        language = i18n.current_language()
+        frame = export_frame(filters, by, language, values[count + 1])
+        content = exports.write(frame, fmt, i18n.t("explore.export.sheet", language))
+        audit.record("export", current_user.email, _audit_detail(filters, by, fmt, len(frame) - 1))
+        filename = (f"{i18n.t('explore.export.filename', language)}-{by}-{filters.start.isoformat()}_"
+                    f"{filters.end.isoformat()}.{fmt}")
+        return dcc.send_bytes(content, filename, type=exports.MIME[fmt])

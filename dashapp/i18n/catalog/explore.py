@@ -1,0 +1,91 @@
+"""Texts of the drill-down page (/explore): filter bar, charts, grid, exports, cohorts."""
+
+MESSAGES = {
+    "explore.title": ("Drill-down", "Analyse détaillée"),
+    "explore.intro": ("Filter, compare with targets and last year, and find out why.",
+                      "Filtrez, comparez aux objectifs et à l'année précédente, et comprenez pourquoi."),
+    "explore.invalid": ("This view was asked for a KPI, breakdown or format that does not exist.",
+                        "Cette vue a reçu un indicateur, une répartition ou un format qui n'existe pas."),
+    # filter bar
+    "explore.filter.period": ("Period", "Période"),
+    "explore.filter.dates": ("Dates", "Dates"),
+    "explore.filter.grain": ("Grain", "Granularité"),
+    "explore.filter.region": ("Region", "Région"),
+    "explore.filter.channel": ("Channel", "Canal"),
+    "explore.filter.campaign": ("Campaign", "Campagne"),
+    "explore.filter.source": ("Source", "Source"),
+    "explore.filter.kpi": ("KPI", "Indicateur"),
+    "explore.filter.all": ("All", "Tous"),
+    "explore.filter.all_regions": ("All my regions", "Toutes mes régions"),
+    "explore.filter.search": ("Search", "Rechercher"),
+    "explore.filter.select_all": ("Select all", "Tout sélectionner"),
+    "explore.filter.deselect_all": ("Deselect all", "Tout désélectionner"),
+    "explore.filter.selected_count": ("{num_selected} selected", "{num_selected} sélectionné(s)"),
+    "explore.filter.no_options": ("No option found", "Aucune option"),
+    "explore.filter.clear": ("Clear", "Effacer"),
+    "explore.share": ("The address of this page holds the filters: copy it to share this view.",
+                      "L'adresse de cette page contient les filtres : copiez-la pour partager cette vue."),
+    # headline and series
+    "explore.headline": ("{kpi}, {start} – {end}: {value}", "{kpi}, {start} – {end} : {value}"),
+    "explore.headline.target": ("target {target} ({ratio} of target)", "objectif {target} ({ratio} de l'objectif)"),
+    "explore.headline.no_target": ("no target", "pas d'objectif"),
+    "explore.series.title": ("{kpi} per {grain}", "{kpi} par {grain}"),
+    "explore.series.monthly_only": ("This KPI is read monthly (a stock or a ratio of monthly figures).",
+                                    "Cet indicateur se lit au mois (un stock ou un ratio de chiffres mensuels)."),
+    "explore.series.target_note": ("Monthly targets, spread over the days of each month for counts and amounts.",
+                                   "Objectifs mensuels, répartis sur les jours du mois pour les volumes et montants."),
+    "explore.grain.day": ("day", "jour"),
+    "explore.grain.week": ("ISO week", "semaine ISO"),
+    "explore.grain.month": ("month", "mois"),
+    "explore.week_label": ("Week {week} ({start})", "Semaine {week} ({start})"),
+    # funnel
+    "explore.funnel.title": ("Funnel", "Entonnoir"),
+    "explore.funnel.note": ("The chart starts at leads; the table holds the whole funnel, counts by stage date.",
+                            "Le graphique part des leads ; le tableau donne tout l'entonnoir, volumes par date "
+                            "d'étape."),
+    "explore.funnel.stage": ("Stage", "Étape"),
+    "explore.funnel.count": ("Count", "Volume"),
+    "explore.funnel.ratio": ("Conversion from the stage above", "Conversion depuis l'étape précédente"),
+    # grid
+    "explore.grid.title": ("Breakdown", "Répartition"),
+    "explore.grid.by": ("By", "Par"),
+    "explore.grid.total": ("Total", "Total"),
+    "explore.grid.none": ("(none)", "(aucun)"),
+    "explore.grid.note": ("Costs are media spend; cost per customer is the media CAC. Click a header to sort.",
+                          "Les coûts sont les dépenses média ; le coût par client est le CAC média. "
+                          "Cliquez sur un en-tête pour trier."),
+    "explore.by.channel": ("Channel", "Canal"),
+    "explore.by.campaign": ("Campaign", "Campagne"),
+    "explore.by.region": ("Region", "Région"),
+    "explore.by.source": ("Source", "Source"),
+    "explore.export.csv": ("Export CSV", "Exporter en CSV"),
+    "explore.export.xlsx": ("Export Excel", "Exporter en Excel"),
+    "explore.export.sheet": ("Breakdown", "Répartition"),
+    "explore.export.filename": ("pilotage-breakdown", "pilotage-repartition"),
+    # leaderboard
+    "explore.leaderboard.title": ("Sales leaderboard (top 10)", "Classement commercial (top 10)"),
+    "explore.leaderboard.rank": ("#", "#"),
+    "explore.leaderboard.rep": ("Sales rep", "Commercial"),
+    "explore.leaderboard.team": ("Team", "Équipe"),
+    "explore.leaderboard.conversion": ("Lead to won", "Lead vers gagnée"),
+    "explore.leaderboard.note": ("Ranked by won value over the months of the period.",
+                                 "Classé par valeur gagnée sur les mois de la période."),
+    # heatmap
+    "explore.heatmap.title": ("Cost per qualified lead, channel × month",
+                              "Coût par lead qualifié, canal × mois"),
+    "explore.heatmap.note": ("Paid channels only; an empty cell has no qualified lead.",
+                             "Canaux payants uniquement ; une case vide n'a aucun lead qualifié."),
+    # cohorts
+    "explore.cohort.title": ("Cohort view: by lead creation month", "Vue cohorte : par mois de création du lead"),
+    "explore.activity.title": ("Activity view: by stage date", "Vue activité : par date d'étape"),
+    "explore.cohort.convention": (
+        "Two conventions, on purpose. Cohort view: each lead counts in the month it was created, with every stage "
+        "it reached since, whenever it reached it (recent cohorts are still maturing). Activity view: each stage "
+        "counts in the month it was reached (a deal won in March counts in March), as everywhere else in the app. "
+        "Both cover the whole months of the period.",
+        "Deux conventions, volontairement. Vue cohorte : chaque lead compte dans son mois de création, avec toutes "
+        "les étapes atteintes depuis, quelle que soit leur date (les cohortes récentes mûrissent encore). Vue "
+        "activité : chaque étape compte dans le mois où elle a été atteinte (une affaire gagnée en mars compte en "
+        "mars), comme partout ailleurs dans l'application. Les deux couvrent les mois entiers de la période."),
+    "explore.cohort.month": ("Month", "Mois"),
+}

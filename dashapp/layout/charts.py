@@ -1,0 +1,105 @@
+"""Figure builders of the drill-down page: a KPI over time with its target, the funnel and a heatmap.
+
+They draw what they are given: numbers come computed (metrics layer) and texts come
+translated and formatted (i18n helpers), so that a figure reads like the rest of the page in
+either language. Hover texts are pre-formatted strings for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from .. import i18n
+
+COLORS = {"actual": "#0d6efd", "target": "#198754", "last_year": "#adb5bd", "funnel": "#0d6efd"}
+# Plotly's separators: decimal mark then thousands mark, as babel writes numbers.
+SEPARATORS = {"en": ".,", "fr": ",\u202f"}
+
+
+def _frame(fig: go.Figure, language: str, height: int = 320) -> go.Figure:
+    fig.update_layout(template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      separators=SEPARATORS.get(language, ".,"), hovermode="x unified",
+                      legend={"orientation": "h", "y": 1.08, "x": 0})
+    return fig
+
+
+def _axis_format(unit: str, language: str) -> dict:
+    if unit == "ratio":
+        return {"tickformat": ".1%"}
+    if unit == "eur":
+        return {"tickformat": ",.0f", "ticksuffix": "\u00a0€"} if language == "fr" else {"tickformat": ",.0f",
+                                                                                          "tickprefix": "€"}
+    if unit in ("months", "per_k_eur"):
+        return {"tickformat": ",.1f"}
+    return {"tickformat": ",.0f"}
+
+
+def empty(message: str, height: int = 320) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_layout(template="plotly_white", height=height, xaxis={"visible": False}, yaxis={"visible": False},
+                      margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def time_series(x: Sequence, actual: Sequence, actual_text: Sequence[str], *, unit: str, language: str,
+                names: dict[str, str], target: tuple[Sequence, Sequence, Sequence[str]] | None = None,
+                last_year: tuple[Sequence, Sequence, Sequence[str]] | None = None,
+                step_target: bool = False, ticks: tuple[Sequence, Sequence[str]] | None = None) -> go.Figure:
+    """One KPI per period bucket: the actual line, its target and last year's line when given.
+
+    ``names`` holds the translated legend entries (actual, target, last_year); each series comes
+    as (x, y, hover texts)."""
+    fig = go.Figure()
+    if last_year is not None and len(last_year[0]):
+        fig.add_trace(go.Scatter(x=list(last_year[0]), y=list(last_year[1]), customdata=list(last_year[2]),
+                                 name=names["last_year"], mode="lines", line={"color": COLORS["last_year"],
+                                                                                 "dash": "dot"},
+                                 hovertemplate="%{customdata}"))
+    if target is not None and len(target[0]):
+        fig.add_trace(go.Scatter(x=list(target[0]), y=list(target[1]), customdata=list(target[2]),
+                                 name=names["target"], mode="lines",
+                                 line={"color": COLORS["target"], "dash": "dash",
+                                       "shape": "hv" if step_target else "linear"},
+                                 hovertemplate="%{customdata}"))
+    fig.add_trace(go.Scatter(x=list(x), y=list(actual), customdata=list(actual_text), name=names["actual"],
+                             mode="lines+markers", line={"color": COLORS["actual"], "width": 2},
+                             hovertemplate="%{customdata}"))
+    fig.update_yaxes(**_axis_format(unit, language), rangemode="tozero")
+    if ticks is not None:
+        fig.update_xaxes(tickmode="array", tickvals=list(ticks[0]), ticktext=list(ticks[1]))
+    return _frame(fig, language)
+
+
+def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str], hovers: Sequence[str],
+           language: str) -> go.Figure:
+    """The funnel's counts, top to bottom; ``texts`` are the formatted counts drawn on the bars,
+    ``hovers`` the count and conversion ratio shown on hover."""
+    fig = go.Figure(go.Funnel(y=list(labels), x=list(counts), text=list(texts), textinfo="text",
+                              customdata=list(hovers), textposition="inside", constraintext="none",
+                              hovertemplate="%{y}: %{customdata}<extra></extra>", marker={"color": COLORS["funnel"]}))
+    fig = _frame(fig, language, height=380)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def heatmap(x: Sequence, y: Sequence[str], z: Sequence[Sequence[float | None]], text: Sequence[Sequence[str]],
+            language: str, unit: str = "eur") -> go.Figure:
+    """Values per row label and column (e.g. channel × month), a darker cell being a higher value."""
+    fig = go.Figure(go.Heatmap(x=list(x), y=list(y), z=[list(r) for r in z], text=[list(r) for r in text],
+                               texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+                               colorscale="Blues", hoverongaps=False,
+                               colorbar={"tickformat": _axis_format(unit, language).get("tickformat", ",.0f")}))
+    fig = _frame(fig, language, height=max(260, 40 * len(y) + 80))
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def month_label(month, language: str) -> str:
+    """A month as users read it (``Oct 2026`` / ``oct. 2026``)."""
+    return i18n.date(month, "MMM yyyy", language)

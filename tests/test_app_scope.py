@@ -1,0 +1,308 @@
+"""A regional director cannot get another region's figures from the drill-down page, by any request.
+
+The attacker here is director.idf@pilotage.demo (scope FR-IDF): they post the page's callbacks
+to ``/_dash-update-component`` by hand, with another region's code, "all", every code of the
+store, a campaign or a source of another region, an unknown KPI or breakdown. The expected
+figures are computed here with plain SQL on the marts; IDF's and the other region's differ, so
+finding one and not the other in a response is a real check. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from .app_helpers import dash_post, logged_in_client, response_text
+
+IDF_DIRECTOR = "director.idf@pilotage.demo"
+OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # "last_month" of the demo store (data ends 31 Oct 2026)
+GRID_OUTPUT = "..explore-grid.rowData...explore-grid.columnDefs...explore-grid.dashGridOptions.."
+SERIES_OUTPUT = ("..explore-series-title.children...explore-series.figure...explore-series-note.children"
+                 "...explore-headline.children...explore-headline.color..")
+OVERVIEW_OUTPUT = ("..explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children"
+                   "...explore-heatmap.figure...explore-cohort.children...explore-activity.children..")
+FILTER_CONTROLS = (("explore-period", "value", "period"), ("explore-dates", "start_date", "start"),
+                   ("explore-dates", "end_date", "end"), ("explore-grain", "value", "grain"),
+                   ("explore-region", "value", "region"), ("explore-channel", "value", "channel"),
+                   ("explore-campaign", "value", "campaign"), ("explore-source", "value", "source"))
+
+
+# --- helpers shared with test_app_explore ---------------------------------------------------------
+
+def filter_inputs(**values) -> list[dict]:
+    """The filter bar's props as dash-renderer sends them (``period="last_month"`` by default)."""
+    values.setdefault("period", "last_month")
+    values.setdefault("grain", "month")
+    return [{"id": component, "property": prop, "value": values.get(key)} for component, prop, key in FILTER_CONTROLS]
+
+
+def as_states(inputs: list[dict]) -> list[dict]:
+    return [dict(item) for item in inputs]
+
+
+def post_grid(client, by="channel", **values):
+    return dash_post(client, GRID_OUTPUT, filter_inputs(**values) + [{"id": "explore-by", "property": "value",
+                                                                      "value": by}])
+
+
+def post_series(client, kpi="leads", **values):
+    return dash_post(client, SERIES_OUTPUT, filter_inputs(**values) + [{"id": "explore-kpi", "property": "value",
+                                                                        "value": kpi}])
+
+
+def post_overview(client, **values):
+    return dash_post(client, OVERVIEW_OUTPUT, filter_inputs(**values))
+
+
+def post_export(client, fmt="csv", by="channel", column_state=None, **values):
+    button = {"csv": "explore-export-csv", "xlsx": "explore-export-xlsx"}[fmt]
+    other = "explore-export-xlsx" if fmt == "csv" else "explore-export-csv"
+    inputs = [{"id": button, "property": "n_clicks", "value": 1}, {"id": other, "property": "n_clicks", "value": None}]
+    state = as_states(filter_inputs(**values)) + [{"id": "explore-by", "property": "value", "value": by},
+                                                  {"id": "explore-grid", "property": "columnState",
+                                                   "value": column_state}]
+    body = {"output": "explore-download.data", "outputs": {"id": "explore-download", "property": "data"},
+            "inputs": inputs, "state": state, "changedPropIds": [f"{button}.n_clicks"]}
+    from .app_helpers import csrf_header
+
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+def download_bytes(response) -> tuple[str, bytes]:
+    data = response.get_json()["response"]["explore-download"]["data"]
+    return data["filename"], base64.b64decode(data["content"])
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def grid_of(response) -> tuple[list[dict], dict, list[dict]]:
+    """(rows, total row, column definitions) of a grid callback response."""
+    grid = response.get_json()["response"]["explore-grid"]
+    return grid["rowData"], grid["dashGridOptions"]["pinnedBottomRowData"][0], grid["columnDefs"]
+
+
+def open_page(client, search: str = ""):
+    """The page layout as Dash Pages renders it for ``/explore<search>`` (what the browser gets)."""
+    response = dash_post(client, ".._pages_content.children..._pages_store.data..", [
+        {"id": "_pages_location", "property": "pathname", "value": "/explore"},
+        {"id": "_pages_location", "property": "search", "value": search}])
+    assert response.status_code == 200
+    return response.get_json()["response"]["_pages_content"]["children"]
+
+
+def find(tree, component_id: str):
+    """The component with ``component_id`` in a serialised layout (depth first), else None."""
+    if isinstance(tree, dict):
+        props = tree.get("props", {})
+        if props.get("id") == component_id:
+            return tree
+        for value in (*props.values(), *(v for k, v in tree.items() if k != "props")):
+            found = find(value, component_id)
+            if found is not None:
+                return found
+    elif isinstance(tree, list):
+        for item in tree:
+            found = find(item, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def texts(tree) -> list[str]:
+    """Every string child of a serialised layout, in order."""
+    if isinstance(tree, str):
+        return [tree]
+    if isinstance(tree, dict):
+        return texts(tree.get("props", {}).get("children"))
+    if isinstance(tree, list):
+        return [s for item in tree for s in texts(item)]
+    return []
+
+
+def mart_totals(url: str, regions, start=OCTOBER[0], end=OCTOBER[1], **where) -> dict[str, float]:
+    """Plain SQL on the monthly mart: the figures a user of ``regions`` must (or must not) see."""
+    engine = create_engine(url)
+    conditions = ["month >= :start", "month <= :end", "region_code IN :regions"]
+    params = {"start": start, "end": end, "regions": tuple(regions)}
+    for column, value in where.items():
+        conditions.append(f"{column} = :{column}")
+        params[column] = value
+    statement = text("SELECT COALESCE(SUM(leads), 0), COALESCE(SUM(qualified_leads), 0), COALESCE(SUM(spend), 0), "
+                     "COALESCE(SUM(opportunities), 0), COALESCE(SUM(won), 0) FROM mart_monthly WHERE "
+                     + " AND ".join(conditions)).bindparams(_expanding("regions"))
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(statement, params).one()
+    finally:
+        engine.dispose()
+    return dict(zip(("leads", "qualified_leads", "spend", "opportunities", "won"), map(float, row), strict=True))
+
+
+def _expanding(name):
+    from sqlalchemy import bindparam
+
+    return bindparam(name, expanding=True)
+
+
+def region_codes(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT code FROM dim_region ORDER BY code")).scalars())
+    finally:
+        engine.dispose()
+
+
+# --- fixtures ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def idf(dash_app, app_store_both):
+    return logged_in_client(dash_app, IDF_DIRECTOR)
+
+
+@pytest.fixture
+def figures(app_store_both):
+    """October 2026 in IDF, in ARA and in every region: three different sets of figures."""
+    url = app_store_both
+    result = {"idf": mart_totals(url, ["FR-IDF"]), "ara": mart_totals(url, ["FR-ARA"]),
+              "all": mart_totals(url, region_codes(url))}
+    assert result["idf"]["leads"] and result["ara"]["leads"]
+    assert len({r["leads"] for r in result.values()}) == 3 and len({r["spend"] for r in result.values()}) == 3
+    return result
+
+
+def _money(value: float) -> str:
+    return json.dumps(round(value, 2))
+
+
+FORGED_REGIONS = (["FR-ARA"], "FR-ARA", ["FR-ARA", "FR-IDF"], "all", "*", ["*"], ["all"], ["FR"], "FR,FR-ARA",
+                  {"in": ["FR-ARA"]}, 42)
+
+
+# --- the tests ----------------------------------------------------------------------------------------
+
+def test_forged_regions_return_only_idf_figures(idf, figures, app_store_both):
+    every_code = region_codes(app_store_both)
+    for region in (*FORGED_REGIONS, every_code):
+        response = post_grid(idf, region=region)
+        assert response.status_code == 200, region
+        rows, total, _ = grid_of(response)
+        assert total["leads"] == figures["idf"]["leads"], region
+        assert total["spend"] == pytest.approx(figures["idf"]["spend"], abs=0.01), region
+        body = response_text(response)
+        for other in ("ara", "all"):
+            assert _money(figures[other]["spend"]) not in body, (region, other)
+        assert sum(r["leads"] for r in rows) == figures["idf"]["leads"]
+
+
+def test_region_breakdown_lists_idf_only(idf, figures, app_store_both):
+    for region in (["FR-ARA"], "*", region_codes(app_store_both)):
+        rows, total, _ = grid_of(post_grid(idf, by="region", region=region))
+        assert [r["key"] for r in rows] == ["FR-IDF"]
+        assert [r["label"] for r in rows] == ["Île-de-France"]
+        assert rows[0]["leads"] == total["leads"] == figures["idf"]["leads"]
+
+
+def test_forged_campaign_and_source_of_another_region(idf, figures, app_store_both):
+    # press-ara only runs in Auvergne-Rhône-Alpes: for IDF it is an unknown code, dropped.
+    ara_press = mart_totals(app_store_both, ["FR-ARA"], campaign_code="press-ara")
+    assert ara_press["leads"] > 0
+    rows, total, _ = grid_of(post_grid(idf, campaign=["press-ara"], by="campaign"))
+    assert total["leads"] == figures["idf"]["leads"]
+    assert "press-ara" not in [r["key"] for r in rows]
+    rows, total, _ = grid_of(post_grid(idf, source=["' OR 1=1 --", "google / cpc'; DROP TABLE mart_monthly; --"]))
+    assert total["leads"] == figures["idf"]["leads"]
+    # A real source narrows within the scope only.
+    google = mart_totals(app_store_both, ["FR-IDF"], source_code="google / cpc")
+    rows, total, _ = grid_of(post_grid(idf, source=["google / cpc"], region="FR-ARA"))
+    assert total["leads"] == google["leads"] != mart_totals(app_store_both, ["FR-ARA"], source_code="google / cpc")[
+        "leads"]
+
+
+def test_series_and_overview_hold_idf_numbers_only(idf, figures):
+    from dashapp import i18n
+
+    for region in ("FR-ARA", "*", ["FR", "FR-ARA"]):
+        series = post_series(idf, kpi="leads", region=region)
+        assert series.status_code == 200
+        headline = series.get_json()["response"]["explore-headline"]["children"]
+        assert i18n.number(figures["idf"]["leads"], 0, "en") in headline
+        for other in ("ara", "all"):
+            assert i18n.number(figures[other]["leads"], 0, "en") not in headline
+        overview = post_overview(idf, region=region)
+        assert overview.status_code == 200
+        funnel = overview.get_json()["response"]["explore-funnel"]["figure"]["data"][0]
+        counts = dict(zip(funnel["y"], funnel["x"], strict=True))
+        assert counts["Leads"] == figures["idf"]["leads"]
+        assert counts["Qualified leads"] == figures["idf"]["qualified_leads"]
+        assert counts["Won deals"] == figures["idf"]["won"]
+        body = response_text(overview)
+        assert "Auvergne" not in body
+
+
+def test_region_dropdown_of_idf_director(idf):
+    for search in ("", "?region=FR-ARA", "?region=FR,FR-ARA,FR-IDF"):
+        layout = open_page(idf, search)
+        dropdown = find(layout, "explore-region")
+        assert [o["value"] for o in dropdown["props"]["options"]] == ["FR-IDF"]
+        assert set(dropdown["props"]["value"]) <= {"FR-IDF"}
+        assert "Auvergne" not in json.dumps(layout, ensure_ascii=False)
+
+
+def test_export_of_idf_director_holds_idf_rows_only(idf, figures):
+    for fmt_region in ("FR-ARA", "*"):
+        _, content = download_bytes(post_export(idf, "csv", by="region", region=fmt_region))
+        rows = csv_rows(content)
+        assert [r[0] for r in rows[1:]] == ["Île-de-France", "Total"]
+        leads = rows[0].index("Leads")
+        assert float(rows[1][leads]) == float(rows[2][leads]) == figures["idf"]["leads"]
+    _, content = download_bytes(post_export(idf, "csv", by="channel", region=["FR-ARA"]))
+    rows = csv_rows(content)
+    spend = rows[0].index("Media spend")
+    assert float(rows[-1][spend]) == pytest.approx(figures["idf"]["spend"], abs=0.01)
+    assert _money(figures["ara"]["spend"]) not in content.decode("utf-8-sig")
+
+
+def test_requests_without_a_session_get_401_and_no_data(dash_app, app_store_both, figures):
+    anonymous = dash_app.server.test_client()
+    for response in (post_grid(anonymous, region="FR-IDF"), post_series(anonymous), post_overview(anonymous),
+                     post_export(anonymous), open_page_raw(anonymous)):
+        assert response.status_code == 401
+        body = response_text(response)
+        assert "rowData" not in body and "figure" not in body and "content" not in body
+        assert _money(figures["idf"]["spend"]) not in body
+
+
+def open_page_raw(client):
+    return dash_post(client, ".._pages_content.children..._pages_store.data..", [
+        {"id": "_pages_location", "property": "pathname", "value": "/explore"},
+        {"id": "_pages_location", "property": "search", "value": ""}])
+
+
+@pytest.mark.parametrize("post", [
+    lambda c: post_series(c, kpi="__class__"),
+    lambda c: post_series(c, kpi="leads'; DROP TABLE mart_monthly; --"),
+    lambda c: post_series(c, kpi=["leads"]),
+    lambda c: post_grid(c, by="rep_code"),
+    lambda c: post_grid(c, by="source; SELECT 1"),
+    lambda c: post_grid(c, by=None),
+    lambda c: post_export(c, by="password_hash"),
+], ids=["dunder", "sql", "list", "rep", "sql-by", "none-by", "export-by"])
+def test_unknown_kpi_or_breakdown_gets_a_clean_error(idf, post):
+    response = post(idf)
+    body = response_text(response)
+    assert response.status_code == 200
+    assert "Traceback" not in body and 'File "' not in body and "Error" not in body
+    payload = response.get_json()
+    assert payload["response"] == {}
+    assert payload["sideUpdate"]["global-error"]["is_open"] is True
+    assert "does not exist" in payload["sideUpdate"]["global-error"]["children"]
