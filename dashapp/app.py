@@ -11,7 +11,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, html, set_props
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -57,7 +57,7 @@ def _configure_server(server: Flask) -> None:
     csrf.init_app(server)
     login_manager.init_app(server)
     login_manager.session_protection = "strong"
-    login_manager.user_loader(users.get_user)
+    login_manager.user_loader(users.load_session_user)  # a disabled user is logged out at once
     server.register_blueprint(auth_blueprint)
 
     @server.after_request
@@ -80,6 +80,26 @@ def _configure_server(server: Flask) -> None:
             return jsonify(status="ok")
         except DBAPIError:
             return jsonify(status="database unavailable"), 503
+
+    @server.errorhandler(DBAPIError)
+    def _database_unavailable(error):
+        """The store does not answer, even before a callback runs (the user is read from it on
+        every request): a clear message, no trace; the pool is dropped so that the next request
+        reconnects by itself when the database is back."""
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        get_engine().dispose()
+        if "_login_user" not in g:  # the user could not be read: anonymous for this answer, else
+            g._login_user = login_manager.anonymous_user()  # each current_user (templates too) retries
+        language = i18n.current_language()
+        message = i18n.t("error.data", language)
+        if request.path == "/_dash-update-component":
+            # What Dash sends back for set_props: the page shows the message in its alert.
+            return jsonify(multi=True, response={},
+                           sideUpdate={"global-error": {"children": message, "is_open": True}})
+        if request.path.startswith(("/_dash", "/api/")):
+            return jsonify(error="database unavailable"), 503
+        return guard.render_template("error.html", status=503, language=language, title="Pilotage",
+                                     text=message), 503
 
     @server.errorhandler(500)
     def _server_error(_error):

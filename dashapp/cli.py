@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(help="Users of the app: roles (director, planner, sales, admin) and scopes.", no_args_is_help=True)
 console = Console()
@@ -43,7 +43,9 @@ def list_() -> None:
     """List users with their role, scope and state."""
     from .auth.users import list_users
 
-    table = Table("e-mail", "name", "role", "scope", "active", "language")
+    # E-mails and roles never cut, scopes folded rather than cut: nothing is lost in a narrow terminal or a pipe.
+    table = Table(Column("e-mail", no_wrap=True), "name", Column("role", no_wrap=True),
+                  Column("scope", overflow="fold"), "active", "language")
     for user in list_users():
         table.add_row(user.email, user.name, user.role, ",".join(user.scope) or "(none)",
                       "yes" if user.active else "no", user.language or "browser")
@@ -132,7 +134,7 @@ def serve(
     get_settings().check_production_ready()
     for user in ensure_demo_users():
         console.print(f"demo user [bold]{user.email}[/] ({user.role}, scope {','.join(user.scope)}) "
-                      f"password [bold]{DEMO_PASSWORD}[/]", highlight=False)
+                      f"password [bold]{DEMO_PASSWORD}[/]", highlight=False, soft_wrap=True)
     console.print(f"serving on http://{bind}", highlight=False)
     args = [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", bind]
     if workers:

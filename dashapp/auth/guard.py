@@ -16,11 +16,16 @@ from .. import i18n
 from . import audit
 from .permissions import PAGE_ACCESS, can_view, page_for_path
 
-PUBLIC_PREFIXES = ("/assets/vendor/", "/assets/pilotage.css", "/login", "/language/", "/healthz")
+PUBLIC_PATHS = frozenset({"/login", "/healthz", "/assets/pilotage.css"})
+PUBLIC_PREFIXES = ("/assets/vendor/", "/language/")
 
 
 def _is_public(path: str) -> bool:
-    return any(path == p or path.startswith(p) for p in PUBLIC_PREFIXES)
+    """Exact paths and two folders: a bare prefix would also open ``/login-anything`` or
+    ``/healthzz`` (which Dash Pages answers with its index), and ``..`` could climb out of a folder."""
+    if ".." in path or "\\" in path:
+        return False
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
 def forbidden_page(status: int = 403):

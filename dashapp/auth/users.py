@@ -87,10 +87,14 @@ def _check_role(role: str) -> str:
 def add_user(email: str, password: str, role: str, scope: str | list[str], name: str = "",
              language: str | None = None, actor: str = "cli") -> User:
     email = normalise_email(email)
-    if "@" not in email:
-        raise UserError(f"{email!r} is not an e-mail address")
+    if "@" not in email or len(email) > 254 or any(char.isspace() for char in email):
+        raise UserError(f"{email[:254]!r} is not an e-mail address")
     if len(password) < 8:
         raise UserError("a password needs at least 8 characters")
+    if len(name) > 120:  # the column's size: PostgreSQL would refuse it with a database error
+        raise UserError("a name has at most 120 characters")
+    if language is not None and language not in LANGUAGES:
+        raise UserError(f"language must be one of {', '.join(LANGUAGES)}")
     codes = parse_scope(scope)
     with get_engine().begin() as conn:
         if conn.execute(select(AppUser.id).where(AppUser.email == email)).first():
@@ -172,27 +176,42 @@ def authenticate(email: str, password: str) -> LoginResult:
     """Check a password; count failures and lock the account for a while after too many.
 
     A locked account answers "locked" even to the right password until the lock expires, so
-    that guessing cannot go on behind the lock."""
+    that guessing cannot go on behind the lock. The (slow) hash is checked outside any
+    transaction, and failures are counted by one atomic ``UPDATE ... + 1``: parallel guesses
+    cannot each read the same count and so slip past the lockout."""
     email = normalise_email(email)
     now = _now()
-    with get_engine().begin() as conn:
+    with get_engine().connect() as conn:
         row = conn.execute(_USER_ROW.where(AppUser.email == email)).one_or_none()
-        if row is None:
-            verify_password(None, password)
-            return LoginResult(None, "invalid")
-        if row.locked_until and row.locked_until > now:
+    if row is None:
+        verify_password(None, password)
+        return LoginResult(None, "invalid")
+    if row.locked_until and row.locked_until > now:
+        return LoginResult(None, "locked")
+    not_locked = (AppUser.id == row.id) & ((AppUser.locked_until.is_(None)) | (AppUser.locked_until <= now))
+    if not verify_password(row.password_hash, password):
+        with get_engine().begin() as conn:
+            failures = conn.execute(update(AppUser).where(AppUser.id == row.id).values(
+                failed_logins=func.coalesce(AppUser.failed_logins, 0) + 1).returning(AppUser.failed_logins)).scalar()
+            if failures is not None and failures >= MAX_FAILED_LOGINS:
+                conn.execute(update(AppUser).where(not_locked).values(failed_logins=0, locked_until=now + LOCKOUT))
+                return LoginResult(None, "locked")
+        return LoginResult(None, "invalid")
+    if not row.is_active:
+        return LoginResult(None, "disabled")
+    with get_engine().begin() as conn:
+        # Only if no lock was set meanwhile by parallel failures.
+        if not conn.execute(update(AppUser).where(not_locked).values(
+                failed_logins=0, locked_until=None, last_login_at=now)).rowcount:
             return LoginResult(None, "locked")
-        if not verify_password(row.password_hash, password):
-            failures = (row.failed_logins or 0) + 1
-            locked = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
-            conn.execute(update(AppUser).where(AppUser.id == row.id).values(
-                failed_logins=0 if locked else failures, locked_until=locked))
-            return LoginResult(None, "locked" if locked else "invalid")
-        if not row.is_active:
-            return LoginResult(None, "disabled")
-        conn.execute(update(AppUser).where(AppUser.id == row.id).values(
-            failed_logins=0, locked_until=None, last_login_at=now))
-        return LoginResult(_user(row))
+    return LoginResult(_user(row))
+
+
+def load_session_user(user_id) -> User | None:
+    """flask-login's user loader. flask-login checks ``is_active`` only at login, so without
+    this a disabled user's open session would go on working until it expires."""
+    user = get_user(user_id)
+    return user if user is not None and user.active else None
 
 
 def count_users() -> int:

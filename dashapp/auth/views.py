@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -36,6 +37,9 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
+    # Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines ("/\t/evil").
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return "/"
     return target
 
 
@@ -55,6 +59,15 @@ def _render(form: LoginForm, message: str | None = None, kind: str = "danger", s
     ), status
 
 
+@blueprint.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    """CSRFProtect refuses a POST before any view runs: the login form says so in the user's
+    language (and keeps the e-mail typed); anything else gets a bare 400."""
+    if request.path == "/login":
+        return _render(LoginForm(), i18n.t("login.csrf"), status=400)
+    return error.description, 400
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -65,7 +78,7 @@ def login():
         return _render(form, i18n.t("login.expired") if expired else None, "warning")
     failures = cache.get(_address_key()) or 0
     if failures >= MAX_FAILURES_PER_ADDRESS:
-        audit.record("login_failed", form.email.data or "-", {"reason": "throttled"})
+        audit.record("login_failed", (form.email.data or "-")[:254], {"reason": "throttled"})
         return _render(form, i18n.t("login.throttled"), status=429)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -79,6 +92,9 @@ def login():
         key = {"locked": "login.locked", "disabled": "login.disabled"}.get(result.reason, "login.invalid")
         return _render(form, i18n.t(key, minutes=int(users.LOCKOUT.total_seconds() // 60)), status=401)
     session.clear()  # a new session id at login: no fixation
+    # The form cached a CSRF token of the old session in g: drop it, so that the cookie sent
+    # with this response carries a token of the new session (Dash's first POST needs it).
+    g.pop("csrf_token", None)
     session.permanent = True
     login_user(result.user)
     audit.record("login", result.user.email)
@@ -101,4 +117,13 @@ def language(code: str):
         session["language"] = code
         if current_user.is_authenticated:
             users.set_language(current_user.id, code)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next") or _same_site_referrer()))
+
+
+def _same_site_referrer() -> str | None:
+    """The page the user clicked from (path and query), if it is on this site. The navbar is
+    built in ``/_dash-layout``, which cannot know the page's URL (Dash navigates client-side)."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or parts.path.startswith("/_dash"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

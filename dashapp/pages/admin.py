@@ -1,10 +1,180 @@
-"""Placeholder being replaced."""
+"""The admin page (``/admin``, data team only): ETL runs and the rows they rejected, users with
+their role, scope and state (and the actions on them), and the audit log.
+
+The layout holds no data: every grid is filled by :mod:`dashapp.callbacks.admin`, whose
+callbacks and whose query layer (:mod:`dashapp.semantic.admin`) check the role again.
+"""
+
+from __future__ import annotations
+
+import json
 
 import dash
-from dash import html
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
+from etl.models import ALL_REGIONS, ROLES
+
+from .. import i18n
+from ..auth import audit
+from ..auth.users import LANGUAGES
+from ..semantic import admin as admin_data
 from . import guarded
 
+PATH = "/admin"
+RUN_NUMBERS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_deleted", "rows_rejected")
+BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
-def register(app):
-    dash.register_page(__name__, path="/" if "admin" == "home" else "/admin", layout=guarded("/" if "admin" == "home" else "/admin", lambda **_: html.H1("admin")))
+
+def _number_formatter(decimals: int = 0) -> dict:
+    """Numbers in the user's locale (``1 234`` in French) while the grid still sorts them as numbers."""
+    locale = json.dumps(BROWSER_LOCALES.get(i18n.current_language(), "en-GB"))
+    options = json.dumps({"minimumFractionDigits": decimals, "maximumFractionDigits": decimals})
+    return {"function": f"params.value == null ? '' : Number(params.value).toLocaleString({locale}, {options})"}
+
+
+def _grid(grid_id: str, columns: list[dict], row_id: str | None = None, selectable: bool = False,
+          height: int = 300, fit: bool = True) -> dag.AgGrid:
+    """A read-only grid; ``fit=False`` keeps the columns' own widths (wide tables scroll)."""
+    options = {"localeText": {"noRowsToShow": i18n.t("admin.no_rows")}, "animateRows": False}
+    if selectable:
+        options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
+    return dag.AgGrid(
+        id=grid_id, columnDefs=columns, rowData=[], getRowId=row_id, dashGridOptions=options,
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
+        columnSize="responsiveSizeToFit" if fit else None, style={"height": f"{height}px"}, className="mb-2",
+    )
+
+
+def _column(field: str, prefix: str, **extra) -> dict:
+    return {"field": field, "headerName": i18n.t(f"{prefix}.{field}"), **extra}
+
+
+def runs_section() -> html.Section:
+    columns = [_column("id", "admin.runs", width=100, type="rightAligned", valueFormatter=_number_formatter()),
+               _column("started_at", "admin.runs", width=180), _column("file_name", "admin.runs", width=240),
+               _column("source_type", "admin.runs", width=160), _column("status", "admin.runs", width=110)]
+    columns += [_column(name, "admin.runs", width=125, type="rightAligned", valueFormatter=_number_formatter())
+                for name in RUN_NUMBERS]
+    columns += [_column("duration_s", "admin.runs", width=125, type="rightAligned",
+                        valueFormatter=_number_formatter(1)),
+                _column("message", "admin.runs", width=320, tooltipField="message"),
+                _column("run_by", "admin.runs", width=140)]
+    rejects = [_column("line", "admin.rejects", maxWidth=110, type="rightAligned",
+                       valueFormatter=_number_formatter()),
+               _column("column", "admin.rejects"), _column("value", "admin.rejects"),
+               _column("expected", "admin.rejects", minWidth=260, tooltipField="expected")]
+    return html.Section([
+        html.Div([html.H2(i18n.t("admin.runs.title"), className="h5 mb-0"),
+                  dbc.Button(i18n.t("admin.refresh"), id="admin-runs-refresh", size="sm", color="secondary",
+                             outline=True)],
+                 className="d-flex justify-content-between align-items-center mb-1"),
+        html.P(i18n.t("admin.runs.help"), className="text-muted small mb-1"),
+        _grid("admin-runs-grid", columns, row_id="params.data.key", selectable=True, fit=False),
+        html.H3(i18n.t("admin.rejects.none_selected"), id="admin-rejects-title", className="h6 mt-3"),
+        _grid("admin-rejects-grid", rejects, height=240),
+    ], id="admin-runs", className="mb-4")
+
+
+def _role_options() -> list[dict]:
+    return [{"label": i18n.t(f"role.{role}"), "value": role} for role in ROLES]
+
+
+def _scope_options() -> list[dict]:
+    return ([{"label": i18n.t("admin.users.scope_all"), "value": ALL_REGIONS}]
+            + [{"label": f"{name} ({code})", "value": code} for code, name in admin_data.regions()])
+
+
+def _user_actions() -> dbc.Card:
+    return dbc.Card(dbc.CardBody([
+        html.P(i18n.t("admin.users.none_selected"), id="admin-user-selected", className="fw-semibold mb-2"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="admin-user-role", options=_role_options(), clearable=False,
+                                 placeholder=i18n.t("admin.users.role")), md=3),
+            dbc.Col(dbc.Button(i18n.t("admin.users.save_role"), id="admin-user-save-role", size="sm"), md="auto"),
+            dbc.Col(dcc.Dropdown(id="admin-user-scope", options=_scope_options(), multi=True,
+                                 placeholder=i18n.t("admin.users.scope_placeholder")), md=4),
+            dbc.Col(dbc.Button(i18n.t("admin.users.save_scope"), id="admin-user-save-scope", size="sm"), md="auto"),
+        ], className="g-2 align-items-center mb-2"),
+        html.Div([
+            dbc.Button(i18n.t("admin.users.disable"), id="admin-user-disable", size="sm", color="danger",
+                       outline=True, className="me-2"),
+            dbc.Button(i18n.t("admin.users.enable"), id="admin-user-enable", size="sm", color="success",
+                       outline=True),
+        ]),
+        dbc.Alert(id="admin-user-feedback", is_open=False, className="mt-2 mb-0 py-2"),
+    ]), className="mb-3")
+
+
+def _new_user_form() -> dbc.Card:
+    def field(label_key: str, control) -> dbc.Col:
+        return dbc.Col([dbc.Label(i18n.t(label_key), html_for=control.id, className="small mb-0"), control], md=4)
+
+    return dbc.Card(dbc.CardBody([
+        html.H3(i18n.t("admin.new.title"), className="h6"),
+        dbc.Row([
+            field("admin.new.email", dbc.Input(id="admin-new-email", type="email", autocomplete="off")),
+            field("admin.new.name", dbc.Input(id="admin-new-name", type="text", autocomplete="off")),
+            field("admin.new.password", dbc.Input(id="admin-new-password", type="password",
+                                                  autocomplete="new-password")),
+            field("admin.new.role", dcc.Dropdown(id="admin-new-role", options=_role_options())),
+            field("admin.new.scope", dcc.Dropdown(id="admin-new-scope", options=_scope_options(), multi=True)),
+            field("admin.new.language", dcc.Dropdown(
+                id="admin-new-language", placeholder=i18n.t("admin.users.browser"),
+                options=[{"label": i18n.t(f"language.{code}"), "value": code} for code in LANGUAGES])),
+        ], className="g-2 mb-2"),
+        dbc.Button(i18n.t("admin.new.submit"), id="admin-new-submit", size="sm", color="primary"),
+        dbc.Alert(id="admin-new-feedback", is_open=False, className="mt-2 mb-0 py-2"),
+    ]))
+
+
+def users_section() -> html.Section:
+    columns = [_column(name, "admin.users", minWidth=200 if name == "email" else 90)
+               for name in ("email", "name", "role", "scope", "active", "language", "locked_until", "last_login_at")]
+    return html.Section([
+        html.Div([html.H2(i18n.t("admin.users.title"), className="h5 mb-0"),
+                  dbc.Button(i18n.t("admin.refresh"), id="admin-users-refresh", size="sm", color="secondary",
+                             outline=True)],
+                 className="d-flex justify-content-between align-items-center mb-1"),
+        html.P(i18n.t("admin.users.help"), className="text-muted small mb-1"),
+        _grid("admin-users-grid", columns, row_id="params.data.email", selectable=True, height=260),
+        _user_actions(),
+        _new_user_form(),
+        dcc.Store(id="admin-users-version", data=0),
+    ], id="admin-users", className="mb-4")
+
+
+def audit_section() -> html.Section:
+    columns = [_column("at", "admin.audit", minWidth=160), _column("actor", "admin.audit", minWidth=180),
+               _column("event", "admin.audit"), _column("detail", "admin.audit", minWidth=300, tooltipField="detail"),
+               _column("remote_addr", "admin.audit")]
+    events = [{"label": i18n.t(f"audit.event.{event}"), "value": event} for event in audit.EVENTS]
+    return html.Section([
+        html.Div([html.H2(i18n.t("admin.audit.title"), className="h5 mb-0"),
+                  html.Div([
+                      dcc.Dropdown(id="admin-audit-event", options=events, placeholder=i18n.t("admin.audit.all_events"),
+                                   style={"minWidth": "240px"}, className="me-2"),
+                      dbc.Button(i18n.t("admin.refresh"), id="admin-audit-refresh", size="sm", color="secondary",
+                                 outline=True),
+                  ], className="d-flex align-items-center")],
+                 className="d-flex justify-content-between align-items-center mb-2"),
+        _grid("admin-audit-grid", columns, height=360),
+    ], id="admin-audit", className="mb-4")
+
+
+def layout(**_query) -> html.Div:
+    return html.Div([
+        html.H1(i18n.t("admin.title"), className="h3 mb-3"),
+        runs_section(),
+        users_section(),
+        audit_section(),
+    ], id="admin-page")
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name=i18n.t("admin.title", "en"), title="Pilotage",
+                       layout=guarded(PATH, layout))
+    from ..callbacks import admin
+
+    admin.register_callbacks(app)

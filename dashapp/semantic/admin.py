@@ -1,0 +1,104 @@
+"""What the admin page reads: ETL runs, the rows a run rejected, users and the audit log.
+
+Every function checks the admin role itself (on top of the callbacks' own check): a callback
+forged by another role gets :class:`~dashapp.auth.permissions.Forbidden`, never a row.
+Rows are plain JSON-ready dicts for the grids; a password hash never leaves the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from etl.models import AppUser, EtlReject, EtlRun
+from etl.store import get_engine
+
+from ..auth import audit
+from ..auth.permissions import require_role
+from .scope import region_tree
+
+RUN_COLUMNS = ("id", "started_at", "file_name", "source_type", "status", "rows_read", "rows_inserted",
+               "rows_updated", "rows_unchanged", "rows_deleted", "rows_rejected", "duration_s", "message", "run_by")
+REJECT_COLUMNS = ("line", "column", "value", "expected")
+USER_COLUMNS = ("email", "name", "role", "scope", "is_active", "language", "locked_until", "last_login_at")
+AUDIT_COLUMNS = ("at", "actor", "event", "detail", "remote_addr")
+MAX_ROWS = {"runs": 500, "rejects": 5000, "audit": 1000}
+
+
+def _bounded(limit, kind: str) -> int:
+    """A row limit from untrusted input: an integer between 1 and the kind's maximum."""
+    try:
+        return max(1, min(int(limit), MAX_ROWS[kind]))
+    except (TypeError, ValueError):
+        return MAX_ROWS[kind]
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    return value
+
+
+def etl_runs(limit: int = 200) -> list[dict]:
+    """The latest runs first."""
+    require_role("admin")
+    columns = [EtlRun.__table__.c[name] for name in RUN_COLUMNS]
+    statement = select(*columns).order_by(EtlRun.id.desc()).limit(_bounded(limit, "runs"))
+    with get_engine().connect() as conn:
+        rows = conn.execute(statement).mappings().all()
+    return [{key: _plain(value) for key, value in row.items()} for row in rows]
+
+
+def etl_run(run_id) -> dict | None:
+    require_role("admin")
+    try:
+        run_id = int(run_id)
+    except (TypeError, ValueError):
+        return None
+    columns = [EtlRun.__table__.c[name] for name in RUN_COLUMNS]
+    with get_engine().connect() as conn:
+        row = conn.execute(select(*columns).where(EtlRun.id == run_id)).mappings().one_or_none()
+    return {key: _plain(value) for key, value in row.items()} if row else None
+
+
+def etl_rejects(run_id, limit: int = 1000) -> list[dict]:
+    """The rows one run rejected, in file order, with the column, the value and what was expected."""
+    require_role("admin")
+    try:
+        run_id = int(run_id)
+    except (TypeError, ValueError):
+        return []
+    columns = [EtlReject.__table__.c[name] for name in REJECT_COLUMNS]
+    statement = (select(*columns).where(EtlReject.run_id == run_id).order_by(EtlReject.line, EtlReject.id)
+                 .limit(_bounded(limit, "rejects")))
+    with get_engine().connect() as conn:
+        return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def users() -> list[dict]:
+    """Every user with role, scope (``*`` = all), state and language; never the password hash."""
+    require_role("admin")
+    columns = [AppUser.__table__.c[name] for name in USER_COLUMNS]
+    with get_engine().connect() as conn:
+        rows = conn.execute(select(*columns).order_by(AppUser.email)).mappings().all()
+    return [{**{key: _plain(value) for key, value in row.items()}, "is_active": bool(row["is_active"])}
+            for row in rows]
+
+
+def regions() -> list[tuple[str, str]]:
+    """(code, name) of every region, parents first, for the scope pickers."""
+    require_role("admin")
+    tree = region_tree()
+    order = {"country": 0, "region": 1, "department": 2}
+    return sorted(((code, name) for code, name in tree.names.items()),
+                  key=lambda item: (order.get(tree.levels.get(item[0]), 3), item[0]))
+
+
+def audit_entries(event: str | None = None, limit: int = 200) -> list[dict]:
+    """The latest audit entries first, optionally of one event (unknown events mean all)."""
+    require_role("admin")
+    event = event if event in audit.EVENTS else None
+    rows = audit.recent(_bounded(limit, "audit"), event)
+    return [{key: _plain(row.get(key)) for key in AUDIT_COLUMNS} for row in rows]
+

@@ -1,0 +1,426 @@
+"""Authentication as a user and as an attacker see it: wrong passwords, unknown e-mails,
+lockout, disabled accounts, session expiry, CSRF, logout, open redirects, the production
+settings and the ``pilotage users`` command.
+
+These tests change users (lock, disable, add), so they run on a small store of their own
+(:func:`make_app_store`: regions and the demo users, no marts), never on the shared demo store.
+Clients that fail to log in get their own address, so that the per-address throttle of one
+test never blocks another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from itsdangerous import TimestampSigner
+from sqlalchemy import insert
+from typer.testing import CliRunner
+
+from dashapp.auth import audit, users
+from etl.models import Region
+from etl.schema import upgrade
+from etl.store import get_engine
+
+from .app_helpers import csrf_from, csrf_header, dash_post, logged_in_client
+
+PASSWORD = "pilotage-demo"
+REGIONS = (("FR-IDF", "Île-de-France"), ("FR-ARA", "Auvergne-Rhône-Alpes"), ("FR-PACA", "Provence-Alpes-Côte d'Azur"))
+_addresses = itertools.count(1)
+
+
+@contextmanager
+def _database(url: str):
+    """Point the settings at ``url`` for a block run outside a test's monkeypatch."""
+    from pilotage.settings import get_settings
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = previous
+        get_settings.cache_clear()
+
+
+def make_app_store(folder: Path) -> str:
+    """A migrated SQLite store with France, three regions and the demo users; no facts."""
+    from dashapp.demo_users import ensure_demo_users
+
+    url = f"sqlite:///{folder / 'app.sqlite3'}"
+    engine = get_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
+                                      for code, name in REGIONS])
+    with _database(url):
+        ensure_demo_users()
+    return url
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    return make_app_store(tmp_path_factory.mktemp("auth"))
+
+
+@pytest.fixture
+def store(store_url, monkeypatch) -> str:
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    get_settings.cache_clear()
+    return store_url
+
+
+def client_from_new_address(dash_app, accept_language: str = "en-GB"):
+    """A fresh browser on its own address (the login throttle counts failures per address)."""
+    number = next(_addresses)
+    client = dash_app.server.test_client()
+    client.environ_base.update(REMOTE_ADDR=f"10.20.{number // 250}.{number % 250 + 1}",
+                               HTTP_ACCEPT_LANGUAGE=accept_language)
+    return client
+
+
+def post_login(client, email: str, password: str, next_url: str | None = None, token: str | None = "page"):
+    """Submit the login form as a browser does (``token=None``: without the CSRF field)."""
+    if token == "page":
+        token = csrf_from(client.get("/login").text)
+    data = {"email": email, "password": password}
+    if token is not None:
+        data["csrf_token"] = token
+    return client.post("/login" + (f"?next={next_url}" if next_url else ""), data=data)
+
+
+def login_message(response) -> str:
+    match = re.search(r'id="login-message">([^<]*)<', response.text)
+    return match.group(1).strip() if match else ""
+
+
+def is_logged_in(client) -> bool:
+    return client.get("/_dash-layout").status_code == 200
+
+
+def new_user(email: str, role: str = "director", scope: str = "FR-IDF") -> str:
+    users.add_user(email, PASSWORD, role, scope, actor="test")
+    return email
+
+
+def audit_events(actor: str, event: str | None = None) -> list[dict]:
+    return [e for e in audit.recent(1000, event) if e["actor"] == actor]
+
+
+# --- wrong password, unknown e-mail, lockout ----------------------------------------------------
+
+def test_wrong_password_is_refused_and_audited(dash_app, store):
+    client = client_from_new_address(dash_app)
+    response = post_login(client, "director.idf@pilotage.demo", "not-the-password")
+    assert response.status_code == 401
+    assert login_message(response) == "Wrong e-mail or password."
+    assert not is_logged_in(client)
+    assert client.get("/").status_code == 302
+    (entry,) = audit_events("director.idf@pilotage.demo", "login_failed")[:1]
+    assert json.loads(entry["detail"]) == {"reason": "invalid"} and entry["remote_addr"].startswith("10.20.")
+
+
+def test_unknown_email_gets_the_same_answer_as_a_wrong_password(dash_app, store):
+    known = post_login(client_from_new_address(dash_app), "planner@pilotage.demo", "wrong-password")
+    unknown = post_login(client_from_new_address(dash_app), "nobody@pilotage.demo", "wrong-password")
+    assert known.status_code == unknown.status_code == 401
+    assert login_message(known) == login_message(unknown) != ""
+    strip = re.compile(r'value="[^"]*"')  # the CSRF token and the e-mail typed differ
+    assert strip.sub("", known.text) == strip.sub("", unknown.text)
+    assert audit_events("nobody@pilotage.demo", "login_failed")
+
+
+def test_lockout_after_five_failures_then_enable_unlocks(dash_app, store):
+    email = new_user("locked.out@pilotage.demo")
+    client = client_from_new_address(dash_app)
+    answers = [post_login(client, email, f"guess-{i}") for i in range(users.MAX_FAILED_LOGINS)]
+    assert [a.status_code for a in answers] == [401] * 5
+    assert login_message(answers[3]) == "Wrong e-mail or password."
+    assert login_message(answers[4]).startswith("Too many failed attempts")
+    # Locked: the right password is refused too, from any address.
+    right = post_login(client_from_new_address(dash_app), email, PASSWORD)
+    assert right.status_code == 401 and "locked for 15 minutes" in login_message(right)
+    assert not is_logged_in(client)
+    assert audit_events(email, "locked")
+    assert len(audit_events(email, "login_failed")) == 4
+
+    result = CliRunner().invoke(_cli(), ["users", "enable", email])
+    assert result.exit_code == 0, result.output
+    assert post_login(client_from_new_address(dash_app), email, PASSWORD).status_code == 302
+
+
+def test_set_active_unlocks_a_locked_account(dash_app, store):
+    email = new_user("locked.twice@pilotage.demo")
+    client = client_from_new_address(dash_app)
+    for i in range(users.MAX_FAILED_LOGINS):
+        post_login(client, email, f"guess-{i}")
+    assert users.authenticate(email, PASSWORD).reason == "locked"
+    users.set_active(email, True, actor="test")
+    assert post_login(client, email, PASSWORD).status_code == 302
+
+
+def test_lockout_holds_against_parallel_guesses_on_each_backend(engine, monkeypatch):
+    """Failures are counted by one atomic UPDATE (on SQLite and PostgreSQL alike): guesses sent at
+    once cannot all read the same count and slip past the lockout, nor fail with a database error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    email = users.add_user("target@pilotage.demo", PASSWORD, "director", "all", actor="test").email
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reasons = list(pool.map(lambda i: users.authenticate(email, f"guess-{i}").reason, range(16)))
+    assert set(reasons) == {"invalid", "locked"}
+    assert users.authenticate(email, PASSWORD).reason == "locked"
+    users.set_active(email, True, actor="test")
+    assert users.authenticate(email, PASSWORD).user.email == email
+
+
+def test_too_many_failures_from_one_address_are_throttled(dash_app, store):
+    from dashapp.auth.views import MAX_FAILURES_PER_ADDRESS
+
+    client = client_from_new_address(dash_app)
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        post_login(client, f"spray{i}@pilotage.demo", "wrong-password")
+    throttled = post_login(client, "director@pilotage.demo", PASSWORD)
+    assert throttled.status_code == 429 and "Too many attempts from your address" in login_message(throttled)
+    assert not is_logged_in(client)
+    # Another address is not affected.
+    assert post_login(client_from_new_address(dash_app), "director@pilotage.demo", PASSWORD).status_code == 302
+
+
+# --- disabled users and sessions -----------------------------------------------------------------
+
+def test_disabled_user_cannot_log_in_and_loses_an_open_session(dash_app, store):
+    email = new_user("leaving@pilotage.demo")
+    client = logged_in_client(dash_app, email, PASSWORD)
+    assert client.get("/").status_code == 200 and is_logged_in(client)
+
+    users.set_active(email, False, actor="admin@pilotage.demo")
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/").headers["Location"].startswith("/login")
+    assert dash_post(client, "admin-runs-grid.rowData", [
+        {"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}]).status_code == 401
+
+    again = post_login(client_from_new_address(dash_app), email, PASSWORD)
+    assert again.status_code == 401 and login_message(again) == "This account is disabled."
+
+
+def test_a_role_change_applies_at_the_next_request(dash_app, store):
+    email = new_user("promoted@pilotage.demo", role="admin", scope="all")
+    client = logged_in_client(dash_app, email, PASSWORD)
+    assert client.get("/admin").status_code == 200
+    users.set_role(email, "sales", actor="test")
+    assert client.get("/admin").status_code == 403
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the clock that signs and checks session cookies (itsdangerous) by ``seconds``."""
+
+    def move(seconds: float) -> None:
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time() + seconds))
+
+    return move
+
+
+def test_session_expires_after_the_idle_lifetime(dash_app, store, clock):
+    lifetime = dash_app.server.permanent_session_lifetime.total_seconds()
+    idle = logged_in_client(dash_app, "director.idf@pilotage.demo")
+    active = logged_in_client(dash_app, "director.idf@pilotage.demo")
+
+    clock(lifetime - 60)  # just before the end: still in, and the activity renews the session
+    assert is_logged_in(active)
+    clock(2 * lifetime - 120)  # long after login, but within the lifetime of the last request
+    assert is_logged_in(active)
+
+    assert idle.get("/_dash-layout").status_code == 401  # its cookie was signed at login: expired
+    assert idle.get("/").headers["Location"].startswith("/login")
+    assert dash_post(idle, "admin-runs-grid.rowData", [
+        {"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}]).status_code == 401
+
+
+def test_first_callback_after_login_works_and_logout_ends_the_session(dash_app, store):
+    client = client_from_new_address(dash_app)
+    assert post_login(client, "admin@pilotage.demo", PASSWORD).status_code == 302
+    # No page load in between: the CSRF cookie set by the login response belongs to the new session.
+    first = dash_post(client, "admin-runs-grid.rowData", [
+        {"id": "admin-runs-refresh", "property": "n_clicks", "value": None}])
+    assert first.status_code == 200
+
+    response = client.get("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert not is_logged_in(client)
+    assert client.get("/").headers["Location"].startswith("/login")
+    assert audit_events("admin@pilotage.demo", "logout")
+
+
+# --- CSRF ------------------------------------------------------------------------------------------
+
+def test_login_without_csrf_token_is_refused(dash_app, store):
+    client = client_from_new_address(dash_app)
+    client.get("/login")
+    for token in (None, "forged-token"):
+        response = post_login(client, "director@pilotage.demo", PASSWORD, token=token)
+        assert response.status_code == 400
+        assert login_message(response) == "The form expired. Please try again."
+        assert not is_logged_in(client)
+    # A token from another browser's session is no better.
+    other = client_from_new_address(dash_app)
+    stolen = csrf_from(other.get("/login").text)
+    assert post_login(client, "director@pilotage.demo", PASSWORD, token=stolen).status_code == 400
+
+
+def test_dash_callbacks_need_the_csrf_header(dash_app, store):
+    client = logged_in_client(dash_app, "admin@pilotage.demo")
+    body = {"output": "admin-runs-grid.rowData", "outputs": {"id": "admin-runs-grid", "property": "rowData"},
+            "inputs": [{"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}], "state": [],
+            "changedPropIds": ["admin-runs-refresh.n_clicks"]}
+    without = client.post("/_dash-update-component", data=json.dumps(body),
+                          headers={"Content-Type": "application/json"})
+    assert without.status_code == 400 and "rowData" not in without.text
+    wrong = client.post("/_dash-update-component", data=json.dumps(body),
+                        headers={"Content-Type": "application/json", "X-CSRFToken": "forged"})
+    assert wrong.status_code == 400
+    with_header = client.post("/_dash-update-component", data=json.dumps(body),
+                              headers={"Content-Type": "application/json", **csrf_header(client)})
+    assert with_header.status_code == 200 and "rowData" in with_header.json["response"]["admin-runs-grid"]
+
+
+# --- redirects --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "/%09/evil.example", "javascript:alert(1)", "evil.example"])
+def test_login_never_redirects_off_site(dash_app, store, target):
+    client = client_from_new_address(dash_app)
+    response = post_login(client, "director@pilotage.demo", PASSWORD, next_url=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get(f"/language/fr?next={target}").headers["Location"] == "/"
+
+
+def test_login_returns_to_the_page_asked_for(dash_app, store):
+    client = client_from_new_address(dash_app)
+    asked = client.get("/explore?period=last_quarter")
+    assert asked.status_code == 302
+    response = post_login(client, "director@pilotage.demo", PASSWORD,
+                          next_url=asked.headers["Location"].split("next=", 1)[1])
+    assert response.headers["Location"] == "/explore?period=last_quarter"
+
+
+def test_only_the_login_page_and_static_files_are_public(dash_app, store):
+    client = client_from_new_address(dash_app)
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/pilotage.css").status_code == 200
+    for path in ("/loginx", "/healthzz", "/assets/pilotage.css.map", "/assets/vendor/../pilotage.css"):
+        assert client.get(path).status_code in (302, 401, 404), path
+
+
+# --- production settings -------------------------------------------------------------------------------
+
+@pytest.fixture
+def production(monkeypatch):
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("PILOTAGE_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("key", [None, "pilotage-demo-secret-key-change-me", "short"])
+def test_production_refuses_a_default_or_weak_secret_key(production, key):
+    from dashapp.app import create_app
+    from pilotage.settings import SettingsError, get_settings
+
+    if key is not None:
+        production.setenv("SECRET_KEY", key)
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_sets_secure_cookies_and_hides_demo_users(production, store):
+    from dashapp.app import create_app
+    from pilotage.settings import get_settings
+
+    production.setenv("SECRET_KEY", "k" * 48)
+    production.setenv("PILOTAGE_PSEUDONYM_KEY", "p" * 48)
+    get_settings.cache_clear()
+    server = create_app().server
+    assert server.config["SESSION_COOKIE_SECURE"] is True
+    assert server.config["SESSION_COOKIE_HTTPONLY"] is True
+    page = server.test_client().get("/login", base_url="https://pilotage.example")
+    cookies = page.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("pilotage_session="))
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    assert all("Secure" in c for c in cookies)
+    assert "pilotage-demo" not in page.text and 'id="demo-users"' not in page.text
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+# --- the users command -------------------------------------------------------------------------------
+
+def _cli():
+    from pilotage.cli import app
+
+    return app
+
+
+def test_users_command_adds_lists_changes_and_disables(dash_app, store):
+    runner, cli = CliRunner(), _cli()
+    email = "cli.user@pilotage.demo"
+    added = runner.invoke(cli, ["users", "add", email, "--role", "director", "--scope", "FR-IDF",
+                                "--name", "Cli User", "--password", "a-good-password"])
+    assert added.exit_code == 0, added.output
+    assert users.get_user_by_email(email).scope == ("FR-IDF",)
+
+    listed = runner.invoke(cli, ["users", "list"])
+    assert listed.exit_code == 0 and email in listed.output and "FR-IDF" in listed.output
+
+    assert runner.invoke(cli, ["users", "set-role", email, "planner"]).exit_code == 0
+    assert runner.invoke(cli, ["users", "set-scope", email, "FR-ARA,FR-PACA"]).exit_code == 0
+    user = users.get_user_by_email(email)
+    assert (user.role, user.scope) == ("planner", ("FR-ARA", "FR-PACA"))
+    assert post_login(client_from_new_address(dash_app), email, "a-good-password").status_code == 302
+
+    assert runner.invoke(cli, ["users", "disable", email]).exit_code == 0
+    assert not users.get_user_by_email(email).active
+    assert post_login(client_from_new_address(dash_app), email, "a-good-password").status_code == 401
+
+    actions = [json.loads(e["detail"]) for e in audit.recent(1000, "admin") if e["actor"].startswith("cli:")
+               and json.loads(e["detail"]).get("user") == email]
+    assert [a["action"] for a in reversed(actions)] == ["add_user", "set_role", "set_scope", "disable"]
+    assert all("password" not in json.dumps(a) and "a-good-password" not in json.dumps(a) for a in actions)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["add", "dup@pilotage.demo", "--role", "director", "--scope", "FR-IDF", "--password", "a-good-password"],
+     "already exists"),
+    (["add", "x@pilotage.demo", "--role", "king", "--scope", "FR-IDF", "--password", "a-good-password"], "role"),
+    (["add", "y@pilotage.demo", "--role", "sales", "--scope", "MOON", "--password", "a-good-password"], "MOON"),
+    (["add", "z@pilotage.demo", "--role", "sales", "--scope", "all", "--password", "short"], "8 characters"),
+    (["set-role", "nobody@pilotage.demo", "sales"], "no user"),
+    (["set-scope", "dup@pilotage.demo", "FR-IDF,ATLANTIS"], "ATLANTIS"),
+    (["disable", "nobody@pilotage.demo"], "no user"),
+])
+def test_users_command_errors_exit_1_with_a_message(store, arguments, message):
+    if users.get_user_by_email("dup@pilotage.demo") is None:
+        new_user("dup@pilotage.demo")
+    result = CliRunner().invoke(_cli(), ["users", *arguments])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert users.get_user_by_email("x@pilotage.demo") is None and users.get_user_by_email("z@pilotage.demo") is None

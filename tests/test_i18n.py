@@ -1,0 +1,173 @@
+"""French and English: a complete catalogue, every key the code asks for defined, numbers and
+euros in the locale's format, and the language chosen as a user expects (their setting, else
+the session's, else the browser's)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from dashapp import i18n
+from dashapp.auth import users
+
+from .app_helpers import csrf_from, logged_in_client
+from .test_app_auth import make_app_store
+
+SOURCE = Path(__file__).resolve().parents[1] / "dashapp"
+# t("key"), i18n.t('key', ...), {{ t("key") }} in templates: a whole literal key as first argument
+# (not a prefix like t("role." + role)).
+T_CALL = re.compile(r"""(?<![\w])t\(\s*(["'])([A-Za-z0-9_.\-]+)\1\s*[,)]""")
+SPACE = "[\u00a0\u202f]"  # babel writes a no-break or a narrow no-break space in French
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    return make_app_store(tmp_path_factory.mktemp("i18n"))
+
+
+@pytest.fixture
+def store(store_url, monkeypatch) -> str:
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", store_url)
+    get_settings.cache_clear()
+    return store_url
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+def test_every_key_has_an_english_and_a_french_text():
+    assert len(i18n.MESSAGES) > 100
+    for key, texts in i18n.MESSAGES.items():
+        assert isinstance(texts, tuple) and len(texts) == 2, key
+        english, french = texts
+        assert english.strip() and french.strip(), key
+
+
+def test_placeholders_are_the_same_in_both_languages():
+    field = re.compile(r"{(\w+)}")
+    for key, (english, french) in i18n.MESSAGES.items():
+        assert set(field.findall(english)) == set(field.findall(french)), key
+
+
+def used_keys() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in [*SOURCE.rglob("*.py"), *SOURCE.rglob("*.html")]:
+        for match in T_CALL.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(match.group(2), set()).add(str(path.relative_to(SOURCE.parent)))
+    return found
+
+
+def test_the_scan_finds_the_keys_it_should():
+    keys = used_keys()
+    assert {"login.title", "error.data", "admin.runs.title", "nav.logout"} <= set(keys)
+    assert "dashapp/templates/login.html" in keys["login.title"]
+
+
+def test_every_key_used_in_the_code_is_in_the_catalogue():
+    missing = {key: sorted(files) for key, files in used_keys().items() if key not in i18n.MESSAGES}
+    assert missing == {}
+
+
+def test_an_unknown_key_shows_itself_rather_than_failing():
+    assert i18n.t("no.such.key", "fr") == "no.such.key"
+    assert i18n.t("login.locked", "fr", minutes=15) == "Trop d'échecs : ce compte est bloqué pendant 15 minutes."
+
+
+# --- numbers and money ----------------------------------------------------------------------------
+
+def test_french_numbers_and_euros():
+    assert re.fullmatch(f"1{SPACE}234,5", i18n.number(1234.5, 1, "fr"))
+    assert re.fullmatch(f"1{SPACE}234{SPACE}567", i18n.number(1234567, 0, "fr"))
+    assert re.fullmatch(f"1{SPACE}234{SPACE}€", i18n.money(1234, 0, "fr"))
+    assert re.fullmatch(f"1{SPACE}234,50{SPACE}€", i18n.money(1234.5, 2, "fr"))
+    assert re.fullmatch(f"-1{SPACE}234{SPACE}€", i18n.money(-1234, 0, "fr"))
+    assert re.fullmatch(f"12,3{SPACE}%", i18n.percent(0.123, 1, "fr"))
+    assert i18n.number(None, 0, "fr") == "–"
+
+
+def test_english_numbers_and_euros():
+    assert i18n.number(1234.5, 1, "en") == "1,234.5"
+    assert i18n.money(1234, 0, "en") == "€1,234"
+    assert i18n.money(1234.5, 2, "en") == "€1,234.50"
+    assert i18n.percent(0.123, 1, "en") == "12.3%"
+    assert i18n.percent(0.05, 1, "en", signed=True) == "+5.0%"
+
+
+def test_dates_in_each_language():
+    import datetime as dt
+
+    day = dt.date(2026, 3, 2)
+    assert i18n.date(day, "long", "fr") == "2 mars 2026"
+    assert i18n.date(day, "long", "en") == "2 March 2026"
+
+
+# --- which language ----------------------------------------------------------------------------------
+
+def browser(dash_app, accept_language: str):
+    client = dash_app.server.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept_language
+    return client
+
+
+def login_title(response) -> str:
+    return re.search(r'<h2 class="h5 mb-3">([^<]+)</h2>', response.text).group(1)
+
+
+def test_the_login_page_follows_the_browser_language(dash_app, store):
+    french = browser(dash_app, "fr-FR,fr;q=0.9,en;q=0.5")
+    page = french.get("/login")
+    assert login_title(page) == "Connexion" and '<html lang="fr">' in page.text
+    english = browser(dash_app, "en-US,en;q=0.9")
+    assert login_title(english.get("/login")) == "Sign in"
+    other = browser(dash_app, "de-DE")
+    assert login_title(other.get("/login")) == "Sign in"
+
+
+def test_the_session_choice_beats_the_browser(dash_app, store):
+    client = browser(dash_app, "en-GB")
+    assert client.get("/language/fr?next=/login").headers["Location"] == "/login"
+    assert login_title(client.get("/login")) == "Connexion"
+    client.get("/language/xx")  # unknown: ignored
+    assert login_title(client.get("/login")) == "Connexion"
+
+
+def layout_language(client) -> str:
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200
+    text = json.dumps(layout.json, ensure_ascii=False)
+    return "fr" if "Se déconnecter" in text else "en" if "Log out" in text else "?"
+
+
+def test_the_users_setting_beats_session_and_browser(dash_app, store):
+    email = "francophone@pilotage.demo"
+    users.add_user(email, "pilotage-demo", "director", "FR-IDF", language="fr", actor="test")
+    client = browser(dash_app, "en-GB")
+    token = csrf_from(client.get("/login").text)
+    assert client.post("/login", data={"email": email, "password": "pilotage-demo",
+                                       "csrf_token": token}).status_code == 302
+    assert layout_language(client) == "fr"
+
+
+def test_switching_language_persists_for_the_user(dash_app, store):
+    email = "switcher@pilotage.demo"
+    users.add_user(email, "pilotage-demo", "planner", "all", actor="test")
+    client = logged_in_client(dash_app, email)
+    assert layout_language(client) == "en" and users.get_user_by_email(email).language is None
+
+    response = client.get("/language/fr?next=/explore")
+    assert response.status_code == 302 and response.headers["Location"] == "/explore"
+    assert users.get_user_by_email(email).language == "fr"
+    assert layout_language(client) == "fr"
+
+    # Another browser, another day, an English browser: still French.
+    elsewhere = browser(dash_app, "en-GB")
+    token = csrf_from(elsewhere.get("/login").text)
+    elsewhere.post("/login", data={"email": email, "password": "pilotage-demo", "csrf_token": token})
+    assert layout_language(elsewhere) == "fr"
+
+    client.get("/language/en")
+    assert users.get_user_by_email(email).language == "en" and layout_language(elsewhere) == "en"
