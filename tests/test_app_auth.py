@@ -261,8 +261,16 @@ def test_first_callback_after_login_works_and_logout_ends_the_session(dash_app, 
         {"id": "admin-runs-refresh", "property": "n_clicks", "value": None}])
     assert first.status_code == 200
 
-    response = client.get("/logout")
+    assert client.get("/logout").headers["Location"] == "/"  # a GET (any site can send one) does nothing
+    assert is_logged_in(client)
+    assert client.post("/logout").status_code == 400  # no CSRF token: refused
+    assert is_logged_in(client)
+    copied_cookie = client.get_cookie("pilotage_session").value
+    response = client.post("/logout", data={"csrf_token": csrf_header(client)["X-CSRFToken"]})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert not is_logged_in(client)
+    # A copy of the session cookie taken before logout is dead too: logout ends it on the server.
+    client.set_cookie("pilotage_session", copied_cookie)
     assert not is_logged_in(client)
     assert client.get("/").headers["Location"].startswith("/login")
     assert audit_events("admin@pilotage.demo", "logout")

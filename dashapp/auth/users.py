@@ -42,6 +42,7 @@ class User(UserMixin):
     scope: tuple[str, ...]
     language: str | None
     active: bool
+    sessions_valid_after: dt.datetime | None = None
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
@@ -58,7 +59,7 @@ def _now() -> dt.datetime:
 def _user(row) -> User:
     scope = tuple(code for code in (row.scope or "").split(",") if code)
     return User(id=row.id, email=row.email, name=row.name or row.email, role=row.role, scope=scope,
-                language=row.language, active=row.is_active)
+                language=row.language, active=row.is_active, sessions_valid_after=row.sessions_valid_after)
 
 
 def normalise_email(email: str) -> str:
@@ -148,7 +149,8 @@ def set_scope(email: str, scope: str | list[str], actor: str = "cli") -> User:
 
 
 def set_active(email: str, active: bool, actor: str = "cli") -> User:
-    values = {"is_active": active} if not active else {"is_active": True, "failed_logins": 0, "locked_until": None}
+    values = ({"is_active": False, "sessions_valid_after": _now()} if not active
+              else {"is_active": True, "failed_logins": 0, "locked_until": None})
     return _change(email, actor, "enable" if active else "disable", **values)
 
 
@@ -156,7 +158,7 @@ def set_password(email: str, password: str, actor: str = "cli") -> User:
     if len(password) < 8:
         raise UserError("a password needs at least 8 characters")
     return _change(email, actor, "set_password", password_hash=hash_password(password),
-                   failed_logins=0, locked_until=None)
+                   failed_logins=0, locked_until=None, sessions_valid_after=_now())
 
 
 def set_language(user_id: int, language: str) -> None:
@@ -209,9 +211,29 @@ def authenticate(email: str, password: str) -> LoginResult:
 
 def load_session_user(user_id) -> User | None:
     """flask-login's user loader. flask-login checks ``is_active`` only at login, so without
-    this a disabled user's open session would go on working until it expires."""
+    this a disabled user's open session would go on working until it expires; and a session
+    opened before the user's ``sessions_valid_after`` (logout, disable, new password) is dead."""
+    from flask import has_request_context, session
+
     user = get_user(user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if user.sessions_valid_after is not None:
+        opened = session.get("login_at") if has_request_context() else None
+        if not opened or dt.datetime.fromisoformat(opened) <= user.sessions_valid_after:
+            return None
+    return user
+
+
+def mark_login(session) -> None:
+    """Stamp a new session with its opening time (compared with ``sessions_valid_after``)."""
+    session["login_at"] = _now().isoformat()
+
+
+def end_sessions(user_id: int) -> None:
+    """End every open session of the user (logout ends them all: the cookie may have been copied)."""
+    with get_engine().begin() as conn:
+        conn.execute(update(AppUser).where(AppUser.id == user_id).values(sessions_valid_after=_now()))
 
 
 def count_users() -> int:

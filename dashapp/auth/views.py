@@ -96,6 +96,7 @@ def login():
     # with this response carries a token of the new session (Dash's first POST needs it).
     g.pop("csrf_token", None)
     session.permanent = True
+    users.mark_login(session)
     login_user(result.user)
     audit.record("login", result.user.email)
     return redirect(_safe_next(request.args.get("next")))
@@ -103,8 +104,13 @@ def login():
 
 @blueprint.route("/logout", methods=["POST", "GET"])
 def logout():
+    """POST (with the CSRF token, checked by CSRFProtect) logs out; a GET, which any other
+    site could trigger, only leads back to the app."""
+    if request.method == "GET":
+        return redirect("/" if current_user.is_authenticated else url_for("auth.login"))
     if current_user.is_authenticated:
         audit.record("logout", current_user.email)
+        users.end_sessions(current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask import request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from .. import i18n
 from ..auth.permissions import can_view
@@ -37,10 +37,15 @@ def navbar() -> dbc.Navbar:
         html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
                    i18n.t("nav.scope", scope=scope_label(current_user))],
                   className="navbar-text small me-3", id="nav-user"),
-        # Plain links: the language switch and logout are Flask routes, not callbacks.
-        html.A(i18n.t("nav.language"), href=f"/language/{other}?next={request.path}", id="nav-language",
+        # Plain links: the language switch and logout are Flask routes, not callbacks. The switch
+        # returns to the page it was clicked on (its Referer): this layout cannot know that URL.
+        html.A(i18n.t("nav.language"), href=f"/language/{other}", id="nav-language",
                className="btn btn-sm btn-outline-light me-2"),
-        html.A(i18n.t("nav.logout"), href="/logout", id="nav-logout", className="btn btn-sm btn-light"),
+        # Logout is a POST with the CSRF token: another site cannot log the user out with a link.
+        html.Form([
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Button(i18n.t("nav.logout"), type="submit", id="nav-logout", className="btn btn-sm btn-light"),
+        ], method="POST", action="/logout", className="d-inline m-0"),
     ], fluid=True), color="dark", dark=True, className="mb-3")
 
 

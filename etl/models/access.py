@@ -35,6 +35,9 @@ class AppUser(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Sessions opened before this instant are refused (logout, disable, new password): the
+    # session cookie is signed, not stored, so this is how the server can end one.
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):
