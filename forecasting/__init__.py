@@ -1,4 +1,16 @@
 """Forecasting: monthly qualified-lead models and media planning.
 
 Reads the marts only; writes model runs, forecasts and plans only (see DESIGN.md).
+
+Core (no store access):
+
+- :mod:`forecasting.candidates`: seasonal naive, ETS, Theta, regression (ridge), SARIMAX, and
+  their combination; one small interface (``fit``, ``fit_predict``, ``Fitted.rolling``).
+- :mod:`forecasting.backtest`: rolling-origin backtest, errors per origin and horizon.
+- :mod:`forecasting.selection`: per-series selection by backtest MASE, final fit, intervals;
+  ``forecast_series`` for one series, ``forecast_many`` for many in a process pool.
+- :mod:`forecasting.intervals`: split-conformal 80% / 95% intervals from backtest errors.
+- :mod:`forecasting.reconcile`: MinT (shrinkage) reconciliation, coherent and non-negative.
+- :mod:`forecasting.metrics`: MASE and sMAPE.
+- :mod:`forecasting.evaluate` and :mod:`forecasting.cli`: ``pilotage forecast evaluate``.
 """
