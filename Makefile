@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl services clean
+.PHONY: install demo serve test lint bench bench-etl bench-app services clean chromium
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,28 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-## make demo: install, migrate the embedded SQLite store and fill it with the demo company
+## make demo: install, migrate the embedded SQLite store, fill it with the demo company and serve the app
 demo: install
 	$(BIN)/pilotage db upgrade
 	$(BIN)/pilotage demo
+	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
+
+## serve the app on the current store (no demo data generated)
+serve: install
+	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## make test: install and run every test (PostgreSQL tests need 127.0.0.1:5432; see `make services`)
-test: install
+test: install chromium
 	$(BIN)/pytest -q
+
+## Debian's Chromium for the browser tests, installed only when missing (Playwright never downloads one).
+## If it cannot be installed the browser tests are skipped, except in CI (CI=true) where make stops here.
+chromium:
+	@test -x /usr/bin/chromium || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
+	  { echo "could not install chromium (apt-get install -y chromium): browser tests will be skipped" >&2; \
+	    test "$$CI" != true; }; }
 
 lint: install
 	$(BIN)/ruff check .
@@ -35,7 +49,11 @@ services:
 bench-etl: install
 	$(BIN)/python bench/etl.py
 
-bench: bench-etl
+## app benchmark: BENCH_APP_ARGS="--leads 200000 --users 10 --duration 20" for a quick run
+bench-app: install
+	$(BIN)/python bench/app.py $(BENCH_APP_ARGS)
+
+bench: bench-etl bench-app
 
 clean:
 	rm -rf $(VENV) var

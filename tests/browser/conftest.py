@@ -1,0 +1,141 @@
+"""Browser tests: the real app under gunicorn, driven by Playwright through Debian's Chromium.
+
+The server is started once per session on the session's SQLite demo store (``demo_sqlite_url``)
+exactly as production serves it (``gunicorn -c gunicorn.conf.py``, two workers), so these tests
+see what a user sees: the login form, the guard's 403, Dash rendering in a real browser.
+
+Chromium is Debian's (``apt-get install -y chromium``; ``make test`` installs it when missing),
+never one downloaded by Playwright. Outside CI a missing Chromium skips these tests; in CI
+(``CI=true``) it is an error, because CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashapp.demo_users import DEMO_PASSWORD
+
+CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium keeps dialling Google, which this closed
+# network refuses; QUIC and the GPU are of no use headless.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REPO = Path(__file__).resolve().parents[2]
+SERVER_START_S = 90
+TIMEOUT_MS = 30_000  # a cold first page on a loaded CI machine; every wait is on a selector, not a clock
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _gunicorn() -> str:
+    beside_python = Path(sys.executable).with_name("gunicorn")
+    return str(beside_python) if beside_python.exists() else (shutil.which("gunicorn") or "gunicorn")
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)  # polling the server's start, not waiting on the page
+    process.terminate()
+    pytest.fail(f"gunicorn did not answer /healthz within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`"
+        if IN_CI:
+            pytest.fail(f"browser tests must run in CI: {message}")
+        pytest.skip(message)
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_sqlite_url, tmp_path_factory) -> str:
+    """The app under gunicorn on a free port, on the session's demo store; its base URL."""
+    folder = tmp_path_factory.mktemp("live_server")
+    log = folder / "gunicorn.log"
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
+    env.update(DATABASE_URL=demo_sqlite_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
+               PILOTAGE_LOG_LEVEL="warning")
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page()`` -> a page in a fresh context (its own cookies: a separate user), English
+    browser, relative URLs against the live server; everything is closed at the end of the test."""
+    contexts = []
+
+    def make(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server, locale=locale, accept_downloads=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def login_as(page, email: str, password: str = DEMO_PASSWORD, *, expect_success: bool = True) -> None:
+    """Sign in through the login form as a user would; on success, wait for the app's navbar."""
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    if expect_success:
+        page.wait_for_selector("#nav-user")
