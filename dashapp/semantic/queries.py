@@ -299,10 +299,21 @@ def monthly_stock_series(filters: Filters) -> pd.DataFrame:
                         func.sum(table.c.customers).label("customers")).where(
         table.c.month.in_(months), *_conditions(table, filters, regions, dimensions=("channel",))).group_by(
         table.c.month))
+    # GPMRR at each month's end: the balance before the period plus the running sum of the
+    # monthly movements (one statement for all months, not one per month).
+    monthly = MartMonthly.__table__
+    _, balance = _pipeline_open(filters, regions, months[0] - dt.timedelta(days=1))
+    with get_engine().connect() as conn:
+        movements = dict(conn.execute(select(
+            monthly.c.month, func.sum(monthly.c.pipeline_opened_mrr - monthly.c.pipeline_closed_mrr),
+        ).where(monthly.c.month.in_(months), *_conditions(monthly, filters, regions)).group_by(monthly.c.month)).all())
+    movements = {dt.date.fromisoformat(str(k)[:10]): float(v or 0.0) for k, v in movements.items()}
     rows = []
     for month in months:
-        _, gpmrr = _pipeline_open(filters, regions, min(_month_end(month), filters.end))
-        rows.append({"period": month, "gpmrr": gpmrr})
+        balance += movements.get(month, 0.0)
+        rows.append({"period": month, "gpmrr": balance})
+    if filters.end != _month_end(filters.end):  # the last month is partial: its balance at the end date
+        rows[-1]["gpmrr"] = _pipeline_open(filters, regions, filters.end)[1]
     frame = pd.DataFrame(rows)
     if not subs.empty:
         subs["period"] = pd.to_datetime(subs["period"]).dt.date
