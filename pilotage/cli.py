@@ -50,11 +50,11 @@ def demo(
     except ValueError:
         raise typer.BadParameter(f"{end!r} is not a date (YYYY-MM-DD)", param_hint="--end") from None
     load_demo(seed=seed, leads=leads, years=years, end=last_day)
-    from dashapp.demo_users import DEMO_PASSWORD, ensure_demo_users
+    from dashapp.demo_users import ensure_demo_users
 
-    for user in ensure_demo_users():
-        console.print(f"demo user {user.email} ({user.role}) password {DEMO_PASSWORD}",
-                      highlight=False, soft_wrap=True)
+    users = ensure_demo_users()  # `pilotage serve` lists them with their password
+    if users:
+        console.print(f"{len(users)} demo users ready (listed by `pilotage serve`)", highlight=False)
 
 
 def main() -> None:
