@@ -4,8 +4,18 @@ then post to ``/_dash-update-component`` with any inputs."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from contextlib import contextmanager
+from pathlib import Path
 
+from sqlalchemy import insert
+
+from etl.models import Region
+from etl.schema import upgrade
+from etl.store import get_engine
+
+REGIONS = (("FR-IDF", "Île-de-France"), ("FR-ARA", "Auvergne-Rhône-Alpes"), ("FR-PACA", "Provence-Alpes-Côte d'Azur"))
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -48,3 +58,36 @@ def _outputs(output: str):
 def response_text(response) -> str:
     """Everything a callback sent back, as one string (to search for figures that must not be there)."""
     return response.get_data(as_text=True)
+
+
+@contextmanager
+def using_database(url: str):
+    """Point the settings at ``url`` for a block run outside a test's monkeypatch."""
+    from pilotage.settings import get_settings
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = previous
+        get_settings.cache_clear()
+
+
+def make_app_store(folder: Path) -> str:
+    """A migrated SQLite store with France, three regions and the demo users; no facts."""
+    from dashapp.demo_users import ensure_demo_users
+
+    url = f"sqlite:///{folder / 'app.sqlite3'}"
+    engine = get_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
+                                      for code, name in REGIONS])
+    with using_database(url):
+        ensure_demo_users()
+    return url

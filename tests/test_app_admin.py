@@ -17,8 +17,8 @@ from dashapp.auth import audit, users
 from etl.pipeline import load_file
 from etl.store import get_engine
 
-from .app_helpers import _outputs, csrf_header, logged_in_client, response_text
-from .test_app_auth import PASSWORD, _database, client_from_new_address, make_app_store, post_login
+from .app_helpers import _outputs, csrf_header, logged_in_client, make_app_store, response_text, using_database
+from .test_app_auth import PASSWORD, client_from_new_address, post_login
 
 ADMIN = "admin@pilotage.demo"
 RUN_FILE = "ads-march-secret.csv"
@@ -36,7 +36,7 @@ def store_url(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("admin")
     url = make_app_store(folder)
     (folder / RUN_FILE).write_text(BAD_ADS, encoding="utf-8")
-    with _database(url):
+    with using_database(url):
         report = load_file(folder / RUN_FILE, engine=get_engine(url))
     assert (report.rows_read, report.rows_rejected) == (4, 3)
     return url

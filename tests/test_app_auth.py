@@ -12,60 +12,19 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from itsdangerous import TimestampSigner
-from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from dashapp.auth import audit, users
-from etl.models import Region
-from etl.schema import upgrade
-from etl.store import get_engine
 
-from .app_helpers import csrf_from, csrf_header, dash_post, logged_in_client
+from .app_helpers import csrf_from, csrf_header, dash_post, logged_in_client, make_app_store
 
 PASSWORD = "pilotage-demo"
-REGIONS = (("FR-IDF", "Île-de-France"), ("FR-ARA", "Auvergne-Rhône-Alpes"), ("FR-PACA", "Provence-Alpes-Côte d'Azur"))
 _addresses = itertools.count(1)
-
-
-@contextmanager
-def _database(url: str):
-    """Point the settings at ``url`` for a block run outside a test's monkeypatch."""
-    from pilotage.settings import get_settings
-
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["DATABASE_URL"]
-        else:
-            os.environ["DATABASE_URL"] = previous
-        get_settings.cache_clear()
-
-
-def make_app_store(folder: Path) -> str:
-    """A migrated SQLite store with France, three regions and the demo users; no facts."""
-    from dashapp.demo_users import ensure_demo_users
-
-    url = f"sqlite:///{folder / 'app.sqlite3'}"
-    engine = get_engine(url)
-    upgrade(engine)
-    with engine.begin() as conn:
-        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
-                                      for code, name in REGIONS])
-    with _database(url):
-        ensure_demo_users()
-    return url
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ from dashapp import app as app_module
 from dashapp.semantic import admin as admin_data
 from etl.store import get_engine
 
-from .app_helpers import dash_post, logged_in_client, response_text
-from .test_app_auth import make_app_store
+from .app_helpers import dash_post, logged_in_client, make_app_store, response_text
 
 TRACE_MARKERS = ("Traceback", 'File "', "OperationalError", "sqlite3", "unable to open", "Error:")
 DATA_EN = "The figures cannot be loaded right now (the database does not answer)."

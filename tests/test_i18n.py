@@ -13,8 +13,7 @@ import pytest
 from dashapp import i18n
 from dashapp.auth import users
 
-from .app_helpers import csrf_from, logged_in_client
-from .test_app_auth import make_app_store
+from .app_helpers import csrf_from, logged_in_client, make_app_store
 
 SOURCE = Path(__file__).resolve().parents[1] / "dashapp"
 # t("key"), i18n.t('key', ...), {{ t("key") }} in templates: a whole literal key as first argument
