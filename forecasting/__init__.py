@@ -13,4 +13,15 @@ Core (no store access):
 - :mod:`forecasting.reconcile`: MinT (shrinkage) reconciliation, coherent and non-negative.
 - :mod:`forecasting.metrics`: MASE and sMAPE.
 - :mod:`forecasting.evaluate` and :mod:`forecasting.cli`: ``pilotage forecast evaluate``.
+
+On the store (reads marts, writes the registry):
+
+- :mod:`forecasting.series`: qualified leads in total, by channel, by top region and by channel x
+  top region from ``mart_monthly``, and their hierarchy.
+- :mod:`forecasting.regressors`: media adstock (actual spend, then the media plan), covid
+  stringency, working days, lagged web sessions.
+- :mod:`forecasting.decompose`: trend + season + media + other = forecast.
+- :mod:`forecasting.training`: ``train`` (series, selection, reconciliation, decomposition, a run).
+- :mod:`forecasting.registry`: runs, champion rule, ``promote``, ``rollback``, reading functions.
+- :mod:`forecasting.schedule`: the monthly schedule (``pilotage forecast schedule``).
 """

@@ -14,6 +14,14 @@ from .facts import (
     Target,
     WebAnalytics,
 )
+from .forecasting import (
+    CHAMPION_ACTIONS,
+    SERIES_LEVELS,
+    ForecastChampionEvent,
+    ForecastRun,
+    ForecastSeries,
+    ForecastValue,
+)
 from .marts import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
@@ -32,4 +40,5 @@ __all__ = [
     "Campaign", "Channel", "Cost", "EtlReject", "EtlRun", "ExternalSeries", "Lead",
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",
     "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
+    "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
 ]

@@ -1,0 +1,252 @@
+"""The model registry: store training runs, choose the champion, promote and roll back.
+
+Tables (:mod:`etl.models.forecasting`): ``forecast_run``, ``forecast_series``,
+``forecast_value`` and ``forecast_champion_event``. Rules:
+
+- A new run (status ``ok``) becomes the champion automatically (``action = "auto"``) when there
+  is none, or when its total series' backtest MASE is strictly below the champion's and its data
+  cut-off is not older than the champion's (a run re-trained on old data, to compare, never
+  replaces a champion by itself). Otherwise it stays registered, and ``forecast_run.decision``
+  says why it is not the champion.
+- A person can ``promote`` any ``ok`` run, and ``rollback`` to a run that was champion before
+  (by default the one before the current champion).
+- Every change of champion is a ``forecast_champion_event`` row: run, previous champion, when,
+  who, how (``auto``, ``promote``, ``rollback``) and why. There is at most one champion per kind
+  (a partial unique index); changes happen in one transaction.
+
+Reading (for the app and the CLI): :func:`list_runs`, :func:`get_run`, :func:`champion`,
+:func:`champion_events`, :func:`series_results`, :func:`forecasts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import subprocess
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from etl.models import ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
+
+DEFAULT_KIND = "leads"
+
+
+class RegistryError(ValueError):
+    """A registry action that cannot be done (unknown run, failed run...); the message says why."""
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def code_version() -> str:
+    """``<package version>`` plus ``+g<git sha>`` when known (``PILOTAGE_GIT_SHA`` or the checkout's HEAD)."""
+    try:
+        version = metadata.version("pilotage")
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    sha = os.environ.get("PILOTAGE_GIT_SHA", "").strip()
+    if not sha:
+        root = Path(__file__).resolve().parent.parent
+        try:
+            done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True,
+                                  text=True, timeout=5, check=False)
+            sha = done.stdout.strip() if done.returncode == 0 else ""
+        except (OSError, subprocess.SubprocessError):
+            sha = ""
+    return f"{version}+g{sha[:12]}" if sha else version
+
+
+def _finite(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def store_run(conn: Connection, run: dict, series: Sequence[dict], values: Sequence[dict]) -> int:
+    """Insert a run with its per-series rows and forecast values; return its id (not yet champion)."""
+    row = {**run, "is_champion": False}
+    for column in ("mase", "smape", "naive_mase", "coverage80", "coverage95"):
+        row[column] = _finite(row.get(column))
+    run_id = conn.execute(insert(ForecastRun).values(**row).returning(ForecastRun.id)).scalar_one()
+    if series:
+        conn.execute(insert(ForecastSeries), [
+            {**s, "run_id": run_id, **{c: _finite(s.get(c)) for c in
+                                        ("mase", "smape", "naive_mase", "coverage80", "coverage95")}}
+            for s in series])
+    if values:
+        conn.execute(insert(ForecastValue), [
+            {**v, "run_id": run_id, **{c: _finite(v.get(c)) for c in ("lo80", "hi80", "lo95", "hi95")}}
+            for v in values])
+    return run_id
+
+
+def record_failed_run(engine: Engine, run: dict, message: str) -> int:
+    """Register a training that failed (never champion), so that the data team sees it."""
+    with engine.begin() as conn:
+        return store_run(conn, {**run, "status": "failed", "message": message[:4000]}, [], [])
+
+
+def _current(conn: Connection, kind: str) -> ForecastRun | None:
+    statement = select(ForecastRun).where(ForecastRun.kind == kind, ForecastRun.is_champion.is_(True))
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    row = conn.execute(statement.with_only_columns(*ForecastRun.__table__.c)).first()
+    return row
+
+
+def _set_champion(conn: Connection, run_id: int, kind: str, previous: int | None, actor: str, action: str,
+                  reason: str) -> None:
+    if previous is not None:
+        conn.execute(update(ForecastRun).where(ForecastRun.id == previous).values(is_champion=False))
+    conn.execute(update(ForecastRun).where(ForecastRun.id == run_id).values(is_champion=True))
+    conn.execute(insert(ForecastChampionEvent).values(run_id=run_id, previous_run_id=previous, at=now(),
+                                                      actor=actor or "-", action=action, reason=reason))
+
+
+def decide_champion(conn: Connection, run_id: int, actor: str) -> tuple[bool, str]:
+    """Apply the automatic rule to a newly stored run; return (is champion, why)."""
+    run = _run_row(conn, run_id)
+    current = _current(conn, run.kind)
+    if run.status != "ok":
+        decision = f"not champion: the run {run.status}"
+        champion_now = False
+    elif current is None:
+        decision = "champion: first run (no champion before)"
+        champion_now = True
+    elif run.cutoff < current.cutoff:
+        decision = (f"not champion: data cut-off {run.cutoff:%Y-%m} is older than champion run {current.id}'s "
+                    f"{current.cutoff:%Y-%m} (promote it by hand if wanted)")
+        champion_now = False
+    elif run.mase is None:
+        decision = f"not champion: no backtest MASE on the total series (champion stays run {current.id})"
+        champion_now = False
+    elif current.mase is None or run.mase < current.mase:
+        was = "none" if current.mase is None else f"{current.mase:.3f}"
+        decision = f"champion: total backtest MASE {run.mase:.3f} < run {current.id}'s {was}"
+        champion_now = True
+    else:
+        decision = (f"not champion: total backtest MASE {run.mase:.3f} >= champion run {current.id}'s "
+                    f"{current.mase:.3f}")
+        champion_now = False
+    if champion_now:
+        _set_champion(conn, run_id, run.kind, current.id if current is not None else None, actor, "auto", decision)
+    conn.execute(update(ForecastRun).where(ForecastRun.id == run_id).values(decision=decision))
+    return champion_now, decision
+
+
+def _run_row(conn: Connection, run_id: int):
+    row = conn.execute(select(*ForecastRun.__table__.c).where(ForecastRun.id == run_id)).first()
+    if row is None:
+        raise RegistryError(f"no forecast run {run_id}")
+    return row
+
+
+def promote(engine: Engine, run_id: int, actor: str, reason: str = "") -> str:
+    """Make ``run_id`` the champion (any run that trained successfully); return what was done."""
+    with engine.begin() as conn:
+        run = _run_row(conn, run_id)
+        if run.status != "ok":
+            raise RegistryError(f"run {run_id} {run.status}: only a successful run can be champion")
+        current = _current(conn, run.kind)
+        if current is not None and current.id == run_id:
+            raise RegistryError(f"run {run_id} is already the champion")
+        why = reason or "promoted by hand"
+        _set_champion(conn, run_id, run.kind, current.id if current is not None else None, actor, "promote", why)
+    previous = f" (was run {current.id})" if current is not None else ""
+    return f"run {run_id} is the champion{previous}"
+
+
+def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "", kind: str = DEFAULT_KIND) -> str:
+    """Make an earlier champion the champion again (default: the one before the current champion)."""
+    with engine.begin() as conn:
+        current = _current(conn, kind)
+        if current is None:
+            raise RegistryError("there is no champion to roll back from")
+        been = set(conn.execute(select(ForecastChampionEvent.run_id)
+                                .join(ForecastRun, ForecastRun.id == ForecastChampionEvent.run_id)
+                                .where(ForecastRun.kind == kind)).scalars())
+        if run_id is None:
+            previous = conn.execute(
+                select(ForecastChampionEvent.previous_run_id)
+                .where(ForecastChampionEvent.run_id == current.id, ForecastChampionEvent.previous_run_id.is_not(None))
+                .order_by(ForecastChampionEvent.id.desc()).limit(1)).scalar()
+            if previous is None:
+                raise RegistryError(f"run {current.id} has no earlier champion to roll back to")
+            run_id = previous
+        run = _run_row(conn, run_id)
+        if run.kind != kind:
+            raise RegistryError(f"run {run_id} is a {run.kind!r} run, not {kind!r}")
+        if run_id == current.id:
+            raise RegistryError(f"run {run_id} is already the champion")
+        if run.status != "ok":
+            raise RegistryError(f"run {run_id} {run.status}: only a successful run can be champion")
+        if run_id not in been:
+            raise RegistryError(f"run {run_id} was never champion: use `promote` to make it champion")
+        why = reason or f"rolled back from run {current.id}"
+        _set_champion(conn, run_id, kind, current.id, actor, "rollback", why)
+    return f"run {run_id} is the champion again (was run {current.id})"
+
+
+# --- reading ------------------------------------------------------------------------------
+
+RUN_COLUMNS = [c.name for c in ForecastRun.__table__.c]
+
+
+def list_runs(engine: Engine, kind: str = DEFAULT_KIND, limit: int = 50) -> list[dict]:
+    """The latest runs first, as dicts of ``forecast_run``'s columns."""
+    statement = (select(*ForecastRun.__table__.c).where(ForecastRun.kind == kind)
+                 .order_by(ForecastRun.id.desc()).limit(limit))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(statement)]
+
+
+def get_run(engine: Engine, run_id: int) -> dict:
+    with engine.connect() as conn:
+        return dict(_run_row(conn, run_id)._mapping)
+
+
+def champion(engine: Engine, kind: str = DEFAULT_KIND) -> dict | None:
+    """The champion run (a dict of ``forecast_run``'s columns), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*ForecastRun.__table__.c)
+                           .where(ForecastRun.kind == kind, ForecastRun.is_champion.is_(True))).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def champion_events(engine: Engine, kind: str = DEFAULT_KIND, limit: int = 100) -> list[dict]:
+    """Champion changes, latest first (``run_id, previous_run_id, at, actor, action, reason``)."""
+    statement = (select(*ForecastChampionEvent.__table__.c)
+                 .join(ForecastRun, ForecastRun.id == ForecastChampionEvent.run_id)
+                 .where(ForecastRun.kind == kind)
+                 .order_by(ForecastChampionEvent.id.desc()).limit(limit))
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(statement)]
+
+
+def series_results(engine: Engine, run_id: int) -> pd.DataFrame:
+    """``forecast_series`` rows of a run."""
+    statement = (select(*ForecastSeries.__table__.c).where(ForecastSeries.run_id == run_id)
+                 .order_by(ForecastSeries.series_key))
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+    return pd.DataFrame(rows, columns=[c.name for c in ForecastSeries.__table__.c])
+
+
+def forecasts(engine: Engine, run_id: int, series_keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """``forecast_value`` rows of a run (optionally only ``series_keys``), by series and month."""
+    statement = select(*ForecastValue.__table__.c).where(ForecastValue.run_id == run_id)
+    if series_keys is not None:
+        statement = statement.where(ForecastValue.series_key.in_(list(series_keys)))
+    statement = statement.order_by(ForecastValue.series_key, ForecastValue.month)
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+    return pd.DataFrame(rows, columns=[c.name for c in ForecastValue.__table__.c])

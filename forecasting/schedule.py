@@ -1,0 +1,60 @@
+"""The monthly retraining schedule, in process (``pilotage forecast schedule``).
+
+The alternative to the shipped cron line (``deploy/cron/pilotage-forecast``): a small loop that
+sleeps until the next run time (day ``day`` of each month at ``hour:minute``, local time), runs
+the training, and starts again. A failed training is reported and the loop goes on to the next
+month. :func:`next_run` is the schedule itself, a pure function (tested without sleeping).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+MAX_SLEEP_S = 3600.0  # wake up at least hourly, so a changed clock (suspend, DST) is noticed
+
+
+def next_run(after: dt.datetime, day: int = 1, hour: int = 6, minute: int = 0) -> dt.datetime:
+    """The first time strictly after ``after`` that is ``day`` of a month at ``hour:minute``."""
+    if not 1 <= day <= 28:
+        raise ValueError("day must be between 1 and 28 (every month has it)")
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError("hour must be 0-23 and minute 0-59")
+    candidate = after.replace(day=day, hour=hour, minute=minute, second=0, microsecond=0)
+    if candidate <= after:
+        year, month = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)
+        candidate = candidate.replace(year=year, month=month)
+    return candidate
+
+
+def upcoming(after: dt.datetime, count: int, day: int = 1, hour: int = 6, minute: int = 0) -> list[dt.datetime]:
+    """The next ``count`` run times after ``after``."""
+    out = []
+    for _ in range(count):
+        after = next_run(after, day, hour, minute)
+        out.append(after)
+    return out
+
+
+def run_forever(job: Callable[[], None], day: int = 1, hour: int = 6, minute: int = 0,
+                clock: Callable[[], dt.datetime] = dt.datetime.now,
+                sleep: Callable[[float], None] = time.sleep,
+                on_wait: Callable[[dt.datetime], None] | None = None,
+                on_error: Callable[[BaseException], None] | None = None,
+                max_runs: int | None = None) -> int:
+    """Run ``job`` at every scheduled time; return the number of runs (only when ``max_runs`` is reached)."""
+    runs = 0
+    while max_runs is None or runs < max_runs:
+        due = next_run(clock(), day, hour, minute)
+        if on_wait is not None:
+            on_wait(due)
+        while (left := (due - clock()).total_seconds()) > 0:
+            sleep(min(left, MAX_SLEEP_S))
+        try:
+            job()
+        except Exception as error:  # one failed month must not stop the schedule
+            if on_error is not None:
+                on_error(error)
+        runs += 1
+    return runs
