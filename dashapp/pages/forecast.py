@@ -1,0 +1,102 @@
+"""The forecast panel (``/forecast``; director, planner, admin): the champion run's next months
+of qualified leads with their intervals, actuals, target and last year; its accuracy, what
+drives it, the media plan it assumes and whether last month fell outside the interval. Admins
+also get the run registry: list, compare, promote, roll back.
+
+The layout holds no figure: :mod:`dashapp.callbacks.forecast` fills it from the view switch,
+through :mod:`dashapp.semantic.forecasts` (scope applied on the server).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from .. import i18n
+from ..semantic.forecasts import VIEWS
+from . import guarded
+
+PATH = "/forecast"
+
+
+def view_switch() -> dbc.RadioItems:
+    return dbc.RadioItems(
+        id="forecast-view", value="total", inline=True,
+        options=[{"label": i18n.t(f"forecast.view.{v}"), "value": v} for v in VIEWS],
+        className="btn-group", input_class_name="btn-check",
+        label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
+    )
+
+
+def _card(title: str, body, card_id: str, help_text: str | None = None) -> dbc.Card:
+    children = [html.H2(title, className="h6")]
+    if help_text:
+        children.append(html.P(help_text, className="text-muted small mb-2"))
+    children.append(body)
+    return dbc.Card(dbc.CardBody(children), id=card_id, className="mb-3")
+
+
+def admin_section() -> html.Section:
+    """The run registry (admin only; its callbacks check the role again)."""
+    dropdown = {"clearable": True, "className": "mb-2"}
+    return html.Section([
+        dcc.Store(id="forecast-admin-version", data=0),
+        html.H2(i18n.t("forecast.admin.title"), className="h5 mt-4"),
+        dbc.Button(i18n.t("forecast.admin.refresh"), id="forecast-runs-refresh", size="sm", color="secondary",
+                   className="mb-2"),
+        html.Div(id="forecast-runs"),
+        dbc.Row([
+            dbc.Col([html.Label(i18n.t("forecast.admin.action_run"), htmlFor="forecast-action-run", className="small"),
+                     dcc.Dropdown(id="forecast-action-run", **dropdown)], md=4),
+            dbc.Col([dbc.Button(i18n.t("forecast.admin.promote"), id="forecast-promote", color="primary",
+                                size="sm", className="me-2"),
+                     dbc.Button(i18n.t("forecast.admin.rollback"), id="forecast-rollback", color="warning",
+                                size="sm")], md=4, className="d-flex align-items-end mb-2"),
+        ]),
+        dbc.Alert(id="forecast-admin-feedback", is_open=False, dismissable=True),
+        html.H3(i18n.t("forecast.admin.compare"), className="h6 mt-3"),
+        dbc.Row([
+            dbc.Col([html.Label(i18n.t("forecast.admin.first"), htmlFor="forecast-compare-a", className="small"),
+                     dcc.Dropdown(id="forecast-compare-a", **dropdown)], md=4),
+            dbc.Col([html.Label(i18n.t("forecast.admin.second"), htmlFor="forecast-compare-b", className="small"),
+                     dcc.Dropdown(id="forecast-compare-b", **dropdown)], md=4),
+        ]),
+        html.Div(id="forecast-compare"),
+    ], id="forecast-admin")
+
+
+def layout(**_query) -> html.Div:
+    is_admin = getattr(current_user, "role", None) == "admin"
+    return html.Div([
+        dcc.Store(id="forecast-version", data=0),
+        html.Div([
+            html.H1(i18n.t("forecast.title"), className="h3 mb-0"),
+            html.Div([html.Span(i18n.t("forecast.view"), className="small text-muted me-2"), view_switch()],
+                     className="d-flex align-items-center"),
+        ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
+        html.P(id="forecast-run-info", className="text-muted small mb-1"),
+        html.Div(id="forecast-badge", className="mb-2"),
+        html.Div(id="forecast-notice"),
+        dcc.Loading(dcc.Graph(id="forecast-chart", config={"displaylogo": False}), type="dot", delay_show=300),
+        html.H2(i18n.t("forecast.table.title"), className="h6 mt-2"),
+        html.Div(id="forecast-table", className="mb-3"),
+        dbc.Row([
+            dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id="forecast-accuracy"),
+                          "forecast-accuracy-card", i18n.t("forecast.accuracy.help")), lg=5),
+            dbc.Col(_card(i18n.t("forecast.drivers.title"),
+                          dcc.Graph(id="forecast-drivers", config={"displaylogo": False}),
+                          "forecast-drivers-card", i18n.t("forecast.drivers.help")), lg=7),
+        ]),
+        _card(i18n.t("forecast.media.title"), html.Div(id="forecast-media-plan"), "forecast-media-card"),
+        admin_section() if is_admin else html.Div(),
+    ], id="forecast-page")
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="Forecast", title=lambda **_: "Pilotage · " + i18n.t("nav.forecast"),
+                       layout=guarded(PATH, layout))
+    from ..callbacks import forecast
+
+    forecast.register_callbacks(app)

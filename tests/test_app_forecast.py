@@ -1,0 +1,382 @@
+"""The forecast panel: the champion's forecasts as stored, scope that cannot be escaped (a scoped
+director's "total" is the sum of their regions' series, never the company's), drivers that add
+up to the forecast, the accuracy card, the interval badge, and the admin's registry actions
+(refused to other roles, audited).
+
+The registry rows are written by hand (known figures) through :mod:`forecasting.registry` into a
+copy of the session's demo store, so that other tests never see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import select, text
+
+from dashapp import i18n
+from dashapp.auth import audit
+from dashapp.callbacks.forecast import PANEL_OUTPUTS
+from etl.models import ForecastValue, Region
+from etl.store import get_engine
+from forecasting import registry
+
+from .app_helpers import csrf_header, dash_post, logged_in_client
+
+PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
+                                        "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
+SOUTH = "director.south@pilotage.demo"
+CHANNELS = ("display", "organic_search", "paid_search")
+PANEL = ".." + "...".join(PANEL_OUTPUTS) + ".."
+
+
+def _months(first: dt.date, n: int) -> list[dt.date]:
+    return [dt.date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(n)]
+
+
+def _copy(source_url: str, target) -> str:
+    source = sqlite3.connect(source_url.removeprefix("sqlite:///"))
+    copy = sqlite3.connect(target)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    return f"sqlite:///{target}"
+
+
+def _run_rows(regions: list[str], first: dt.date, shift: float, mase: float):
+    """A run's series and values: bottom cells with distinctive figures, every level their exact sum,
+    intervals around each value and drivers that add up to it."""
+    months = _months(first, 6)
+    bottom = {(c, r, m): round(10 + 3.141593 * (ci + 1) + 1.618034 * (ri + 1) + 0.577216 * h + shift, 6)
+              for ci, c in enumerate(CHANNELS) for ri, r in enumerate(regions) for h, m in enumerate(months)}
+    nodes = [(None, None)] + [(c, None) for c in CHANNELS] + [(None, r) for r in regions] + [
+        (c, r) for c in CHANNELS for r in regions]
+    series, values = [], []
+    for channel, region in nodes:
+        key = ("total" if channel is None and region is None else f"channel:{channel}" if region is None
+               else f"region:{region}" if channel is None else f"channel_region:{channel}:{region}")
+        level = key.split(":")[0]
+        series.append({"series_key": key, "level": level, "channel_code": channel, "region_code": region,
+                       "method": "ets" if level == "total" else "theta", "variant": "", "params": {},
+                       "mase": mase if level == "total" else 0.81, "smape": 12.5, "naive_mase": 1.0,
+                       "coverage80": 0.78, "coverage95": 0.94, "n_obs": 30 if region == "FR-COR" else 36,
+                       "short_series": region == "FR-COR", "note": ""})
+        for month in months:
+            yhat = sum(v for (c, r, m), v in bottom.items()
+                       if m == month and channel in (None, c) and region in (None, r))
+            trend, season, media = round(0.5 * yhat, 6), round(0.2 * yhat, 6), round(0.1 * yhat, 6)
+            values.append({"series_key": key, "month": month, "yhat": yhat, "lo80": 0.9 * yhat, "hi80": 1.1 * yhat,
+                           "lo95": 0.8 * yhat, "hi95": 1.2 * yhat, "trend": trend, "season": season, "media": media,
+                           "other": yhat - trend - season - media})
+    return series, values
+
+
+def _store(url: str, runs: bool) -> str:
+    engine = get_engine(url)
+    if not runs:
+        return url
+    with engine.connect() as conn:
+        regions = sorted(conn.execute(select(Region.code).where(Region.level == "region")).scalars())
+        october = conn.execute(text("SELECT SUM(qualified_leads) FROM mart_monthly "
+                                    "WHERE month = '2026-10-01'")).scalar()
+    base = {"kind": "leads", "created_at": dt.datetime(2026, 11, 2, 8, 0), "run_by": "data@pilotage.demo",
+            "code_version": "test", "seed": 0, "status": "ok", "horizon": 6, "n_series": 0, "duration_s": 1.0,
+            "smape": 12.5, "naive_mase": 1.0, "coverage80": 0.78, "coverage95": 0.94, "params": {}}
+    for cutoff, shift, mase in ((dt.date(2026, 9, 1), 0.0, 0.9), (dt.date(2026, 10, 1), 1.25, 0.7)):
+        series, values = _run_rows(regions, cutoff.replace(month=cutoff.month + 1), shift, mase)
+        if cutoff.month == 9:  # the run that forecast October: its 95% interval misses the actual
+            for row in values:
+                if row["series_key"] == "total" and row["month"] == dt.date(2026, 10, 1):
+                    row.update(lo95=float(october) + 50, hi95=float(october) + 100, lo80=float(october) + 60,
+                               hi80=float(october) + 90, yhat=float(october) + 75)
+        with engine.begin() as conn:
+            run_id = registry.store_run(conn, {**base, "cutoff": cutoff, "mase": mase}, series, values)
+            registry.decide_champion(conn, run_id, "data@pilotage.demo")
+    return url
+
+
+@pytest.fixture(scope="module")
+def trained_url(demo_sqlite_url, tmp_path_factory) -> str:
+    return _store(_copy(demo_sqlite_url, tmp_path_factory.mktemp("forecast") / "trained.sqlite3"), runs=True)
+
+
+@pytest.fixture(scope="module")
+def untrained_url(demo_sqlite_url, tmp_path_factory) -> str:
+    return _store(_copy(demo_sqlite_url, tmp_path_factory.mktemp("forecast") / "untrained.sqlite3"), runs=False)
+
+
+def _point(monkeypatch, url: str) -> None:
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def store(trained_url, monkeypatch) -> str:
+    _point(monkeypatch, trained_url)
+    return trained_url
+
+
+@pytest.fixture(scope="module")
+def south_director(trained_url):
+    """A director of two regions (created once in the copy)."""
+    import os
+
+    from dashapp.auth import users
+    from pilotage.settings import get_settings
+
+    os.environ["DATABASE_URL"] = trained_url
+    get_settings.cache_clear()
+    try:
+        users.add_user(SOUTH, "pilotage-demo", "director", ["FR-ARA", "FR-PACA"])
+    finally:
+        del os.environ["DATABASE_URL"]
+        get_settings.cache_clear()
+    return SOUTH
+
+
+def stored(url: str, run_id: int, key: str) -> list[dict]:
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(select(ForecastValue).where(ForecastValue.run_id == run_id, ForecastValue.series_key == key)
+                            .order_by(ForecastValue.month)
+                            .with_only_columns(*ForecastValue.__table__.c)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def champion_id(url: str) -> int:
+    return registry.champion(get_engine(url))["id"]
+
+
+def panel(client, view="total") -> dict:
+    response = dash_post(client, PANEL, [{"id": "forecast-view", "property": "value", "value": view},
+                                         {"id": "forecast-version", "property": "data", "value": 0}])
+    assert response.status_code == 200, response.text[:300]
+    return response.json["response"]
+
+
+def traces(out: dict, output: str = "forecast-chart") -> list[dict]:
+    return out[output]["figure"]["data"]
+
+
+def trace(out: dict, kind: str, group: str = "total") -> dict:
+    return next(t for t in traces(out) if t.get("meta", {}).get("kind") == kind and t["meta"].get("group") == group)
+
+
+# --- what the planner sees -----------------------------------------------------------------------------
+
+def test_the_planner_sees_the_champion_total_with_its_intervals(dash_app, store):
+    run = champion_id(store)
+    expected = stored(store, run, "total")
+    out = panel(logged_in_client(dash_app, PLANNER))
+    forecast = trace(out, "forecast")
+    assert forecast["y"] == [r["yhat"] for r in expected]
+    assert forecast["x"] == [r["month"].isoformat() for r in expected]
+    assert trace(out, "lo95")["y"] == [r["lo95"] for r in expected]
+    assert trace(out, "hi80")["y"] == [r["hi80"] for r in expected]
+    assert {t["meta"]["kind"] for t in traces(out)} >= {"actual", "target", "last_year"}
+    assert f"Champion run {run}, data up to Oct 2026" in out["forecast-run-info"]["children"]
+    assert out["forecast-notice"]["children"] == ""
+
+
+def test_the_drivers_add_up_to_the_forecast(dash_app, store):
+    expected = [r["yhat"] for r in stored(store, champion_id(store), "total")]
+    out = panel(logged_in_client(dash_app, PLANNER))
+    bars = [t for t in traces(out, "forecast-drivers") if t["meta"]["kind"] == "driver"]
+    assert [t["meta"]["part"] for t in bars] == ["trend", "season", "media", "other"]
+    sums = [sum(values) for values in zip(*(t["y"] for t in bars), strict=True)]
+    assert sums == pytest.approx(expected, abs=1e-9)
+    marker = next(t for t in traces(out, "forecast-drivers") if t["meta"]["kind"] == "forecast_total")
+    assert marker["y"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_the_accuracy_card_shows_the_run_backtest(dash_app, store):
+    out = panel(logged_in_client(dash_app, PLANNER))
+    card = json.dumps(out["forecast-accuracy"])
+    run = registry.champion(get_engine(store))
+    assert f'"children": "{i18n.number(run["mase"], 2, "en")}", "id": "forecast-acc-mase"' in card
+    assert "Exponential smoothing (ETS)" in card and "Data cut-off: Oct 2026" in card
+    assert "forecast-acc-short" not in card  # the total series is not short
+    region_view = json.dumps(panel(logged_in_client(dash_app, PLANNER), "region")["forecast-accuracy"])
+    assert "Fewer than 24 months of data: limited candidates (Corse)" in region_view
+
+
+def test_the_badge_says_when_last_month_fell_outside_the_interval(dash_app, store):
+    out = panel(logged_in_client(dash_app, PLANNER))
+    badge = out["forecast-badge"]["children"]["props"]
+    assert badge["data-state"] == "outside"
+    first_run = min(r["id"] for r in registry.list_runs(get_engine(store)))
+    text = badge["children"]["props"]["children"]
+    assert text.startswith("Oct 2026:") and f"of run {first_run}" in text
+
+
+def test_the_media_plan_is_the_plan_of_the_forecast_months(dash_app, store):
+    out = panel(logged_in_client(dash_app, PLANNER))
+    plan = json.dumps(out["forecast-media-plan"])
+    with get_engine(store).connect() as conn:
+        total = conn.execute(text("SELECT SUM(planned_spend) FROM fact_media_plan WHERE month = '2026-11-01'")).scalar()
+    assert "Nov 2026" in plan and "Apr 2027" in plan
+    assert json.dumps(i18n.money(total, 0, "en")) in plan
+
+
+def test_the_channel_view_has_one_line_per_channel_series(dash_app, store):
+    run = champion_id(store)
+    out = panel(logged_in_client(dash_app, PLANNER), "channel")
+    for channel in CHANNELS:
+        assert trace(out, "forecast", channel)["y"] == [r["yhat"] for r in stored(store, run, f"channel:{channel}")]
+
+
+# --- scope ----------------------------------------------------------------------------------------------
+
+def _other_numbers(url: str, run: int, own: set[str]) -> set[str]:
+    """Every stored forecast figure of a series outside ``own`` regions (company total included)."""
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(select(ForecastValue.series_key, ForecastValue.yhat).where(
+            ForecastValue.run_id == run)).all()
+    return {json.dumps(value) for key, value in rows if key.rsplit(":", 1)[-1] not in own}
+
+
+def test_the_idf_director_total_is_their_region_series_only(dash_app, store):
+    run = champion_id(store)
+    client = logged_in_client(dash_app, IDF)
+    out = panel(client)
+    idf = stored(store, run, "region:FR-IDF")
+    assert trace(out, "forecast")["y"] == [r["yhat"] for r in idf]
+    assert trace(out, "lo95")["y"] == [r["lo95"] for r in idf]  # one stored series: its intervals
+    body = json.dumps(out)
+    assert not any(number in body for number in _other_numbers(store, run, {"FR-IDF"}))
+    channel = panel(client, "channel")
+    assert trace(channel, "forecast", "paid_search")["y"] == [
+        r["yhat"] for r in stored(store, run, "channel_region:paid_search:FR-IDF")]
+    region = panel(client, "region")
+    assert {t["meta"]["group"] for t in traces(region)} == {"FR-IDF"}
+
+
+@pytest.mark.parametrize("view", ["all", "FR-ARA", ["FR-ARA", "FR-IDF"], {"region": "FR-ARA"}, None, "channel",
+                                  "region"])
+def test_forged_views_give_the_director_nothing_outside_their_scope(dash_app, store, view):
+    run = champion_id(store)
+    response = dash_post(logged_in_client(dash_app, IDF), PANEL, [
+        {"id": "forecast-view", "property": "value", "value": view},
+        {"id": "forecast-version", "property": "data", "value": {"run": run - 1, "region": "FR-ARA"}}])
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert not any(number in body for number in _other_numbers(store, run, {"FR-IDF"}))
+    assert not any(number in body for number in _other_numbers(store, run - 1, {"FR-IDF"}))
+
+
+def test_a_two_region_director_sees_the_sum_of_their_regions_without_intervals(dash_app, store, south_director):
+    run = champion_id(store)
+    out = panel(logged_in_client(dash_app, south_director))
+    ara, paca = stored(store, run, "region:FR-ARA"), stored(store, run, "region:FR-PACA")
+    assert trace(out, "forecast")["y"] == pytest.approx([a["yhat"] + b["yhat"] for a, b in zip(ara, paca,
+                                                                                                 strict=True)])
+    assert not [t for t in traces(out) if t["meta"]["kind"].startswith(("lo", "hi"))]
+    assert out["forecast-notice"]["children"]["props"]["id"] == "forecast-scope-note"
+    assert out["forecast-badge"]["children"]["props"]["data-state"] == "none"
+    body = json.dumps(out)
+    assert not any(number in body for number in _other_numbers(store, run, {"FR-ARA", "FR-PACA"}))
+
+
+def test_sales_may_not_open_the_forecast_page(dash_app, store):
+    assert logged_in_client(dash_app, SALES).get("/forecast").status_code == 403
+    assert logged_in_client(dash_app, PLANNER).get("/forecast").status_code == 200
+
+
+def test_only_the_admin_gets_the_registry_section(dash_app, store):
+    from flask_login import login_user
+
+    from dashapp.auth.users import get_user_by_email
+    from dashapp.pages import forecast as page
+
+    for email, expected in ((ADMIN, True), (PLANNER, False), (IDF, False)):
+        with dash_app.server.test_request_context("/forecast"):
+            login_user(get_user_by_email(email))
+            assert ("'forecast-admin'" in repr(page.layout())) is expected
+
+
+def test_no_champion_yet_says_how_to_train(dash_app, untrained_url, monkeypatch):
+    _point(monkeypatch, untrained_url)
+    out = panel(logged_in_client(dash_app, PLANNER))
+    assert "No forecast has been trained yet: run `pilotage forecast train`." in json.dumps(out["forecast-notice"])
+
+
+# --- admin -------------------------------------------------------------------------------------------------
+
+ADMIN_CALLS = [
+    ("..forecast-runs.children...forecast-action-run.options...forecast-compare-a.options..."
+     "forecast-compare-b.options..",
+     [{"id": "forecast-runs-refresh", "property": "n_clicks", "value": 1},
+      {"id": "forecast-admin-version", "property": "data", "value": 0}], []),
+    ("forecast-compare.children",
+     [{"id": "forecast-compare-a", "property": "value", "value": 1},
+      {"id": "forecast-compare-b", "property": "value", "value": 2},
+      {"id": "forecast-admin-version", "property": "data", "value": 0}], []),
+]
+
+
+ACTION_OUTPUT = (".." + "...".join(("forecast-admin-feedback.children", "forecast-admin-feedback.color",
+                                     "forecast-admin-feedback.is_open", "forecast-admin-version.data",
+                                     "forecast-version.data")) + "..")
+
+
+def act(client, button: str, run):
+    """Click promote or rollback with ``run`` chosen (the other button's input is unchanged)."""
+    body = {"output": ACTION_OUTPUT, "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+                                                 for o in ACTION_OUTPUT.strip(".").split("...")],
+            "inputs": [{"id": b, "property": "n_clicks", "value": 1 if b == button else None}
+                       for b in ("forecast-promote", "forecast-rollback")],
+            "state": [{"id": "forecast-action-run", "property": "value", "value": run},
+                      {"id": "forecast-admin-version", "property": "data", "value": 0}],
+            "changedPropIds": [f"{button}.n_clicks"]}
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+@pytest.mark.parametrize("email", [PLANNER, DIRECTOR, IDF])
+def test_admin_callbacks_are_refused_to_other_roles(dash_app, store, email):
+    client = logged_in_client(dash_app, email)
+    before = champion_id(store)
+    for output, inputs, state in ADMIN_CALLS:
+        body = dash_post(client, output, inputs, state).get_data(as_text=True)
+        assert "forecast-runs-table" not in body and "forecast-compare-table" not in body
+        assert "global-error" in body and "data@pilotage.demo" not in body
+    for button in ("forecast-promote", "forecast-rollback"):
+        body = act(client, button, 1).get_data(as_text=True)
+        assert "global-error" in body and "Done" not in body
+    assert champion_id(store) == before
+
+
+def test_the_admin_lists_and_compares_runs(dash_app, store):
+    client = logged_in_client(dash_app, ADMIN)
+    output, inputs, state = ADMIN_CALLS[0]
+    out = dash_post(client, output, inputs, state).json["response"]
+    rows = json.dumps(out["forecast-runs"])
+    assert '"data-run": "2"' in rows and '"data-run": "1"' in rows and "data@pilotage.demo" in rows
+    assert [o["value"] for o in out["forecast-action-run"]["options"]] == [2, 1]
+    output, inputs, state = ADMIN_CALLS[1]
+    compared = dash_post(client, output, inputs, state).json["response"]["forecast-compare"]["children"]
+    table, chart = compared["props"]["children"]
+    assert json.dumps(table).count("0.900") == 1 and json.dumps(table).count("0.700") == 1
+    lines = {t["meta"]["run"]: t["y"] for t in chart["props"]["figure"]["data"]}
+    assert lines[1] == [r["yhat"] for r in stored(store, 1, "total")]
+    assert lines[2] == [r["yhat"] for r in stored(store, 2, "total")]
+
+
+def test_the_admin_promotes_and_rolls_back_with_an_audit_trail(dash_app, store):
+    client = logged_in_client(dash_app, ADMIN)
+    assert champion_id(store) == 2
+    out = act(client, "forecast-promote", 1).json["response"]
+    assert out["forecast-admin-feedback"]["color"] == "success" and champion_id(store) == 1
+    assert panel(client)["forecast-chart"]["figure"]["data"]  # the panel follows the new champion
+    assert trace(panel(client), "forecast")["y"] == [r["yhat"] for r in stored(store, 1, "total")]
+    out = act(client, "forecast-rollback", None).json["response"]
+    assert out["forecast-admin-feedback"]["color"] == "success" and champion_id(store) == 2
+    entries = [json.loads(e["detail"]) for e in audit.recent(10, "admin") if e["actor"] == ADMIN]
+    assert {"forecast_promote", "forecast_rollback"} <= {e.get("action") for e in entries}
+    events = registry.champion_events(get_engine(store))
+    assert [(e["action"], e["actor"]) for e in events[:2]] == [("rollback", ADMIN), ("promote", ADMIN)]
+    out = act(client, "forecast-promote", 2).json["response"]  # already champion: refused, said so
+    assert out["forecast-admin-feedback"]["color"] == "danger" and "already the champion" in json.dumps(out)
