@@ -15,10 +15,11 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-## make demo: install, migrate the embedded SQLite store, fill it with the demo company and serve the app
+## make demo: install, migrate the embedded SQLite store, fill it with the demo company, train the forecasts, serve the app
 demo: install
 	$(BIN)/pilotage db upgrade
 	$(BIN)/pilotage demo
+	$(BIN)/pilotage forecast train
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## serve the app on the current store (no demo data generated)
