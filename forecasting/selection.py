@@ -385,7 +385,12 @@ def forecast_many(
 
     ``progress`` is called with the number of series just finished.
     """
-    items = list(series)
+    # Fresh contiguous copies: statsmodels' SARIMAX gives (slightly) different results for array
+    # views than for copies, and worker processes always get copies; without this the result
+    # would depend on n_jobs.
+    items = [SeriesInput(s.key, np.array(s.y, dtype=float),
+                         None if s.x_past is None else np.array(s.x_past, dtype=float),
+                         None if s.x_future is None else np.array(s.x_future, dtype=float)) for s in series]
     jobs = n_jobs or os.cpu_count() or 1
     chunks = [items[i:i + chunk_size] for i in range(0, len(items), chunk_size)]
     tasks = [(chunk, horizon, kwargs) for chunk in chunks]
