@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl bench-app services clean chromium
+.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast services clean chromium
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,11 @@ bench-etl: install
 bench-app: install
 	$(BIN)/python bench/app.py $(BENCH_APP_ARGS)
 
-bench: bench-etl bench-app
+## forecast benchmark vs statsforecast (installed once in its own venv, $PILOTAGE_BENCH_VENV or /tmp/pilotage-bench-sf)
+bench-forecast: install
+	$(BIN)/python bench/forecast.py $(BENCH_FORECAST_ARGS)
+
+bench: bench-etl bench-app bench-forecast
 
 clean:
 	rm -rf $(VENV) var
