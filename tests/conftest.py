@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,11 @@ def _isolated_settings(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    name = f"pilotage_test_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def _postgres_database(prefix: str):
+    """A new PostgreSQL database for this run, dropped at the end; skipped when PostgreSQL is
+    not reachable, except in CI where it must be."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -63,14 +66,20 @@ def postgres_url():
             pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
         pytest.skip(f"PostgreSQL not reachable: {error}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = get_engine(url)
-    upgrade(engine)
-    yield url
-    engine.dispose()
-    get_engine.cache_clear()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with _postgres_database("pilotage_test") as url:
+        upgrade(get_engine(url))
+        yield url
 
 
 def _clean_postgres(url: str):
@@ -135,22 +144,8 @@ def demo_sqlite_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def demo_postgres_url() -> str:
-    name = f"pilotage_demo_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI and is not reachable: {error}")
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-    url = _fill_demo(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _postgres_database("pilotage_demo") as url:
+        yield _fill_demo(url)
 
 
 @pytest.fixture(scope="session")
