@@ -203,6 +203,21 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
     Console(width=None if sys.stdout.isatty() else 240).print(table)
 
 
+def _change_champion(action: str, run: int | None, reason: str, by: str | None) -> None:
+    """Promote or roll back through the registry; its refusals and store errors exit 1."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forecasting import registry
+
+    try:
+        message = getattr(registry, action)(_engine(), run, _who(by), reason)
+    except registry.RegistryError as error:
+        raise _fail(str(error)) from None
+    except SQLAlchemyError as error:
+        raise _store_error(error) from None
+    console.print(message, highlight=False)
+
+
 @app.command()
 def promote(
     run: Annotated[int, typer.Argument(help="run id (see `pilotage forecast runs`)")],
@@ -210,18 +225,7 @@ def promote(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make a run the champion, whatever its accuracy (recorded with who, when and why)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forecasting.registry import RegistryError
-    from forecasting.registry import promote as do_promote
-
-    try:
-        message = do_promote(_engine(), run, _who(by), reason)
-    except RegistryError as error:
-        raise _fail(str(error)) from None
-    except SQLAlchemyError as error:
-        raise _store_error(error) from None
-    console.print(message, highlight=False)
+    _change_champion("promote", run, reason, by)
 
 
 @app.command()
@@ -231,18 +235,7 @@ def rollback(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make an earlier champion the champion again."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forecasting.registry import RegistryError
-    from forecasting.registry import rollback as do_rollback
-
-    try:
-        message = do_rollback(_engine(), run, _who(by), reason)
-    except RegistryError as error:
-        raise _fail(str(error)) from None
-    except SQLAlchemyError as error:
-        raise _store_error(error) from None
-    console.print(message, highlight=False)
+    _change_champion("rollback", run, reason, by)
 
 
 @app.command()
