@@ -9,8 +9,7 @@ import os
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
-from dash import Dash, html, set_props
+from dash import Dash, set_props
 from flask import Flask, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
@@ -138,7 +137,3 @@ def create_app() -> Dash:
     register_pages(app)
     app.layout = shell
     return app
-
-
-def page_error(message_key: str = "error.unexpected") -> html.Div:
-    return dbc.Alert(i18n.t(message_key), color="danger")

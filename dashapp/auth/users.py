@@ -234,8 +234,3 @@ def end_sessions(user_id: int) -> None:
     """End every open session of the user (logout ends them all: the cookie may have been copied)."""
     with get_engine().begin() as conn:
         conn.execute(update(AppUser).where(AppUser.id == user_id).values(sessions_valid_after=_now()))
-
-
-def count_users() -> int:
-    with get_engine().connect() as conn:
-        return conn.execute(select(func.count()).select_from(AppUser)).scalar_one()

@@ -134,7 +134,7 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
                                  meta={"kind": "last_year", "group": "total"}))
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_layout(title={"text": i18n.t("forecast.chart.title", language), "font": {"size": 14}})
-    fig = charts._frame(fig, language, height=380)
+    fig = charts.framed(fig, language, height=380)
     fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
 
@@ -238,7 +238,7 @@ def drivers_figure(frame: pd.DataFrame, language: str) -> go.Figure:
     fig.update_layout(barmode="relative")
     fig.update_yaxes(tickformat=",.0f")
     fig.update_xaxes(tickvals=x, ticktext=[charts.month_label(m, language) for m in sums["month"]])
-    return charts._frame(fig, language, height=300)
+    return charts.framed(fig, language, height=300)
 
 
 def media_plan_table(months: list[dt.date], language: str) -> html.Div:
@@ -388,7 +388,7 @@ def compare_runs(first, second):
                                  meta={"kind": "forecast", "run": p["run"]["id"]}))
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     return html.Div([dbc.Table([header, html.Tbody(body)], size="sm", id="forecast-compare-table"),
-                     dcc.Graph(figure=charts._frame(fig, language, height=300), id="forecast-compare-chart")])
+                     dcc.Graph(figure=charts.framed(fig, language, height=300), id="forecast-compare-chart")])
 
 
 def _bump(version) -> int:

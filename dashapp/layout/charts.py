@@ -18,7 +18,7 @@ COLORS = {"actual": "#0d6efd", "target": "#198754", "last_year": "#adb5bd", "fun
 SEPARATORS = {"en": ".,", "fr": ",\u202f"}
 
 
-def _frame(fig: go.Figure, language: str, height: int = 320) -> go.Figure:
+def framed(fig: go.Figure, language: str, height: int = 320) -> go.Figure:
     fig.update_layout(template="plotly_white", height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       separators=SEPARATORS.get(language, ".,"), hovermode="x unified",
                       legend={"orientation": "h", "y": 1.08, "x": 0})
@@ -71,7 +71,7 @@ def time_series(x: Sequence, actual: Sequence, actual_text: Sequence[str], *, un
     fig.update_yaxes(**_axis_format(unit, language), rangemode="tozero")
     if ticks is not None:
         fig.update_xaxes(tickmode="array", tickvals=list(ticks[0]), ticktext=list(ticks[1]))
-    return _frame(fig, language)
+    return framed(fig, language)
 
 
 def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str], hovers: Sequence[str],
@@ -81,7 +81,7 @@ def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str],
     fig = go.Figure(go.Funnel(y=list(labels), x=list(counts), text=list(texts), textinfo="text",
                               customdata=list(hovers), textposition="inside", constraintext="none",
                               hovertemplate="%{y}: %{customdata}<extra></extra>", marker={"color": COLORS["funnel"]}))
-    fig = _frame(fig, language, height=380)
+    fig = framed(fig, language, height=380)
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -93,7 +93,7 @@ def heatmap(x: Sequence, y: Sequence[str], z: Sequence[Sequence[float | None]], 
                                texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
                                colorscale="Blues", hoverongaps=False,
                                colorbar={"tickformat": _axis_format(unit, language).get("tickformat", ",.0f")}))
-    fig = _frame(fig, language, height=max(260, 40 * len(y) + 80))
+    fig = framed(fig, language, height=max(260, 40 * len(y) + 80))
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
     fig.update_yaxes(autorange="reversed")
