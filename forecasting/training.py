@@ -11,8 +11,8 @@ decomposition, and a registered run that may become the champion.
    final fit and conformal intervals, per series (in a process pool);
 4. :func:`forecasting.reconcile.reconcile`: MinT (shrinkage) on the backtest one-step errors, so
    channel x region forecasts sum exactly to the channel, region and total forecasts, never
-   negative. Intervals move with their forecast (the reconciliation's shift), lower bounds are
-   floored at 0, and every interval contains its forecast;
+   negative. Intervals are recalibrated on the reconciled backtest (:func:`reconciled_intervals`),
+   lower bounds are floored at 0, and every interval contains its forecast;
 5. :func:`forecasting.decompose.decompose`: trend, season, media and other per series and month;
 6. :func:`forecasting.registry.store_run` then the champion rule, in one transaction.
 
@@ -35,9 +35,16 @@ from sqlalchemy import Engine
 from forecasting import registry
 from forecasting.candidates import DEFAULT_CANDIDATES
 from forecasting.decompose import decompose, media_contributions
-from forecasting.reconcile import reconcile, residual_matrix
+from forecasting.intervals import LEVELS, backtest_coverage, bounds, halfwidths
+from forecasting.reconcile import reconcile, reconcile_backtest, residual_matrix
 from forecasting.regressors import Regressors, build_regressors
-from forecasting.selection import SeriesForecast, SeriesInput, forecast_many
+from forecasting.selection import (
+    INTERVAL_METHOD,
+    MIN_CALIBRATION_CELLS,
+    SeriesForecast,
+    SeriesInput,
+    forecast_many,
+)
 from forecasting.series import DataError, SeriesSet, build_series, month_start
 
 DEFAULT_HORIZON = 6
@@ -69,6 +76,7 @@ class _Model:
     designs: list[tuple[np.ndarray | None, np.ndarray | None, list[str]]]
     reconciled: np.ndarray
     intervals: dict[float, tuple[np.ndarray, np.ndarray]]
+    coverage: list[dict[float, float]]  # per series: backtest coverage of the reconciled intervals
 
 
 def fit_all(engine: Engine, cutoff: dt.date | str | None = None, horizon: int = DEFAULT_HORIZON,
@@ -92,15 +100,44 @@ def fit_all(engine: Engine, cutoff: dt.date | str | None = None, horizon: int = 
     if all(len(r.backtest_origins) for r in results):
         residuals = residual_matrix([r.one_step_errors for r in results], [r.backtest_origins for r in results])
     reconciled = reconcile(base, series.hierarchy.S, residuals, nonnegative=True)
-    shift = reconciled - base
-    intervals = {}
-    for level in (0.8, 0.95):
-        lo = np.vstack([r.lower(level) for r in results]) + shift
-        hi = np.vstack([r.upper(level) for r in results]) + shift
-        lo = np.minimum(np.maximum(lo, 0.0), reconciled)
-        hi = np.maximum(hi, reconciled)
-        intervals[level] = (lo, hi)
-    return _Model(series, regressors, results, designs, reconciled, intervals)
+    intervals, coverage = reconciled_intervals(results, reconciled, series.hierarchy.S, residuals, horizon)
+    return _Model(series, regressors, results, designs, reconciled, intervals, coverage)
+
+
+def reconciled_intervals(results: Sequence[SeriesForecast], reconciled: np.ndarray, S: np.ndarray,
+                         residuals: np.ndarray | None, horizon: int,
+                         ) -> tuple[dict[float, tuple[np.ndarray, np.ndarray]], list[dict[float, float]]]:
+    """80% / 95% intervals around the reconciled forecasts, calibrated on reconciled backtest errors.
+
+    Each series' calibration forecasts (``actuals - calibration_errors``: the selection rule
+    replayed origin by origin) are reconciled cell by cell like the final forecasts; the conformal
+    half-widths and the leave-one-origin-out coverage then come from ``actuals - reconciled``.
+    Shifting per-series intervals by the reconciliation instead leaves them too narrow (measured
+    on the demo: 66% / 78% for 80% / 95%). A series whose backtest cannot be reconciled (too few
+    cells shared by the whole hierarchy) keeps its own intervals, shifted.
+    """
+    shift = reconciled - np.vstack([r.yhat for r in results])
+    shapes = {r.calibration_errors.shape for r in results}
+    calibrated = None
+    if len(shapes) == 1 and next(iter(shapes))[0] > 0:
+        actuals = np.stack([r.backtest_actuals for r in results])
+        base = actuals - np.stack([r.calibration_errors for r in results])
+        calibrated = actuals - reconcile_backtest(base, S, residuals, nonnegative=True)
+    bands = {level: (np.empty_like(reconciled), np.empty_like(reconciled)) for level in LEVELS}
+    coverage = []
+    for i, result in enumerate(results):
+        errors = None if calibrated is None else calibrated[i]
+        if errors is not None and np.sum(np.isfinite(errors)) >= MIN_CALIBRATION_CELLS:
+            own = bounds(reconciled[i], halfwidths(errors, LEVELS, horizon, method=INTERVAL_METHOD), 0.0)
+            coverage.append(backtest_coverage(errors, LEVELS, method=INTERVAL_METHOD))
+        else:
+            own = {level: (result.lower(level) + shift[i], result.upper(level) + shift[i]) for level in LEVELS}
+            coverage.append(dict(result.coverage))
+        for level in LEVELS:
+            lo, hi = own[level]
+            bands[level][0][i] = np.minimum(np.maximum(lo, 0.0), reconciled[i])
+            bands[level][1][i] = np.maximum(hi, reconciled[i])
+    return bands, coverage
 
 
 def _owned(a: np.ndarray | None) -> np.ndarray | None:
@@ -123,7 +160,7 @@ def train(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "un
     started = registry.now()
     params = {"horizon": horizon, "candidates": list(candidates or DEFAULT_CANDIDATES),
               "measure": "qualified_leads", "sessions_lag": sessions_lag, "levels": [0.8, 0.95],
-              "reconciliation": "mint_shrink", "interval_method": "pooled conformal"}
+              "reconciliation": "mint_shrink", "interval_method": "pooled conformal on the reconciled backtest"}
     run = {"kind": KIND, "created_at": started, "run_by": run_by or "unknown", "code_version": registry.code_version(),
            "seed": seed, "horizon": horizon, "params": params}
     try:
@@ -224,7 +261,7 @@ def _rows(model: _Model) -> tuple[list[dict], list[dict]]:
             "params": _clean({"models": result.params, "members": list(result.members),
                               "weights": list(result.weights), "regressors": names, "candidate_mase": scores}),
             "mase": result.backtest_mase, "smape": result.backtest_smape, "naive_mase": result.naive_backtest_mase,
-            "coverage80": result.coverage.get(0.8), "coverage95": result.coverage.get(0.95),
+            "coverage80": model.coverage[i].get(0.8), "coverage95": model.coverage[i].get(0.95),
             "n_obs": result.n_obs, "short_series": bool(result.short_series), "note": "; ".join(notes),
         })
         lo80, hi80 = (a[i] for a in model.intervals[0.8])
