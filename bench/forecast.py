@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from forecasting.evaluate import Series, evaluate, read_series  # noqa: E402
 from forecasting.metrics import coverage, mase, smape  # noqa: E402
 from forecasting.selection import SeriesInput, forecast_many  # noqa: E402
+from forecasting.serialise import json_safe  # noqa: E402
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "forecast_reference.py"
 REFERENCE_VENV = Path(os.environ.get("PILOTAGE_BENCH_VENV", "/tmp/pilotage-bench-sf"))
@@ -399,19 +400,6 @@ def part_scale(args, python: Path, work: Path) -> dict:
             "methods": dict(Counter(r.method for r in results)), "reference": info}
 
 
-def _clean(value):
-    """JSON-safe: numpy to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", default="real,demo,scale", help="comma-separated: real, demo, scale")
@@ -480,7 +468,7 @@ def main() -> None:
         "other work on the machine makes the times noisy (the accuracy figures are deterministic). "
         f"Whole run: {out['total_s']:.0f} s.")
     if args.json:
-        args.json.write_text(json.dumps(_clean(out), indent=1))
+        args.json.write_text(json.dumps(json_safe(out), indent=1))
         say(f"figures written to {args.json}")
 
 

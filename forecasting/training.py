@@ -45,6 +45,7 @@ from forecasting.selection import (
     SeriesInput,
     forecast_many,
 )
+from forecasting.serialise import json_safe
 from forecasting.series import DataError, SeriesSet, build_series, month_start
 
 DEFAULT_HORIZON = 6
@@ -229,21 +230,6 @@ def _regressor_params(regressors: Regressors) -> dict:
     }
 
 
-def _clean(value):
-    """JSON-safe parameters: numpy to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _rows(model: _Model) -> tuple[list[dict], list[dict]]:
     series, regressors = model.series, model.regressors
     future = regressors.future_months
@@ -258,7 +244,7 @@ def _rows(model: _Model) -> tuple[list[dict], list[dict]]:
         series_rows.append({
             "series_key": key.key, "level": key.level, "channel_code": key.channel_code,
             "region_code": key.region_code, "method": result.method, "variant": result.variant[:200],
-            "params": _clean({"models": result.params, "members": list(result.members),
+            "params": json_safe({"models": result.params, "members": list(result.members),
                               "weights": list(result.weights), "regressors": names, "candidate_mase": scores}),
             "mase": result.backtest_mase, "smape": result.backtest_smape, "naive_mase": result.naive_backtest_mase,
             "coverage80": model.coverage[i].get(0.8), "coverage95": model.coverage[i].get(0.95),
