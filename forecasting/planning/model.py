@@ -13,8 +13,9 @@ contributions, so the decomposition sums to the fitted values by construction.
 
 ``params`` is the point estimate, ``draws`` the bootstrap estimates (:mod:`.fit`): every figure
 has its spread over the draws, and :meth:`ResponseModel.interval` gives the percentile interval.
-A channel that the data cannot identify keeps ``identified = False`` and its ``reason``; its
-figures are still computed (the model needs them) but the app and CLI show the reason instead.
+A channel that the data cannot identify keeps ``identified = False`` and its ``reason``, a code of
+:data:`UNIDENTIFIED_REASONS` that the app and CLI translate; its figures are still computed (the
+model needs them) but are shown as "not identified", never as a confident number.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from forecasting.serialise import json_safe
 
 DAYS_PER_YEAR = 365.25
 PARAM_FIELDS = ("decay", "half", "shape", "beta", "base")
+# Why a channel is not identified (codes; the app and CLI translate them).
+UNIDENTIFIED_REASONS = ("no_spend", "few_periods", "constant_spend", "uncertain")
 
 
 @dataclass
