@@ -141,9 +141,8 @@ def formats() -> None:
 
 @app.command("rebuild-marts")
 def rebuild_marts() -> None:
-    """Rebuild every mart from the facts."""
-    from etl.marts import rebuild_all
+    """Rebuild every mart from the facts (logged as a run, so the app sees the new figures at once)."""
+    from etl.pipeline import rebuild_marts as rebuild
 
-    with get_engine().begin() as conn:
-        rebuild_all(conn)
-    console.print("marts rebuilt")
+    run_id = rebuild(get_engine())
+    console.print(f"marts rebuilt (run {run_id})")

@@ -130,6 +130,23 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
     return report
 
 
+def rebuild_marts(engine: Engine, run_by: str | None = None) -> int:
+    """Rebuild every mart from the facts and log it as a run (the app's caches key on the last run).
+
+    Returns the run's id. One transaction: a failure leaves the marts as they were.
+    """
+    from etl.marts import rebuild_all
+
+    started, clock = _now(), time.perf_counter()
+    with engine.begin() as conn:
+        rebuild_all(conn)
+        return conn.execute(insert(EtlRun).values(
+            source_type="marts", file_name="(rebuild of every mart)", file_sha256="", status="loaded",
+            started_at=started, duration_s=time.perf_counter() - clock, message="marts rebuilt from the facts",
+            run_by=run_by or _run_by(),
+        ).returning(EtlRun.id)).scalar_one()
+
+
 def _log_failure(engine, source_type, file_name, sha, status, message, started, clock, run_by) -> None:
     try:
         with engine.begin() as conn:

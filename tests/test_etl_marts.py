@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from etl.marts import rebuild_all
 from etl.models import MartMonthly, MartRepMonthly
-from etl.pipeline import load_file
+from etl.pipeline import load_file, rebuild_marts
+from etl.store import data_version
 
 from .helpers import rows, write
 
@@ -53,6 +54,14 @@ def test_rebuild_gives_what_incremental_refresh_gave(engine, tmp_path):
     with engine.begin() as conn:
         rebuild_all(conn)
     assert snapshot() == before
+
+
+def test_a_logged_rebuild_changes_the_data_version_the_app_caches_on(engine, tmp_path):
+    load_file(write(tmp_path / "leads.csv", LEADS), source="leads", engine=engine)
+    before, marts = data_version(engine), sorted(map(tuple, rows(engine, select(MartMonthly))))
+    run_id = rebuild_marts(engine, run_by="tester")
+    assert data_version(engine) != before and data_version(engine).startswith(f"{run_id}@")
+    assert sorted(map(tuple, rows(engine, select(MartMonthly)))) == marts
 
 
 def test_upgrade_across_a_mart_revision_rebuilds_the_marts(engine, tmp_path):
