@@ -14,6 +14,7 @@ from flask import Flask, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from etl.store import get_engine
 from pilotage.settings import get_settings
@@ -51,6 +52,12 @@ def _configure_server(server: Flask) -> None:
     else:
         server.config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
     cache.init_app(server)
+    if settings.trusted_proxies:
+        # Behind a reverse proxy every request comes from the proxy's address: without this the login
+        # throttle would count all users as one. Only as many hops as configured are believed, so a
+        # client cannot pick its own address with a forged X-Forwarded-For.
+        n = settings.trusted_proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # The guard runs first: an anonymous call gets 401, not a CSRF error.
     server.before_request(guard.check_request)
     csrf.init_app(server)

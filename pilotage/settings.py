@@ -28,6 +28,7 @@ class Settings:
     environment: str
     pseudonym_key: str
     var_dir: Path
+    trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
 
     @property
     def is_production(self) -> bool:
@@ -63,4 +64,12 @@ def get_settings() -> Settings:
         # demo needs no extra variable, but production must set both.
         pseudonym_key=os.environ.get("PILOTAGE_PSEUDONYM_KEY", secret_key),
         var_dir=var_dir,
+        trusted_proxies=_non_negative_int("PILOTAGE_TRUSTED_PROXIES"),
     )
+
+
+def _non_negative_int(name: str) -> int:
+    raw = os.environ.get(name, "0").strip() or "0"
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(raw)

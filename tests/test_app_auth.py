@@ -161,6 +161,36 @@ def test_too_many_failures_from_one_address_are_throttled(dash_app, store):
     assert post_login(client_from_new_address(dash_app), "director@pilotage.demo", PASSWORD).status_code == 302
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_throttle_counts_the_forwarded_address_only_behind_a_trusted_proxy(store, monkeypatch, proxies):
+    """Behind one trusted proxy, users on different addresses are throttled apart; without a trusted
+    proxy a forged X-Forwarded-For changes nothing (the spray from one address is still throttled)."""
+    from dashapp.app import create_app
+    from dashapp.auth.views import MAX_FAILURES_PER_ADDRESS
+    from pilotage.settings import SettingsError, get_settings
+
+    monkeypatch.setenv("PILOTAGE_TRUSTED_PROXIES", str(proxies))
+    get_settings.cache_clear()
+    server = create_app().server
+    proxy = f"10.30.0.{proxies + 1}"
+
+    def client_behind_proxy(forwarded_for: str):
+        client = server.test_client()
+        client.environ_base.update(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for)
+        return client
+
+    sprayer = client_behind_proxy(f"198.51.100.{proxies + 7}")
+    for i in range(MAX_FAILURES_PER_ADDRESS):
+        post_login(sprayer, f"spray{i}@pilotage.demo", "wrong-password")
+    other_user = post_login(client_behind_proxy(f"203.0.113.{proxies + 9}"), "director@pilotage.demo", PASSWORD)
+    assert other_user.status_code == (302 if proxies else 429)
+    monkeypatch.setenv("PILOTAGE_TRUSTED_PROXIES", "two")
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="PILOTAGE_TRUSTED_PROXIES"):
+        get_settings()
+    get_settings.cache_clear()
+
+
 # --- disabled users and sessions -----------------------------------------------------------------
 
 def test_disabled_user_cannot_log_in_and_loses_an_open_session(dash_app, store):
