@@ -1,0 +1,573 @@
+"""The budget optimiser: the best spend per period and channel for a budget, or the least budget for a target.
+
+**Objective.** The leads the plan's spend brings over the plan's periods under the model's
+*point* parameters (``sum_t sum_c beta_c * hill(adstock_ct)``; the baseline does not depend on
+spend). Optimising the point response keeps the problem smooth and fast; the doubt is then
+reported on the chosen plan by :func:`~.scenario.simulate` (draws + noise). Carry-over that runs
+past the last plan period is not counted: the plan's horizon is the question asked.
+
+**Modes.** ``budget``: maximise leads with total spend <= ``budget`` (the optimum spends all of it
+unless every channel is at its maximum, since more spend never removes leads). ``target``:
+minimise total spend reaching ``target`` leads in all (baseline + media, as in a scenario) over
+the plan; a ``budget`` given with a target caps the spend.
+
+**Constraints.** Per channel and period, ``min_spend`` <= spend <= ``max_spend`` (default min 0,
+default max :data:`DEFAULT_CAP_FACTOR` x the channel's historical maximum per period, so that the
+plan stays near what the model has seen; a channel never spent on gets 0 unless given a max);
+``locked`` cells keep their spend; ``period_budgets`` cap the spend of each period. Each of them
+takes a scalar (every channel), a ``{channel: scalar or one value per period}`` mapping, a (C,)
+or a (T, C) array; ``NaN`` in ``locked`` leaves that cell free.
+
+**Method.** scipy's SLSQP on the free cells with the analytic gradient: adstock is linear in
+spend, so ``d leads / d spend_{c,s} = sum_{t>=s} beta_c hill'(a_ct) decay_c**(t-s)`` (a spend keeps
+working in the periods after it). Hill curves with ``shape > 1`` are S-shaped: the problem is then
+not concave (no spend is a local optimum of a channel, and bursts in time can beat an even spread),
+so the search starts from several allocations: room to the bounds, flat, the recent mix, seeded
+random mixes, each S-shaped channel left out, each month alone, and two greedy allocations (budget
+in 8 or 24 steps, each move on the cell with the best leads per EUR over 1, 2, 3, 5... steps)
+improved by moving spend between cells (:func:`_exchange`). Every start gets a short SLSQP run,
+the best :data:`POLISHED` a full one, and the best plan wins. Same inputs and seed, same plan.
+:func:`brute_force` enumerates a spend grid for small problems (tests and benchmark).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from forecasting.candidates.base import one_thread
+from forecasting.planning.model import ResponseModel
+from forecasting.planning.scenario import DEFAULT_LEVELS, ScenarioResult, carry_matrix, check_periods, simulate
+from forecasting.planning.transforms import hill
+from forecasting.serialise import json_safe
+
+DEFAULT_CAP_FACTOR = 3.0
+BINDING_KINDS = ("budget", "period_budget", "min", "max", "locked", "target")
+N_RANDOM_STARTS = 4
+GREEDY_CHUNKS = (8, 24)  # step counts of the greedy starts
+SCREEN_ITERATIONS = 20  # SLSQP iterations from every start...
+POLISHED = 3  # ... then to convergence from the best few
+MAX_GRID_POINTS = 1_000_000
+
+
+class Infeasible(ValueError):
+    """The constraints leave no allocation (the message says which ones)."""
+
+
+@dataclass
+class Binding:
+    """A constraint the allocation sits on: ``kind`` in :data:`BINDING_KINDS`; ``value`` is the bound."""
+
+    kind: str
+    channel: str | None
+    period: dt.date | None
+    value: float
+    default: bool = False  # a "max" that is the default cap (DEFAULT_CAP_FACTOR x the historical maximum)
+
+
+@dataclass
+class Allocation:
+    """An optimised plan. ``intervals`` are of the plan's total leads: ``{level: (low, high)}``."""
+
+    mode: str  # "budget" or "target"
+    periods: list[dt.date]
+    channels: list[str]
+    spend: np.ndarray  # (T, C) EUR
+    leads: float  # point, baseline + media, over the plan
+    media_leads: float  # point, what the spend brings
+    intervals: dict[float, tuple[float, float]]
+    channel_totals: np.ndarray  # (C,) EUR over the plan
+    total_spend: float
+    binding: list[Binding]
+    marginal_leads_per_eur: np.ndarray  # (T, C) leads one more EUR in that cell brings within the plan (point)
+    seconds: float
+    budget: float | None = None
+    target: float | None = None
+    starts: int = 0
+    scenario: ScenarioResult | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        return json_safe({
+            "mode": self.mode, "periods": [p.isoformat() for p in self.periods], "channels": self.channels,
+            "spend": self.spend, "leads": self.leads, "media_leads": self.media_leads,
+            "intervals": {str(k): list(v) for k, v in self.intervals.items()},
+            "channel_totals": self.channel_totals, "total_spend": self.total_spend,
+            "binding": [{"kind": b.kind, "channel": b.channel, "period": b.period.isoformat() if b.period else None,
+                         "value": b.value, "default": b.default} for b in self.binding],
+            "marginal_leads_per_eur": self.marginal_leads_per_eur, "seconds": self.seconds,
+            "budget": self.budget, "target": self.target, "starts": self.starts,
+        })
+
+
+# --- the problem --------------------------------------------------------------------------------
+@dataclass
+class Problem:
+    """Bounds, caps and the point response of one optimisation, on the full (T, C) grid of cells."""
+
+    model: ResponseModel
+    periods: list[dt.date]
+    carry: np.ndarray  # (C,) point adstock before the plan
+    lb: np.ndarray  # (T, C)
+    ub: np.ndarray  # (T, C)
+    locked: np.ndarray  # (T, C) bool
+    budget: float | None
+    period_budgets: np.ndarray  # (T,), inf where none
+    baseline_total: float
+    user_max: np.ndarray  # (T, C) bool: the max came from the caller (else the default cap)
+
+    def __post_init__(self) -> None:
+        # Adstock is linear in spend: stock_c = carry-over + M_c @ spend_c with M_c[t, u] = decay_c**(t-u), t >= u
+        # (the same figures as transforms.adstock, as one product instead of a loop over periods).
+        decay = self.model.params.decay[:, None, None]
+        lag = np.subtract.outer(np.arange(len(self.periods)), np.arange(len(self.periods)))
+        self.carry_matrix = np.where(lag >= 0, decay ** np.maximum(lag, 0), 0.0)  # (C, T, T)
+        self.carried = self.carry[:, None] * decay[:, :, 0] ** np.arange(1, len(self.periods) + 1)  # (C, T)
+
+    @property
+    def free(self) -> np.ndarray:
+        return ~self.locked & (self.ub - self.lb > 1e-9)
+
+    def stock(self, x: np.ndarray) -> np.ndarray:
+        """Adstock (..., C, T) of spend ``x`` (..., T, C)."""
+        return np.einsum("ctu,...uc->...ct", self.carry_matrix, x) + self.carried
+
+    def media(self, x: np.ndarray) -> np.ndarray:
+        """Leads from spend ``x`` (..., T, C) over the plan, point parameters."""
+        p = self.model.params
+        return (p.beta[:, None] * hill(self.stock(x), p.half[:, None], p.shape[:, None])).sum(axis=(-1, -2))
+
+    def media_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """Leads and their gradient (T, C) in leads per EUR."""
+        p = self.model.params
+        stock = self.stock(x)
+        saturation = hill(stock, p.half[:, None], p.shape[:, None])
+        value = float((p.beta[:, None] * saturation).sum())
+        # hill' = shape * h * (1 - h) / a (transforms.hill_derivative, without computing h twice)
+        slope = p.beta[:, None] * p.shape[:, None] * saturation * (1 - saturation) / np.maximum(stock, 1e-12)
+        # d leads / d spend_{u,c} = sum_{t >= u} slope_{c,t} decay_c**(t-u): a spend keeps working in later periods
+        return value, np.einsum("ctu,ct->uc", self.carry_matrix, slope)
+
+    def capped(self, x: np.ndarray) -> np.ndarray:
+        """``x`` within bounds, then each over-budget period's spend above its minimum scaled down to fit."""
+        x = np.clip(x, self.lb, self.ub)
+        rows = x.sum(axis=1)
+        over = rows > self.period_budgets
+        if np.any(over):
+            room = self.period_budgets[over] - self.lb[over].sum(axis=1)
+            excess = (x[over] - self.lb[over]).sum(axis=1)
+            x[over] = self.lb[over] + (x[over] - self.lb[over]) * (room / excess)[:, None]
+        return x
+
+    def most(self) -> np.ndarray:
+        """Every cell at its maximum, periods cut to their budgets (the most spend the caps allow)."""
+        return self.capped(self.ub.copy())
+
+
+def _cells(model: ResponseModel, value, n_periods: int, name: str, default: float) -> np.ndarray:
+    """A per-cell (T, C) array from a scalar, a {channel: scalar | per-period} mapping, a (C,) or (T, C) array."""
+    n_channels = len(model.channels)
+    out = np.full((n_periods, n_channels), default, dtype=float)
+    if value is None:
+        return out
+    if isinstance(value, dict):
+        unknown = [str(c) for c in value if c not in model.channels]
+        if unknown:
+            raise ValueError(f"{name}: unknown channel(s) {', '.join(unknown)}")
+        for channel, v in value.items():
+            column = np.asarray(v, dtype=float)
+            if column.ndim and column.shape != (n_periods,):
+                raise ValueError(f"{name}[{channel}] needs a scalar or one value per period ({n_periods})")
+            out[:, model.channel_index(channel)] = column
+        return out
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0 or array.shape == (n_channels,) or array.shape == (n_periods, n_channels):
+        return np.broadcast_to(array, out.shape).astype(float)
+    raise ValueError(f"{name} needs a scalar, a mapping by channel, ({n_channels},) or ({n_periods}, {n_channels})")
+
+
+def build_problem(model: ResponseModel, periods, budget=None, min_spend=None, max_spend=None, locked=None,
+                  period_budgets=None, controls=None, carry_in=None, gap_spend=None) -> Problem:
+    """Check and gather the constraints; :class:`Infeasible` when they contradict each other."""
+    if isinstance(periods, int):
+        periods = model.future_periods(periods)
+    periods = check_periods(model, periods)
+    n_periods = len(periods)
+    _, hist_max = model.spend_range()
+    lb = _cells(model, min_spend, n_periods, "min_spend", 0.0)
+    ub = _cells(model, max_spend, n_periods, "max_spend", math.nan)
+    user_max = np.isfinite(ub)
+    ub = np.where(user_max, ub, np.broadcast_to(DEFAULT_CAP_FACTOR * hist_max, ub.shape))
+    fixed = _cells(model, locked, n_periods, "locked", math.nan)
+    is_locked = np.isfinite(fixed)
+    lb, ub = np.where(is_locked, fixed, lb), np.where(is_locked, fixed, ub)
+    caps = np.full(n_periods, math.inf)
+    if period_budgets is not None:
+        caps = np.asarray([math.inf if v is None else float(v) for v in np.ravel(period_budgets)], dtype=float)
+        if caps.shape != (n_periods,):
+            raise ValueError(f"period_budgets needs one value per period ({n_periods})")
+        caps = np.where(np.isnan(caps), math.inf, caps)
+    if np.any(lb < 0) or (budget is not None and budget < 0) or np.any(caps < 0):
+        raise ValueError("spend, bounds and budgets cannot be negative")
+    for t, c in zip(*np.nonzero(lb > ub + 1e-9), strict=True):
+        raise Infeasible(f"{model.channels[c]} in {periods[t]}: minimum {lb[t, c]:,.0f} EUR above maximum "
+                         f"{ub[t, c]:,.0f} EUR")
+    for t in np.nonzero(lb.sum(axis=1) > caps + 1e-6)[0]:
+        raise Infeasible(f"{periods[t]}: locked and minimum spend ({lb[t].sum():,.0f} EUR) exceed the period's "
+                         f"budget ({caps[t]:,.0f} EUR)")
+    if budget is not None and lb.sum() > budget + 1e-6:
+        raise Infeasible(f"locked and minimum spend ({lb.sum():,.0f} EUR) exceed the budget ({budget:,.0f} EUR)")
+    carry = carry_matrix(model, periods[0], [model.params], carry_in, gap_spend)[0]
+    baseline = model.predict(np.zeros((n_periods, len(model.channels))), periods, controls, carry_in=carry)
+    return Problem(model, periods, carry, lb, ub, is_locked, budget, caps, float(baseline.baseline.sum()), user_max)
+
+
+# --- the search ----------------------------------------------------------------------------------
+class _Search:
+    """SLSQP on the free cells, scaled to [0, ~1] in spend and leads, from one start."""
+
+    def __init__(self, problem: Problem, mode: str, target_media: float | None):
+        self.problem, self.mode, self.target_media = problem, mode, target_media
+        self.mask = problem.free
+        self.base = np.where(self.mask, 0.0, problem.lb)
+        self.scale = float(max(problem.ub[self.mask].max(), 1.0))
+        p = problem.model.params
+        self.lead_scale = float(max((p.beta * len(problem.periods)).sum(), 1e-9))
+        self.bounds = list(zip(problem.lb[self.mask] / self.scale, problem.ub[self.mask] / self.scale, strict=True))
+        # Linear caps A z <= b: the total budget and each period's budget, on the free cells.
+        rows, limits = [], []
+        fixed_rows = self.base.sum(axis=1)
+        if problem.budget is not None:
+            rows.append(np.ones(self.mask.sum()))
+            limits.append((problem.budget - self.base.sum()) / self.scale)
+        for t in np.nonzero(np.isfinite(problem.period_budgets))[0]:
+            in_row = np.zeros_like(self.mask)
+            in_row[t] = self.mask[t]
+            rows.append(in_row[self.mask].astype(float))
+            limits.append((problem.period_budgets[t] - fixed_rows[t]) / self.scale)
+        self.a, self.b = (np.array(rows), np.array(limits)) if rows else (None, None)
+
+    def full(self, z: np.ndarray) -> np.ndarray:
+        x = self.base.copy()
+        x[self.mask] = z * self.scale
+        return x
+
+    def _lead_terms(self, z):
+        value, grad = self.problem.media_grad(self.full(z))
+        return value / self.lead_scale, grad[self.mask] * self.scale / self.lead_scale
+
+    def run(self, x0: np.ndarray, iterations: int = 300) -> np.ndarray:
+        constraints = []
+        if self.a is not None:
+            constraints.append({"type": "ineq", "fun": lambda z: self.b - self.a @ z, "jac": lambda z: -self.a})
+        if self.mode == "budget":
+            def objective(z):
+                value, grad = self._lead_terms(z)
+                return -value, -grad
+        else:
+            target = self.target_media / self.lead_scale
+            constraints.append({"type": "ineq", "fun": lambda z: np.array([self._lead_terms(z)[0] - target]),
+                                "jac": lambda z: self._lead_terms(z)[1][None, :]})
+
+            def objective(z):
+                return float(z.sum()), np.ones_like(z)
+        z0 = x0[self.mask] / self.scale
+        result = minimize(objective, z0, jac=True, method="SLSQP", bounds=self.bounds, constraints=constraints,
+                          options={"maxiter": iterations, "ftol": 1e-10})
+        return self.problem.capped(self.full(np.asarray(result.x)))
+
+
+def _directions(problem: Problem, rng: np.random.Generator) -> list[np.ndarray]:
+    """Mixes (T, C) to start from: room to the bounds, flat, the recent mix, random, S-curves left out, months."""
+    room = np.where(problem.free, problem.ub - problem.lb, 0.0)
+    flat = problem.free.astype(float) * room.max()
+    recent = np.where(problem.free, np.broadcast_to(problem.model.recent_spend(), room.shape), 0.0)
+    out = [room, flat, recent + 1e-3 * room]
+    out += [room * rng.dirichlet(np.full(room.size, 0.5)).reshape(room.shape) for _ in range(N_RANDOM_STARTS)]
+    s_shaped = np.nonzero((problem.model.params.shape > 1.0) & problem.free.any(axis=0))[0]
+    for c in s_shaped if len(s_shaped) > 1 else ():
+        left_out = room.copy()
+        left_out[:, c] = 0.0
+        out.append(left_out)
+    for t in range(room.shape[0]) if len(s_shaped) and room.shape[0] > 1 else ():  # S-curves favour bursts
+        burst = np.zeros_like(room)
+        burst[t] = room[t]
+        out.append(burst)
+    return [d for d in out if d.sum() > 0]
+
+
+def _along(problem: Problem, direction: np.ndarray, reached) -> np.ndarray:
+    """The point ``lb + s * direction`` (capped) with the smallest s where ``reached(x)`` holds (bisection)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.where(direction > 0, (problem.ub - problem.lb) / direction, 0.0)
+    hi = float(ratios.max()) if ratios.size else 0.0
+    if not reached(problem.capped(problem.lb + hi * direction)):
+        return problem.capped(problem.lb + hi * direction)
+    lo = 0.0
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        if reached(problem.capped(problem.lb + mid * direction)):
+            hi = mid
+        else:
+            lo = mid
+    return problem.capped(problem.lb + hi * direction)
+
+
+def _greedy(problem: Problem, chunks: int, enough) -> np.ndarray:
+    """Spend in steps of 1/``chunks`` of the budget: each move puts 1, 2, 3, 5... steps on the one cell where they
+    bring the most leads per EUR, until the budget is spent (or ``enough(x)``).
+
+    Moves of several steps look past the flat start of an S-shaped curve, where the gradient sees
+    nothing, and find the concentrated plans (in channels and in time) that S-curves favour.
+    """
+    x = problem.lb.copy()
+    free = np.argwhere(problem.free)
+    budget = min(problem.budget if problem.budget is not None else math.inf, problem.most().sum())
+    step = (budget - x.sum()) / chunks
+    if step <= 0:
+        return x
+    multiples = np.unique(np.round(np.geomspace(1, chunks, 10))) * step  # 1, 2, 3, 5, ... steps at once
+    for _ in range(chunks):
+        room = np.minimum(problem.ub - x, (problem.period_budgets - x.sum(axis=1))[:, None])
+        size = np.minimum.outer(np.minimum(room[free[:, 0], free[:, 1]], budget - x.sum()), multiples).ravel()
+        if enough(x) or size.max() <= 1e-9:
+            break
+        cell = np.repeat(np.arange(len(free)), len(multiples))
+        trial = np.broadcast_to(x, (len(size), *x.shape)).copy()
+        trial[np.arange(len(size)), free[cell, 0], free[cell, 1]] += size
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(size > 1e-9, (problem.media(trial) - problem.media(x)) / size, -np.inf)
+        x = trial[int(np.argmax(gain))]
+    return x
+
+
+def _exchange(problem: Problem, x: np.ndarray, step: float, rounds: int = 20) -> np.ndarray:
+    """Local search at constant spend, taking the best move while one brings more leads (0.01% or more).
+
+    Moves: 1, 3 or 9 steps (or all) of one cell's spend to another; and 1, 3 or 9 steps into one cell
+    taken from all the others in proportion. They jump between the corners that S-curves create
+    (a channel or a month off or on), which a gradient cannot.
+    """
+    free = np.argwhere(problem.free)
+    n = len(free)
+    if n < 2 or step <= 0:
+        return x
+    multiples = step * np.array([1.0, 3.0, 9.0])
+    src, dst = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
+    src, dst = src[src != dst], dst[src != dst]
+    same_period = free[src, 0] == free[dst, 0]
+    current = problem.media(x)
+    for _ in range(rounds):
+        spare = (x - problem.lb)[free[:, 0], free[:, 1]]
+        room = (problem.ub - x)[free[:, 0], free[:, 1]]
+        period_room = (problem.period_budgets - x.sum(axis=1))[free[:, 0]]
+        into = np.minimum(room, period_room)  # what a cell can take from another period
+        # one cell to another
+        limit = np.minimum(spare[src], np.where(same_period, room[dst], into[dst]))
+        pair_amount = np.minimum(np.column_stack([np.tile(multiples, (len(src), 1)), spare[src]]), limit[:, None])
+        pair_delta = np.zeros((*pair_amount.shape, n))
+        rows = np.arange(len(src))[:, None]
+        pair_delta[rows, np.arange(4)[None, :], src[:, None]] -= pair_amount
+        pair_delta[rows, np.arange(4)[None, :], dst[:, None]] += pair_amount
+        # all the others into one cell, in proportion to what they hold
+        others = spare.sum() - spare
+        pour_amount = np.minimum(multiples[None, :], np.minimum(np.minimum(others, into), room)[:, None])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(others[:, None] > 0, spare[None, :] / others[:, None], 0.0)
+        np.fill_diagonal(share, -1.0)
+        pour_delta = -pour_amount[:, :, None] * share[:, None, :]
+        deltas = np.concatenate([pair_delta.reshape(-1, n), pour_delta.reshape(-1, n)])
+        deltas = deltas[np.abs(deltas).sum(axis=1) > 1e-9]
+        if not len(deltas):
+            break
+        trial = np.broadcast_to(x, (len(deltas), *x.shape)).copy()
+        trial[:, free[:, 0], free[:, 1]] += deltas
+        trial = np.clip(trial, problem.lb, problem.ub)
+        gains = problem.media(trial)
+        best = int(np.argmax(gains))
+        if gains[best] <= current * (1 + 1e-4):  # fine tuning is the solver's job
+            break
+        x, current = trial[best], gains[best]
+    return x
+
+
+def _snap(problem: Problem, x: np.ndarray) -> np.ndarray:
+    """Cells within a euro (or 1e-6) of a bound go to it; caps that this breaks are restored on the others."""
+    tol = np.maximum(1.0, 1e-6 * problem.ub)
+    x = np.where(np.abs(x - problem.lb) <= tol, problem.lb, x)
+    x = np.where(np.abs(x - problem.ub) <= tol, problem.ub, x)
+    x = problem.capped(x)
+    if problem.budget is not None and x.sum() > problem.budget:
+        inner = problem.free & (x > problem.lb)
+        excess = (x - problem.lb)[inner].sum()
+        x[inner] -= (x - problem.lb)[inner] * min((x.sum() - problem.budget) / excess, 1.0)
+    return x
+
+
+def _binding(problem: Problem, x: np.ndarray, mode: str, target: float | None, media: float) -> list[Binding]:
+    model, periods = problem.model, problem.periods
+    out = []
+    if problem.budget is not None and x.sum() >= problem.budget - max(1.0, 1e-6 * problem.budget):
+        out.append(Binding("budget", None, None, float(problem.budget)))
+    rows = x.sum(axis=1)
+    for t in np.nonzero(np.isfinite(problem.period_budgets))[0]:
+        if rows[t] >= problem.period_budgets[t] - max(1.0, 1e-6 * problem.period_budgets[t]):
+            out.append(Binding("period_budget", None, periods[t], float(problem.period_budgets[t])))
+    for t, c in zip(*np.nonzero(problem.locked), strict=True):
+        out.append(Binding("locked", model.channels[c], periods[t], float(x[t, c])))
+    free = ~problem.locked
+    for t, c in zip(*np.nonzero(free & (problem.lb > 0) & (x <= problem.lb + 1e-6)), strict=True):
+        out.append(Binding("min", model.channels[c], periods[t], float(problem.lb[t, c])))
+    for t, c in zip(*np.nonzero(free & (problem.ub > problem.lb) & (x >= problem.ub - 1e-6)), strict=True):
+        out.append(Binding("max", model.channels[c], periods[t], float(problem.ub[t, c]),
+                           default=not problem.user_max[t, c]))
+    if mode == "target" and target is not None:
+        total = problem.baseline_total + media
+        if total <= target + max(1e-3 * abs(target), 1e-6) and x.sum() > problem.lb.sum() + 1.0:
+            out.append(Binding("target", None, None, float(target)))
+    return out
+
+
+def _finish(problem: Problem, x: np.ndarray, mode: str, started: float, target=None, starts=0, controls=None,
+            carry_in=None, gap_spend=None, levels=DEFAULT_LEVELS, seed=0) -> Allocation:
+    media, grad = problem.media_grad(x)
+    scenario = simulate(problem.model, x, problem.periods, controls=controls, carry_in=carry_in, levels=levels,
+                        seed=seed, gap_spend=gap_spend)
+    return Allocation(
+        mode=mode, periods=problem.periods, channels=list(problem.model.channels), spend=x,
+        leads=scenario.total_leads, media_leads=media, intervals=scenario.total_intervals,
+        channel_totals=x.sum(axis=0), total_spend=float(x.sum()), binding=_binding(problem, x, mode, target, media),
+        marginal_leads_per_eur=grad, seconds=time.perf_counter() - started, budget=problem.budget, target=target,
+        starts=starts, scenario=scenario,
+    )
+
+
+def _best(problem: Problem, mode: str, target_media: float | None, seed: int) -> tuple[np.ndarray, int]:
+    """The best local optimum over the starts."""
+    search = _Search(problem, mode, target_media)
+    directions = _directions(problem, np.random.default_rng(seed))
+    if mode == "budget":
+        spendable = min(problem.budget if problem.budget is not None else math.inf, problem.most().sum())
+
+        def on_surface(x):
+            return x.sum() >= spendable - 1e-9 * max(spendable, 1.0)
+    else:
+        def on_surface(x):
+            return problem.media(x) >= target_media
+
+    starts = [_along(problem, d, on_surface) for d in directions]
+    for chunks in GREEDY_CHUNKS:
+        greedy = _greedy(problem, chunks, on_surface)
+        starts.append(_exchange(problem, greedy, (greedy.sum() - problem.lb.sum()) / chunks))
+
+    def scored(x):
+        if mode == "budget":
+            return -problem.media(x), x
+        if problem.media(x) < target_media * (1 - 1e-9):
+            x = _reach(problem, x, target_media)
+        return x.sum(), x
+
+    # A short run from every start, then the few best run to convergence (most iterations are the last digits).
+    rough = sorted((scored(_snap(problem, search.run(start, SCREEN_ITERATIONS))) for start in starts),
+                   key=lambda pair: pair[0])
+    final = [scored(_snap(problem, search.run(x))) for _, x in rough[:POLISHED]]
+    final += [scored(start) for start in starts]  # a start itself, should the solver stray
+    return min(final + rough, key=lambda pair: pair[0])[1], len(starts)
+
+
+def _reach(problem: Problem, x: np.ndarray, target_media: float) -> np.ndarray:
+    """Move ``x`` toward the most spend until it reaches the target (a solver's last bit of shortfall)."""
+    most = problem.most()
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if problem.media((1 - mid) * x + mid * most) >= target_media:
+            hi = mid
+        else:
+            lo = mid
+    return (1 - hi) * x + hi * most
+
+
+def optimise(model: ResponseModel, periods, budget: float | None = None, target: float | None = None,
+             min_spend=None, max_spend=None, locked=None, period_budgets=None, controls=None, carry_in=None,
+             gap_spend=None, levels=DEFAULT_LEVELS, seed: int = 0) -> Allocation:
+    """The best allocation over ``periods`` (dates, or a count of periods after the history).
+
+    Give ``budget`` (maximise leads) or ``target`` (least spend reaching that many leads in all; a budget
+    then caps the spend). Constraint formats are in the module docstring; :class:`Infeasible` when no
+    allocation meets them, with the reason.
+    """
+    started = time.perf_counter()
+    if budget is None and target is None:
+        raise ValueError("give a budget (most leads) or a target (least spend)")
+    with one_thread():  # SLSQP's tiny matrices: BLAS threads cost ten times the work
+        return _optimise(model, periods, budget, target, min_spend, max_spend, locked, period_budgets, controls,
+                         carry_in, gap_spend, levels, seed, started)
+
+
+def _optimise(model, periods, budget, target, min_spend, max_spend, locked, period_budgets, controls, carry_in,
+              gap_spend, levels, seed, started) -> Allocation:
+    problem = build_problem(model, periods, budget, min_spend, max_spend, locked, period_budgets, controls,
+                            carry_in, gap_spend)
+    finish = {"controls": controls, "carry_in": carry_in, "gap_spend": gap_spend, "levels": levels, "seed": seed}
+    if not problem.free.any():
+        return _finish(problem, problem.lb.copy(), "budget" if target is None else "target", started, target,
+                       **finish)
+    if target is None:
+        x, starts = _best(problem, "budget", None, seed)
+        return _finish(problem, x, "budget", started, None, starts, **finish)
+
+    target_media = target - problem.baseline_total
+    if problem.media(problem.lb) >= target_media:
+        return _finish(problem, problem.lb.copy(), "target", started, target, **finish)
+    if budget is None and not np.isfinite(problem.period_budgets).any():
+        most = problem.most()  # leads only grow with spend: everything at its maximum is the most
+    else:
+        most, _ = _best(problem, "budget", None, seed)
+    reachable = problem.baseline_total + problem.media(most)
+    if reachable < target:
+        raise Infeasible(f"the target ({target:,.0f} leads) is out of reach: at most {reachable:,.0f} leads "
+                         f"within the maximum spend and budgets ({most.sum():,.0f} EUR)")
+    x, starts = _best(problem, "target", target_media, seed)
+    return _finish(problem, x, "target", started, target, starts, **finish)
+
+
+# --- brute force (tests and the benchmark) -------------------------------------------------------
+def brute_force(model: ResponseModel, periods, budget: float | None = None, step: float = 1000.0,
+                target: float | None = None, min_spend=None, max_spend=None, locked=None, period_budgets=None,
+                controls=None, carry_in=None, gap_spend=None, max_points: int = MAX_GRID_POINTS) -> Allocation:
+    """Every allocation on a ``step`` EUR grid (from each cell's minimum to its maximum, plus the maximum);
+    the best for ``budget`` or the cheapest reaching ``target``. Small problems only (``max_points``)."""
+    started = time.perf_counter()
+    problem = build_problem(model, periods, budget, min_spend, max_spend, locked, period_budgets, controls,
+                            carry_in, gap_spend)
+    free_cells = list(zip(*np.nonzero(problem.free), strict=True))
+    limit = (problem.budget if problem.budget is not None else math.inf) - problem.lb[~problem.free].sum()
+    row_limits = problem.period_budgets - np.where(problem.free, 0.0, problem.lb).sum(axis=1)
+    grid = np.zeros((1, 0))
+    for t, c in free_cells:
+        levels = np.unique(np.append(np.arange(problem.lb[t, c], problem.ub[t, c], step), problem.ub[t, c]))
+        grid = np.column_stack([np.repeat(grid, len(levels), axis=0), np.tile(levels, len(grid))])
+        in_row = [j for j, (tj, _) in enumerate(free_cells[: grid.shape[1]]) if tj == t]
+        keep = (grid.sum(axis=1) <= limit + 1e-6) & (grid[:, in_row].sum(axis=1) <= row_limits[t] + 1e-6)
+        grid = grid[keep]
+        if len(grid) > max_points:
+            raise ValueError(f"brute force over more than {max_points:,} allocations: use a larger step")
+    x = np.broadcast_to(np.where(problem.free, 0.0, problem.lb), (len(grid), *problem.lb.shape)).copy()
+    for j, (t, c) in enumerate(free_cells):
+        x[:, t, c] = grid[:, j]
+    media = problem.media(x)
+    if target is None:
+        best = int(np.argmax(media))
+    else:
+        reach = np.nonzero(problem.baseline_total + media >= target)[0]
+        if not len(reach):
+            raise Infeasible(f"no allocation on the grid reaches {target:,.0f} leads")
+        spent = x[reach].sum(axis=(1, 2))
+        best = int(reach[np.lexsort((-media[reach], spent))[0]])
+    return _finish(problem, x[best], "budget" if target is None else "target", started, target, len(grid),
+                   controls=controls, carry_in=carry_in, gap_spend=gap_spend)
