@@ -20,6 +20,7 @@ demo: install
 	$(BIN)/pilotage db upgrade
 	$(BIN)/pilotage demo
 	$(BIN)/pilotage forecast train
+	$(BIN)/pilotage plan fit
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## serve the app on the current store (no demo data generated)

@@ -210,7 +210,10 @@ def _change_champion(action: str, run: int | None, reason: str, by: str | None) 
     from forecasting import registry
 
     try:
-        message = getattr(registry, action)(_engine(), run, _who(by), reason)
+        if action == "promote":  # `forecast promote` must not make a media run the lead champion
+            message = registry.promote(_engine(), run, _who(by), reason, kind="leads")
+        else:
+            message = registry.rollback(_engine(), run, _who(by), reason)
     except registry.RegistryError as error:
         raise _fail(str(error)) from None
     except SQLAlchemyError as error:
@@ -249,12 +252,14 @@ def schedule(
 ) -> None:
     """Retrain every month in this process (the alternative to the cron line in deploy/cron/).
 
-    Sleeps until day DAY of the next month at HOUR:MINUTE, trains on the last complete month,
-    and again every month; a failed training is reported and the schedule goes on. Stop with Ctrl-C.
+    Sleeps until day DAY of the next month at HOUR:MINUTE, trains the lead forecasts and then the
+    media response model (`pilotage plan fit`) on the last complete month, and again every month;
+    a failed training is reported and the schedule goes on. Stop with Ctrl-C.
     """
     import datetime as dt
 
-    from forecasting.schedule import run_forever, upcoming
+    from forecasting.planning.cli import fit_job
+    from forecasting.schedule import chain, run_forever, upcoming
 
     if show:
         for when in upcoming(dt.datetime.now(), show, day, hour, minute):
@@ -269,7 +274,7 @@ def schedule(
         console.print(f"[bold red]training failed[/] {type(error).__name__}: {error}", highlight=False, soft_wrap=True)
 
     try:
-        run_forever(job, day, hour, minute,
+        run_forever(chain(job, lambda: fit_job(by, n_jobs)), day, hour, minute,
                     on_wait=lambda due: console.print(f"next training {due:%Y-%m-%d %H:%M}", highlight=False),
                     on_error=on_error)
     except KeyboardInterrupt:

@@ -34,6 +34,10 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from etl.models import ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
 
 DEFAULT_KIND = "leads"
+# What ``mase`` measures per kind (the champion rule compares it): media runs store the national
+# response model's holdout MASE (forecasting.planning.registry).
+ACCURACY_LABELS = {"leads": "total backtest MASE", "media": "national holdout MASE"}
+MISSING_ACCURACY = {"leads": "no backtest MASE on the total series", "media": "no national holdout MASE"}
 
 
 class RegistryError(ValueError):
@@ -116,6 +120,7 @@ def decide_champion(conn: Connection, run_id: int, actor: str) -> tuple[bool, st
     """Apply the automatic rule to a newly stored run; return (is champion, why)."""
     run = _run_row(conn, run_id)
     current = _current(conn, run.kind)
+    label = ACCURACY_LABELS.get(run.kind, "backtest MASE")
     if run.status != "ok":
         decision = f"not champion: the run {run.status}"
         champion_now = False
@@ -127,14 +132,15 @@ def decide_champion(conn: Connection, run_id: int, actor: str) -> tuple[bool, st
                     f"{current.cutoff:%Y-%m} (promote it by hand if wanted)")
         champion_now = False
     elif run.mase is None:
-        decision = f"not champion: no backtest MASE on the total series (champion stays run {current.id})"
+        missing = MISSING_ACCURACY.get(run.kind, f"no {label}")
+        decision = f"not champion: {missing} (champion stays run {current.id})"
         champion_now = False
     elif current.mase is None or run.mase < current.mase:
         was = "none" if current.mase is None else f"{current.mase:.3f}"
-        decision = f"champion: total backtest MASE {run.mase:.3f} < run {current.id}'s {was}"
+        decision = f"champion: {label} {run.mase:.3f} < run {current.id}'s {was}"
         champion_now = True
     else:
-        decision = (f"not champion: total backtest MASE {run.mase:.3f} >= champion run {current.id}'s "
+        decision = (f"not champion: {label} {run.mase:.3f} >= champion run {current.id}'s "
                     f"{current.mase:.3f}")
         champion_now = False
     if champion_now:
@@ -150,10 +156,14 @@ def _run_row(conn: Connection, run_id: int):
     return row
 
 
-def promote(engine: Engine, run_id: int, actor: str, reason: str = "") -> str:
-    """Make ``run_id`` the champion (any run that trained successfully); return what was done."""
+def promote(engine: Engine, run_id: int, actor: str, reason: str = "", kind: str | None = None) -> str:
+    """Make ``run_id`` the champion (any run that trained successfully); return what was done.
+
+    With ``kind``, a run of another kind is refused (the CLI of each kind passes its own)."""
     with engine.begin() as conn:
         run = _run_row(conn, run_id)
+        if kind is not None and run.kind != kind:
+            raise RegistryError(f"run {run_id} is a {run.kind!r} run, not {kind!r}")
         if run.status != "ok":
             raise RegistryError(f"run {run_id} {run.status}: only a successful run can be champion")
         current = _current(conn, run.kind)

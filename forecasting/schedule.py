@@ -4,13 +4,16 @@ The alternative to the shipped cron line (``deploy/cron/pilotage-forecast``): a 
 sleeps until the next run time (day ``day`` of each month at ``hour:minute``, local time), runs
 the training, and starts again. A failed training is reported and the loop goes on to the next
 month. :func:`next_run` is the schedule itself, a pure function (tested without sleeping).
+Each month has two jobs, the lead forecast and the media response model
+(:func:`forecasting.planning.cli.fit_job`); :func:`chain` runs them in turn so that one failing
+does not skip the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 MAX_SLEEP_S = 3600.0  # wake up at least hourly, so a changed clock (suspend, DST) is noticed
 
@@ -58,3 +61,29 @@ def run_forever(job: Callable[[], None], day: int = 1, hour: int = 6, minute: in
                 on_error(error)
         runs += 1
     return runs
+
+
+class JobsFailed(RuntimeError):
+    """Some of the chained jobs failed; ``errors`` holds each one's exception."""
+
+    def __init__(self, errors: Sequence[BaseException]):
+        super().__init__("; ".join(f"{type(e).__name__}: {e}" for e in errors))
+        self.errors = list(errors)
+
+
+def chain(*jobs: Callable[[], None]) -> Callable[[], None]:
+    """One job that runs ``jobs`` in order; each runs even if an earlier one failed, then the failures are raised
+    together (:class:`JobsFailed`, or the single error itself) for ``run_forever``'s ``on_error``."""
+    def run() -> None:
+        errors = []
+        for job in jobs:
+            try:
+                job()
+            except Exception as error:
+                errors.append(error)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise JobsFailed(errors)
+
+    return run

@@ -11,6 +11,7 @@ from dashapp.cli import app as users_app
 from dashapp.cli import serve
 from etl.cli import app as etl_app
 from forecasting.cli import app as forecast_app
+from forecasting.planning.cli import app as plan_app
 
 app = typer.Typer(help="Pilotage: marketing & sales steering.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
@@ -18,6 +19,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(etl_app, name="etl")
 app.add_typer(users_app, name="users")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(plan_app, name="plan")
 app.command()(serve)
 console = Console(stderr=True)
 

@@ -163,6 +163,14 @@ def test_cli_train_runs_promote_rollback(cli_store):
         assert message in result.output
         assert "Traceback" not in result.output
 
+    media = dict(kind="media", created_at=registry.now(), cutoff=dt.date(2025, 12, 1), run_by="x", code_version="t",
+                 seed=0, status="ok", horizon=6, n_series=1, duration_s=0.1, mase=0.1, params={})
+    with cli_store.begin() as conn:
+        media_run = store_run(conn, media, [], [])
+    refused = _cli("promote", str(media_run))
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert _champion_id(cli_store) == 1  # a media run never becomes the lead forecasts' champion
+
 
 def test_a_training_that_fails_is_registered_and_exits_1(cli_store, monkeypatch):
     fill_store(cli_store)

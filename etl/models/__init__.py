@@ -32,6 +32,7 @@ from .marts import (
     MartRepMonthly,
     MartSubscriptionMonthly,
 )
+from .planning import NATIONAL_SCOPE, PlanScenario, PlanScenarioCell
 from .runs import EtlReject, EtlRun
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",
     "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
+    "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
 
-RUN_KINDS = ("leads",)
+RUN_KINDS = ("leads", "media")  # media: the response model of forecasting.planning
 RUN_STATUSES = ("ok", "failed")
 SERIES_LEVELS = ("total", "channel", "region", "channel_region")
 CHAMPION_ACTIONS = ("auto", "promote", "rollback")
