@@ -1,0 +1,264 @@
+"""The media planning page (``/planning``; director, planner, admin): the champion response model of
+the chosen scope (what each channel brings and costs, contributions, response curves), a scenario
+editor on the current media plan (predicted qualified leads with intervals, cost per lead, spend
+outside the history flagged; uploads; saved scenarios compared side by side) and the budget
+optimiser.
+
+Directors read: the model and the current plan's prediction; the editor is shown read-only and
+the scenario and optimiser sections are left out. The layout holds no figure: every part is filled
+by :mod:`dashapp.callbacks.planning`, whose callbacks check the role and scope again on the server.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from .. import i18n
+from ..semantic import planning as data
+from . import guarded
+
+PATH = "/planning"
+BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
+GRID_HEIGHT = 330
+
+
+def can_edit() -> bool:
+    """Whether the user's role edits scenarios (the callbacks check it again on every write)."""
+    return getattr(current_user, "role", None) in data.WRITE_ROLES
+
+
+def _browser_locale(language: str) -> str:
+    return json.dumps(BROWSER_LOCALES.get(language, "en-GB"))
+
+
+def money_formatter(language: str) -> dict:
+    """Euros in the user's locale, rounded to the euro, while the grid keeps the numbers."""
+    options = json.dumps({"style": "currency", "currency": "EUR", "maximumFractionDigits": 0,
+                          "minimumFractionDigits": 0})
+    return {"function": f"params.value == null || params.value === '' ? '' : !isFinite(Number(params.value)) ? "
+                        f"String(params.value) : "
+                        f"Number(params.value).toLocaleString({_browser_locale(language)}, {options})"}
+
+
+OUT_OF_RANGE_STYLE = {"backgroundColor": "#fff3cd", "color": "#664d03", "fontWeight": "600"}
+
+
+def grid(grid_id: str, editable: bool, row_id: str = "params.data.month", height: int = GRID_HEIGHT,
+         columns: list[dict] | None = None, rows: list[dict] | None = None) -> dag.AgGrid:
+    """An AG Grid of euros; the editor's columns come from the callbacks (they depend on the model)."""
+    return dag.AgGrid(
+        id=grid_id, columnDefs=columns or [], rowData=rows or [], getRowId=row_id,
+        defaultColDef={"resizable": True, "sortable": False, "editable": editable, "minWidth": 110},
+        dashGridOptions={"singleClickEdit": True, "stopEditingWhenCellsLoseFocus": True, "animateRows": False,
+                         "localeText": {"noRowsToShow": i18n.t("planning.no_rows")}},
+        columnSize="responsiveSizeToFit", style={"height": f"{height}px"}, className="mb-2")
+
+
+def plan_columns(channels: list[str], names: dict[str, str], ranges: dict[str, tuple[float, float]],
+                 language: str, editable: bool) -> list[dict]:
+    """The editor's columns: the month, one euro column per channel (a cell outside the channel's historical
+    monthly spend is highlighted, as the server flags it) and the month's total."""
+    columns = [{"field": "label", "headerName": i18n.t("planning.month", language), "pinned": "left",
+                "editable": False, "minWidth": 120}]
+    for channel in channels:
+        low, high = ranges[channel]
+        outside = (f"params.value != null && params.value !== '' && (Number(params.value) < {low!r} - 1e-9 "
+                   f"|| Number(params.value) > {high!r} + 1e-9)")
+        columns.append({
+            "field": channel, "headerName": names.get(channel, channel), "editable": editable,
+            "type": "rightAligned", "valueFormatter": money_formatter(language), "cellDataType": "number",
+            "cellClassRules": {"planning-oor": outside},
+            "cellStyle": {"styleConditions": [{"condition": outside, "style": OUT_OF_RANGE_STYLE}]},
+        })
+    total = " + ".join(f"(Number(params.data[{json.dumps(c)}]) || 0)" for c in channels) or "0"
+    columns.append({"colId": "total", "headerName": i18n.t("planning.total", language), "editable": False,
+                    "type": "rightAligned", "valueFormatter": money_formatter(language),
+                    "valueGetter": {"function": total}, "cellStyle": {"fontWeight": "600"}})
+    return columns
+
+
+def bounds_columns(language: str) -> list[dict]:
+    """The optimiser's per-channel bounds: history (read only), min, max (EUR per month) and a lock."""
+    money = {"type": "rightAligned", "valueFormatter": money_formatter(language), "cellDataType": "number"}
+    return [
+        {"field": "label", "headerName": i18n.t("planning.channel", language), "editable": False, "minWidth": 130},
+        {"field": "history", "headerName": i18n.t("planning.opt.history", language), "editable": False,
+         "minWidth": 150},
+        {"field": "min", "headerName": i18n.t("planning.opt.min", language), **money},
+        {"field": "max", "headerName": i18n.t("planning.opt.max", language), **money},
+        {"field": "locked", "headerName": i18n.t("planning.opt.locked", language), "cellDataType": "boolean",
+         "cellRenderer": "agCheckboxCellRenderer", "cellEditor": "agCheckboxCellEditor", "maxWidth": 120},
+    ]
+
+
+def month_budget_columns(language: str) -> list[dict]:
+    return [{"field": "label", "headerName": i18n.t("planning.month", language), "editable": False},
+            {"field": "budget", "headerName": i18n.t("planning.opt.budget", language), "type": "rightAligned",
+             "valueFormatter": money_formatter(language), "cellDataType": "number"}]
+
+
+def _card(title: str, children, card_id: str, help_key: str | None = None) -> dbc.Card:
+    body = [html.H2(title, className="h5")]
+    if help_key:
+        body.append(html.P(i18n.t(help_key), className="text-muted small mb-2"))
+    return dbc.Card(dbc.CardBody([*body, *children]), id=card_id, className="mb-3")
+
+
+def _graph(graph_id: str) -> dcc.Loading:
+    return dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False}), type="dot", delay_show=300)
+
+
+def header(options: list[dict], value) -> html.Div:
+    return html.Div([
+        html.H1(i18n.t("planning.title"), className="h3 mb-0"),
+        html.Div([
+            html.Label(i18n.t("planning.scope"), htmlFor="planning-scope", className="small text-muted me-2 mb-0"),
+            dcc.Dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
+                         style={"minWidth": "280px"}),
+        ], className="d-flex align-items-center"),
+    ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
+
+
+def model_section() -> dbc.Card:
+    return _card(i18n.t("planning.model.title"), [
+        html.P(id="planning-model-info", className="small mb-2"),
+        html.Div(id="planning-channels", className="mb-3"),
+        dbc.Row([
+            dbc.Col([html.H3(i18n.t("planning.contrib.title"), className="h6"),
+                     html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
+                     _graph("planning-contrib")], xl=6),
+            dbc.Col([html.H3(i18n.t("planning.curves.title"), className="h6"),
+                     html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
+                     _graph("planning-curves")], xl=6),
+        ]),
+    ], "planning-model", "planning.model.help")
+
+
+def editor_tools(editable: bool, language: str) -> list:
+    """Upload and reset for the roles that edit; a read-only note for the others."""
+    if not editable:
+        return [dbc.Alert(i18n.t("planning.editor.readonly", language), color="secondary", className="small py-2",
+                          id="planning-readonly")]
+    upload = dcc.Upload(
+        id="planning-upload", multiple=False, max_size=data.MAX_FILE_BYTES, accept=".csv,.xlsx,.txt",
+        children=html.Div([i18n.t("planning.upload.drop", language), " ",
+                           html.A(i18n.t("planning.upload.pick", language), href="#")]),
+        className="border border-secondary rounded text-center small p-2 mb-1", style={"borderStyle": "dashed"})
+    return [
+        html.P(i18n.t("planning.editor.help", language), className="text-muted small mb-2"),
+        dbc.Row([
+            dbc.Col(upload, md=8),
+            dbc.Col(dbc.Button(i18n.t("planning.editor.reset", language), id="planning-reset", color="secondary",
+                               outline=True, size="sm", className="w-100"), md=4),
+        ], className="g-2 mb-1"),
+        html.P(i18n.t("planning.upload.help", language), className="text-muted small mb-2"),
+    ]
+
+
+def editor_section() -> dbc.Card:
+    return _card(i18n.t("planning.editor.title"), [
+        html.Div(id="planning-editor-tools"),
+        dbc.Alert(id="planning-editor-feedback", is_open=False, dismissable=True, className="small"),
+        grid("planning-grid", False),
+        html.Div(id="planning-out-of-range", className="mb-2"),
+        html.Div(id="planning-summary", className="mb-2"),
+        html.H3(i18n.t("planning.pred.title"), className="h6 mt-3 mb-0"),
+        _graph("planning-prediction"),
+        html.Div(id="planning-prediction-table"),
+    ], "planning-editor")
+
+
+def scenarios_card(options: list[dict], listing, compare_options: list[dict], language: str) -> dbc.Card:
+    return _card(i18n.t("planning.scenarios.title", language), [
+        dbc.Row([
+            dbc.Col([html.Label(i18n.t("planning.scenarios.name", language), htmlFor="planning-name",
+                                className="small"),
+                     dbc.Input(id="planning-name", type="text", maxLength=data.MAX_NAME, size="sm",
+                               placeholder=i18n.t("planning.scenarios.name_hint", language))], md=5),
+            dbc.Col(dbc.Checkbox(id="planning-overwrite", value=False,
+                                 label=i18n.t("planning.scenarios.overwrite", language)), md=4,
+                    className="d-flex align-items-end"),
+            dbc.Col(dbc.Button(i18n.t("planning.scenarios.save", language), id="planning-save", color="primary",
+                               size="sm", className="w-100"), md=3, className="d-flex align-items-end"),
+        ], className="g-2 mb-2"),
+        dbc.Alert(id="planning-scenario-feedback", is_open=False, dismissable=True, className="small"),
+        dbc.Row([
+            dbc.Col([html.Label(i18n.t("planning.scenarios.saved", language), htmlFor="planning-scenario",
+                                className="small"),
+                     dcc.Dropdown(id="planning-scenario", options=options, clearable=True,
+                                  placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
+            dbc.Col([dbc.Button(i18n.t("planning.scenarios.load", language), id="planning-load", color="secondary",
+                                size="sm", className="me-2"),
+                     dbc.Button(i18n.t("planning.scenarios.delete", language), id="planning-delete", color="danger",
+                                outline=True, size="sm")], md=6, className="d-flex align-items-end"),
+        ], className="g-2 mb-2"),
+        html.Div(listing, id="planning-scenarios", className="mb-3"),
+        html.H3(i18n.t("planning.compare.title", language), className="h6"),
+        html.P(i18n.t("planning.compare.help", language), className="text-muted small mb-1"),
+        dcc.Dropdown(id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
+                     placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
+        dcc.Loading(html.Div(id="planning-comparison"), type="dot", delay_show=300),
+    ], "planning-scenarios-card", "planning.scenarios.help")
+
+
+def optimiser_card(bounds: list[dict], months: list[dict], amount: float | None, language: str) -> dbc.Card:
+    modes = [{"label": i18n.t(f"planning.opt.mode.{m}", language), "value": m} for m in data.OPTIMISE_MODES]
+    return _card(i18n.t("planning.opt.title", language), [
+        dbc.Row([
+            dbc.Col(dbc.RadioItems(id="planning-opt-mode", options=modes, value="budget"), md=6),
+            dbc.Col([html.Label(i18n.t("planning.opt.amount", language), htmlFor="planning-opt-amount",
+                                className="small"),
+                     dbc.Input(id="planning-opt-amount", type="number", min=0, step="any", size="sm",
+                               value=amount)], md=6),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col([html.H3(i18n.t("planning.opt.bounds", language), className="h6"),
+                     html.P(i18n.t("planning.opt.bounds_help", language), className="text-muted small mb-1"),
+                     grid("planning-opt-bounds", True, "params.data.channel", 280, bounds_columns(language),
+                          bounds)], lg=7),
+            dbc.Col([html.H3(i18n.t("planning.opt.months", language), className="h6"),
+                     html.P(i18n.t("planning.opt.months_help", language), className="text-muted small mb-1"),
+                     grid("planning-opt-months", True, "params.data.month", 280, month_budget_columns(language),
+                          months)], lg=5),
+        ], className="g-2"),
+        html.Div([
+            dbc.Button(i18n.t("planning.opt.run", language), id="planning-opt-run", color="primary", size="sm",
+                       className="me-2"),
+            dbc.Button(i18n.t("planning.opt.use", language), id="planning-opt-use", color="secondary", size="sm",
+                       disabled=True),
+        ], className="mb-2"),
+        dcc.Loading(html.Div(id="planning-opt-result"), type="dot", delay_show=300),
+        grid("planning-opt-grid", False, height=280),
+        dcc.Store(id="planning-allocation", data=None),
+    ], "planning-optimiser", "planning.opt.help")
+
+
+def layout(**_query) -> html.Div:
+    """The frame; what it shows depends on the model scope, filled by the callbacks."""
+    language = i18n.current_language()
+    try:
+        options = [{"label": data.scope_label(code, language), "value": code} for code in data.scope_options()]
+    except data.PlanningError:
+        options = []
+    return html.Div([
+        header(options, options[0]["value"] if options else None),
+        html.P(id="planning-run-info", className="text-muted small mb-1"),
+        html.Div(id="planning-notice"),
+        model_section(),
+        editor_section(),
+        html.Div(id="planning-writer"),
+    ], id="planning-page")
+
+
+def register(app: dash.Dash) -> None:
+    dash.register_page(__name__, path=PATH, name="Planning", title=lambda **_: "Pilotage · " + i18n.t("nav.planning"),
+                       layout=guarded(PATH, layout))
+    from ..callbacks import planning
+
+    planning.register_callbacks(app)

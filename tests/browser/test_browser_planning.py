@@ -1,0 +1,99 @@
+"""The media planning page in a real browser, as a planner: the response curves are drawn, a cell edited
+in the grid changes the prediction, the plan is saved as a scenario, the optimiser runs, and the saved
+scenario is compared with the current plan.
+
+The app is served by gunicorn, as in production, on a copy of the session's demo store with a media run
+trained in it (the same copy as :mod:`tests.test_app_planning` uses: trained once per session).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from ..test_app_planning import trained_copy
+from .conftest import REPO, TIMEOUT_MS, _free_port, _gunicorn, _wait_healthy, login_as
+
+PLANNER = "planner@pilotage.demo"
+
+
+@pytest.fixture(scope="module")
+def planning_server(demo_sqlite_url, tmp_path_factory) -> str:
+    """gunicorn on the trained copy (the session's live server has no media run)."""
+    folder = tmp_path_factory.mktemp("planning_server")
+    url_of_store = trained_copy(demo_sqlite_url, tmp_path_factory.mktemp("planning_store"))
+    log = folder / "gunicorn.log"
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
+    env.update(DATABASE_URL=url_of_store, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
+               PILOTAGE_LOG_LEVEL="warning")
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def planner_page(browser, planning_server):
+    context = browser.new_context(base_url=planning_server, locale="en-GB", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    login_as(page, PLANNER)
+    yield page
+    context.close()
+
+
+def cell(page, grid: str, row: int, column: str):
+    return page.locator(f"#{grid} .ag-center-cols-container [row-index='{row}'] [col-id='{column}']")
+
+
+def test_a_planner_edits_saves_optimises_and_compares(planner_page):
+    page = planner_page
+    page.goto("/planning")
+    page.wait_for_selector("#planning-channels-table")
+    page.wait_for_selector("#planning-curves .scatterlayer .trace")
+    assert page.locator("#planning-curves .scatterlayer .trace").count() >= 4  # band, line, point per channel
+    assert page.locator("#planning-curves .shapelayer path").count() >= 1  # the historical spend shaded
+
+    page.wait_for_selector("#planning-sum-vs-current")
+    assert page.inner_text("#planning-sum-vs-current") == "0 leads, €0"
+    target = cell(page, "planning-grid", 0, "paid_search")
+    target.click()
+    editor = page.locator("#planning-grid .ag-cell-inline-editing input")
+    editor.fill("25000")
+    editor.press("Enter")
+    page.wait_for_function("document.querySelector('#planning-sum-vs-current').innerText !== '0 leads, €0'")
+    assert page.inner_text("#planning-sum-vs-current").startswith("+")  # more search spend, more leads
+    assert cell(page, "planning-grid", 0, "paid_search").inner_text() == "€25,000"
+
+    page.fill("#planning-name", "Browser push")
+    page.click("#planning-save")
+    page.wait_for_selector("#planning-scenario-feedback:has-text('Scenario “Browser push” saved.')")
+
+    page.click("#planning-opt-run")
+    page.wait_for_selector("#planning-opt-headline")
+    assert "qualified leads" in page.inner_text("#planning-opt-headline")
+    assert page.locator("#planning-opt-grid .ag-center-cols-container [row-index='0']").count() == 1
+    page.click("#planning-opt-use")
+    page.wait_for_selector("#planning-editor-feedback:has-text('allocation is in the editor')")
+
+    page.click("#planning-compare")
+    page.get_by_role("option", name="Browser push").click()
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#planning-compare-table tr[data-scenario='current']")
+    rows = page.locator("#planning-compare-table tbody tr")
+    assert rows.count() == 2
+    assert "Browser push" in page.inner_text("#planning-compare-table")
