@@ -11,6 +11,7 @@ never one downloaded by Playwright. Outside CI a missing Chromium skips these te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -73,14 +74,13 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_sqlite_url, tmp_path_factory) -> str:
-    """The app under gunicorn on a free port, on the session's demo store; its base URL."""
-    folder = tmp_path_factory.mktemp("live_server")
+@contextlib.contextmanager
+def serve(database_url: str, folder: Path):
+    """The app under gunicorn (two workers, as production) on a free port, on ``database_url``; its base URL."""
     log = folder / "gunicorn.log"
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
-    env.update(DATABASE_URL=demo_sqlite_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
+    env.update(DATABASE_URL=database_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
                PILOTAGE_LOG_LEVEL="warning")
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -97,6 +97,13 @@ def live_server(demo_sqlite_url, tmp_path_factory) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_sqlite_url, tmp_path_factory) -> str:
+    """The app on the session's demo store; its base URL."""
+    with serve(demo_sqlite_url, tmp_path_factory.mktemp("live_server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

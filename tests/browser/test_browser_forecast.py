@@ -13,9 +13,7 @@ with :mod:`forecasting.registry` on that copy, never through the app's query lay
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import subprocess
 
 import pytest
 
@@ -28,7 +26,7 @@ from forecasting import registry
 from forecasting.training import train
 
 from ..forecast_helpers import FAST
-from .conftest import REPO, TIMEOUT_MS, _free_port, _gunicorn, _wait_healthy, login_as
+from .conftest import TIMEOUT_MS, login_as, serve
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -69,27 +67,8 @@ def forecast_url(demo_sqlite_url, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def live_server(forecast_url, tmp_path_factory) -> str:
     """This module's server: the conftest's, on the trained copy (overrides the session's one here)."""
-    folder = tmp_path_factory.mktemp("forecast_server")
-    log = folder / "gunicorn.log"
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
-    env.update(DATABASE_URL=forecast_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
-               PILOTAGE_LOG_LEVEL="warning")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
+    with serve(forecast_url, tmp_path_factory.mktemp("forecast_server")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

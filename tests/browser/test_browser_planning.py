@@ -8,13 +8,10 @@ trained in it (the same copy as :mod:`tests.test_app_planning` uses: trained onc
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
 from ..test_app_planning import trained_copy
-from .conftest import REPO, TIMEOUT_MS, _free_port, _gunicorn, _wait_healthy, login_as
+from .conftest import TIMEOUT_MS, login_as, serve
 
 PLANNER = "planner@pilotage.demo"
 
@@ -22,28 +19,9 @@ PLANNER = "planner@pilotage.demo"
 @pytest.fixture(scope="module")
 def planning_server(demo_sqlite_url, tmp_path_factory) -> str:
     """gunicorn on the trained copy (the session's live server has no media run)."""
-    folder = tmp_path_factory.mktemp("planning_server")
     url_of_store = trained_copy(demo_sqlite_url, tmp_path_factory.mktemp("planning_store"))
-    log = folder / "gunicorn.log"
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
-    env.update(DATABASE_URL=url_of_store, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
-               PILOTAGE_LOG_LEVEL="warning")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
+    with serve(url_of_store, tmp_path_factory.mktemp("planning_server")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
