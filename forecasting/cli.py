@@ -203,17 +203,19 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
     Console(width=None if sys.stdout.isatty() else 240).print(table)
 
 
-def _change_champion(action: str, run: int | None, reason: str, by: str | None) -> None:
-    """Promote or roll back through the registry; its refusals and store errors exit 1."""
+def change_champion(action: str, run: int | None, reason: str, by: str | None, kind: str = "leads") -> None:
+    """Promote or roll back a run of ``kind`` through the registry; its refusals and store errors exit 1.
+
+    The kind is checked: `forecast promote` cannot make a media run the lead forecasts' champion."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from forecasting import registry
 
     try:
-        if action == "promote":  # `forecast promote` must not make a media run the lead champion
-            message = registry.promote(_engine(), run, _who(by), reason, kind="leads")
+        if action == "promote":
+            message = registry.promote(_engine(), run, _who(by), reason, kind=kind)
         else:
-            message = registry.rollback(_engine(), run, _who(by), reason)
+            message = registry.rollback(_engine(), run, _who(by), reason, kind=kind)
     except registry.RegistryError as error:
         raise _fail(str(error)) from None
     except SQLAlchemyError as error:
@@ -228,7 +230,7 @@ def promote(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make a run the champion, whatever its accuracy (recorded with who, when and why)."""
-    _change_champion("promote", run, reason, by)
+    change_champion("promote", run, reason, by)
 
 
 @app.command()
@@ -238,7 +240,7 @@ def rollback(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make an earlier champion the champion again."""
-    _change_champion("rollback", run, reason, by)
+    change_champion("rollback", run, reason, by)
 
 
 @app.command()

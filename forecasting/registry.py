@@ -99,6 +99,18 @@ def record_failed_run(engine: Engine, run: dict, message: str) -> int:
         return store_run(conn, {**run, "status": "failed", "message": message[:4000]}, [], [])
 
 
+def record_failure(engine: Engine, run: dict, cutoff: dt.date, duration_s: float, error: Exception) -> None:
+    """Register ``error`` as a failed run and attach the run's id to it (``error.failed_run_id``).
+
+    A store that cannot take the record is ignored: the training's own error is the one to report.
+    """
+    try:
+        error.failed_run_id = record_failed_run(  # type: ignore[attr-defined]
+            engine, {**run, "cutoff": cutoff, "duration_s": duration_s}, f"{type(error).__name__}: {error}")
+    except Exception:
+        pass
+
+
 def _current(conn: Connection, kind: str) -> ForecastRun | None:
     statement = select(ForecastRun).where(ForecastRun.kind == kind, ForecastRun.is_champion.is_(True))
     if conn.dialect.name == "postgresql":

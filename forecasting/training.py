@@ -170,12 +170,7 @@ def train(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "un
         raise
     except Exception as error:
         cut = month_start(cutoff) if cutoff is not None else dt.date.today().replace(day=1)
-        try:
-            error.failed_run_id = registry.record_failed_run(  # type: ignore[attr-defined]
-                engine, {**run, "cutoff": cut, "duration_s": time.perf_counter() - clock},
-                f"{type(error).__name__}: {error}")
-        except Exception:  # the store itself may be what failed: the first error is the one to report
-            pass
+        registry.record_failure(engine, run, cut, time.perf_counter() - clock, error)
         raise
     series, regressors = model.series, model.regressors
     params.update(regressors=_regressor_params(regressors), dropped_cells=[list(c) for c in series.dropped],

@@ -17,7 +17,8 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, console
+from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console
+from forecasting.planning.registry import KIND
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
                        "list runs, promote, roll back.", no_args_is_help=True)
@@ -451,20 +452,6 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
     Console(width=None if sys.stdout.isatty() else 240).print(table)
 
 
-def _change_champion(action: str, run: int | None, reason: str, by: str | None) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from forecasting.planning import registry
-
-    try:
-        message = getattr(registry, action)(_engine(), run, _who(by), reason)
-    except registry.RegistryError as error:
-        raise _fail(str(error)) from None
-    except SQLAlchemyError as error:
-        raise _store_error(error) from None
-    console.print(message, highlight=False)
-
-
 @app.command()
 def promote(
     run: Annotated[int, typer.Argument(help="media run id (see `pilotage plan runs`)")],
@@ -472,7 +459,7 @@ def promote(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make a media run the champion, whatever its accuracy (recorded with who, when and why)."""
-    _change_champion("promote", run, reason, by)
+    change_champion("promote", run, reason, by, kind=KIND)
 
 
 @app.command()
@@ -482,7 +469,7 @@ def rollback(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make an earlier media champion the champion again."""
-    _change_champion("rollback", run, reason, by)
+    change_champion("rollback", run, reason, by, kind=KIND)
 
 
 def fit_job(by: str = "scheduler", n_jobs: int | None = None, boot: int = 200) -> None:
