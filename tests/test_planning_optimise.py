@@ -164,3 +164,19 @@ def test_same_inputs_same_plan():
     first, again = optimise(model, 2, budget=30000.0), optimise(model, 2, budget=30000.0)
     np.testing.assert_array_equal(first.spend, again.spend)
     assert first.intervals == again.intervals
+
+
+def test_an_unidentified_channel_is_held_at_the_current_plan_unless_the_planner_bounds_it():
+    """Its point effect is zero: left free, the optimiser would cut it to nothing on no evidence."""
+    model = make_model(**CONCAVE, seed=3)
+    model.params.beta[1] = 0.0
+    model.identified, model.reasons = [True, False], ["", "uncertain"]
+    current = np.tile([9000.0, 7000.0], (3, 1))
+    held = optimise(model, 3, budget=40000.0, reference=current)
+    assert np.allclose(held.spend[:, 1], 7000.0) and held.spend.sum() == pytest.approx(40000.0, rel=1e-6)
+    assert {(b.kind, b.channel) for b in held.binding} >= {("held", "ch1"), ("budget", None)}
+    free = optimise(model, 3, budget=40000.0, reference=current, max_spend={"ch1": 20000.0})
+    assert np.allclose(free.spend[:, 1], 0.0, atol=1.0)  # bounded by the planner: the model's zero decides
+    assert not any(b.kind == "held" for b in free.binding)
+    unheld = optimise(model, 3, budget=40000.0, hold_unidentified=False)
+    assert np.allclose(unheld.spend[:, 1], 0.0, atol=1.0)

@@ -456,7 +456,8 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
         allocation = optimise(model, months, budget=total if mode == "budget" else None,
                               target=total if mode == "target" else None, min_spend=minimum or None,
                               max_spend=maximum or None, locked=locked or None, period_budgets=caps,
-                              controls=context.controls, levels=LEVELS, seed=0)
+                              controls=context.controls, levels=LEVELS, seed=0,
+                              reference=context.current[channels].to_numpy(dtype=float))
     except Infeasible:
         raise PlanningError(f"infeasible_{mode}") from None
     plan = pd.DataFrame(np.asarray(allocation.spend, dtype=float), index=months, columns=channels)

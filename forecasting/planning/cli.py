@@ -260,6 +260,8 @@ def _binding_text(binding, user_max: set[str]) -> list[str]:
         else:
             months = [b.period for b in items if b.period is not None]
             what = f"{len(months)} month{'s' if len(months) != 1 else ''}" if months else "all months"
+            if kind == "held":
+                what += ", not identified: kept at the current plan (give it a max to free it)"
             if kind == "max" and channel not in user_max:
                 from forecasting.planning.optimise import DEFAULT_CAP_FACTOR
 
@@ -316,7 +318,7 @@ def optimise(
         controls = plan.controls if model.controls else None
         allocation = run_optimiser(model, periods, budget=budget, target=target,
                                    min_spend=limits.min_spend or None, max_spend=limits.max_spend or None,
-                                   locked=limits.locked or None, controls=controls)
+                                   locked=limits.locked or None, controls=controls, reference=plan.spend)
         baseline = simulate(model, plan.spend, periods, controls=controls)
         goals = registry.targets(engine, scope, periods)
     except BoundsError as error:
@@ -348,7 +350,8 @@ def _print_allocation(row, scope, model, allocation, plan, current, goals, user_
     table.add_row("total", *(_eur(v) for v in allocation.spend.sum(axis=1)), _eur(allocation.total_spend),
                   _eur(plan.total), _change(allocation.total_spend, plan.total))
     if not all(model.identified):
-        table.caption = "* not identified: the model cannot tell this channel's effect; its spend is a guess"
+        table.caption = ("* not identified: the model cannot tell this channel's effect; kept at the current plan "
+                         "unless bounded")
     _out().print(table)
     low, high = allocation.intervals.get(LEVEL, (math.nan, math.nan))
     c_low, c_high = current.total_intervals.get(LEVEL, (math.nan, math.nan))

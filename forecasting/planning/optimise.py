@@ -14,7 +14,10 @@ the plan; a ``budget`` given with a target caps the spend.
 **Constraints.** Per channel and period, ``min_spend`` <= spend <= ``max_spend`` (default min 0,
 default max :data:`DEFAULT_CAP_FACTOR` x the channel's historical maximum per period, so that the
 plan stays near what the model has seen; a channel never spent on gets 0 unless given a max);
-``locked`` cells keep their spend; ``period_budgets`` cap the spend of each period. Each of them
+``locked`` cells keep their spend; ``period_budgets`` cap the spend of each period. A channel that
+the model does not identify (``model.identified``) is *held* at ``reference`` (the current plan;
+default the mean of the last 6 periods) unless the caller bounds or locks it: with no trustworthy
+response, moving its budget would follow noise (a zero point effect would cut it to nothing). Each of them
 takes a scalar (every channel), a ``{channel: scalar or one value per period}`` mapping, a (C,)
 or a (T, C) array; ``NaN`` in ``locked`` leaves that cell free.
 
@@ -47,7 +50,7 @@ from forecasting.planning.transforms import hill
 from forecasting.serialise import json_safe
 
 DEFAULT_CAP_FACTOR = 3.0
-BINDING_KINDS = ("budget", "period_budget", "min", "max", "locked", "target")
+BINDING_KINDS = ("budget", "period_budget", "min", "max", "locked", "held", "target")
 N_RANDOM_STARTS = 4
 GREEDY_CHUNKS = (8, 24)  # step counts of the greedy starts
 SCREEN_ITERATIONS = 20  # SLSQP iterations from every start...
@@ -119,6 +122,7 @@ class Problem:
     period_budgets: np.ndarray  # (T,), inf where none
     baseline_total: float
     user_max: np.ndarray  # (T, C) bool: the max came from the caller (else the default cap)
+    held: np.ndarray | None = None  # (C,) bool: unidentified channels held at the reference plan
 
     def __post_init__(self) -> None:
         # Adstock is linear in spend: stock_c = carry-over + M_c @ spend_c with M_c[t, u] = decay_c**(t-u), t >= u
@@ -191,7 +195,8 @@ def _cells(model: ResponseModel, value, n_periods: int, name: str, default: floa
 
 
 def build_problem(model: ResponseModel, periods, budget=None, min_spend=None, max_spend=None, locked=None,
-                  period_budgets=None, controls=None, carry_in=None, gap_spend=None) -> Problem:
+                  period_budgets=None, controls=None, carry_in=None, gap_spend=None, reference=None,
+                  hold_unidentified: bool = True) -> Problem:
     """Check and gather the constraints; :class:`Infeasible` when they contradict each other."""
     if isinstance(periods, int):
         periods = model.future_periods(periods)
@@ -204,6 +209,15 @@ def build_problem(model: ResponseModel, periods, budget=None, min_spend=None, ma
     ub = np.where(user_max, ub, np.broadcast_to(DEFAULT_CAP_FACTOR * hist_max, ub.shape))
     fixed = _cells(model, locked, n_periods, "locked", math.nan)
     is_locked = np.isfinite(fixed)
+    held = np.zeros(len(model.channels), dtype=bool)
+    if hold_unidentified:
+        given = is_locked.any(axis=0) | user_max.any(axis=0) | (lb > 0).any(axis=0)
+        held = ~np.asarray(model.identified, dtype=bool) & ~given
+        if held.any():
+            hold = (np.broadcast_to(model.recent_spend(), fixed.shape) if reference is None
+                    else np.asarray(reference, dtype=float).reshape(fixed.shape))
+            fixed = np.where(held[None, :], hold, fixed)
+            is_locked = is_locked | held[None, :]
     lb, ub = np.where(is_locked, fixed, lb), np.where(is_locked, fixed, ub)
     caps = np.full(n_periods, math.inf)
     if period_budgets is not None:
@@ -223,7 +237,8 @@ def build_problem(model: ResponseModel, periods, budget=None, min_spend=None, ma
         raise Infeasible(f"locked and minimum spend ({lb.sum():,.0f} EUR) exceed the budget ({budget:,.0f} EUR)")
     carry = carry_matrix(model, periods[0], [model.params], carry_in, gap_spend)[0]
     baseline = model.predict(np.zeros((n_periods, len(model.channels))), periods, controls, carry_in=carry)
-    return Problem(model, periods, carry, lb, ub, is_locked, budget, caps, float(baseline.baseline.sum()), user_max)
+    return Problem(model, periods, carry, lb, ub, is_locked, budget, caps, float(baseline.baseline.sum()), user_max,
+                   held)
 
 
 # --- the search ----------------------------------------------------------------------------------
@@ -417,8 +432,9 @@ def _binding(problem: Problem, x: np.ndarray, mode: str, target: float | None, m
     for t in np.nonzero(np.isfinite(problem.period_budgets))[0]:
         if rows[t] >= problem.period_budgets[t] - max(1.0, 1e-6 * problem.period_budgets[t]):
             out.append(Binding("period_budget", None, periods[t], float(problem.period_budgets[t])))
+    held = problem.held if problem.held is not None else np.zeros(len(model.channels), dtype=bool)
     for t, c in zip(*np.nonzero(problem.locked), strict=True):
-        out.append(Binding("locked", model.channels[c], periods[t], float(x[t, c])))
+        out.append(Binding("held" if held[c] else "locked", model.channels[c], periods[t], float(x[t, c])))
     free = ~problem.locked
     for t, c in zip(*np.nonzero(free & (problem.lb > 0) & (x <= problem.lb + 1e-6)), strict=True):
         out.append(Binding("min", model.channels[c], periods[t], float(problem.lb[t, c])))
@@ -494,8 +510,12 @@ def _reach(problem: Problem, x: np.ndarray, target_media: float) -> np.ndarray:
 
 def optimise(model: ResponseModel, periods, budget: float | None = None, target: float | None = None,
              min_spend=None, max_spend=None, locked=None, period_budgets=None, controls=None, carry_in=None,
-             gap_spend=None, levels=DEFAULT_LEVELS, seed: int = 0) -> Allocation:
+             gap_spend=None, levels=DEFAULT_LEVELS, seed: int = 0, reference=None,
+             hold_unidentified: bool = True) -> Allocation:
     """The best allocation over ``periods`` (dates, or a count of periods after the history).
+
+    ``reference`` (T x C EUR, the current plan) is where unidentified channels are held
+    (``hold_unidentified``) unless bounded or locked by the caller.
 
     Give ``budget`` (maximise leads) or ``target`` (least spend reaching that many leads in all; a budget
     then caps the spend). Constraint formats are in the module docstring; :class:`Infeasible` when no
@@ -505,14 +525,12 @@ def optimise(model: ResponseModel, periods, budget: float | None = None, target:
     if budget is None and target is None:
         raise ValueError("give a budget (most leads) or a target (least spend)")
     with one_thread():  # SLSQP's tiny matrices: BLAS threads cost ten times the work
-        return _optimise(model, periods, budget, target, min_spend, max_spend, locked, period_budgets, controls,
-                         carry_in, gap_spend, levels, seed, started)
+        problem = build_problem(model, periods, budget, min_spend, max_spend, locked, period_budgets, controls,
+                                carry_in, gap_spend, reference, hold_unidentified)
+        return _optimise(problem, target, controls, carry_in, gap_spend, levels, seed, started)
 
 
-def _optimise(model, periods, budget, target, min_spend, max_spend, locked, period_budgets, controls, carry_in,
-              gap_spend, levels, seed, started) -> Allocation:
-    problem = build_problem(model, periods, budget, min_spend, max_spend, locked, period_budgets, controls,
-                            carry_in, gap_spend)
+def _optimise(problem: Problem, target, controls, carry_in, gap_spend, levels, seed, started) -> Allocation:
     finish = {"controls": controls, "carry_in": carry_in, "gap_spend": gap_spend, "levels": levels, "seed": seed}
     if not problem.free.any():
         return _finish(problem, problem.lb.copy(), "budget" if target is None else "target", started, target,
@@ -524,7 +542,7 @@ def _optimise(model, periods, budget, target, min_spend, max_spend, locked, peri
     target_media = target - problem.baseline_total
     if problem.media(problem.lb) >= target_media:
         return _finish(problem, problem.lb.copy(), "target", started, target, **finish)
-    if budget is None and not np.isfinite(problem.period_budgets).any():
+    if problem.budget is None and not np.isfinite(problem.period_budgets).any():
         most = problem.most()  # leads only grow with spend: everything at its maximum is the most
     else:
         most, _ = _best(problem, "budget", None, seed)

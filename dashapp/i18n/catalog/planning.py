@@ -264,5 +264,9 @@ MESSAGES = {
     "planning.bind.max": ("the maximum of {channel} in {month} ({value})",
                           "le maximum de {channel} en {month} ({value})"),
     "planning.bind.locked": ("{channel} locked in {month} ({value})", "{channel} verrouillé en {month} ({value})"),
+    "planning.bind.held": ("{channel} kept at the current plan in {month} ({value}): the model cannot tell its "
+                           "effect; set a maximum to let the optimiser move it",
+                           "{channel} maintenu au plan actuel en {month} ({value}) : le modèle ne sait pas mesurer "
+                           "son effet ; fixez un maximum pour que l'optimiseur le modifie"),
     "planning.bind.target": ("the lead target ({value})", "l'objectif de leads ({value})"),
 }
