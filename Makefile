@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast services clean chromium
+.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast bench-planning services clean chromium
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,15 @@ bench-etl: install
 bench-app: install
 	$(BIN)/python bench/app.py $(BENCH_APP_ARGS)
 
+## media planning benchmark: fit on a known truth and on the mmm data, optimiser vs brute force
+bench-planning: install
+	$(BIN)/python bench/planning.py $(BENCH_PLANNING_ARGS)
+
 ## forecast benchmark vs statsforecast (installed once in its own venv, $PILOTAGE_BENCH_VENV or /tmp/pilotage-bench-sf)
 bench-forecast: install
 	$(BIN)/python bench/forecast.py $(BENCH_FORECAST_ARGS)
 
-bench: bench-etl bench-app bench-forecast
+bench: bench-etl bench-app bench-forecast bench-planning
 
 clean:
 	rm -rf $(VENV) var
