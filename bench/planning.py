@@ -261,12 +261,16 @@ def part_optimiser(args) -> dict:
         "recent monthly spend")
     t = table("Optimiser", ["problem", "seconds", "media leads", "brute force leads", "gap", "grid points"])
     out = {}
-    clock = time.perf_counter()
-    plan = optimise(model, 12, budget=12 * float(recent.sum()), seed=0)
-    seconds = time.perf_counter() - clock
-    t.add_row("12 months x 6 channels, budget = 12 x recent", f"{seconds:.2f}", f"{plan.media_leads:,.0f}", "", "",
-              "")
-    out["plan_12x6"] = {"seconds": seconds, "media_leads": plan.media_leads, "starts": plan.starts}
+    for months in (6, 12):  # the goal: 6 channels x 6 months in under 1 s
+        times = []
+        for _ in range(3):
+            clock = time.perf_counter()
+            plan = optimise(model, months, budget=months * float(recent.sum()), seed=0)
+            times.append(time.perf_counter() - clock)
+        seconds = float(np.median(times))
+        t.add_row(f"{months} months x 6 channels, budget = {months} x recent (median of 3)", f"{seconds:.2f}",
+                  f"{plan.media_leads:,.0f}", "", "", "")
+        out[f"plan_{months}x6"] = {"seconds": seconds, "media_leads": plan.media_leads, "starts": plan.starts}
     small = [("1 month, 3 free channels (3 locked)", 1, [0, 1, 3], 40),
              ("2 months, 2 free channels (4 locked)", 2, [0, 3], 12),
              ("1 month, 6 free channels", 1, list(range(6)), 8)]
@@ -332,6 +336,14 @@ def main() -> None:
                       verdict(s["all_shares_within_5pts"] >= 0.95))
     if "fit" in out:
         goals.add_row("fit 6 channels x 60 months (point)", f"{out['fit']['point_s']:.3f} s", "")
+    if "optimiser" in out and "plan_6x6" in out["optimiser"]:
+        o = out["optimiser"]
+        seconds = o["plan_6x6"]["seconds"]
+        goals.add_row("optimiser, 6 channels x 6 months < 1 s", f"{seconds:.2f} s", verdict(seconds < 1.0))
+        gaps = [v["gap"] for v in o.values() if isinstance(v, dict) and "gap" in v]
+        if gaps:
+            goals.add_row("optimiser within 1% of brute force (worst gap)", f"{max(gaps):+.2%}",
+                          verdict(max(gaps) <= 0.01))
     console.print(goals)
     load_end = os.getloadavg()
     out["load_average"] = {"start": load_start, "end": load_end}
