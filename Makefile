@@ -15,10 +15,12 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-## make demo: install, migrate the embedded SQLite store, fill it with the demo company, train the forecasts, serve the app
+## make demo: install, migrate the embedded SQLite store, fill it with the demo company, train the forecasts and the
+## media response model, serve the app. Five years of history: with three, the response model cannot tell most
+## channels' effects apart (it says so), which is honest but shows little of the planning page.
 demo: install
 	$(BIN)/pilotage db upgrade
-	$(BIN)/pilotage demo
+	$(BIN)/pilotage demo --years 5
 	$(BIN)/pilotage forecast train
 	$(BIN)/pilotage plan fit
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
