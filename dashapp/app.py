@@ -30,6 +30,9 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 CSRF_COOKIE = "_csrf_token"  # read by Dash's renderer and sent back as the X-CSRFToken header
 
 
+MAX_REQUEST_BYTES = 4_000_000
+
+
 def _configure_server(server: Flask) -> None:
     settings = get_settings()
     settings.check_production_ready()
@@ -45,6 +48,8 @@ def _configure_server(server: Flask) -> None:
         REMEMBER_COOKIE_DURATION=dt.timedelta(0),
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session, which expires on its own
         WTF_CSRF_SSL_STRICT=settings.is_production,
+        # Dash parses a callback's whole body: cap it (a plan upload is at most 2 MB, base64 and JSON included).
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     if settings.redis_url:
         server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.redis_url,

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import sqlite3
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -804,6 +805,45 @@ def test_upload_errors_name_the_line_and_column(dash_app, store):
                                      ("data:text/csv;base64,////", "plan.xlsx", "cannot be read as a table"),
                                      (_csv(""), "empty.csv", "cannot be read as a table")):
         assert expected in dumps(upload(dash_app, client, contents, name, rows)), name
+
+
+def test_files_that_would_hold_a_worker_are_refused_before_they_are_read(dash_app, store):
+    """A header of thousands of empty columns, a zip that unpacks to 50 MB, a body over the request cap."""
+    client = logged_in_client(dash_app, PLANNER)
+    rows = _rows(client)
+    wide = "month" + "," * 5000 + "\n" + ("2026-11" + "," * 5000 + "\n") * 20
+    assert "the file has more than 200 columns." in dumps(upload(dash_app, client, _csv(wide), "wide.csv", rows))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 50_000_000)
+    assert len(bomb.getvalue()) < 200_000
+    contents = "data:application/zip;base64," + base64.b64encode(bomb.getvalue()).decode()
+    assert "the file is larger than 2 MB." in dumps(upload(dash_app, client, contents, "bomb.xlsx", rows))
+    huge = client.post("/_dash-update-component", data=b"{" + b" " * 5_000_000 + b"}",
+                       headers={"Content-Type": "application/json", "X-CSRFToken": "x"})
+    assert huge.status_code == 413
+
+
+def test_one_optimisation_at_a_time_per_user(dash_app, store):
+    from dashapp.extensions import cache
+
+    model, plan = current_plan(store)
+    client = logged_in_client(dash_app, PLANNER)
+    with dash_app.server.app_context():
+        from dashapp.auth import users
+
+        key = f"pilotage:optimising:{users.get_user_by_email(PLANNER).id}"
+        cache.set(key, 1, timeout=60)
+    try:
+        busy = optimise(client, amount=round(float(plan.spend.sum()))).json["response"]
+        assert "An optimisation of yours is already running" in dumps(busy["planning-opt-result"])
+    finally:
+        with dash_app.server.app_context():
+            cache.delete(key)
+    done = optimise(client, amount=round(float(plan.spend.sum()))).json["response"]
+    assert "planning-opt-grid" in done
+    with dash_app.server.app_context():
+        assert cache.get(key) is None  # released when done
 
 
 def test_every_reason_and_constraint_code_has_its_text():

@@ -31,6 +31,7 @@ import math
 import re
 import threading
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,7 @@ from etl.store import get_engine
 from pilotage.settings import get_settings
 
 from ..auth.permissions import require_role
+from ..extensions import cache
 from .cache import scoped_cache
 from .scope import allowed_regions, region_tree
 
@@ -52,11 +54,14 @@ MEDIA_KIND = "media"
 READ_ROLES = ("director", "planner", "admin")
 WRITE_ROLES = ("planner", "admin")
 LEVELS = (0.8, 0.95)
-MAX_MONTHS = 24
+MAX_MONTHS = 12  # the optimiser's time grows fast with the months (24: 20-40 s); a year is the planning horizon
 MAX_CELL_EUR = 1e9  # more than any media budget: a larger figure is a typing error
 MAX_NAME = 120
 MAX_FILE_BYTES = 2_000_000
 MAX_FILE_ROWS = 5_000
+MAX_FILE_COLUMNS = 200  # months x channels in a wide file stay far below; a wider header is not a plan
+MAX_UNPACKED_BYTES = 20_000_000  # an XLSX is a zip: what it unpacks to, not its size, costs the reader
+OPTIMISER_LOCK_S = 60  # released at once when done; the timeout only frees a crashed worker's lock
 MAX_ISSUES = 20  # errors listed for one file (the rest are counted)
 MAX_COMPARED = 6
 CURVE_POINTS = 41
@@ -125,9 +130,9 @@ def _models(run_id: int) -> dict:
             return _MODELS[key]
     from forecasting.planning import registry as media_registry
 
-    _run, models = media_registry.champion_models(get_engine())
-    if _run is None or int(_run["id"]) != int(run_id):  # the champion changed in between: read it next time
-        return models
+    # This run's models, not the champion's: a promotion in between must not put another run's
+    # figures under this run's id (the page's caches are keyed by it).
+    _run, models = media_registry.run_models(get_engine(), int(run_id))
     with _MODELS_LOCK:
         if len(_MODELS) > 8:
             _MODELS.clear()
@@ -452,6 +457,11 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
     caps = None
     if period_budgets:
         caps = np.array([period_budgets.get(m, np.nan) for m in months], dtype=float)
+    # One optimisation at a time per user: each takes a worker for up to seconds, and nothing else stops
+    # a burst of requests from holding every worker.
+    lock = f"pilotage:optimising:{current_user.get_id()}"
+    if not cache.add(lock, 1, timeout=OPTIMISER_LOCK_S):
+        raise PlanningError("busy")
     try:
         allocation = optimise(model, months, budget=total if mode == "budget" else None,
                               target=total if mode == "target" else None, min_spend=minimum or None,
@@ -460,6 +470,8 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
                               reference=context.current[channels].to_numpy(dtype=float))
     except Infeasible:
         raise PlanningError(f"infeasible_{mode}") from None
+    finally:
+        cache.delete(lock)
     plan = pd.DataFrame(np.asarray(allocation.spend, dtype=float), index=months, columns=channels)
     simulation = (_from_result(model, allocation.scenario) if allocation.scenario is not None
                   else _simulation(model, plan, context))
@@ -604,10 +616,24 @@ def _fold(text) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an XLSX whose parts unpack to more than :data:`MAX_UNPACKED_BYTES` (a small zip can hold
+    millions of cells, which the reader would spend minutes on)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise PlanningError("unreadable") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise PlanningError("file_too_large", limit=MAX_FILE_BYTES // 1_000_000)
+
+
 def _read_table(contents: str, filename: str) -> pd.DataFrame:
     """The file's cells as text, header row as column names; raises :class:`PlanningError`."""
     if not isinstance(contents, str) or "," not in contents or not isinstance(filename, str):
         raise PlanningError("unreadable")
+    if len(contents) > MAX_FILE_BYTES * 4 // 3 + 1_000:  # base64: checked before decoding it
+        raise PlanningError("file_too_large", limit=MAX_FILE_BYTES // 1_000_000)
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (ValueError, TypeError):
@@ -617,13 +643,16 @@ def _read_table(contents: str, filename: str) -> pd.DataFrame:
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     try:
         if suffix in ("xlsx", "xlsm"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+            _check_unpacked_size(data)
+            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", nrows=MAX_FILE_ROWS + 1)
         elif suffix in ("csv", "txt"):
             text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
             header = text.splitlines()[0] if text.strip() else ""
             separator = max((";", ",", "\t"), key=header.count)
+            if header.count(separator) >= MAX_FILE_COLUMNS:  # pandas' cost grows with rows x columns
+                raise PlanningError("too_many_columns", limit=MAX_FILE_COLUMNS)
             frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
+                                skipinitialspace=True, nrows=MAX_FILE_ROWS + 1)
         else:
             raise PlanningError("format", name=filename[:80])
     except PlanningError:
@@ -636,6 +665,8 @@ def _read_table(contents: str, filename: str) -> pd.DataFrame:
         raise PlanningError("empty")
     if len(frame) > MAX_FILE_ROWS:
         raise PlanningError("too_many_rows", limit=MAX_FILE_ROWS)
+    if frame.shape[1] > MAX_FILE_COLUMNS:
+        raise PlanningError("too_many_columns", limit=MAX_FILE_COLUMNS)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 

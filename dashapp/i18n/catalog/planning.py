@@ -52,6 +52,8 @@ MESSAGES = {
     "planning.error.pick": ("Choose one of your saved scenarios first.",
                             "Choisissez d'abord l'un de vos scénarios enregistrés."),
     "planning.error.no_allocation": ("Run the optimiser first.", "Lancez d'abord l'optimiseur."),
+    "planning.error.busy": ("An optimisation of yours is already running: wait for its result.",
+                            "Une de vos optimisations est déjà en cours : attendez son résultat."),
     # --- the response model ---
     "planning.model.title": ("What each channel brings", "Ce que rapporte chaque canal"),
     "planning.model.help": ("The response model splits qualified leads into a baseline (trend, season, "
@@ -143,6 +145,8 @@ MESSAGES = {
                                "le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 »."),
     "planning.file.file_too_large": ("the file is larger than {value} MB.", "le fichier dépasse {value} Mo."),
     "planning.file.too_many_rows": ("the file has more than {value} rows.", "le fichier dépasse {value} lignes."),
+    "planning.file.too_many_columns": ("the file has more than {value} columns.",
+                                       "le fichier dépasse {value} colonnes."),
     "planning.file.empty": ("the file has no rows.", "le fichier ne contient aucune ligne."),
     "planning.file.no_month": ("no month column (month, mois, date).", "aucune colonne de mois (mois, month, date)."),
     "planning.file.no_spend": ("a channel column but no spend column (spend, dépense, budget, montant).",
