@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import numpy as np
@@ -13,11 +12,6 @@ import pytest
 from forecasting.evaluate import InputError
 from forecasting.planning.simulate import simulate
 from forecasting.planning.wide import WideFileError, evaluate_file, read_wide
-
-# the checkout's sibling ``shared/data`` (PILOTAGE_SHARED_DATA elsewhere); absent in some checkouts
-SHARED_DATA = Path(os.environ.get("PILOTAGE_SHARED_DATA",
-                                  Path(__file__).resolve().parents[1].parent / "shared" / "data"))
-MMM = SHARED_DATA / "mmm" / "national_all_channels.csv"
 
 
 @pytest.fixture(scope="module")
@@ -145,9 +139,8 @@ def test_explicit_controls_must_be_numeric_columns(tmp_path):
         read_wide(path, "leads", controls=["tv_spend"])
 
 
-@pytest.mark.skipif(not MMM.is_file(), reason="the shared data folder is not in this checkout")
-def test_the_public_mmm_file_runs_and_gives_finite_figures():
-    result = evaluate_file(MMM, "conversions", holdout=0.2, n_boot=10)
+def test_the_public_mmm_file_runs_and_gives_finite_figures(shared_data):
+    result = evaluate_file(shared_data / "mmm" / "national_all_channels.csv", "conversions", holdout=0.2, n_boot=10)
     assert result.data.frequency == "week" and len(result.data.periods) == 156
     assert result.data.channels == [f"Channel{i}" for i in range(5)]
     assert "revenue_per_conversion" in result.data.ignored  # derived from the target, not a driver
