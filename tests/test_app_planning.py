@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from dashapp import i18n
+from dashapp.auth import audit
 from dashapp.callbacks import planning as cb
 from etl.models import ForecastRun
 from etl.models.planning import PlanScenario, PlanScenarioCell
@@ -528,6 +529,26 @@ def test_save_list_load_compare_and_delete(dash_app, any_store):
     assert "Scenario “Spring push” deleted." in dumps(out) and _own(any_store, PLANNER, "Spring push") is None
     assert out["planning-compare"]["value"] == ["current"] and out["planning-scenario"]["value"] is None
     assert cells(any_store, saved["id"]) == {}
+    trail = [json.loads(e["detail"]) for e in audit.recent(50, "scenario") if e["actor"] == PLANNER]
+    assert [(e["action"], e["name"], e["id"]) for e in trail[:3]] == [
+        ("deleted", "Spring push", saved["id"]), ("replaced", "Spring push", saved["id"]),
+        ("saved", "Spring push", saved["id"])]
+
+
+def test_saved_scenarios_per_user_are_capped(dash_app, store, monkeypatch):
+    from dashapp.auth.users import get_user_by_email
+    from dashapp.semantic import planning as data
+
+    owner = get_user_by_email(PLANNER).id
+    monkeypatch.setattr(data, "MAX_SCENARIOS", len([s for s in scenarios(store) if s["owner_id"] == owner]) + 1)
+    client = logged_in_client(dash_app, PLANNER)
+    rows = _rows(client)
+    assert "saved" in dumps(scenario_action(client, "planning-save", name="Cap one", rows=rows).json["response"])
+    refused = scenario_action(client, "planning-save", name="Cap two", rows=rows).json["response"]
+    assert "delete some before saving a new one" in dumps(refused) and _own(store, PLANNER, "Cap two") is None
+    replaced = scenario_action(client, "planning-save", name="Cap one", rows=rows, overwrite=True).json["response"]
+    assert "replaced" in dumps(replaced)  # replacing one is still allowed
+    scenario_action(client, "planning-delete", scenario=_own(store, PLANNER, "Cap one")["id"])
 
 
 def test_a_scenario_name_is_required(dash_app, store):

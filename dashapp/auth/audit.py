@@ -1,4 +1,5 @@
-"""The audit log: logins, failed logins, lockouts, exports and admin actions, with who and from where."""
+"""The audit log: logins, failed logins, lockouts, exports, admin actions and saved media scenarios, with who and
+from where."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import insert, select
 from etl.models import AuditEntry
 from etl.store import get_engine
 
-EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden")
+EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario")
 
 
 def record(event: str, actor: str, detail: dict | str = "", remote_addr: str | None = None) -> None:

@@ -45,6 +45,7 @@ from etl.models.planning import NATIONAL_SCOPE, PlanScenario, PlanScenarioCell
 from etl.store import get_engine
 from pilotage.settings import get_settings
 
+from ..auth import audit
 from ..auth.permissions import require_role
 from ..extensions import cache
 from .cache import scoped_cache
@@ -62,6 +63,7 @@ MAX_FILE_ROWS = 5_000
 MAX_FILE_COLUMNS = 200  # months x channels in a wide file stay far below; a wider header is not a plan
 MAX_UNPACKED_BYTES = 20_000_000  # an XLSX is a zip: what it unpacks to, not its size, costs the reader
 OPTIMISER_LOCK_S = 60  # released at once when done; the timeout only frees a crashed worker's lock
+MAX_SCENARIOS = 200  # per user: a list to choose from, not an archive
 MAX_ISSUES = 20  # errors listed for one file (the rest are counted)
 MAX_COMPARED = 6
 CURVE_POINTS = 41
@@ -850,6 +852,10 @@ def save_scenario(scope, name, plan: pd.DataFrame, overwrite: bool = False) -> t
             if existing is not None and not overwrite:
                 return "exists", int(existing)
             if existing is None:
+                count = conn.execute(select(func.count()).select_from(PlanScenario)
+                                     .where(PlanScenario.owner_id == owner)).scalar_one()
+                if count >= MAX_SCENARIOS:
+                    raise PlanningError("too_many_scenarios", limit=MAX_SCENARIOS)
                 scenario_id = conn.execute(insert(PlanScenario).values(
                     owner_id=owner, name=name, scope_code=code, run_id=run["id"] if run else None, note="",
                     created_at=now, updated_at=now).returning(PlanScenario.id)).scalar_one()
@@ -864,6 +870,7 @@ def save_scenario(scope, name, plan: pd.DataFrame, overwrite: bool = False) -> t
                 conn.execute(insert(PlanScenarioCell), [{"scenario_id": scenario_id, **c} for c in cells])
     except IntegrityError:  # saved by the same user in another tab at the same instant
         return "exists", None
+    audit.record("scenario", current_user.email, {"action": status, "scope": code, "name": name, "id": scenario_id})
     return status, int(scenario_id)
 
 
@@ -909,6 +916,8 @@ def delete_scenario(scope, scenario_id) -> str:
         if row is None:
             raise PlanningError("not_found")
         conn.execute(delete(PlanScenario).where(PlanScenario.id == row["id"], PlanScenario.owner_id == _owner()))
+    audit.record("scenario", current_user.email, {"action": "deleted", "scope": code, "name": row["name"],
+                                                  "id": row["id"]})
     return row["name"]
 
 

@@ -90,6 +90,7 @@ MESSAGES = {
     "audit.event.export": ("export", "export"),
     "audit.event.admin": ("admin action", "action d'administration"),
     "audit.event.forbidden": ("access refused", "accès refusé"),
+    "audit.event.scenario": ("media scenario saved or deleted", "scénario média enregistré ou supprimé"),
     "language.en": ("English", "Anglais"),
     "language.fr": ("French", "Français"),
 }

@@ -52,6 +52,9 @@ MESSAGES = {
     "planning.error.pick": ("Choose one of your saved scenarios first.",
                             "Choisissez d'abord l'un de vos scénarios enregistrés."),
     "planning.error.no_allocation": ("Run the optimiser first.", "Lancez d'abord l'optimiseur."),
+    "planning.error.too_many_scenarios": ("You have {limit} saved scenarios: delete some before saving a new one.",
+                                          "Vous avez {limit} scénarios enregistrés : supprimez-en avant d'en "
+                                          "enregistrer un nouveau."),
     "planning.error.busy": ("An optimisation of yours is already running: wait for its result.",
                             "Une de vos optimisations est déjà en cours : attendez son résultat."),
     # --- the response model ---
