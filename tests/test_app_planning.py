@@ -21,7 +21,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from dashapp import i18n
 from dashapp.auth import audit
@@ -533,6 +533,30 @@ def test_save_list_load_compare_and_delete(dash_app, any_store):
     assert [(e["action"], e["name"], e["id"]) for e in trail[:3]] == [
         ("deleted", "Spring push", saved["id"]), ("replaced", "Spring push", saved["id"]),
         ("saved", "Spring push", saved["id"])]
+
+
+def test_planned_spend_the_model_cannot_count_is_shown(dash_app, store):
+    """A plan row on a channel without history in the model: said on the page, in the user's language."""
+    from dashapp.extensions import cache
+    from etl.models import MediaPlan
+
+    _model, plan = current_plan(store)
+    row = dict(source_system="test", month=plan.months[0], channel_code="email", region_code="FR", coverage="national",
+               planned_spend=4321.0)
+    with get_engine(store).begin() as conn:
+        conn.execute(insert(MediaPlan).values(**row))
+    try:
+        with dash_app.server.app_context():
+            cache.clear()  # written behind the ETL's back: no new data version to key on
+        client = logged_in_client(dash_app, PLANNER)
+        notice = dumps(panel(client)["planning-notice"])
+        assert "has no history for" in notice and "E-mail: €4,321" in notice
+    finally:
+        with get_engine(store).begin() as conn:
+            conn.execute(delete(MediaPlan).where(MediaPlan.source_system == "test"))
+        with dash_app.server.app_context():
+            cache.clear()
+    assert panel(logged_in_client(dash_app, PLANNER))["planning-notice"] == {"children": ""}
 
 
 def test_saved_scenarios_per_user_are_capped(dash_app, store, monkeypatch):

@@ -233,6 +233,20 @@ def _empty_panel(message: str):
     return "", dbc.Alert(message, color="info", id="planning-empty"), "", "", blank, blank
 
 
+def plan_notice(scope, names: dict[str, str], language: str):
+    """Spend in the current plan that the model cannot count (channels without history in this scope)."""
+    try:
+        unmodelled = data.plan_context(scope).unmodelled
+    except data.PlanningError:  # the panel's own checks report it
+        return ""
+    if not unmodelled:
+        return ""
+    items = [html.Li(i18n.t("planning.notice.unmodelled_item", language, channel=names.get(c, c),
+                            amount=_money(v, language))) for c, v in sorted(unmodelled.items())]
+    return dbc.Alert([html.Div(i18n.t("planning.notice.unmodelled", language)), html.Ul(items, className="mb-0")],
+                     color="warning", className="small py-2", id="planning-unmodelled")
+
+
 def model_panel(scope):
     _guard()
     language = i18n.current_language()
@@ -253,7 +267,7 @@ def model_panel(scope):
                         r2=i18n.number(stats.get("r2"), 2, language),
                         mape=i18n.percent(stats["mape"] / 100 if stats.get("mape") is not None else None, 1,
                                           language))
-    return (run_info, "", model_info, channel_table(rows, names, language),
+    return (run_info, plan_notice(scope, names, language), model_info, channel_table(rows, names, language),
             contributions_figure(frame, channels, names, language), curves_figure(curves, channels, names, language))
 
 

@@ -299,6 +299,7 @@ class PlanContext:
     controls: np.ndarray | None
     targets: pd.Series
     notes: list[str]
+    unmodelled: dict[str, float] = field(default_factory=dict)  # EUR planned on channels the model lacks
 
     @property
     def months(self) -> list[dt.date]:
@@ -320,7 +321,7 @@ def _context(run_id: int, scope: str) -> PlanContext:
         controls = np.asarray(plan.controls, dtype=float)[:len(months)]
     goals = media_data.lead_targets(engine, scope, months)
     targets = pd.Series({_month(m): float(v) for m, v in goals.items()}, dtype=float).sort_index()
-    return PlanContext(current, controls, targets, list(plan.notes))
+    return PlanContext(current, controls, targets, list(plan.notes), dict(plan.unmodelled))
 
 
 def plan_context(scope) -> PlanContext:

@@ -52,6 +52,11 @@ MESSAGES = {
     "planning.error.pick": ("Choose one of your saved scenarios first.",
                             "Choisissez d'abord l'un de vos scénarios enregistrés."),
     "planning.error.no_allocation": ("Run the optimiser first.", "Lancez d'abord l'optimiseur."),
+    "planning.notice.unmodelled": ("The current plan spends on channels this model has no history for: their "
+                                   "leads are not in the predictions.",
+                                   "Le plan actuel dépense sur des canaux sans historique pour ce modèle : leurs "
+                                   "leads ne sont pas dans les prévisions."),
+    "planning.notice.unmodelled_item": ("{channel}: {amount}", "{channel} : {amount}"),
     "planning.error.too_many_scenarios": ("You have {limit} saved scenarios: delete some before saving a new one.",
                                           "Vous avez {limit} scénarios enregistrés : supprimez-en avant d'en "
                                           "enregistrer un nouveau."),
