@@ -54,6 +54,7 @@ from forecasting.evaluate import Series, evaluate, read_series  # noqa: E402
 from forecasting.metrics import coverage, mase, smape  # noqa: E402
 from forecasting.selection import SeriesInput, forecast_many  # noqa: E402
 from forecasting.serialise import json_safe  # noqa: E402
+from pilotage.settings import shared_data_folder  # noqa: E402
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "forecast_reference.py"
 REFERENCE_VENV = Path(os.environ.get("PILOTAGE_BENCH_VENV", "/tmp/pilotage-bench-sf"))
@@ -69,16 +70,6 @@ PILOTAGE_TRAIN = "Pilotage (train)"
 AUTOETS, SNAIVE = "AutoETS", "SeasonalNaive"
 FC_COLUMNS = ["unique_id", "ds", "model", "yhat", "lo80", "hi80", "lo95", "hi95"]
 console = Console(width=150)
-
-
-def _shared_data() -> Path:
-    """``PILOTAGE_SHARED_DATA``, else a ``shared/data`` folder beside the checkout or one of its parents."""
-    if "PILOTAGE_SHARED_DATA" in os.environ:
-        return Path(os.environ["PILOTAGE_SHARED_DATA"]).resolve()
-    for folder in ROOT.parents:
-        if (folder / "shared" / "data").is_dir():
-            return folder / "shared" / "data"
-    return ROOT.parent / "shared" / "data"
 
 
 def say(text: str) -> None:
@@ -404,7 +395,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", default="real,demo,scale", help="comma-separated: real, demo, scale")
     parser.add_argument("--n-jobs", type=int, default=2, help="worker processes for every method (default 2)")
-    parser.add_argument("--data", type=Path, default=_shared_data(), help="the shared data folder")
+    parser.add_argument("--data", type=Path, default=shared_data_folder(), help="the shared data folder")
     parser.add_argument("--demo-seed", type=int, default=42)
     parser.add_argument("--demo-end", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31),
                         help="last day of the demo history (YYYY-MM-DD)")

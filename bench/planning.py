@@ -47,22 +47,13 @@ from forecasting.planning.simulate import Simulation, simulate  # noqa: E402
 from forecasting.planning.transforms import adstock, hill  # noqa: E402
 from forecasting.planning.wide import DEFAULT_HOLDOUT, evaluate_file, read_wide  # noqa: E402
 from forecasting.serialise import json_safe  # noqa: E402
+from pilotage.settings import shared_data_folder  # noqa: E402
 
 GOAL_ERROR = 0.20  # average cost within 20% of the truth, channels with >= 10% of spend
 GOAL_COVERAGE = 0.80
 GOAL_SHARE_MOVE = 0.05
 LARGE_SPEND = 0.10
 console = Console(width=160)
-
-
-def _shared_data() -> Path:
-    """``PILOTAGE_SHARED_DATA``, else a ``shared/data`` folder beside the checkout or one of its parents."""
-    if "PILOTAGE_SHARED_DATA" in os.environ:
-        return Path(os.environ["PILOTAGE_SHARED_DATA"]).resolve()
-    for folder in ROOT.parents:
-        if (folder / "shared" / "data").is_dir():
-            return folder / "shared" / "data"
-    return ROOT.parent / "shared" / "data"
 
 
 def say(text: str) -> None:
@@ -305,7 +296,7 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=1000, help="seed of the first simulation")
     parser.add_argument("--n-boot", type=int, default=100, help="bootstrap draws per fit (default 100)")
     parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--data", type=Path, default=_shared_data(), help="the shared data folder")
+    parser.add_argument("--data", type=Path, default=shared_data_folder(), help="the shared data folder")
     parser.add_argument("--mmm-controls", default=None,
                         help="comma-separated controls of the mmm file (default: the wide reader's choice)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")

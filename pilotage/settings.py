@@ -73,3 +73,14 @@ def _non_negative_int(name: str) -> int:
     if not raw.isdigit():
         raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
     return int(raw)
+
+
+def shared_data_folder() -> Path:
+    """Other teams' real exports (tests and benchmarks read them): ``PILOTAGE_SHARED_DATA``, else a
+    ``shared/data`` folder beside the checkout or beside one of its parents (a CI clone may sit deeper)."""
+    if "PILOTAGE_SHARED_DATA" in os.environ:
+        return Path(os.environ["PILOTAGE_SHARED_DATA"]).resolve()
+    for folder in PROJECT_ROOT.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    return PROJECT_ROOT.parent / "shared" / "data"

@@ -19,21 +19,9 @@ from etl.models import Base
 from etl.reference import seed_reference
 from etl.schema import upgrade
 from etl.store import get_engine
+from pilotage.settings import shared_data_folder
 
-
-def _find_shared_data() -> Path:
-    """The real exports: ``PILOTAGE_SHARED_DATA``, else a ``shared/data`` folder beside the
-    checkout or beside one of its parents (where a CI clone may sit deeper)."""
-    if "PILOTAGE_SHARED_DATA" in os.environ:
-        return Path(os.environ["PILOTAGE_SHARED_DATA"]).resolve()
-    repo = Path(__file__).resolve().parents[1]
-    for folder in repo.parents:
-        if (folder / "shared" / "data").is_dir():
-            return folder / "shared" / "data"
-    return repo.parent / "shared" / "data"
-
-
-SHARED_DATA = _find_shared_data()
+SHARED_DATA = shared_data_folder()
 PG_ADMIN_URL = os.environ.get("PILOTAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -523,6 +523,19 @@ def amount_of(value, column: str) -> float:
     return number
 
 
+def _row_month(row, months) -> dt.date:
+    """The plan month of one untrusted grid row (``{"month": "2026-11-01", ...}``); ``rows`` error otherwise."""
+    if not isinstance(row, dict) or not isinstance(row.get("month"), str):
+        raise PlanningError("rows")
+    try:
+        month = dt.date.fromisoformat(row["month"][:10])
+    except ValueError:
+        raise PlanningError("rows") from None
+    if month not in months:
+        raise PlanningError("rows")
+    return month
+
+
 def plan_from_rows(scope, rows) -> pd.DataFrame:
     """The editor grid's rows (``[{"month": "2026-11-01", "<channel>": spend, ...}]``, untrusted) as a plan
     of the scope's plan months and model channels; blank cells are 0. Raises :class:`PlanningError`."""
@@ -533,13 +546,8 @@ def plan_from_rows(scope, rows) -> pd.DataFrame:
         raise PlanningError("rows")
     by_month = {}
     for row in rows:
-        if not isinstance(row, dict) or not isinstance(row.get("month"), str):
-            raise PlanningError("rows")
-        try:
-            month = dt.date.fromisoformat(row["month"][:10])
-        except ValueError:
-            raise PlanningError("rows") from None
-        if month not in months or month in by_month:
+        month = _row_month(row, months)
+        if month in by_month:
             raise PlanningError("rows")
         by_month[month] = [amount_of(row.get(c), c) for c in channels]
     return pd.DataFrame([by_month[m] for m in months], index=months, columns=channels)
@@ -582,14 +590,7 @@ def budgets_from_rows(scope, rows) -> dict[dt.date, float]:
         raise PlanningError("rows")
     out = {}
     for row in rows:
-        if not isinstance(row, dict) or not isinstance(row.get("month"), str):
-            raise PlanningError("rows")
-        try:
-            month = dt.date.fromisoformat(row["month"][:10])
-        except ValueError:
-            raise PlanningError("rows") from None
-        if month not in months:
-            raise PlanningError("rows")
+        month = _row_month(row, months)
         if row.get("budget") not in (None, ""):
             out[month] = amount_of(row["budget"], f"{month:%Y-%m}")
     return out
