@@ -6,5 +6,8 @@
 - :mod:`.fit`: fitting with bounds and regularisation, bootstrap uncertainty, identification;
 - :mod:`.scenario`: a spend plan -> predicted leads with intervals and cost per lead;
 - :mod:`.optimise`: the best allocation for a budget, or the least budget for a target;
-- :mod:`.data`: the model's inputs from the marts; :mod:`.wide`: from any wide file.
+- :mod:`.data`: the model's inputs from the marts; :mod:`.wide`: from any wide file;
+- :mod:`.registry`: media runs (``forecast_run`` with ``kind = "media"``), champion, the app's readers;
+- :mod:`.cli`: ``pilotage plan fit|optimise|evaluate|runs|promote|rollback``;
+- :mod:`.simulate`: data with a known truth, for the tests and ``bench/planning.py``.
 """
