@@ -178,7 +178,6 @@ def train(
 @app.command()
 def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest first")] = 20) -> None:
     """List the training runs: cut-off, who, accuracy of the total series, champion."""
-    from rich.table import Table
     from sqlalchemy.exc import SQLAlchemyError
 
     from forecasting.registry import list_runs
@@ -190,15 +189,24 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
     if not rows:
         console.print("no forecast run yet: run `pilotage forecast train`", highlight=False)
         return
-    table = Table(title="Forecast runs (qualified leads)")
-    for column in ("run", "champion", "created (UTC)", "cut-off", "by", "status", "MASE", "naive", "sMAPE",
-                   "cov 80%", "cov 95%", "series", "code", "decision"):
+    print_runs("Forecast runs (qualified leads)", rows, count_label="series")
+
+
+def print_runs(title: str, rows: list[dict], count_label: str, coverage95: bool = True) -> None:
+    """The runs of one kind as a table: accuracy, champion, who, code version and the champion decision."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    columns = ["run", "champion", "created (UTC)", "cut-off", "by", "status", "MASE", "naive", "sMAPE", "cov 80%",
+               *(["cov 95%"] if coverage95 else []), count_label, "code", "decision"]
+    for column in columns:
         table.add_column(column, justify="left" if column in ("created (UTC)", "by", "status", "code", "decision")
                          else "right")
     for r in rows:
         table.add_row(str(r["id"]), "*" if r["is_champion"] else "", f"{r['created_at']:%Y-%m-%d %H:%M}",
                       f"{r['cutoff']:%Y-%m}", r["run_by"], r["status"], _fmt(r["mase"]), _fmt(r["naive_mase"]),
-                      _fmt(r["smape"], ".1f"), _pct(r["coverage80"]), _pct(r["coverage95"]), str(r["n_series"]),
+                      _fmt(r["smape"], ".1f"), _pct(r["coverage80"]),
+                      *([_pct(r["coverage95"])] if coverage95 else []), str(r["n_series"]),
                       r["code_version"], r["decision"] or r["message"] or "")
     Console(width=None if sys.stdout.isatty() else 240).print(table)
 

@@ -223,10 +223,11 @@ def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "", k
 RUN_COLUMNS = [c.name for c in ForecastRun.__table__.c]
 
 
-def list_runs(engine: Engine, kind: str = DEFAULT_KIND, limit: int = 50) -> list[dict]:
-    """The latest runs first, as dicts of ``forecast_run``'s columns."""
-    statement = (select(*ForecastRun.__table__.c).where(ForecastRun.kind == kind)
-                 .order_by(ForecastRun.id.desc()).limit(limit))
+def list_runs(engine: Engine, kind: str = DEFAULT_KIND, limit: int = 50, with_params: bool = True) -> list[dict]:
+    """The latest runs first, as dicts of ``forecast_run``'s columns (``params`` left out without
+    ``with_params``: a media run's models weigh megabytes)."""
+    columns = [c for c in ForecastRun.__table__.c if with_params or c.name != "params"]
+    statement = select(*columns).where(ForecastRun.kind == kind).order_by(ForecastRun.id.desc()).limit(limit)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(statement)]
 

@@ -17,7 +17,7 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console
+from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console, print_runs
 from forecasting.planning.registry import KIND
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
@@ -430,7 +430,6 @@ def evaluate(
 @app.command()
 def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest first")] = 20) -> None:
     """List the media runs: cut-off, who, national holdout accuracy, champion."""
-    from rich.table import Table
     from sqlalchemy.exc import SQLAlchemyError
 
     from forecasting.planning.registry import list_runs
@@ -442,17 +441,8 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
     if not rows:
         console.print("no media run yet: run `pilotage plan fit`", highlight=False)
         return
-    table = Table(title="Media runs (response model of qualified leads; accuracy: national holdout)")
-    for column in ("run", "champion", "created (UTC)", "cut-off", "by", "status", "MASE", "naive", "sMAPE",
-                   "cov 80%", "models", "code", "decision"):
-        table.add_column(column, justify="left" if column in ("created (UTC)", "by", "status", "code", "decision")
-                         else "right")
-    for r in rows:
-        table.add_row(str(r["id"]), "*" if r["is_champion"] else "", f"{r['created_at']:%Y-%m-%d %H:%M}",
-                      f"{r['cutoff']:%Y-%m}", r["run_by"], r["status"], _fmt(r["mase"]), _fmt(r["naive_mase"]),
-                      _fmt(r["smape"], ".1f"), _pct(r["coverage80"]), str(r["n_series"]), r["code_version"],
-                      r["decision"] or r["message"] or "")
-    Console(width=None if sys.stdout.isatty() else 240).print(table)
+    print_runs("Media runs (response model of qualified leads; accuracy: national holdout)", rows,
+               count_label="models", coverage95=False)
 
 
 @app.command()

@@ -202,12 +202,8 @@ def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "") -
 
 
 def list_runs(engine: Engine, limit: int = 50) -> list[dict]:
-    """The latest media runs first, ``forecast_run``'s columns without ``params`` (a run's models weigh
-    megabytes: read them with :func:`run_models`)."""
-    columns = [c for c in ForecastRun.__table__.c if c.name != "params"]
-    statement = select(*columns).where(ForecastRun.kind == KIND).order_by(ForecastRun.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(statement)]
+    """The latest media runs first, without ``params`` (read a run's models with :func:`run_models`)."""
+    return registry.list_runs(engine, KIND, limit, with_params=False)
 
 
 # --- reading, for the app and the CLI ------------------------------------------------------------
