@@ -80,11 +80,6 @@ class PlanningError(ValueError):
 
 # --- scope and the champion media run -------------------------------------------------------------
 
-def _is_top(code: str, parents: dict[str, str | None]) -> bool:
-    parent = parents.get(code)
-    return parent is not None and parents.get(parent) is None
-
-
 def permitted_scopes() -> list[str]:
     """The model scopes the user may read: ``national`` only when they see every region, then the top
     regions inside their scope (a top region counts only when the user sees all of it)."""
@@ -92,8 +87,10 @@ def permitted_scopes() -> list[str]:
     regions = allowed_regions()
     if not regions:
         return []
+    from forecasting.planning.data import top_region_codes
+
     tree = region_tree()
-    tops = sorted(code for code in regions if _is_top(code, tree.parent))
+    tops = [code for code in top_region_codes(tree.parent) if code in regions]
     everything = regions == frozenset(tree.parent)
     return ([NATIONAL_SCOPE] if everything else []) + tops
 
