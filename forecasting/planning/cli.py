@@ -18,7 +18,6 @@ import typer
 from rich.console import Console
 
 from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console, print_runs
-from forecasting.planning.registry import KIND
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
                        "list runs, promote, roll back.", no_args_is_help=True)
@@ -452,6 +451,8 @@ def promote(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make a media run the champion, whatever its accuracy (recorded with who, when and why)."""
+    from forecasting.planning.registry import KIND
+
     change_champion("promote", run, reason, by, kind=KIND)
 
 
@@ -462,6 +463,8 @@ def rollback(
     by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
 ) -> None:
     """Make an earlier media champion the champion again."""
+    from forecasting.planning.registry import KIND
+
     change_champion("rollback", run, reason, by, kind=KIND)
 
 
