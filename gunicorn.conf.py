@@ -20,6 +20,6 @@ loglevel = os.environ.get("PILOTAGE_LOG_LEVEL", "info")
 
 def post_fork(server, worker):
     """Each worker opens its own database connections (none are shared across a fork)."""
-    from etl.store import get_engine
+    from pilotage.store.engine import get_engine
 
     get_engine().dispose(close=False)

@@ -362,8 +362,8 @@ class InProcess:
 
     def __init__(self, app, url: str, password: str):
         from dashapp.auth import users
-        from etl.store import get_engine
         from pilotage.settings import get_settings
+        from pilotage.store.engine import get_engine
 
         os.environ["DATABASE_URL"] = url
         get_settings.cache_clear()
@@ -693,7 +693,7 @@ def main() -> None:
         if not args.keep:
             if "postgresql" in backends:
                 with contextlib.suppress(Exception):
-                    from etl.store import get_engine
+                    from pilotage.store.engine import get_engine
 
                     get_engine.cache_clear()
                     drop_postgres()

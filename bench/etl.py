@@ -33,8 +33,8 @@ from etl.demo.export import write_canonical_csv  # noqa: E402
 from etl.demo.generate import generate  # noqa: E402
 from etl.demo.load import ensure_dimensions  # noqa: E402
 from etl.pipeline import load_file  # noqa: E402
-from etl.schema import upgrade  # noqa: E402
-from etl.store import get_engine  # noqa: E402
+from pilotage.store.engine import get_engine  # noqa: E402
+from pilotage.store.migrate import upgrade  # noqa: E402
 
 PG_ADMIN = os.environ.get("PILOTAGE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 END = dt.date(2026, 10, 31)

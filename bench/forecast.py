@@ -271,8 +271,8 @@ def part_real(args, python: Path, work: Path) -> dict:
 def demo_store(work: Path, seed: int, end: dt.date):
     """A fresh SQLite store with the demo company (its summary table is not printed)."""
     from etl.demo.load import load_demo
-    from etl.schema import upgrade
-    from etl.store import get_engine
+    from pilotage.store.engine import get_engine
+    from pilotage.store.migrate import upgrade
 
     engine = get_engine(f"sqlite:///{work / 'demo.sqlite3'}")
     clock = time.perf_counter()
@@ -283,8 +283,9 @@ def demo_store(work: Path, seed: int, end: dt.date):
 
 
 def part_demo(args, python: Path, work: Path) -> dict:
-    from forecasting.series import add_months, build_series
+    from forecasting.series import build_series
     from forecasting.training import fit_all
+    from pilotage.dates import add_months
 
     engine, load_s = demo_store(work, args.demo_seed, args.demo_end)
     full = build_series(engine)

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from etl.store import get_engine
 from pilotage.settings import get_settings
+from pilotage.store.engine import get_engine
 
 from . import i18n
 from .auth import guard, users

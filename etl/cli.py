@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from etl.connectors import BY_NAME, FORMATS, LoadOptions
 from etl.errors import EtlError
-from etl.models import EtlReject, EtlRun
 from etl.pipeline import load_file, load_order
-from etl.reference import UNASSIGNED_REGION
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import EtlReject, EtlRun
+from pilotage.store.reference import UNASSIGNED_REGION
 
 app = typer.Typer(help="Load exports into the store and inspect the runs.", no_args_is_help=True)
 # Wide tables when piped (CI logs, scripts): rich would otherwise wrap at 80 columns.

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from etl.calendar import ensure_calendar
-from etl.models import (
+from pilotage.store.models import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
     REP_MEASURES,

@@ -18,9 +18,9 @@ from etl.connectors import Batch, LoadOptions, connector_for
 from etl.errors import EtlError, FileRefused
 from etl.loading import LoadCounts, upsert
 from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
-from etl.models import EtlReject, EtlRun, Lead, Subscription
 from etl.readers import peek_columns, read_table
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import EtlReject, EtlRun, Lead, Subscription
 
 
 @dataclass

@@ -101,7 +101,7 @@ def _pct(value) -> str:
 
 
 def _engine():
-    from etl.store import get_engine
+    from pilotage.store.engine import get_engine
 
     return get_engine()
 

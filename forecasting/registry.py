@@ -1,6 +1,6 @@
 """The model registry: store training runs, choose the champion, promote and roll back.
 
-Tables (:mod:`etl.models.forecasting`): ``forecast_run``, ``forecast_series``,
+Tables (:mod:`pilotage.store.models.forecasting`): ``forecast_run``, ``forecast_series``,
 ``forecast_value`` and ``forecast_champion_event``. Rules:
 
 - A new run (status ``ok``) becomes the champion automatically (``action = "auto"``) when there
@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from etl.models import ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
+from pilotage.store.models import ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
 
 DEFAULT_KIND = "leads"
 # What ``mase`` measures per kind (the champion rule compares it): media runs store the national

@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
-from etl.calendar import french_holidays
-from etl.models import Calendar, ExternalSeries, MediaPlan
-from forecasting.series import SeriesKey, SeriesSet, add_months, month_start, monthly_cells, root_region
+from forecasting.series import SeriesKey, SeriesSet, month_start, monthly_cells, root_region
+from pilotage.dates import add_months, french_holidays
+from pilotage.store.models import Calendar, ExternalSeries, MediaPlan
 
 DECAY_GRID = tuple(round(0.1 * i, 1) for i in range(10))  # 0.0 ... 0.9 per month
 DEFAULT_DECAY = 0.3
@@ -105,10 +105,6 @@ class Regressors:
     @property
     def future_months(self) -> list[dt.date]:
         return self.months[self.n_past:]
-
-    @property
-    def paid_channels(self) -> list[str]:
-        return sorted(self.decays)
 
     def adstock_of(self, channel: str | None, region: str | None) -> np.ndarray | None:
         """Adstocked spend (EUR) of a channel and / or region, summed over paid channels; None if unpaid."""

@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from etl.models import MartDaily, MartMonthly, Region
 from forecasting.reconcile import Hierarchy, build_hierarchy
+from pilotage.dates import add_months, months_between
+from pilotage.store.models import MartDaily, MartMonthly, Region
 
 MEASURE = "qualified_leads"
 LEVELS = ("total", "channel", "region", "channel_region")
@@ -79,16 +80,6 @@ def month_start(value: dt.date | str | pd.Timestamp) -> dt.date:
     return dt.date(value.year, value.month, 1)
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    count = (last.year - first.year) * 12 + last.month - first.month + 1
-    return [add_months(first, i) for i in range(max(count, 0))]
-
-
 def region_parents(engine: Engine) -> dict[str, str | None]:
     """``dim_region``'s ``code -> parent_code``."""
     with engine.connect() as conn:
@@ -111,12 +102,6 @@ def root_region(code: str, parents: dict[str, str | None]) -> str:
         seen.add(code)
         code = parents[code]
     return code
-
-
-def top_regions(engine: Engine) -> dict[str, str]:
-    """Map every region code of ``dim_region`` to its top region (the level under a country)."""
-    parents = region_parents(engine)
-    return {code: top_region(code, parents) for code in parents}
 
 
 def data_months(engine: Engine) -> tuple[dt.date, dt.date]:
@@ -213,7 +198,7 @@ def build_series(engine: Engine, cutoff: dt.date | str | None = None, measure: s
         if cutoff < first:
             raise DataError(f"cut-off {cutoff:%Y-%m} is before the first complete month of data ({first:%Y-%m})")
         last = cutoff
-    months = month_range(first, last)
+    months = months_between(first, last)
     parents = region_parents(engine)
     region_map = {code: top_region(code, parents) for code in parents}
     cells = monthly_cells(engine, (measure,), first, last, region_map)

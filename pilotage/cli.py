@@ -27,10 +27,11 @@ console = Console(stderr=True)
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
     """Create or migrate the store's tables (Alembic) and seed the reference rows."""
-    from etl.schema import current_revision, upgrade
+    from etl.marts import rebuild_all
     from pilotage.settings import get_settings
+    from pilotage.store.migrate import current_revision, upgrade
 
-    upgrade(revision=revision)
+    upgrade(revision=revision, rebuild_marts=rebuild_all)
     url = get_settings().database_url
     console.print(f"store {url.split('@')[-1]} at revision {current_revision()}", highlight=False)
 

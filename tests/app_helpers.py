@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from etl.models import Region
-from etl.schema import upgrade
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.migrate import upgrade
+from pilotage.store.models import Region
 
 REGIONS = (("FR-IDF", "Île-de-France"), ("FR-ARA", "Auvergne-Rhône-Alpes"), ("FR-PACA", "Provence-Alpes-Côte d'Azur"))
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

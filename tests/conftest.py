@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from etl.models import Base
-from etl.reference import seed_reference
-from etl.schema import upgrade
-from etl.store import get_engine
 from pilotage.settings import shared_data_folder
+from pilotage.store.engine import get_engine
+from pilotage.store.migrate import upgrade
+from pilotage.store.models import Base
+from pilotage.store.reference import seed_reference
 
 SHARED_DATA = shared_data_folder()
 PG_ADMIN_URL = os.environ.get("PILOTAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 from sqlalchemy import insert
 
-from etl.models import ACTIVITY_MEASURES, MartMonthly, MediaPlan, Region
+from pilotage.store.models import ACTIVITY_MEASURES, MartMonthly, MediaPlan, Region
 
 FIRST = dt.date(2023, 1, 1)
 MONTHS = 36

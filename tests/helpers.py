@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from etl.models import Base
+from pilotage.store.models import Base
 
 LOG_TABLES = {"etl_run", "etl_reject"}
 

@@ -15,7 +15,7 @@ import pytest
 from dashapp import i18n
 from dashapp.auth import audit, users
 from etl.pipeline import load_file
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
 
 from .app_helpers import _outputs, csrf_header, logged_in_client, make_app_store, response_text, using_database
 from .test_app_auth import PASSWORD, client_from_new_address, post_login

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from dashapp import app as app_module
 from dashapp.semantic import admin as admin_data
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
 
 from .app_helpers import dash_post, logged_in_client, make_app_store, response_text
 

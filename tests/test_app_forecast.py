@@ -19,9 +19,9 @@ from sqlalchemy import select, text
 from dashapp import i18n
 from dashapp.auth import audit
 from dashapp.callbacks.forecast import PANEL_OUTPUTS
-from etl.models import ForecastValue, Region
-from etl.store import get_engine
 from forecasting import registry
+from pilotage.store.engine import get_engine
+from pilotage.store.models import ForecastValue, Region
 
 from .app_helpers import csrf_header, dash_post, logged_in_client
 

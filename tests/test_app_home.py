@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from dashapp.semantic import metrics
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
 
 from .app_helpers import dash_post, logged_in_client
 

@@ -26,13 +26,13 @@ from sqlalchemy import delete, func, insert, select
 from dashapp import i18n
 from dashapp.auth import audit
 from dashapp.callbacks import planning as cb
-from etl.models import ForecastRun
-from etl.models.planning import PlanScenario, PlanScenarioCell
-from etl.store import get_engine
 from forecasting import registry
 from forecasting.planning import data as media_data
 from forecasting.planning.registry import champion_models, fit_and_register
 from forecasting.planning.scenario import simulate
+from pilotage.store.engine import get_engine
+from pilotage.store.models import ForecastRun
+from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
 from .app_helpers import csrf_header, dash_post
 from .app_helpers import logged_in_client as _log_in
@@ -538,7 +538,7 @@ def test_save_list_load_compare_and_delete(dash_app, any_store):
 def test_planned_spend_the_model_cannot_count_is_shown(dash_app, store):
     """A plan row on a channel without history in the model: said on the page, in the user's language."""
     from dashapp.extensions import cache
-    from etl.models import MediaPlan
+    from pilotage.store.models import MediaPlan
 
     _model, plan = current_plan(store)
     row = dict(source_system="test", month=plan.months[0], channel_code="email", region_code="FR", coverage="national",

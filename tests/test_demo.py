@@ -19,9 +19,9 @@ from etl.connectors import FORMATS, LoadOptions
 from etl.demo.export import CANONICAL, write_canonical_csv
 from etl.demo.generate import DemoCompany, generate
 from etl.demo.load import ensure_dimensions, load_demo
-from etl.models import MartMonthly, MartSubscriptionMonthly
 from etl.pipeline import load_file
-from etl.reference import CHANNEL_CODES
+from pilotage.store.models import MartMonthly, MartSubscriptionMonthly
+from pilotage.store.reference import CHANNEL_CODES
 
 from .helpers import data_snapshot, scalar
 

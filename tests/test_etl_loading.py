@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from etl.errors import EtlError
-from etl.models import AdPerformance, EtlRun, Lead, MartCohortMonthly, MartDaily, MartMonthly
 from etl.pipeline import load_file
+from pilotage.store.models import AdPerformance, EtlRun, Lead, MartCohortMonthly, MartDaily, MartMonthly
 
 from .helpers import data_snapshot, rows, scalar, write
 
@@ -89,7 +89,7 @@ def test_a_failure_in_the_middle_leaves_the_store_as_it_was(engine, tmp_path, mo
 KILLER = textwrap.dedent("""
     import os, signal, sys
     import etl.pipeline
-    from etl.store import get_engine
+    from pilotage.store.engine import get_engine
 
     def kill(*args, **kwargs):  # every fact row is written, the transaction is still open
         os.kill(os.getpid(), signal.SIGKILL)

@@ -8,9 +8,9 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from etl.marts import rebuild_all
-from etl.models import MartMonthly, MartRepMonthly
 from etl.pipeline import load_file, rebuild_marts
-from etl.store import data_version
+from pilotage.store.engine import data_version
+from pilotage.store.models import MartMonthly, MartRepMonthly
 
 from .helpers import rows, write
 
@@ -67,7 +67,7 @@ def test_a_logged_rebuild_changes_the_data_version_the_app_caches_on(engine, tmp
 def test_upgrade_across_a_mart_revision_rebuilds_the_marts(engine, tmp_path):
     from alembic import command
 
-    from etl.schema import alembic_config, upgrade
+    from pilotage.store.migrate import alembic_config, upgrade
 
     load_file(write(tmp_path / "leads.csv", LEADS), source="leads", engine=engine)
     before = sorted(map(tuple, rows(engine, select(MartMonthly))))

@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from etl.models import AdPerformance, EtlRun, ExternalSeries, Lead, MartCohortMonthly, MartDaily, MartMonthly
 from etl.pipeline import load_file, load_order
+from pilotage.store.models import AdPerformance, EtlRun, ExternalSeries, Lead, MartCohortMonthly, MartDaily, MartMonthly
 
 from .helpers import rows, scalar
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from etl.errors import FileRefused
-from etl.models import AdPerformance, EtlReject, EtlRun, Lead
 from etl.pipeline import load_file
 from pilotage.cli import app
+from pilotage.store.models import AdPerformance, EtlReject, EtlRun, Lead
 
 from .helpers import data_snapshot, rows, scalar, write
 

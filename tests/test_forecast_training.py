@@ -13,13 +13,13 @@ from sqlalchemy import insert, select
 from etl.connectors.base import Batch
 from etl.demo.generate import generate
 from etl.demo.load import FACT_LOADS, ensure_dimensions, frame_sha256
-from etl.models import ACTIVITY_MEASURES, Calendar, ExternalSeries, ForecastSeries, MartMonthly
 from etl.pipeline import apply_batch
 from forecasting import registry
 from forecasting.decompose import decompose, regressor_coefficients
 from forecasting.regressors import adstock, build_regressors, choose_decay
 from forecasting.series import DataError, build_series, data_months, series_key
 from forecasting.training import train
+from pilotage.store.models import ACTIVITY_MEASURES, Calendar, ExternalSeries, ForecastSeries, MartMonthly
 
 from .forecast_helpers import DECAY, FAST, LAST, LEADS_PER_KEUR, REGIONS, fill_store, months
 from .helpers import rows

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 from typer.testing import CliRunner
 
-from etl.models import ForecastRun
-from etl.store import get_engine
 from forecasting.planning import registry
 from forecasting.planning.cli import BoundsError, read_bounds
 from forecasting.schedule import JobsFailed, chain
+from pilotage.store.engine import get_engine
+from pilotage.store.models import ForecastRun
 
 from .conftest import PG_ADMIN_URL
 

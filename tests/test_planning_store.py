@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
-from etl.models import (
+from forecasting import registry as leads_registry
+from forecasting.planning import registry
+from forecasting.planning.data import model_inputs
+from forecasting.series import DataError
+from pilotage.store.models import (
     ACTIVITY_MEASURES,
     AppUser,
     ForecastRun,
@@ -20,10 +24,6 @@ from etl.models import (
     Region,
     Target,
 )
-from forecasting import registry as leads_registry
-from forecasting.planning import registry
-from forecasting.planning.data import model_inputs
-from forecasting.series import DataError
 
 from .forecast_helpers import DECAY, LEADS_PER_KEUR, REGIONS, fill_store, months
 
@@ -37,8 +37,8 @@ def test_migration_creates_and_drops_the_scenario_tables(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from etl.models import Base
-    from etl.schema import alembic_config, upgrade
+    from pilotage.store.migrate import alembic_config, upgrade
+    from pilotage.store.models import Base
 
     def tables() -> set[str]:
         return set(inspect(engine).get_table_names())

@@ -8,8 +8,8 @@ import json
 
 from sqlalchemy import insert, select
 
-from etl.models import AuditEntry
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import AuditEntry
 
 EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from flask_login import UserMixin
 from sqlalchemy import func, insert, select, update
 
-from etl.models import ALL_REGIONS, ROLES, AppUser, Region
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import ALL_REGIONS, ROLES, AppUser, Region
 
 from . import audit
 from .passwords import hash_password, verify_password

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, ctx
 
-from etl.models import ALL_REGIONS, ROLES
+from pilotage.store.models import ALL_REGIONS, ROLES
 
 from .. import i18n
 from ..auth import users as user_store

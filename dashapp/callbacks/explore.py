@@ -22,7 +22,6 @@ Callbacks (outputs <- inputs):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import logging
@@ -35,7 +34,8 @@ from dash.exceptions import PreventUpdate
 from dateutil.relativedelta import relativedelta
 from flask_login import current_user
 
-from etl.models import ACTIVITY_MEASURES
+from pilotage.dates import month_end, months_between, week_start
+from pilotage.store.models import ACTIVITY_MEASURES
 
 from .. import exports, i18n
 from ..auth import audit
@@ -102,22 +102,10 @@ def read_filters(*values) -> Filters:
     return queries.filters_from(bar.raw_filters(*values))
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _months(start: dt.date, end: dt.date) -> list[dt.date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month += relativedelta(months=1)
-    return months
-
-
 def bucket(day: dt.date, grain: str) -> dt.date:
     """The period bucket a day falls in (ISO weeks start on Monday)."""
     if grain == "week":
-        return day - dt.timedelta(days=day.weekday())
+        return week_start(day)
     if grain == "month":
         return day.replace(day=1)
     return day
@@ -159,8 +147,8 @@ def kpi_series(filters: Filters, name: str) -> tuple[pd.DataFrame, str]:
         frame = queries.monthly_stock_series(monthly).rename(columns={v: k for k, v in STOCK_FIELDS.items()})
     else:
         frame = pd.DataFrame([{**queries.measures(replace(
-            filters, start=max(m, filters.start), end=min(_month_end(m), filters.end), grain="month",
-            period="custom")), "period": m} for m in _months(filters.start, filters.end)])
+            filters, start=max(m, filters.start), end=min(month_end(m), filters.end), grain="month",
+            period="custom")), "period": m} for m in months_between(filters.start, filters.end)])
     return _kpi_values(frame, name), "month"
 
 
@@ -192,7 +180,7 @@ def target_line(filters: Filters, name: str, grain: str) -> pd.DataFrame:
         if month in targets:
             key = bucket(day, grain)
             if additive:
-                values[key] = values.get(key, 0.0) + targets[month] / _month_end(day).day
+                values[key] = values.get(key, 0.0) + targets[month] / month_end(day).day
             else:
                 values.setdefault(key, targets[month])
         day += dt.timedelta(days=1)
@@ -365,15 +353,15 @@ def heatmap_output(filters: Filters, language: str):
                           z, text, language)
 
 
-def whole_months(filters: Filters) -> Filters:
+def wholemonths_between(filters: Filters) -> Filters:
     """The whole months covering the period: the unit both cohort and activity views use."""
-    return replace(filters, start=filters.start.replace(day=1), end=_month_end(filters.end), grain="month",
+    return replace(filters, start=filters.start.replace(day=1), end=month_end(filters.end), grain="month",
                    period="custom")
 
 
 def cohort_frames(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(cohort, activity): the same stages per month, by lead creation month and by stage date."""
-    months = whole_months(filters)
+    months = wholemonths_between(filters)
     columns = ["period", *COHORT_STAGES]
     cohort = queries.cohorts(months)
     activity = queries.activity_series(months)

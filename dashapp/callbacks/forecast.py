@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 
 from forecasting.registry import RegistryError
 from forecasting.series import top_region
+from pilotage.dates import month_end
 
 from .. import i18n
 from ..auth import audit
@@ -38,17 +39,13 @@ PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "fore
                  "forecast-media-plan.children", "forecast-badge.children")
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return month + relativedelta(months=1) - dt.timedelta(days=1)
-
-
 def last_complete_month() -> dt.date:
     """The last month whose every day is loaded (``queries.today()`` is the day after the data)."""
     return (queries.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def _month_filters(start: dt.date, end: dt.date):
-    return queries.filters_from({"period": "custom", "start": start.isoformat(), "end": _month_end(end).isoformat(),
+    return queries.filters_from({"period": "custom", "start": start.isoformat(), "end": month_end(end).isoformat(),
                                  "grain": "month"})
 
 

@@ -11,7 +11,7 @@ link is opened); a custom period carries its dates.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -47,12 +47,6 @@ def raw_filters(period=None, start=None, end=None, grain=None, region=None, chan
     """The controls' values as the raw dict :func:`queries.filters_from` validates."""
     return {"period": period, "start": start, "end": end, "grain": grain, "region": region, "channel": channel,
             "campaign": campaign, "source": source}
-
-
-def parse_search(search: str | None) -> dict:
-    """``?a=1&b=x,y`` -> ``{"a": "1", "b": "x,y"}`` (a repeated key keeps all its values)."""
-    parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=False, max_num_fields=50)
-    return {key: values[0] if len(values) == 1 else values for key, values in parsed.items()}
 
 
 def _as_text(value) -> str | None:

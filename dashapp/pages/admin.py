@@ -14,7 +14,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from etl.models import ALL_REGIONS, ROLES
+from pilotage.store.models import ALL_REGIONS, ROLES
 
 from .. import i18n
 from ..auth import audit

@@ -11,8 +11,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from etl.models import AppUser, EtlReject, EtlRun
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import AppUser, EtlReject, EtlRun
 
 from ..auth import audit
 from ..auth.permissions import require_role

@@ -13,8 +13,8 @@ import pickle
 
 from flask import g, has_request_context
 
-from etl.store import data_version
 from pilotage.settings import get_settings
+from pilotage.store.engine import data_version
 
 from ..extensions import cache
 from .scope import scope_key

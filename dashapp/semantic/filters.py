@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from dateutil.relativedelta import relativedelta
 
+from pilotage.dates import month_end
+
 GRAINS = ("day", "week", "month")
 PERIODS = ("last_month", "month_to_date", "week_to_date", "quarter_to_date", "last_quarter", "last_12_months",
            "year_to_date", "custom")
@@ -33,30 +35,23 @@ class Filters:
     period: str = "custom"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def cache_token(self) -> tuple:
-        return (self.start, self.end, self.grain, self.regions, self.channels, self.campaigns, self.sources)
-
     def shifted(self, *, years: int = 0, months: int = 0, days: int = 0) -> Filters:
         """The same filters over another period of the same length (previous period, last year)."""
         delta = relativedelta(years=years, months=months, days=days)
         start, end = self.start + delta, self.end + delta
         if months or years:  # keep whole months whole (28 Feb -> 31 Mar, not 28 Mar)
-            if self.end == _month_end(self.end):
-                end = _month_end(end)
+            if self.end == month_end(self.end):
+                end = month_end(end)
         return replace(self, start=start, end=end, period="custom")
 
     def previous(self) -> Filters:
-        if self.start.day == 1 and self.end == _month_end(self.end):
+        if self.start.day == 1 and self.end == month_end(self.end):
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
             return self.shifted(months=-months)
         return self.shifted(days=-((self.end - self.start).days + 1))
 
     def last_year(self) -> Filters:
         return self.shifted(years=-1)
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + relativedelta(months=1)) - dt.timedelta(days=1)
 
 
 def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:

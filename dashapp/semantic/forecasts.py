@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import func, select
 
-from etl.models import Channel, ForecastRun, ForecastSeries, ForecastValue, MediaPlan
-from etl.store import get_engine
 from forecasting import registry
+from pilotage.store.engine import get_engine
+from pilotage.store.models import Channel, ForecastRun, ForecastSeries, ForecastValue, MediaPlan
 
 from ..auth.permissions import require_role
 from .cache import scoped_cache

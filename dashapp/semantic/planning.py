@@ -40,10 +40,10 @@ from flask_login import current_user
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from etl.models import Channel, ForecastRun
-from etl.models.planning import NATIONAL_SCOPE, PlanScenario, PlanScenarioCell
-from etl.store import get_engine
 from pilotage.settings import get_settings
+from pilotage.store.engine import get_engine
+from pilotage.store.models import Channel, ForecastRun
+from pilotage.store.models.planning import NATIONAL_SCOPE, PlanScenario, PlanScenarioCell
 
 from ..auth import audit
 from ..auth.permissions import require_role

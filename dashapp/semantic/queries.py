@@ -8,13 +8,14 @@ user, and is cached per scope and data version. Filters arrive validated
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import pandas as pd
 from sqlalchemy import and_, false, func, literal, select
 
-from etl.models import (
+from pilotage.dates import month_end, month_start, months_between
+from pilotage.store.engine import get_engine
+from pilotage.store.models import (
     ACTIVITY_MEASURES,
     Calendar,
     Campaign,
@@ -29,7 +30,6 @@ from etl.models import (
     SalesTeam,
     Target,
 )
-from etl.store import get_engine
 
 from . import metrics
 from .cache import scoped_cache
@@ -51,24 +51,8 @@ def effective_regions(filters: Filters) -> frozenset[str]:
     return allowed
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _months(start: dt.date, end: dt.date) -> list[dt.date]:
-    months, month = [], _month_start(start)
-    while month <= end:
-        months.append(month)
-        month = _month_end(month) + dt.timedelta(days=1)
-    return months
-
-
-def _whole_months(filters: Filters) -> bool:
-    return filters.start.day == 1 and filters.end == _month_end(filters.end)
+def _wholemonths_between(filters: Filters) -> bool:
+    return filters.start.day == 1 and filters.end == month_end(filters.end)
 
 
 def _conditions(table, filters: Filters, regions: frozenset[str], dimensions=("channel", "campaign", "source")):
@@ -83,9 +67,9 @@ def _conditions(table, filters: Filters, regions: frozenset[str], dimensions=("c
 
 def _activity(filters: Filters):
     """The activity mart to read and its period column: monthly for whole months, else daily."""
-    if _whole_months(filters) and filters.grain == "month":
+    if _wholemonths_between(filters) and filters.grain == "month":
         table = MartMonthly.__table__
-        return table, table.c.month, _month_start(filters.start), filters.end
+        return table, table.c.month, month_start(filters.start), filters.end
     table = MartDaily.__table__
     return table, table.c.date, filters.start, filters.end
 
@@ -180,7 +164,7 @@ def _activity_totals(filters: Filters, regions: frozenset[str]) -> dict[str, flo
 def _pipeline_open(filters: Filters, regions: frozenset[str], at: dt.date) -> tuple[float, float]:
     """Open opportunities and their monthly amounts (GPMRR) at the end of ``at``: whole months
     from the monthly mart, the last partial month from the daily one."""
-    month = _month_start(at)
+    month = month_start(at)
     parts = []
     monthly, daily = MartMonthly.__table__, MartDaily.__table__
     for table, condition in ((monthly, monthly.c.month < month),
@@ -196,8 +180,8 @@ def _pipeline_open(filters: Filters, regions: frozenset[str], at: dt.date) -> tu
 
 def _subscriptions(filters: Filters, regions: frozenset[str]) -> dict[str, float]:
     table = MartSubscriptionMonthly.__table__
-    months = _months(filters.start, filters.end)
-    before = _month_start(months[0] - dt.timedelta(days=1))
+    months = months_between(filters.start, filters.end)
+    before = month_start(months[0] - dt.timedelta(days=1))
     scoped = _conditions(table, filters, regions, dimensions=("channel",))
 
     def at(month: dt.date):
@@ -220,7 +204,7 @@ def _costs(filters: Filters, regions: frozenset[str], scope_spend: float) -> flo
     everything = frozenset(region_tree().parent)
     with get_engine().connect() as conn:
         rows = conn.execute(select(Cost.month, Cost.region_code, func.sum(Cost.amount)).where(
-            Cost.month.in_(_months(filters.start, filters.end)),
+            Cost.month.in_(months_between(filters.start, filters.end)),
             Cost.region_code.in_(sorted(regions | {"all"}))).group_by(Cost.month, Cost.region_code)).all()
         share = 1.0
         if regions != everything or filters.channels or filters.campaigns or filters.sources:
@@ -231,8 +215,8 @@ def _costs(filters: Filters, regions: frozenset[str], scope_spend: float) -> flo
     amount = 0.0
     for month, region, value in rows:
         month = dt.date.fromisoformat(str(month)[:10])
-        first, last = max(month, filters.start), min(_month_end(month), filters.end)
-        overlap = ((last - first).days + 1) / _month_end(month).day
+        first, last = max(month, filters.start), min(month_end(month), filters.end)
+        overlap = ((last - first).days + 1) / month_end(month).day
         amount += float(value) * overlap * (share if region == "all" else 1.0)
     return amount
 
@@ -294,7 +278,7 @@ def monthly_stock_series(filters: Filters) -> pd.DataFrame:
     """MRR, customers and open pipeline (GPMRR) at each month's end of the period."""
     regions = effective_regions(filters)
     table = MartSubscriptionMonthly.__table__
-    months = _months(filters.start, filters.end)
+    months = months_between(filters.start, filters.end)
     subs = _read(select(table.c.month.label("period"), func.sum(table.c.mrr).label("mrr"),
                         func.sum(table.c.customers).label("customers")).where(
         table.c.month.in_(months), *_conditions(table, filters, regions, dimensions=("channel",))).group_by(
@@ -312,7 +296,7 @@ def monthly_stock_series(filters: Filters) -> pd.DataFrame:
     for month in months:
         balance += movements.get(month, 0.0)
         rows.append({"period": month, "gpmrr": balance})
-    if filters.end != _month_end(filters.end):  # the last month is partial: its balance at the end date
+    if filters.end != month_end(filters.end):  # the last month is partial: its balance at the end date
         rows[-1]["gpmrr"] = _pipeline_open(filters, regions, filters.end)[1]
     frame = pd.DataFrame(rows)
     if not subs.empty:
@@ -343,7 +327,7 @@ def leaderboard(filters: Filters, limit: int = 10) -> pd.DataFrame:
     """Top reps by won value over the months of the period (rep mart, activity convention)."""
     regions = effective_regions(filters)
     table = MartRepMonthly.__table__
-    months = _months(filters.start, filters.end)
+    months = months_between(filters.start, filters.end)
     statement = select(
         table.c.rep_code, func.coalesce(SalesRep.name, table.c.rep_code).label("rep"),
         func.coalesce(SalesTeam.name, literal("")).label("team"),
@@ -367,8 +351,9 @@ def cohorts(filters: Filters) -> pd.DataFrame:
     regions = effective_regions(filters)
     table = MartCohortMonthly.__table__
     names = ("leads", "qualified_leads", "mqls", "sqls", "opportunities", "won", "won_value", "days_to_won")
+    months = months_between(filters.start, filters.end)
     statement = select(table.c.cohort_month.label("period"), *(func.sum(table.c[m]).label(m) for m in names)).where(
-        table.c.cohort_month.in_(_months(filters.start, filters.end)), *_conditions(table, filters, regions)).group_by(
+        table.c.cohort_month.in_(months), *_conditions(table, filters, regions)).group_by(
         table.c.cohort_month).order_by(table.c.cohort_month)
     frame = _read(statement)
     if not frame.empty:
@@ -393,7 +378,7 @@ def _target_rows(filters: Filters, names) -> pd.DataFrame:
         Target.period_start, Target.kpi, Target.region_code, func.sum(Target.value).label("value"),
     ).where(
         Target.grain == "month", Target.kpi.in_(list(names)), Target.region_code.in_(codes),
-        Target.period_start.in_(_months(filters.start, filters.end)),
+        Target.period_start.in_(months_between(filters.start, filters.end)),
         Target.channel_code.in_(list(filters.channels) if filters.channels else [""]),
     ).group_by(Target.period_start, Target.kpi, Target.region_code)
     frame = _read(statement)
@@ -418,8 +403,8 @@ def targets(filters: Filters, names: tuple[str, ...]) -> dict[str, float | None]
     result: dict[str, float | None] = {}
     if frame.empty:
         return {name: None for name in names}
-    weights = {m: ((min(_month_end(m), filters.end) - max(m, filters.start)).days + 1) / _month_end(m).day
-               for m in _months(filters.start, filters.end)}
+    weights = {m: ((min(month_end(m), filters.end) - max(m, filters.start)).days + 1) / month_end(m).day
+               for m in months_between(filters.start, filters.end)}
     frame["weighted"] = frame["value"] * frame["period_start"].map(weights)
     sums = frame.groupby("kpi")["weighted"].sum().to_dict()
     means = frame.groupby(["kpi", "period_start"])["value"].sum().groupby("kpi").mean().to_dict()

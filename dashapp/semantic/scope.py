@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from flask_login import current_user
 from sqlalchemy import select
 
-from etl.models import ALL_REGIONS, Region
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import ALL_REGIONS, Region
 
 
 @dataclass(frozen=True)

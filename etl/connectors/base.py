@@ -13,7 +13,9 @@ import pandas as pd
 
 from etl.errors import FileRefused
 from etl.loading import TableLoad
-from etl.models import (
+from etl.readers import RawTable
+from etl.validation import Field, apply_aliases, missing_columns, validate
+from pilotage.store.models import (
     AdPerformance,
     Campaign,
     Channel,
@@ -28,9 +30,7 @@ from etl.models import (
     Target,
     WebAnalytics,
 )
-from etl.readers import LINE, RawTable
-from etl.reference import UNASSIGNED_REGION, UNKNOWN_TEAM
-from etl.validation import Field, apply_aliases, missing_columns, validate
+from pilotage.store.reference import UNASSIGNED_REGION, UNKNOWN_TEAM
 
 
 @dataclass
@@ -181,9 +181,3 @@ def costs_load(frame: pd.DataFrame) -> TableLoad:
 def external_series_load(frame: pd.DataFrame) -> TableLoad:
     return TableLoad(ExternalSeries.__table__, frame, key=("source_system", "series", "geo", "date"),
                      replace_scope=("source_system", "series", "geo"))
-
-
-def with_line(frame: pd.DataFrame, lines: pd.Series) -> pd.DataFrame:
-    frame = frame.copy()
-    frame[LINE] = lines.values
-    return frame

@@ -12,8 +12,8 @@ import pandas as pd
 
 from etl.pseudonymise import normalise_email, pseudonymise
 from etl.readers import LINE, RawTable
-from etl.reference import CHANNEL_CODES
 from etl.validation import Field, reject_rows
+from pilotage.store.reference import CHANNEL_CODES
 
 from .base import (
     LEAD_DATE_COLUMNS,

@@ -34,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import FileRefused
-from etl.models import LEAD_STAGES
 from etl.readers import RawTable
+from pilotage.store.models import LEAD_STAGES
 
 from .base import Batch, Connector, LoadOptions
 from .canonical import FORMATS, CanonicalConnector

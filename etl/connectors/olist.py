@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.loading import TableLoad
-from etl.models import SalesTeam
 from etl.pseudonymise import pseudonymise
 from etl.readers import LINE, RawTable
 from etl.validation import Field
+from pilotage.store.models import SalesTeam
 
 from .base import Batch, Connector, LoadOptions, leads_load, regions_load, reps_load
 
@@ -32,7 +32,7 @@ ORIGIN_CHANNELS = {
 
 def _region(options: LoadOptions) -> tuple[str, list[TableLoad]]:
     """Olist is a Brazilian marketplace: without --region, its leads go to Brazil."""
-    from etl.reference import UNASSIGNED_REGION
+    from pilotage.store.reference import UNASSIGNED_REGION
 
     if options.region and options.region != UNASSIGNED_REGION:
         return options.region, []

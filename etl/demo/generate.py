@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from etl.calendar import french_holidays
 from etl.pseudonymise import pseudonymise
+from pilotage.dates import french_holidays
 
 from . import company as co
 

@@ -31,9 +31,9 @@ from etl.connectors.base import (
     web_analytics_load,
 )
 from etl.loading import TableLoad, upsert
-from etl.models import Campaign, Region, SalesRep, SalesTeam, Source
 from etl.pipeline import RunReport, apply_batch
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import Campaign, Region, SalesRep, SalesTeam, Source
 
 from .generate import SOURCE_SYSTEM, DemoCompany, generate
 

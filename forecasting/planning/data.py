@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from etl.models import NATIONAL_SCOPE, MediaPlan, Target
 from forecasting.regressors import _covid, _planned_spend, _working_days
-from forecasting.series import DataError, SeriesSet, add_months, build_series, month_range, month_start, monthly_cells
+from forecasting.series import DataError, SeriesSet, build_series, month_start, monthly_cells
+from pilotage.dates import add_months, months_between
+from pilotage.store.models import NATIONAL_SCOPE, MediaPlan, Target
 
 MIN_MONTHS = 24  # a region's own model needs two seasons
 MIN_NATIONAL_MONTHS = 12
@@ -183,7 +184,7 @@ def plan_months(engine: Engine, cutoff: dt.date) -> list[dt.date]:
     """The months after ``cutoff`` up to the last planned one (at most ``MAX_PLAN_MONTHS``)."""
     with engine.connect() as conn:
         last = conn.execute(select(func.max(MediaPlan.month)).where(MediaPlan.month > cutoff)).scalar()
-    count = DEFAULT_PLAN_MONTHS if last is None else len(month_range(add_months(cutoff, 1), month_start(last)))
+    count = DEFAULT_PLAN_MONTHS if last is None else len(months_between(add_months(cutoff, 1), month_start(last)))
     return [add_months(cutoff, i) for i in range(1, min(count, MAX_PLAN_MONTHS) + 1)]
 
 

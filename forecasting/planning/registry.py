@@ -36,7 +36,6 @@ import numpy as np
 from scipy.stats import norm
 from sqlalchemy import Connection, Engine, select
 
-from etl.models import NATIONAL_SCOPE, ForecastRun
 from forecasting import registry
 from forecasting.metrics import mase, smape
 from forecasting.planning.data import Plan, ScopeInputs, lead_targets, model_inputs
@@ -44,6 +43,7 @@ from forecasting.planning.data import current_plan as plan_from_store
 from forecasting.planning.model import ResponseModel
 from forecasting.serialise import json_safe
 from forecasting.series import DataError, month_start
+from pilotage.store.models import NATIONAL_SCOPE, ForecastRun
 
 KIND = "media"
 DEFAULT_BOOT = 200

@@ -21,9 +21,9 @@ from dashapp import i18n
 from dashapp.callbacks.forecast import METRIC_HEADERS
 from dashapp.demo_users import DEMO_USERS
 from dashapp.layout import charts
-from etl.store import get_engine
 from forecasting import registry
 from forecasting.training import train
+from pilotage.store.engine import get_engine
 
 from ..forecast_helpers import FAST
 from .conftest import TIMEOUT_MS, login_as, serve

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from etl.models import Channel, Region, SalesTeam
+from pilotage.store.models import Channel, Region, SalesTeam
 
 UNASSIGNED_REGION = "XX"
 HOME_COUNTRY = {"code": "FR", "name": "France", "level": "country", "parent_code": None}

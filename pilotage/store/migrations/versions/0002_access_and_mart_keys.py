@@ -1,7 +1,7 @@
 """app users and audit log; source in the activity marts; open-pipeline measures; rep mart
 
 Marts are derived data: the three activity marts are recreated with their new key and
-``etl.schema.upgrade`` rebuilds every mart from the facts after this revision.
+``pilotage.store.migrate.upgrade`` rebuilds every mart from the facts after this revision.
 
 Revision ID: 0002
 Revises: 0001

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from etl.marts import rebuild_all
-from etl.reference import seed_reference
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.reference import seed_reference
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Revisions that recreate marts: a store upgraded across one gets its marts rebuilt from the facts.
@@ -24,7 +24,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
+def upgrade(
+    engine: Engine | None = None,
+    revision: str = "head",
+    rebuild_marts: Callable[[Connection], None] | None = None,
+) -> None:
+    """Migrate to ``revision`` and seed the reference rows, in one transaction.
+
+    ``rebuild_marts`` is the ETL's mart builder: the store does not know how marts are
+    computed, so the caller passes it for upgrades across a revision that recreates them."""
     engine = engine or get_engine()
     config = alembic_config(engine)
     from alembic.runtime.migration import MigrationContext
@@ -35,8 +43,9 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
         command.upgrade(config, revision)
         seed_reference(connection)
         after = MigrationContext.configure(connection).get_current_revision()
-        if before is not None and any(before < rev <= (after or "") for rev in MART_REBUILDS):
-            rebuild_all(connection)
+        crossed = before is not None and any(before < rev <= (after or "") for rev in MART_REBUILDS)
+        if crossed and rebuild_marts is not None:
+            rebuild_marts(connection)
 
 
 def current_revision(engine: Engine | None = None) -> str | None:

@@ -60,7 +60,7 @@ def data_version(engine: Engine | None = None) -> str:
 
     The last run's id *and* start time: ids alone repeat when a store is emptied and its
     sequences restarted, and a cache must not take the new data for the old."""
-    from etl.models import EtlRun
+    from pilotage.store.models import EtlRun
 
     engine = engine or get_engine()
     with engine.connect() as conn:

@@ -1,9 +1,9 @@
-"""Alembic environment: the schema is ``etl.models``; the URL is the configured store's."""
+"""Alembic environment: the schema is ``pilotage.store.models``; the URL is the configured store's."""
 
 from alembic import context
 
-from etl.models import Base
-from etl.store import get_engine
+from pilotage.store.engine import get_engine
+from pilotage.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
