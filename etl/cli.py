@@ -15,14 +15,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.connectors import BY_NAME, FORMATS, LoadOptions
 from etl.errors import EtlError
 from etl.pipeline import load_file, load_order
 from pilotage.store.engine import get_engine
-from pilotage.store.models import EtlReject, EtlRun
+from pilotage.store.models import DataQualityFinding, EtlReject, EtlRun
 from pilotage.store.reference import UNASSIGNED_REGION
 
 app = typer.Typer(help="Load exports into the store and inspect the runs.", no_args_is_help=True)
@@ -86,6 +86,9 @@ def _print_summary(reports) -> None:
         if r.rows_rejected:
             console.print(f"{r.file_name}: {r.rows_rejected} rejected rows, see `pilotage etl rejects {r.run_id}`",
                           highlight=False)
+        if r.findings:
+            console.print(f"{r.file_name}: {r.findings} data-quality findings (rows kept), "
+                          f"see `pilotage etl quality {r.run_id}`", highlight=False)
 
 
 @app.command()
@@ -122,6 +125,32 @@ def rejects(run: Annotated[int, typer.Argument(help="run id (see `pilotage etl r
     for r in rows:
         table.add_row(r.file_name, str(r.line), r.column, r.value or "", r.expected)
     console.print(table)
+
+
+@app.command()
+def quality(run: Annotated[int | None, typer.Argument(help="run id (default: the last run)")] = None,
+            limit: Annotated[int, typer.Option(help="findings to show")] = 50) -> None:
+    """Show the values a run kept but flagged: far outside what their own series made expected."""
+    with Session(get_engine()) as session:
+        run = run if run is not None else session.scalar(select(func.max(EtlRun.id)))
+        found = session.get(EtlRun, run) if run is not None else None
+        if found is None:
+            errors.print(f"no run {run}" if run is not None else "no run yet")
+            raise typer.Exit(EXIT_REFUSED)
+        total = session.scalar(select(func.count()).where(DataQualityFinding.run_id == run))
+        rows = session.scalars(select(DataQualityFinding).where(DataQualityFinding.run_id == run)
+                               .order_by(DataQualityFinding.line, DataQualityFinding.id).limit(limit)).all()
+    table = Table(title=f"Run {run}: {found.file_name}, {total} data-quality findings")
+    for column in ("file", "line", "column", "series", "date", "value", "expected range", "severity"):
+        table.add_column(column, justify="right" if column in ("line", "value") else "left")
+    for f in rows:
+        table.add_row(f.file_name, str(f.line), f.column, f.series_key, f"{f.date}", _number(f.value),
+                      f"{_number(f.expected_low)} to {_number(f.expected_high)}", f.severity)
+    console.print(table)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".removesuffix(".00")
 
 
 @app.command()

@@ -18,6 +18,7 @@ from etl.connectors import Batch, LoadOptions, connector_for
 from etl.errors import EtlError, FileRefused
 from etl.loading import LoadCounts, upsert
 from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
+from etl.quality import find_outliers, record_findings
 from etl.readers import peek_columns, read_table
 from pilotage.store.engine import get_engine
 from pilotage.store.models import EtlReject, EtlRun, Lead, Subscription
@@ -35,6 +36,7 @@ class RunReport:
     duration_s: float = 0.0
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    findings: int = 0  # data-quality findings: rows kept but far from their series (etl/quality.py)
 
     @property
     def rows_rejected(self) -> int:
@@ -111,6 +113,8 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
         refresh_cohorts(conn, lead_dates)
         refresh_reps(conn, lead_dates)
         refresh_subscriptions(conn, subscription_months)
+        findings = find_outliers(conn, batch.loads, file_name)
+        report.findings = len(findings)
         report.duration_s = time.perf_counter() - clock
         report.run_id = conn.execute(insert(EtlRun).values(
             source_type=source_type, file_name=file_name, file_sha256=sha, status="loaded",
@@ -127,6 +131,7 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
                      expected=r["expected"], raw=r.get("raw"))
                 for r in sorted(report.counts.rejects, key=lambda r: r["line"])
             ])
+        record_findings(conn, report.run_id, findings)
     return report
 
 

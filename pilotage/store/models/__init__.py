@@ -33,6 +33,7 @@ from .marts import (
     MartSubscriptionMonthly,
 )
 from .planning import NATIONAL_SCOPE, PlanScenario, PlanScenarioCell
+from .quality import FINDING_SEVERITIES, DataQualityFinding
 from .runs import EtlReject, EtlRun
 
 __all__ = [
@@ -42,5 +43,5 @@ __all__ = [
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",
     "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
-    "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell",
+    "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
 ]
