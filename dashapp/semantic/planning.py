@@ -667,6 +667,7 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
     months = set(plan_months(scope))
     try:
         raw = _read_table(contents, filename)
+        raw.refuse_rejects()
     except PlanningError as error:
         return {}, [FileIssue(error.code, value=str(error.values.get("name", error.values.get("limit", ""))))]
     except InputError as error:  # translated from its code and params (the ``input.*`` catalogue)

@@ -38,6 +38,16 @@ class RawTable:
             return self.describe_column(name)
         return name
 
+    def refuse_rejects(self) -> None:
+        """For readers that take a file whole or not at all (the ETL keeps good rows and logs the others):
+        the first row that could not be split is an :class:`InputError`."""
+        from pilotage.input.errors import InputError
+
+        if self.rejects:
+            first = self.rejects[0]
+            raise InputError(self.file_name, first["expected"], line=first["line"], code="input.ragged",
+                             params={"columns": len(self.columns)})
+
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -20,6 +20,8 @@ MESSAGES = {
     "input.header_blank": ("a column of the header has no name.", "une colonne de l'en-tête n'a pas de nom."),
     "input.header_twice": ("the column “{name}” appears twice in the header.",
                            "la colonne « {name} » apparaît deux fois dans l'en-tête."),
+    "input.ragged": ("this row does not have the header's {columns} values.",
+                     "cette ligne n'a pas les {columns} valeurs de l'en-tête."),
     "input.unreadable": ("the file cannot be read as a table.", "le fichier ne peut pas être lu comme un tableau."),
     "input.xml_forbidden": ("the file cannot be read as a table: its XML declares entities, which are refused.",
                             "le fichier ne peut pas être lu comme un tableau : son XML déclare des entités, "
