@@ -116,8 +116,9 @@ def _split(text: str, sep: str, file_name: str, limits: Limits) -> tuple[list[st
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows, lines, rejects = [], [], []
+    end = 0
     for record in reader:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num  # where the record starts: a quoted line break spans lines
         if not record or all(not cell.strip() for cell in record):
             continue
         if header is None:

@@ -74,9 +74,9 @@ def read(source: Path | bytes, file_name: str, limits: Limits, sheet: str | None
     try:
         workbook = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
                                  read_only=True, data_only=True)
-    except DefusedXmlException as error:
-        raise _forbidden(file_name, error) from None
-    except Exception as error:  # openpyxl raises many types for a broken archive
+    except Exception as error:  # openpyxl raises many types for a broken archive, and wraps defusedxml's
+        if (defused := _defused(error)) is not None:
+            raise _forbidden(file_name, defused) from None
         raise InputError(file_name, f"not a readable XLSX workbook ({error})", code="input.unreadable") from None
     try:
         if sheet and sheet not in workbook.sheetnames:
@@ -98,6 +98,15 @@ def read(source: Path | bytes, file_name: str, limits: Limits, sheet: str | None
         raise InputError(file_name, f"not a readable XLSX sheet ({error})", code="input.unreadable") from None
     finally:
         workbook.close()
+
+
+def _defused(error: BaseException | None) -> DefusedXmlException | None:
+    """defusedxml's refusal anywhere in the chain of causes (openpyxl re-raises it as its own error)."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _forbidden(file_name: str, error: Exception) -> InputError:
