@@ -34,7 +34,10 @@ def read_upload(data: bytes, name: str, limits: Limits = UPLOADS, sheet: str | N
 
     file_name = Path(name).name
     _check_size(len(data), file_name, limits)  # cheap refusals first, without a process
-    _format(file_name)
+    if _format(file_name) == "xlsx":
+        from pilotage.input.xlsx_reader import check_archive
+
+        check_archive(data, file_name, limits)  # the zip's central directory only: no XML parsed
     request = {"name": file_name, "sheet": sheet, "limits": dataclasses.asdict(limits), "memory_mb": memory_mb,
                "cpu_seconds": max(1, int(seconds))}
     root = str(Path(__file__).resolve().parents[2])
