@@ -28,5 +28,5 @@ class FileRefused(EtlError, InputError):
         """The input layer's refusal as the ETL's, every field kept."""
         if isinstance(error, cls):
             return error
-        return cls(error.file, error.describe().removeprefix(f"{error.file}: "), expected=error.expected,
+        return cls(error.file, error.detail(), expected=error.expected,
                    line=error.line, column=error.column, value=error.value, code=error.code, params=error.params)

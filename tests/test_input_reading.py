@@ -120,4 +120,4 @@ def test_the_cli_prints_an_input_error_in_one_line_with_exit_code_1(monkeypatch,
         pilotage.cli.main()
     assert exited.value.code == 1
     err = capsys.readouterr().err
-    assert "media.csv: line 3, column spend: 'x' is not a number" in err and "Traceback" not in err
+    assert "media.csv, line 3, column spend: 'x' is not a number" in err and "Traceback" not in err

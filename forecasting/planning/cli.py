@@ -195,7 +195,7 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
     except InputError as error:
         if error.code == "input.empty":
             raise BoundsError(f"{path}: empty file (expected a header channel,min,max[,locked])") from None
-        raise BoundsError(f"{path}: cannot be read ({error.describe().removeprefix(error.file + ': ')})") from None
+        raise BoundsError(f"{path}: cannot be read ({error.detail()})") from None
     header_line, header = 1, raw.columns
     names = [h.strip().lower() for h in header]
     for index, name in enumerate(names):

@@ -17,10 +17,18 @@ class InputError(ValueError):
         self.code, self.params = code, dict(params or {})
         super().__init__(self.describe())
 
-    def describe(self) -> str:
-        where = ", ".join(part for part in (
+    def where(self) -> str:
+        """``line 3, column spend`` (empty when neither is known)."""
+        return ", ".join(part for part in (
             f"line {self.line}" if self.line is not None else "",
             f"column {self.column}" if self.column else "",
         ) if part)
+
+    def detail(self) -> str:
+        """What went wrong, without the file name: ``line 3, column spend: a number (value 'x')``."""
         value = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{self.file}: {where + ': ' if where else ''}{self.expected}{value}"
+        return f"{self.where() + ': ' if self.where() else ''}{self.expected}{value}"
+
+    def describe(self) -> str:
+        """``media.csv, line 3, column spend: a number (value 'x')``: the one format every command prints."""
+        return f"{self.file}, {self.detail()}" if self.where() else f"{self.file}: {self.detail()}"
