@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from etl.readers import LINE
+from pilotage.input import LINE
 
 COPY_CHUNK = 1 << 20
 

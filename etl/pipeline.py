@@ -19,7 +19,7 @@ from etl.errors import EtlError, FileRefused
 from etl.loading import LoadCounts, upsert
 from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
 from etl.quality import find_outliers, record_findings
-from etl.readers import peek_columns, read_table
+from pilotage.input import InputError, peek_columns, read_table
 from pilotage.store.engine import get_engine
 from pilotage.store.models import EtlReject, EtlRun, Lead, Subscription
 
@@ -64,7 +64,10 @@ def load_file(path: Path, source: str | None = None, mapping: Path | None = None
     path = Path(path)
     source_type, sha = source or (f"mapping:{mapping.name}" if mapping else "?"), ""
     try:
-        raw = read_table(path, sheet=sheet)
+        try:
+            raw = read_table(path, sheet=sheet)
+        except InputError as error:
+            raise FileRefused.of(error) from None
         sha = raw.sha256
         connector = connector_for(raw, source=source, mapping=mapping)
         source_type = connector.name

@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Connection, Date, DateTime, Integer, String, insert, or_, select, type_coerce
 
 from etl.loading import TableLoad
-from etl.readers import LINE
+from pilotage.input import LINE
 from pilotage.store.models import DataQualityFinding
 
 REL_FLOOR = 0.5

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from etl.readers import LINE
+from pilotage.input import LINE
 
 KINDS = ("text", "code", "integer", "decimal", "date", "datetime", "boolean", "choice")
 

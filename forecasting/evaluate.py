@@ -1,6 +1,6 @@
 """``pilotage forecast evaluate``: the same selection, scored on the final window of any monthly data.
 
-Input: a CSV in long format ``unique_id, ds, y`` (one row per series and month; ``ds`` any date
+Input: a CSV (or XLSX) in long format ``unique_id, ds, y`` (one row per series and month; ``ds`` any date
 within the month, usually its first day). For each series the final ``H`` points are held out;
 the selection (rolling-origin backtest inside the training part) picks a method, which then
 forecasts the held-out points with its 80% and 95% conformal intervals.
@@ -26,14 +26,11 @@ import pandas as pd
 from forecasting.candidates import CANDIDATES, seasonal_naive
 from forecasting.metrics import coverage, mase, smape
 from forecasting.selection import SeriesInput, forecast_many
+from pilotage.input import LINE, InputError, read_table
 
 COLUMNS = ("unique_id", "ds", "y")
 MIN_TRAIN = 8
 LEVELS = (0.8, 0.95)
-
-
-class InputError(ValueError):
-    """Bad input file; the message names the file, the line and the problem."""
 
 
 @dataclass
@@ -44,42 +41,40 @@ class Series:
 
 
 def read_series(path: str | Path) -> list[Series]:
-    """Read and check a long-format monthly CSV; series in order of first appearance."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a readable CSV file ({str(error).strip()})") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+    """Read and check a long-format monthly CSV or XLSX; series in order of first appearance.
+    Read by the input layer (encoding and separator decided from the file); bad input raises its
+    :class:`InputError` naming the file, line and column."""
+    raw = read_table(Path(path))
+    raw.refuse_rejects()
+    name = str(path)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         found = ", ".join(raw.columns) or "none"
-        raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)} (expected unique_id, ds, y; found {found})"
-        )
-    if raw.empty:
-        raise InputError(f"{path}: no rows")
-    line = pd.RangeIndex(2, len(raw) + 2)  # header is line 1
-    uid = raw["unique_id"].str.strip()
+        raise InputError(name, f"missing column(s) {', '.join(missing)} (expected unique_id, ds, y; found {found})",
+                         line=1)
+    if raw.frame.empty:
+        raise InputError(name, "no rows")
+    line = raw.frame[LINE].to_numpy()
+    uid = raw.frame["unique_id"].str.strip()
     empty = uid == ""
     if empty.any():
-        raise InputError(f"{path}, line {line[np.argmax(empty.to_numpy())]}, column unique_id: empty")
-    ds_text = raw["ds"].str.strip()
+        raise InputError(name, "empty", line=int(line[np.argmax(empty.to_numpy())]), column="unique_id")
+    ds_text = raw.frame["ds"].str.strip()
     ds = pd.to_datetime(ds_text, errors="coerce", format="ISO8601")
     bad = ds.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"{path}, line {line[i]}, column ds: {ds_text.iloc[i]!r} is not a date (YYYY-MM-DD)")
-    y_text = raw["y"].str.strip()
+        raise InputError(name, f"{ds_text.iloc[i]!r} is not a date (YYYY-MM-DD)", line=int(line[i]), column="ds",
+                         value=ds_text.iloc[i])
+    y_text = raw.frame["y"].str.strip()
     y = pd.to_numeric(y_text, errors="coerce")
     bad = ~np.isfinite(y.to_numpy(dtype=float))
     if bad.any():
         i = int(np.argmax(bad))
-        raise InputError(f"{path}, line {line[i]}, column y: {y_text.iloc[i]!r} is not a number")
+        raise InputError(name, f"{y_text.iloc[i]!r} is not a number", line=int(line[i]), column="y",
+                         value=y_text.iloc[i])
     frame = pd.DataFrame({"uid": uid.to_numpy(), "ds": ds.to_numpy(), "month": ds.dt.to_period("M").to_numpy(),
-                          "y": y.to_numpy(dtype=float), "line": np.asarray(line)})
+                          "y": y.to_numpy(dtype=float), "line": line})
     dup = frame.duplicated(["uid", "month"], keep=False).to_numpy()
     if dup.any():
         rows = frame[dup]
@@ -87,7 +82,8 @@ def read_series(path: str | Path) -> list[Series]:
         same = rows[(rows.uid == first.uid) & (rows.month == first.month)]
         lines = ", ".join(str(v) for v in same.line.tolist()[:5])
         what = "duplicate rows" if same.ds.nunique() == 1 else "several dates in one month: ds is not monthly"
-        raise InputError(f"{path}, lines {lines}: {what} for series {first.uid!r} in {first.month}")
+        raise InputError(name, f"lines {lines}: {what} for series {first.uid!r} in {first.month}",
+                         line=int(same.line.iloc[-1]))
     out = []
     for key, group in frame.groupby("uid", sort=False):
         group = group.sort_values("month")
@@ -95,10 +91,8 @@ def read_series(path: str | Path) -> list[Series]:
         steps = np.diff(months.asi8)
         if (steps != 1).any():
             j = int(np.argmax(steps != 1))
-            raise InputError(
-                f"{path}, line {group.line.iloc[j + 1]}: series {key!r} is not monthly without gaps: "
-                f"{months[j]} is followed by {months[j + 1]}"
-            )
+            raise InputError(name, f"series {key!r} is not monthly without gaps: {months[j]} is followed by "
+                             f"{months[j + 1]}", line=int(group.line.iloc[j + 1]), column="ds")
         out.append(Series(str(key), months, group.y.to_numpy(dtype=float)))
     return out
 
@@ -114,17 +108,18 @@ def evaluate(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metrics per series (plus the ``ALL`` row) and the final window's forecasts."""
     if horizon < 1:
-        raise InputError("--horizon must be at least 1")
+        raise InputError("--horizon", "must be at least 1")
     options = {}
     if candidates:
         unknown = [c for c in candidates if c not in CANDIDATES]
         if unknown:
-            raise InputError(f"unknown candidate(s) {', '.join(unknown)}; known: {', '.join(CANDIDATES)}")
+            raise InputError("--candidates",
+                             f"unknown candidate(s) {', '.join(unknown)}; known: {', '.join(CANDIDATES)}")
         options["candidates"] = tuple(candidates)
     for s in series:
         if len(s.y) < horizon + MIN_TRAIN:
             raise InputError(
-                f"{source}: series {s.unique_id!r} has {len(s.y)} months; a horizon of {horizon} needs at least "
+                source, f"series {s.unique_id!r} has {len(s.y)} months; a horizon of {horizon} needs at least "
                 f"{horizon + MIN_TRAIN} ({MIN_TRAIN} to train on)"
             )
     inputs = [SeriesInput(s.unique_id, s.y[:-horizon]) for s in series]

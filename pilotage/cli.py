@@ -62,10 +62,11 @@ def demo(
 
 def main() -> None:
     from etl.errors import EtlError
+    from pilotage.input import InputError
     from pilotage.settings import SettingsError
 
     try:
         app()
-    except (EtlError, SettingsError) as error:
+    except (EtlError, InputError, SettingsError) as error:
         console.print(f"[bold red]error[/] {error}", highlight=False)
         raise SystemExit(1) from None

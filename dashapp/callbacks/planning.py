@@ -506,8 +506,11 @@ def file_issues(issues: list[data.FileIssue], filename, language: str, names: di
             where = i18n.t("planning.file.at_cell", language, line=issue.line, column=issue.column)
         elif issue.line is not None:
             where = i18n.t("planning.file.at_line", language, line=issue.line)
-        items.append(html.Li(where + _text(f"planning.file.{issue.code}", language, value=issue.value),
-                             **{"data-code": issue.code}))
+        if issue.code.startswith("input."):  # the input layer's refusal: its own catalogue, its own values
+            text = _text(issue.code, language, **issue.params)
+        else:
+            text = _text(f"planning.file.{issue.code}", language, value=issue.value)
+        items.append(html.Li(where + text, **{"data-code": issue.code}))
     if len(issues) > data.MAX_ISSUES:
         items.append(html.Li(i18n.t("planning.upload.more", language, count=len(issues) - data.MAX_ISSUES)))
     return html.Div([html.Div(i18n.t("planning.upload.failed", language, name=str(filename or "")[:80])),

@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import math
 import re
 import threading
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +38,8 @@ from flask_login import current_user
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from pilotage.input import LINE, UPLOADS, InputError, RawTable
+from pilotage.input.sandbox import read_upload
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
 from pilotage.store.models import Channel, ForecastRun
@@ -58,10 +58,7 @@ LEVELS = (0.8, 0.95)
 MAX_MONTHS = 12  # the optimiser's time grows fast with the months (24: 20-40 s); a year is the planning horizon
 MAX_CELL_EUR = 1e9  # more than any media budget: a larger figure is a typing error
 MAX_NAME = 120
-MAX_FILE_BYTES = 2_000_000
-MAX_FILE_ROWS = 5_000
-MAX_FILE_COLUMNS = 200  # months x channels in a wide file stay far below; a wider header is not a plan
-MAX_UNPACKED_BYTES = 20_000_000  # an XLSX is a zip: what it unpacks to, not its size, costs the reader
+MAX_FILE_BYTES = UPLOADS.max_bytes  # the input layer's upload caps: 2 MB, 5,000 rows, 200 columns
 OPTIMISER_LOCK_S = 60  # released at once when done; the timeout only frees a crashed worker's lock
 MAX_SCENARIOS = 200  # per user: a list to choose from, not an archive
 MAX_ISSUES = 20  # errors listed for one file (the rest are counted)
@@ -604,6 +601,7 @@ class FileIssue:
     line: int | None = None
     column: str | None = None
     value: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)  # an ``input.*`` code's values
 
 
 MONTH_NAMES = ("month", "mois", "period", "période", "periode", "date")
@@ -617,20 +615,10 @@ def _fold(text) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _check_unpacked_size(data: bytes) -> None:
-    """Refuse an XLSX whose parts unpack to more than :data:`MAX_UNPACKED_BYTES` (a small zip can hold
-    millions of cells, which the reader would spend minutes on)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except zipfile.BadZipFile:
-        raise PlanningError("unreadable") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise PlanningError("file_too_large", limit=MAX_FILE_BYTES // 1_000_000)
-
-
-def _read_table(contents: str, filename: str) -> pd.DataFrame:
-    """The file's cells as text, header row as column names; raises :class:`PlanningError`."""
+def _read_table(contents: str, filename: str) -> RawTable:
+    """The file's cells as text with their line numbers; raises :class:`PlanningError` for a request that
+    is not a file and :class:`InputError` for a file that cannot be read. The file is parsed by the input
+    layer in a child process bounded in time and memory (a hostile workbook must not hold a worker)."""
     if not isinstance(contents, str) or "," not in contents or not isinstance(filename, str):
         raise PlanningError("unreadable")
     if len(contents) > MAX_FILE_BYTES * 4 // 3 + 1_000:  # base64: checked before decoding it
@@ -639,37 +627,7 @@ def _read_table(contents: str, filename: str) -> pd.DataFrame:
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (ValueError, TypeError):
         raise PlanningError("unreadable") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise PlanningError("file_too_large", limit=MAX_FILE_BYTES // 1_000_000)
-    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    try:
-        if suffix in ("xlsx", "xlsm"):
-            _check_unpacked_size(data)
-            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", nrows=MAX_FILE_ROWS + 1)
-        elif suffix in ("csv", "txt"):
-            text = data.decode("utf-8-sig") if not data.startswith(b"\xff\xfe") else data.decode("utf-16")
-            header = text.splitlines()[0] if text.strip() else ""
-            separator = max((";", ",", "\t"), key=header.count)
-            if header.count(separator) >= MAX_FILE_COLUMNS:  # pandas' cost grows with rows x columns
-                raise PlanningError("too_many_columns", limit=MAX_FILE_COLUMNS)
-            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                                skipinitialspace=True, nrows=MAX_FILE_ROWS + 1)
-        else:
-            raise PlanningError("format", name=filename[:80])
-    except PlanningError:
-        raise
-    except UnicodeDecodeError:
-        raise PlanningError("encoding") from None
-    except Exception:  # a broken file of any kind: one clear message, no trace
-        raise PlanningError("unreadable") from None
-    if frame.empty:
-        raise PlanningError("empty")
-    if len(frame) > MAX_FILE_ROWS:
-        raise PlanningError("too_many_rows", limit=MAX_FILE_ROWS)
-    if frame.shape[1] > MAX_FILE_COLUMNS:
-        raise PlanningError("too_many_columns", limit=MAX_FILE_COLUMNS)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_upload(data, filename[:200], limits=UPLOADS)
 
 
 def _parse_month(value) -> dt.date | None:
@@ -708,10 +666,16 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
     _run, model = model_for(scope)
     months = set(plan_months(scope))
     try:
-        frame = _read_table(contents, filename)
+        raw = _read_table(contents, filename)
+        raw.refuse_rejects()
     except PlanningError as error:
         return {}, [FileIssue(error.code, value=str(error.values.get("name", error.values.get("limit", ""))))]
-    folded = {_fold(c): c for c in frame.columns}
+    except InputError as error:  # translated from its code and params (the ``input.*`` catalogue)
+        return {}, [FileIssue(error.code, error.line, error.column, params=error.params)]
+    if raw.frame.empty:
+        return {}, [FileIssue("empty")]
+    frame = raw.frame
+    folded = {_fold(c): c for c in raw.columns}
     month_column = next((folded[n] for n in map(_fold, MONTH_NAMES) if n in folded), None)
     if month_column is None:
         return {}, [FileIssue("no_month", line=1)]
@@ -746,9 +710,8 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
     if channel_column is not None:  # long: one row per month and channel
         if spend_column is None:
             return {}, [FileIssue("no_spend", line=1)]
-        for i, row in enumerate(frame.itertuples(index=False)):
-            line = i + 2
-            record = dict(zip(frame.columns, row, strict=True))
+        for record in frame.to_dict("records"):
+            line = record[LINE]
             month = month_of(line, record[month_column])
             channel = lookup.get(_fold(record[channel_column]))
             if channel is None:
@@ -757,8 +720,8 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
                 add(line, month, channel, record[spend_column], spend_column)
     else:  # wide: one row per month, one column per channel
         columns = {}
-        for column in frame.columns:
-            if column == month_column or not column or column.lower().startswith("unnamed"):
+        for column in raw.columns:
+            if column == month_column:
                 continue
             channel = lookup.get(_fold(column))
             if channel is None:
@@ -767,9 +730,8 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
                 columns[column] = channel
         if not columns and not issues:
             return {}, [FileIssue("no_channel", line=1)]
-        for i, row in enumerate(frame.itertuples(index=False)):
-            line = i + 2
-            record = dict(zip(frame.columns, row, strict=True))
+        for record in frame.to_dict("records"):
+            line = record[LINE]
             month = month_of(line, record[month_column])
             if month is None:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.errors import FileRefused
-from etl.readers import RawTable
+from pilotage.input import RawTable
 
 from .base import Batch, Connector, LoadOptions
 from .canonical import CANONICAL_CONNECTORS, FORMATS

@@ -13,8 +13,8 @@ import pandas as pd
 
 from etl.errors import FileRefused
 from etl.loading import TableLoad
-from etl.readers import RawTable
 from etl.validation import Field, apply_aliases, missing_columns, validate
+from pilotage.input import RawTable
 from pilotage.store.models import (
     AdPerformance,
     Campaign,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.pseudonymise import normalise_email, pseudonymise
-from etl.readers import LINE, RawTable
 from etl.validation import Field, reject_rows
+from pilotage.input import LINE, RawTable
 from pilotage.store.reference import CHANNEL_CODES
 
 from .base import (

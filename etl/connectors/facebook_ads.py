@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.readers import LINE, RawTable
 from etl.validation import Field, reject_rows
+from pilotage.input import LINE, RawTable
 
 from .base import Batch, Connector, LoadOptions, ad_performance_load, campaigns_load
 

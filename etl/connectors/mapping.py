@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import FileRefused
-from etl.readers import RawTable
+from pilotage.input import RawTable
 from pilotage.store.models import LEAD_STAGES
 
 from .base import Batch, Connector, LoadOptions

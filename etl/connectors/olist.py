@@ -12,8 +12,8 @@ import pandas as pd
 
 from etl.loading import TableLoad
 from etl.pseudonymise import pseudonymise
-from etl.readers import LINE, RawTable
 from etl.validation import Field
+from pilotage.input import LINE, RawTable
 from pilotage.store.models import SalesTeam
 
 from .base import Batch, Connector, LoadOptions, leads_load, regions_load, reps_load

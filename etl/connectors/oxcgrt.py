@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.errors import FileRefused
-from etl.readers import LINE, RawTable
 from etl.validation import parse_dates, parse_numbers
+from pilotage.input import LINE, RawTable
 
 from .base import Batch, Connector, LoadOptions, external_series_load
 

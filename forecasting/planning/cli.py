@@ -6,7 +6,6 @@ Mounted by :mod:`pilotage.cli` next to ``forecast``. Errors are one line on stde
 
 from __future__ import annotations
 
-import csv
 import math
 import sys
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import typer
 from rich.console import Console
 
 from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console, print_runs
+from pilotage.input import InputError, read_table
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
                        "list runs, promote, roll back.", no_args_is_help=True)
@@ -147,8 +147,12 @@ def fit(
 
 # --- optimise ---------------------------------------------------------------------------------
 
-class BoundsError(ValueError):
+class BoundsError(InputError):
     """A bounds file that cannot be used; the message names the file, line and column."""
+
+    def __init__(self, message: str):
+        file, _, rest = message.partition(": ")
+        super().__init__(file, rest or message)
 
 
 @dataclass
@@ -186,16 +190,13 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
     ``locked``: empty or ``no`` leaves the channel free, an amount locks it at that spend per
     period, ``yes`` / ``plan`` locks it at the current plan's spend (``plan_spend``, T x C).
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BoundsError(f"{path}: cannot be read ({error})") from None
-    delimiter = ";" if text.splitlines() and text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-    rows = [(i + 1, row) for i, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter))
-            if any(cell.strip() for cell in row)]
-    if not rows:
-        raise BoundsError(f"{path}: empty file (expected a header channel,min,max[,locked])")
-    header_line, header = rows[0]
+    try:  # the input layer: encoding and separator decided from the file, each row with its line
+        raw = read_table(path)
+    except InputError as error:
+        if error.code == "input.empty":
+            raise BoundsError(f"{path}: empty file (expected a header channel,min,max[,locked])") from None
+        raise BoundsError(f"{path}: cannot be read ({error.detail()})") from None
+    header_line, header = 1, raw.columns
     names = [h.strip().lower() for h in header]
     for index, name in enumerate(names):
         if name not in BOUND_COLUMNS:
@@ -205,12 +206,16 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
         if required not in names:
             raise BoundsError(f"{path}, line {header_line}: missing column {required!r} "
                               "(expected channel,min,max[,locked])")
+    if raw.rejects:
+        line, values = raw.rejects[0]["line"], raw.rejects[0]["expected"].rsplit(" ", 1)[-1]
+        raise BoundsError(f"{path}, line {line}: {values} values for {len(names)} columns")
     if len(set(names)) < len(names):
         raise BoundsError(f"{path}, line {header_line}: a column appears twice")
+    rows = [(line, cells) for line, *cells in raw.frame.itertuples(index=False, name=None)]
     position = {name: i for i, name in enumerate(names)}
     bounds = Bounds({}, {}, {})
     seen: dict[str, int] = {}
-    for line, row in rows[1:]:
+    for line, row in rows:
         if len(row) > len(names):
             raise BoundsError(f"{path}, line {line}: {len(row)} values for {len(names)} columns")
         cells = {name: (row[i] if i < len(row) else "") for name, i in position.items()}

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.evaluate import InputError
 from forecasting.planning.fit import Holdout, fit_response, holdout_evaluation, infer_frequency
 from forecasting.planning.model import ResponseModel
+from pilotage.input import LINE, InputError, read_table
 
 DATE_COLUMNS = ("date", "time", "week", "month")
 SPEND_SUFFIX = "_spend"
@@ -50,10 +50,10 @@ class WideFileError(InputError):
 
     def __init__(self, path: Path | str, problem: str, line: int | None = None, column: str | None = None,
                  expected: str | None = None):
-        self.path, self.problem, self.line, self.column, self.expected = str(path), problem, line, column, expected
-        where = "".join([str(path), f", line {line}" if line is not None else "",
-                         f", column {column}" if column is not None else ""])
-        super().__init__(f"{where}: {problem}" + (f" (expected {expected})" if expected else ""))
+        self.path, self.problem = str(path), problem
+        super().__init__(str(path), problem + (f" (expected {expected})" if expected else ""), line=line,
+                         column=column)
+        self.expected = expected  # what was expected, short ("a number"); ``problem`` says what was found
 
 
 @dataclass
@@ -74,16 +74,14 @@ class WideData:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise WideFileError(path, "no such file")
+    """The file's cells as stripped text, indexed by their line in the file (the header is line 1)."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            raw = pd.read_excel(path, dtype=str, keep_default_na=False)
-        else:  # the separator is sniffed: French exports often use ";"
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
-        raise WideFileError(path, f"not a readable table ({str(error).strip()})") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+        table = read_table(path)
+        table.refuse_rejects()
+    except InputError as error:
+        raise WideFileError(path, error.expected, error.line, error.column, "a CSV or XLSX table") from None
+    raw = table.frame.set_index(LINE)
+    raw.index.name = None
     if raw.empty:
         raise WideFileError(path, "no rows")
     return raw.apply(lambda c: c.str.strip())
@@ -100,7 +98,7 @@ def _numbers(path: Path, raw: pd.DataFrame, column: str, empty: float | None = N
     if bad.any():
         i = int(np.argmax(bad))
         what = "an empty cell" if blank[i] else f"{text.iloc[i]!r}"
-        raise WideFileError(path, f"{what} is not a number", i + 2, column, "a number")
+        raise WideFileError(path, f"{what} is not a number", int(text.index[i]), column, "a number")
     return values
 
 
@@ -127,7 +125,8 @@ def _dates(path: Path, raw: pd.DataFrame, column: str) -> pd.Series:
     bad = dates.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
-        raise WideFileError(path, f"{text.iloc[i]!r} is not a date", i + 2, column, "a date such as 2024-01-01")
+        raise WideFileError(path, f"{text.iloc[i]!r} is not a date", int(text.index[i]), column,
+                            "a date such as 2024-01-01")
     return dates
 
 
@@ -196,13 +195,13 @@ def read_wide(path: str | Path, target: str, date_column: str | None = None, con
                                     "a numeric column other than the date, target, region and spend")
         ignored = [c for c in raw.columns if c not in taken and c not in control_names]
 
-    lines = np.arange(2, len(raw) + 2)
+    lines = raw.index.to_numpy()
     if region_column is not None:
         if region is not None:
             keep = (raw[region_column] == region).to_numpy()
             if not keep.any():
                 raise WideFileError(path, f"no row of region {region!r}", None, region_column, "a region of the file")
-            raw, lines = raw[keep].reset_index(drop=True), lines[keep]
+            raw, lines = raw[keep], lines[keep]
     elif region is not None:
         raise WideFileError(path, "no region column", 1, None, "a column named region")
     dates = _dates(path, raw, date_column)
