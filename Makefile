@@ -74,6 +74,11 @@ bench-planning: install
 bench-forecast: install
 	$(BIN)/python bench/forecast.py $(BENCH_FORECAST_ARGS)
 
+## soak: two instances behind nginx, 50 users for 10 min, an instance and PostgreSQL (its own cluster) restarted;
+## BENCH_SOAK_ARGS="--users 20 --minutes 2 --reuse" for a quick run
+bench-soak: install nginx
+	$(BIN)/python bench/soak.py $(BENCH_SOAK_ARGS)
+
 bench: bench-etl bench-app bench-forecast bench-planning
 
 clean:
