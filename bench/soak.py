@@ -1,6 +1,7 @@
 """Soak benchmark: the two-instance layout (tests/cluster.py: two gunicorn instances behind Debian's nginx,
 one PostgreSQL, one Redis) under simulated users for a fixed time, while one app instance is restarted
-and PostgreSQL is restarted once. Loopback only; every loop is bounded by the deadline.
+(as docs/deployment.md says: drained in nginx first, then restarted, then put back) and PostgreSQL is
+restarted once. Loopback only; every loop is bounded by the deadline.
 
     .venv/bin/python bench/soak.py [--users 50] [--minutes 10] [--leads 200000]
     .venv/bin/python bench/soak.py --users 20 --minutes 2 --reuse        # a quick run on the kept store
@@ -170,8 +171,9 @@ class User(threading.Thread):
                 self.pause()
 
 
-def in_window(at: float, windows: list[tuple[float, float]]) -> bool:
-    return any(start <= at <= end for start, end in windows)
+def in_window(sample: Sample, windows: list[tuple[float, float]]) -> bool:
+    """Whether the sample overlaps a window (an action started before a restart may end in it)."""
+    return any(sample.at <= end and sample.at + sample.seconds >= start for start, end in windows)
 
 
 def report(samples: list[Sample], windows: list[tuple[str, float, float]], args) -> bool:
@@ -187,7 +189,7 @@ def report(samples: list[Sample], windows: list[tuple[str, float, float]], args)
     failed_outside, p95_outside = 0, []
     for kind in sorted(by_kind, key=lambda k: (k.startswith("action"), k)):
         values = by_kind[kind]
-        outside = [s for s in values if not in_window(s.at, spans)]
+        outside = [s for s in values if not in_window(s, spans)]
         p95_out = percentile([s.seconds for s in outside], 95)
         if kind.startswith("action"):
             failed_outside += sum(not s.ok for s in outside)
@@ -198,7 +200,7 @@ def report(samples: list[Sample], windows: list[tuple[str, float, float]], args)
                       f"{len(outside):,}", str(sum(not s.ok for s in outside)), ms(p95_out))
     console.print(table)
     for name, start, end in windows:
-        inside = [s for s in samples if s.kind.startswith("action") and start <= s.at <= end]
+        inside = [s for s in samples if s.kind.startswith("action") and in_window(s, [(start, end)])]
         console.print(f"restart window, {name}: {start:.0f}-{end:.0f} s; user actions in it: {len(inside)}, "
                       f"failed: {sum(not s.ok for s in inside)}", highlight=False)
     worst = max(p95_outside, default=0.0)
@@ -261,7 +263,8 @@ def main() -> None:
             for user in users:
                 user.start()
             windows = []
-            events = [("app instance A restarted", duration / 3, layout.a.restart)]
+            events = [("app instance A restarted (drained first)", duration / 3,
+                       lambda: layout.rolling_restart(layout.a))]
             if not args.no_pg_restart:
                 events.append(("PostgreSQL restarted", 2 * duration / 3, postgres.restart))
             for name, at, restart in events:

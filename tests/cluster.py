@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -108,10 +109,17 @@ class Proxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.access_log = self.folder / "access.log"
         self.log = self.folder / "error.log"
-        servers = "\n".join(f"        server 127.0.0.1:{b.port} {UPSTREAM_OPTIONS};" for b in backends)
+        self.backends = backends
+        self.conf = self.folder / "nginx.conf"
+        self.write_conf()
+        self.process: subprocess.Popen | None = None
+
+    def write_conf(self, down: frozenset[int] = frozenset()) -> None:
+        """The loopback frame; backends whose port is in ``down`` are marked down (drained)."""
+        servers = "\n".join(f"        server 127.0.0.1:{b.port} {UPSTREAM_OPTIONS}{' down' if b.port in down else ''};"
+                            for b in self.backends)
         temp = "\n".join(f"    {kind}_temp_path {self.folder / kind};"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        self.conf = self.folder / "nginx.conf"
         self.conf.write_text(f"""daemon off;
 worker_processes 1;
 pid {self.folder / 'nginx.pid'};
@@ -131,7 +139,12 @@ http {{
     }}
 }}
 """)
-        self.process: subprocess.Popen | None = None
+
+    def reload(self, down: frozenset[int] = frozenset()) -> None:
+        """New configuration, as `systemctl reload nginx`: old workers finish the requests they hold."""
+        self.write_conf(down)
+        self.process.send_signal(signal.SIGHUP)
+        time.sleep(1.0)  # nginx starts its new workers asynchronously
 
     def start(self) -> None:
         test = subprocess.run([NGINX, "-t", "-q", "-c", str(self.conf), "-e", str(self.log)], capture_output=True,
@@ -155,6 +168,14 @@ http {{
 class Cluster:
     def __init__(self, a: Instance, b: Instance, proxy: Proxy):
         self.a, self.b, self.proxy = a, b, proxy
+
+    def rolling_restart(self, instance: Instance) -> None:
+        """A planned restart as docs/deployment.md describes it: mark the host down in nginx and reload,
+        restart it (running requests finish), then put it back. Stopping an instance that still gets new
+        connections resets the ones queued in its socket, and nginx cannot replay those POSTs."""
+        self.proxy.reload(down=frozenset({instance.port}))
+        instance.restart()
+        self.proxy.reload()
 
 
 def instance_env(database_url: str, redis_url: str) -> dict[str, str]:
