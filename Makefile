@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast bench-planning services clean chromium
+.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast bench-planning bench-soak services clean chromium nginx
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ serve: install
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## make test: install and run every test (PostgreSQL tests need 127.0.0.1:5432; see `make services`)
-test: install chromium
+test: install chromium nginx
 	$(BIN)/pytest -q
 
 ## Debian's Chromium for the browser tests, installed only when missing (Playwright never downloads one).
@@ -40,6 +40,15 @@ chromium:
 	  apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  { apt-get update -qq && apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
 	  { echo "could not install chromium (apt-get install -y chromium): browser tests will be skipped" >&2; \
+	    test "$$CI" != true; }; }
+
+## Debian's nginx for the two-instance test (tests/test_deploy_cluster.py) and the soak benchmark, installed only
+## when missing; never started as a service (the tests run their own on a free loopback port).
+nginx:
+	@test -x /usr/sbin/nginx || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq nginx-light >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq nginx-light; } >/dev/null 2>&1 || \
+	  { echo "could not install nginx (apt-get install -y nginx-light): the two-instance test will be skipped" >&2; \
 	    test "$$CI" != true; }; }
 
 lint: install
@@ -64,6 +73,11 @@ bench-planning: install
 ## forecast benchmark vs statsforecast (installed once in its own venv, $PILOTAGE_BENCH_VENV or /tmp/pilotage-bench-sf)
 bench-forecast: install
 	$(BIN)/python bench/forecast.py $(BENCH_FORECAST_ARGS)
+
+## soak: two instances behind nginx, 50 users for 10 min, an instance and PostgreSQL (its own cluster) restarted;
+## BENCH_SOAK_ARGS="--users 20 --minutes 2 --reuse" for a quick run
+bench-soak: install nginx
+	$(BIN)/python bench/soak.py $(BENCH_SOAK_ARGS)
 
 bench: bench-etl bench-app bench-forecast bench-planning
 

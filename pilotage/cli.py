@@ -36,6 +36,31 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] 
     console.print(f"store {url.split('@')[-1]} at revision {current_revision()}", highlight=False)
 
 
+@db_app.command("grant-readonly")
+def db_grant_readonly(
+    role: Annotated[str, typer.Argument(help="PostgreSQL role to create or update")],
+    login: Annotated[bool, typer.Option("--login/--no-login", help="a role that connects itself (password "
+                                        "from PILOTAGE_READONLY_PASSWORD, else asked for)")] = False,
+) -> None:
+    """Give a PostgreSQL role SELECT on the marts and their dimensions, and nothing else (for another BI tool)."""
+    import os
+
+    from pilotage.store.engine import get_engine
+    from pilotage.store.readonly import ReadonlyRoleError, grant_readonly
+
+    password = None
+    if login:
+        password = os.environ.get("PILOTAGE_READONLY_PASSWORD") or typer.prompt(
+            f"password for {role}", hide_input=True, confirmation_prompt=True)
+    try:
+        grant = grant_readonly(get_engine(), role, password=password)
+    except ReadonlyRoleError as error:
+        console.print(f"[bold red]error[/] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    state = ("created" if grant.created else "updated") + (", can log in" if grant.login else ", NOLOGIN")
+    console.print(f"role {grant.role} ({state}) reads: {', '.join(grant.tables)}", highlight=False)
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="random seed: same seed, same company")] = 42,

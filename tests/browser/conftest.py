@@ -17,14 +17,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dashapp.demo_users import DEMO_PASSWORD
+
+from ..cluster import ClusterError, wait_healthy
 
 CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps dialling Google, which this closed
@@ -49,19 +48,11 @@ def _gunicorn() -> str:
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)  # polling the server's start, not waiting on the page
-    process.terminate()
-    pytest.fail(f"gunicorn did not answer /healthz within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
+    try:
+        wait_healthy(url, process, log, SERVER_START_S)
+    except ClusterError as error:
+        process.terminate()
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
