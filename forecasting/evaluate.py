@@ -26,6 +26,8 @@ import pandas as pd
 from forecasting.candidates import CANDIDATES, seasonal_naive
 from forecasting.metrics import coverage, mase, smape
 from forecasting.selection import SeriesInput, forecast_many
+from pilotage.input import errors as input_errors
+from pilotage.input.columns import REWRITE_HINT, parse_numbers
 
 COLUMNS = ("unique_id", "ds", "y")
 MIN_TRAIN = 8
@@ -73,7 +75,10 @@ def read_series(path: str | Path) -> list[Series]:
         i = int(np.argmax(bad))
         raise InputError(f"{path}, line {line[i]}, column ds: {ds_text.iloc[i]!r} is not a date (YYYY-MM-DD)")
     y_text = raw["y"].str.strip()
-    y = pd.to_numeric(y_text, errors="coerce")
+    try:  # the decimal mark is the column's, decided from all its values
+        y = parse_numbers(y_text, file=str(path), column="y", hint=REWRITE_HINT)
+    except input_errors.InputError as error:
+        raise InputError(str(error)) from None
     bad = ~np.isfinite(y.to_numpy(dtype=float))
     if bad.any():
         i = int(np.argmax(bad))

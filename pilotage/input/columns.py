@@ -59,6 +59,8 @@ MAX_SPELLINGS = 12  # distinct spellings looked for in one column before giving 
 
 YEAR_LAST = r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-][0-9]{4}"
 ORDER_NAMES = {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year/month/day"}
+DECIMAL_HINT = "give --decimal point|comma (or decimal in the mapping file)"
+REWRITE_HINT = "write its amounts with a decimal mark that cannot be a thousands separator (1234.50 or 1234,50)"
 IGNORED_IN_NUMBERS = "[ \t\u00a0\u202f€$£%]"  # real characters, not escapes: RE2 (pyarrow) runs it
 
 
@@ -195,7 +197,8 @@ def _evidence(values: pd.Series, mark: str) -> pd.Series:
     return last_of_both | other_repeated | (single & ~could_group)
 
 
-def decimal_mark(text: pd.Series, given: str | None = None, *, file: str = "", column: str = "") -> str:
+def decimal_mark(text: pd.Series, given: str | None = None, *, file: str = "", column: str = "",
+                 hint: str = DECIMAL_HINT) -> str:
     """The column's decimal mark (``point`` or ``comma``): ``given`` if any, else the one its values
     prove; raises :class:`InputError` when they prove both or neither while some value needs one."""
     if given is not None:
@@ -216,17 +219,19 @@ def decimal_mark(text: pd.Series, given: str | None = None, *, file: str = "", c
         return "comma"
     examples = marked.tolist()
     raise InputError(file, f"one reading of its numbers, but {_examples(examples)} fit both a thousands "
-                           "separator and a decimal mark; give --decimal point|comma (or decimal in the mapping file)",
+                           f"separator and a decimal mark; {hint}",
                      column=column, value=examples[0], code="input.decimal_ambiguous",
                      params={"examples": examples[:2]})
 
 
-def parse_numbers(text: pd.Series, decimal: str | None = None, *, file: str = "", column: str = "") -> pd.Series:
+def parse_numbers(text: pd.Series, decimal: str | None = None, *, file: str = "", column: str = "",
+                  hint: str = DECIMAL_HINT) -> pd.Series:
     """Floats of a column of text, its decimal mark decided by :func:`decimal_mark`; NaN where a cell
-    is empty or no number (the caller tells those apart)."""
+    is empty or no number (the caller tells those apart). ``hint`` ends the refusal's message: how
+    the person can say which mark the file uses."""
     text = text.astype(str)
     marked = text.str.contains("[.,]")
-    mark = DECIMALS[decimal_mark(text[marked], decimal, file=file, column=column)] if marked.any() else "."
+    mark = DECIMALS[decimal_mark(text[marked], decimal, file=file, column=column, hint=hint)] if marked.any() else "."
     if mark == ",":
         return _localised(text, ",")
     plain = pd.to_numeric(text, errors="coerce").astype(float)  # the fast path: plain numbers
