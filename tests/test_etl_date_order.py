@@ -197,9 +197,12 @@ def test_mapping_file_carries_the_date_order_and_decimal(engine, tmp_path):
     assert scalar(engine, select(func.sum(Lead.deal_value))) == pytest.approx(3500)
 
 
-def test_the_sample_mapping_says_how_its_crm_writes_dates_and_amounts(engine):
+def test_the_sample_mapping_says_how_its_crm_writes_dates_and_amounts(engine, tmp_path):
     samples = Path(__file__).parents[1] / "etl" / "formats" / "samples"
-    report = load_file(samples / "crm_export_leads.csv", mapping=samples / "crm_export_leads.toml", engine=engine)
+    # a short mapping name: "leads (mapping crm_export_leads.toml)" overflows etl_run.source_type
+    # (32 characters) on PostgreSQL, a separate bug reported to the lead
+    mapping = write(tmp_path / "crm.toml", (samples / "crm_export_leads.toml").read_text(encoding="utf-8"))
+    report = load_file(samples / "crm_export_leads.csv", mapping=mapping, engine=engine)
     assert report.rows_rejected == 0, report.counts.rejects
     assert scalar(engine, select(func.min(Lead.created_at))) == dt.datetime(2024, 3, 4)
     assert scalar(engine, select(func.max(Lead.deal_value))) >= 24_500

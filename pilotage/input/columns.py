@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
@@ -123,6 +124,14 @@ def date_order(text: pd.Series, given: str | None = None, *, file: str = "", col
                      params={"examples": examples[:2]})
 
 
+def _by_distinct(text: pd.Series, parse) -> pd.Series:
+    """``parse`` run on the distinct values only, spread back to every cell: a column holds far fewer
+    distinct dates or amounts than cells (pandas' own cache does not serve pyarrow strings)."""
+    codes, distinct = pd.factorize(text)
+    parsed = parse(pd.Series(distinct, dtype=text.dtype))
+    return pd.Series(parsed.to_numpy()[codes], index=text.index)
+
+
 def _format_of(sample: str, formats: list[str]) -> str | None:
     for candidate in formats:
         try:
@@ -151,7 +160,7 @@ def parse_dates(text: pd.Series, order: str | None = None, *, file: str = "", co
     order = date_order(text[todo], order, file=file, column=column)
     iso = todo & text.str.match("[0-9]{4}-[0-9][0-9]-[0-9][0-9]")
     if iso.any():
-        parsed = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
+        parsed = _by_distinct(text[iso], lambda t: pd.to_datetime(t, format="ISO8601", errors="coerce"))
         hit = parsed[parsed.notna()]
         result[hit.index] = hit.astype("datetime64[us]")
         todo[hit.index] = False
@@ -168,7 +177,7 @@ def parse_dates(text: pd.Series, order: str | None = None, *, file: str = "", co
             todo[serial.index] = False
             todo &= text != sample  # the sample is no date of this column: leave it (and its twins) NaT
             continue
-        parsed = pd.to_datetime(text[todo], format=spelling, errors="coerce")
+        parsed = _by_distinct(text[todo], partial(pd.to_datetime, format=spelling, errors="coerce"))
         hit = parsed[parsed.notna()]
         result[hit.index] = hit.astype("datetime64[us]")
         todo[hit.index] = False
@@ -233,8 +242,8 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, *, file: str = ""
     marked = text.str.contains("[.,]")
     mark = DECIMALS[decimal_mark(text[marked], decimal, file=file, column=column, hint=hint)] if marked.any() else "."
     if mark == ",":
-        return _localised(text, ",")
-    plain = pd.to_numeric(text, errors="coerce").astype(float)  # the fast path: plain numbers
+        return _by_distinct(text, lambda t: _localised(t, ","))
+    plain = _by_distinct(text, lambda t: pd.to_numeric(t, errors="coerce")).astype(float)  # plain numbers
     rest = plain.isna() & (text.str.strip() != "")
     if rest.any():
         plain[rest] = _localised(text[rest], ".")
