@@ -7,6 +7,7 @@ refused or failed (nothing of it was written); 2 bad usage; 3 rows were rejected
 
 from __future__ import annotations
 
+import enum
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Session
 from etl.connectors import BY_NAME, FORMATS, LoadOptions
 from etl.errors import EtlError
 from etl.pipeline import load_file, load_order
+from pilotage.input.columns import DATE_ORDERS, DECIMALS, Conventions
+from pilotage.input.errors import InputError
 from pilotage.store.engine import get_engine
 from pilotage.store.models import DataQualityFinding, EtlReject, EtlRun
 from pilotage.store.reference import UNASSIGNED_REGION
@@ -31,6 +34,8 @@ console = Console(width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True)
 
 EXIT_REFUSED, EXIT_REJECTS = 1, 3
+DateOrder = enum.Enum("DateOrder", {order: order for order in DATE_ORDERS}, type=str)
+Decimal = enum.Enum("Decimal", {mark: mark for mark in DECIMALS}, type=str)
 
 
 @app.command()
@@ -43,9 +48,15 @@ def load(
     source_system: Annotated[str | None, typer.Option(help="name of the system the file comes from")] = None,
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first)")] = None,
     fail_on_rejects: Annotated[bool, typer.Option(help="exit with code 3 if any row is rejected")] = False,
+    date_order: Annotated[DateOrder | None, typer.Option(
+        help="how dates such as 02/01/2018 are written, when no value of their column tells "
+             "(a day above 12 decides on its own)")] = None,
+    decimal: Annotated[Decimal | None, typer.Option(
+        help="the decimal mark of numbers such as 1,234, when no value of their column tells")] = None,
 ) -> None:
     """Load files, each in one transaction, and print a summary table."""
-    options = LoadOptions(region=region, country=country, source_system=source_system)
+    conventions = Conventions(date_order=date_order and date_order.value, decimal=decimal and decimal.value)
+    options = LoadOptions(region=region, country=country, source_system=source_system, conventions=conventions)
     reports, failures = [], []
     ordered = load_order(paths, source=source, mapping=mapping)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -55,7 +66,7 @@ def load(
             progress.update(overall, description=f"loading {path.name}")
             try:
                 reports.append(load_file(path, source=source, mapping=mapping, options=options, sheet=sheet))
-            except EtlError as error:
+            except (EtlError, InputError) as error:
                 failures.append(str(error))
             progress.advance(overall)
     _print_summary(reports)

@@ -57,7 +57,8 @@ def _run_by() -> str:
 def load_file(path: Path, source: str | None = None, mapping: Path | None = None,
               options: LoadOptions | None = None, engine: Engine | None = None, sheet: str | None = None,
               run_by: str | None = None) -> RunReport:
-    """Load one file; raise :class:`FileRefused` or :class:`EtlError` if nothing was loaded."""
+    """Load one file; raise :class:`FileRefused`, :class:`InputError` or :class:`EtlError` if nothing
+    was loaded."""
     engine = engine or get_engine()
     options = options or LoadOptions()
     started, clock = _now(), time.perf_counter()
@@ -75,6 +76,9 @@ def load_file(path: Path, source: str | None = None, mapping: Path | None = None
         return apply_batch(batch, engine, source_type, path.name, sha, started, clock, run_by)
     except FileRefused as refused:
         _log_failure(engine, source_type, path.name, sha, "refused", refused.reason, started, clock, run_by)
+        raise
+    except InputError as refused:  # a column whose date order or decimal mark cannot be decided
+        _log_failure(engine, source_type, path.name, sha, "refused", refused.describe(), started, clock, run_by)
         raise
     except EtlError:
         raise

@@ -4,36 +4,30 @@ A :class:`Field` says what a canonical column holds. :func:`validate` turns a ta
 into typed columns and returns, for every bad row, the line, the column, the value and what
 was expected. Parsing is vectorised (pandas), so a million rows take seconds, not minutes.
 
-Accepted spellings, because exports come from spreadsheets in France and elsewhere:
-dates as ISO (2024-03-31), dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, 31Mar2024 or Excel serial
-numbers, each optionally followed by a time; numbers with a decimal point or comma and
-spaces or dots as thousands separators.
+Dates and numbers are typed by :mod:`pilotage.input.columns`: the date order (day/month or
+month/day) and the decimal mark are decided once per column from all its values, or from the
+file's :class:`~pilotage.input.columns.Conventions` (``--date-order``, ``--decimal``, the
+mapping file); a column they cannot decide refuses the file (:class:`InputError`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from pilotage.input import LINE
+from pilotage.input.columns import Conventions, date_expected, date_order, parse_dates, parse_numbers
 
 KINDS = ("text", "code", "integer", "decimal", "date", "datetime", "boolean", "choice")
-
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d%b%Y", "%Y-%m")
-TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S", "T%H:%M", "T%H:%M:%S", " %H:%M:%S.%f", "T%H:%M:%S.%f")
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-EXCEL_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
-MAX_SPELLINGS = 12  # distinct date spellings looked for in one column before giving up
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "oui", "o", "vrai", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "non", "faux", ""})
 
 EXPECTED = {
-    "date": "a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY or an Excel serial number)",
-    "datetime": "a date and time (YYYY-MM-DD HH:MM, DD/MM/YYYY HH:MM, or an Excel serial number)",
+    "date": date_expected(None),
+    "datetime": date_expected(None, with_time=True),
     "integer": "a whole number",
     "decimal": "a number (decimal point or comma)",
     "boolean": "yes/no (1/0, true/false, oui/non)",
@@ -54,9 +48,11 @@ class Field:
     description: str = ""
     aliases: tuple[str, ...] = ()
 
-    def expected(self) -> str:
+    def expected(self, date_order: str | None = None) -> str:
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
+        if self.kind in ("date", "datetime"):
+            return date_expected(date_order, with_time=self.kind == "datetime")
         text = EXPECTED.get(self.kind, "a value")
         if self.minimum is not None:
             text += f" >= {self.minimum:g}"
@@ -71,93 +67,19 @@ class Validated:
     rejects: list[dict] = field(default_factory=list)
 
 
-def _format_of(sample: str, formats: list[str]) -> str | None:
-    for candidate in formats:
-        try:
-            dt.datetime.strptime(sample, candidate)
-            return candidate
-        except ValueError:
-            continue
-    return None
-
-
-def parse_dates(text: pd.Series, with_time: bool = False) -> pd.Series:
-    """Parse every accepted spelling; NaT where none fits.
-
-    A column is usually in one spelling: ISO is tried on all cells at once, then the format
-    of the first cell still unparsed is found and applied to all remaining cells, and so on.
-    Trying every format on every cell would cost seconds per million rows per format.
-    """
-    text = text.astype(str).str.strip()
-    todo = text != ""
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    if not todo.any():
-        return result
-    iso = pd.to_datetime(text.where(todo & text.str.match(r"^\d{4}-\d\d-\d\d"), None),
-                         format="ISO8601", errors="coerce")
-    hit = iso.notna()
-    result[hit] = iso[hit].astype("datetime64[us]")
-    todo &= ~hit
-    formats = [f + suffix for f in DATE_FORMATS for suffix in TIME_SUFFIXES]
-    for _attempt in range(MAX_SPELLINGS):
-        if not todo.any():
-            break
-        sample = text[todo].iloc[0]
-        date_format = _format_of(sample, formats)
-        if date_format is None:
-            serial = _excel_serials(text[todo])
-            result[serial.index] = serial
-            todo[serial.index] = False
-            # the sample is no date at all: leave it (and its twins) as NaT, look further
-            todo &= text != sample
-            continue
-        parsed = pd.to_datetime(text[todo], format=date_format, errors="coerce")
-        hit = parsed[parsed.notna()]
-        result[hit.index] = hit.astype("datetime64[us]")
-        todo[hit.index] = False
-    return result
-
-
-def _excel_serials(text: pd.Series) -> pd.Series:
-    """Excel serial day numbers, with a fractional part for the time of day."""
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    days = numbers[numbers.between(*EXCEL_SERIAL_RANGE)]
-    return (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[us]")
-
-
-def parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers written the French or the English way: "1 234,5", "1.234,5", "1,234.5"."""
-    plain = pd.to_numeric(text, errors="coerce")  # the fast path: most cells are plain numbers
-    rest = plain.isna() & (text.str.strip() != "")
-    if not rest.any():
-        return plain
-    plain[rest] = _parse_localised_numbers(text[rest])
-    return plain
-
-
-def _parse_localised_numbers(text: pd.Series) -> pd.Series:
-    cleaned = text.str.strip().str.replace(r"[\s\u00a0\u202f€$%]", "", regex=True)
-    has_comma = cleaned.str.contains(",", regex=False)
-    has_dot = cleaned.str.contains(".", regex=False)
-    both = has_comma & has_dot
-    # With both marks, the last one is the decimal separator.
-    comma_last = both & (cleaned.str.rfind(",") > cleaned.str.rfind("."))
-    cleaned = cleaned.mask(comma_last, cleaned.str.replace(".", "", regex=False))
-    cleaned = cleaned.mask(both & ~comma_last, cleaned.str.replace(",", "", regex=False))
-    cleaned = cleaned.str.replace(",", ".", regex=False)
-    return pd.to_numeric(cleaned, errors="coerce")
-
-
-def _parse_column(spec: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return (typed values, mask of cells that are present but invalid)."""
+def _parse_column(spec: Field, text: pd.Series, conventions: Conventions, file: str,
+                  column: str) -> tuple[pd.Series, pd.Series, str | None]:
+    """Return (typed values, mask of cells that are present but invalid, the column's date order)."""
     empty = text.str.strip() == ""
+    order = None
     if spec.kind in ("date", "datetime"):
-        values = parse_dates(text, with_time=spec.kind == "datetime")
+        order = date_order(text[~empty], conventions.order_for(spec.name), file=file, column=column)
+        values = parse_dates(text, order or "ymd", file=file, column=column)
         if spec.kind == "date":
             values = values.dt.normalize()
         bad = values.isna() & ~empty
     elif spec.kind in ("integer", "decimal"):
-        values = parse_numbers(text)
+        values = parse_numbers(text, conventions.decimal_for(spec.name), file=file, column=column)
         bad = values.isna() & ~empty
         if spec.kind == "integer":
             fractional = values.notna() & (values != values.round())
@@ -175,15 +97,19 @@ def _parse_column(spec: Field, text: pd.Series) -> tuple[pd.Series, pd.Series]:
     else:
         values = text.str.strip()
         bad = pd.Series(False, index=text.index)
-    return values, bad
+    return values, bad, order
 
 
-def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: name) -> Validated:
+def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: name,
+             conventions: Conventions | None = None, file: str = "") -> Validated:
     """Type every field of ``table`` (text cells, with a ``_line`` column).
 
     Columns listed in ``fields`` but absent from ``table`` take their default; a missing
-    required column must have been refused before (see :func:`missing_columns`).
+    required column must have been refused before (see :func:`missing_columns`). Raises
+    :class:`~pilotage.input.errors.InputError` (``file``, the column as ``column_ref`` names it)
+    when a column's date order or decimal mark cannot be decided.
     """
+    conventions = conventions or Conventions()
     typed = pd.DataFrame(index=table.index)
     problems: dict[int, list[tuple[str, str, str]]] = {}
     for spec in fields:
@@ -191,7 +117,7 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
             typed[spec.name] = spec.default
             continue
         text = table[spec.name].astype(str)
-        values, bad = _parse_column(spec, text)
+        values, bad, order = _parse_column(spec, text, conventions, file, column_ref(spec.name))
         empty = text.str.strip() == ""
         if not spec.nullable:
             if spec.default is not None:
@@ -203,7 +129,7 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
         for index in np.flatnonzero(bad.to_numpy()):
             row = table.index[index]
             value = text.iloc[index]
-            expected = "a value (the cell is empty)" if not value.strip() else spec.expected()
+            expected = "a value (the cell is empty)" if not value.strip() else spec.expected(order)
             problems.setdefault(row, []).append((spec.name, value, expected))
         typed[spec.name] = values
     rejects = []

@@ -27,6 +27,7 @@ from forecasting.candidates import CANDIDATES, seasonal_naive
 from forecasting.metrics import coverage, mase, smape
 from forecasting.selection import SeriesInput, forecast_many
 from pilotage.input import LINE, InputError, read_table
+from pilotage.input.columns import REWRITE_HINT, parse_numbers
 
 COLUMNS = ("unique_id", "ds", "y")
 MIN_TRAIN = 8
@@ -67,7 +68,7 @@ def read_series(path: str | Path) -> list[Series]:
         raise InputError(name, f"{ds_text.iloc[i]!r} is not a date (YYYY-MM-DD)", line=int(line[i]), column="ds",
                          value=ds_text.iloc[i])
     y_text = raw.frame["y"].str.strip()
-    y = pd.to_numeric(y_text, errors="coerce")
+    y = parse_numbers(y_text, file=name, column="y", hint=REWRITE_HINT)  # one decimal mark for the column
     bad = ~np.isfinite(y.to_numpy(dtype=float))
     if bad.any():
         i = int(np.argmax(bad))

@@ -807,6 +807,23 @@ def test_a_long_csv_replaces_the_cells_it_holds(dash_app, store):
     assert all(grid[m][c] == next(r for r in rows if r["month"] == m)[c] for m, c in untouched)
 
 
+def test_an_upload_reads_numbers_column_by_column_like_the_etl(dash_app, store):
+    # 1,234 means 1.234 (1.23 EUR in the grid) when another cell of its column (2,5) proves the comma
+    # decimal, as in the ETL
+    _model, plan = current_plan(store)
+    client = logged_in_client(dash_app, PLANNER)
+    rows = _rows(client)
+    first, second = plan.months[0], plan.months[1]
+    text = f"month;channel;spend\n{first:%Y-%m};radio;1,234\n{second:%Y-%m};radio;2,5\n"
+    out = upload(dash_app, client, _csv(text), "plan.csv", rows)
+    grid = {r["month"]: r for r in out["planning-grid"]["rowData"]}
+    assert (grid[first.isoformat()]["radio"], grid[second.isoformat()]["radio"]) == (1.23, 2.5)
+    ambiguous = f"month;channel;spend\n{first:%Y-%m};radio;1,234\n{second:%Y-%m};radio;2,500\n"
+    out = upload(dash_app, client, _csv(ambiguous), "plan.csv", rows)
+    assert "planning-grid" not in out
+    assert "Line 1, column “spend”: 1,234 / 2,500: thousands or decimals?" in dumps(out)
+
+
 def test_a_wide_xlsx_is_read(dash_app, store):
     model, plan = current_plan(store)
     client = logged_in_client(dash_app, PLANNER)

@@ -11,9 +11,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from etl.connectors import LoadOptions
 from etl.errors import FileRefused
 from etl.pipeline import load_file
 from pilotage.cli import app
+from pilotage.input.columns import Conventions
 from pilotage.store.models import AdPerformance, EtlReject, EtlRun, Lead
 
 from .helpers import data_snapshot, rows, scalar, write
@@ -22,13 +24,14 @@ HEADER = "date,campaign,channel,region,impressions,clicks,spend\n"
 
 
 def test_dates_in_every_accepted_spelling(engine, tmp_path):
+    # 05/03 and 06-03 fit both day/month and month/day: the load says which (a day above 12 would)
     path = write(tmp_path / "ads.csv", HEADER + "\n".join([
         "2024-03-04,c1,paid_search,FR,100,5,10.50",
         "05/03/2024,c1,paid_search,FR,100,5,10.50",
         "06-03-2024,c1,paid_search,FR,100,5,10.50",
         "45358,c1,paid_search,FR,100,5,10.50",  # Excel serial for 2024-03-07
     ]) + "\n")
-    report = load_file(path, engine=engine)
+    report = load_file(path, engine=engine, options=LoadOptions(conventions=Conventions(date_order="dmy")))
     assert report.rows_rejected == 0
     dates = sorted(d for (d,) in rows(engine, select(AdPerformance.date)))
     assert dates == [dt.date(2024, 3, d) for d in (4, 5, 6, 7)]

@@ -39,6 +39,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pilotage.input import LINE, UPLOADS, InputError, RawTable
+from pilotage.input.columns import decimal_mark, parse_numbers
 from pilotage.input.sandbox import read_upload
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
@@ -479,6 +480,9 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
 
 # --- validated plans from the browser -------------------------------------------------------------------
 
+_EUR = re.compile(r"eur", re.IGNORECASE)
+
+
 def _number_text(value: str) -> float | None:
     """A number written by a person in either locale: ``1 234,50``, ``1,234.50``, ``1.234``, ``€120``. A
     single separator followed by exactly three digits groups thousands (euros have two decimals)."""
@@ -493,9 +497,26 @@ def _number_text(value: str) -> float | None:
     return float(text) if re.fullmatch(r"-?\d+(\.\d*)?", text) else None
 
 
-def amount_of(value, column: str) -> float:
-    """A spend in EUR from an untrusted cell (blank is 0); :class:`PlanningError` names the column otherwise."""
-    """A spend in EUR from a cell: a number, or text in either locale (``1 234,50``, ``1,234.50``, ``€``)."""
+def _column_decimal(cells: pd.Series, filename: str, column: str) -> tuple[str | None, FileIssue | None]:
+    """The decimal mark of a file's column of amounts, decided once from all its text cells (``1,234``
+    means the same on every line, and the same as in the ETL), or the problem when they cannot decide."""
+    texts = pd.Series([_EUR.sub("", v) for v in cells if isinstance(v, str)], dtype=str)
+    try:
+        return decimal_mark(texts, file=filename, column=column), None
+    except InputError as error:
+        code = error.code.removeprefix("input.")
+        return None, FileIssue(code, 1, column, " / ".join(error.params.get("examples", []))[:80])
+
+
+def _decided_number(value: str, decimal: str) -> float | None:
+    number = float(parse_numbers(pd.Series([_EUR.sub("", value)], dtype=str), decimal).iloc[0])
+    return None if math.isnan(number) else number
+
+
+def amount_of(value, column: str, decimal: str | None = None) -> float:
+    """A spend in EUR from an untrusted cell (blank is 0); :class:`PlanningError` names the column otherwise.
+    A number, or text (``1 234,50``, ``1,234.50``, ``€``) read with its column's ``decimal`` mark when
+    a file decided it (see :func:`_column_decimal`), else as one person typed it."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return 0.0
     if isinstance(value, bool):
@@ -503,7 +524,7 @@ def amount_of(value, column: str) -> float:
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
     elif isinstance(value, str):
-        number = _number_text(value)
+        number = _number_text(value) if decimal is None else _decided_number(value, decimal)
         if number is None:
             raise PlanningError("spend", column=column, value=value[:40])
     else:
@@ -686,9 +707,20 @@ def parse_plan_file(scope, contents: str, filename: str) -> tuple[dict[tuple[dt.
     cells: dict[tuple[dt.date, str], float] = {}
     lines: dict[tuple[dt.date, str], int] = {}
 
+    amount_columns = [spend_column] if channel_column is not None and spend_column is not None else [
+        c for c in frame.columns if c != month_column and c != channel_column and lookup.get(_fold(c))]
+    decimals = {}
+    for column in amount_columns:
+        decimals[column], issue = _column_decimal(frame[column], filename, column)
+        if issue:
+            issues.append(issue)
+    if issues:
+        return {}, issues
+
     def add(line: int, month: dt.date, channel: str, raw, column: str) -> None:
         try:
-            value = amount_of(None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else raw, column)
+            value = amount_of(None if raw is None or (isinstance(raw, float) and math.isnan(raw)) else raw, column,
+                              decimals.get(column))
         except PlanningError as error:
             issues.append(FileIssue(error.code, line, column, str(raw)[:40]))
             return

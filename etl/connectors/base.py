@@ -15,6 +15,7 @@ from etl.errors import FileRefused
 from etl.loading import TableLoad
 from etl.validation import Field, apply_aliases, missing_columns, validate
 from pilotage.input import RawTable
+from pilotage.input.columns import Conventions
 from pilotage.store.models import (
     AdPerformance,
     Campaign,
@@ -38,6 +39,8 @@ class LoadOptions:
     region: str = UNASSIGNED_REGION  # for files without a region column
     country: str = "FRA"  # for wide open-data files, the row to keep
     source_system: str | None = None  # override the connector's own name
+    # How the file writes dates and numbers when its values cannot tell (--date-order, --decimal, mapping)
+    conventions: Conventions = field(default_factory=Conventions)
 
 
 @dataclass
@@ -77,9 +80,10 @@ class Connector:
             )
         return frame
 
-    def validate(self, raw: RawTable, fields: list[Field] | None = None):
+    def validate(self, raw: RawTable, options: LoadOptions | None = None, fields: list[Field] | None = None):
         frame = self.check_structure(raw, fields)
-        return validate(frame, self.fields if fields is None else fields, raw.column_ref)
+        conventions = options.conventions if options else Conventions()
+        return validate(frame, self.fields if fields is None else fields, raw.column_ref, conventions, raw.file_name)
 
     def prepare(self, raw: RawTable, options: LoadOptions) -> Batch:
         raise NotImplementedError

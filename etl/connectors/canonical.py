@@ -144,7 +144,7 @@ class CanonicalConnector(Connector):
             present = {c.strip().lower() for c in raw.columns}
             if not present & {"lead_id", "email"}:
                 raise FileRefused(raw.file_name, "format 'leads' needs a 'lead_id' or an 'email' column")
-        validated = self.validate(raw)
+        validated = self.validate(raw, options)
         frame, rejects = validated.frame, list(validated.rejects)
         source_system = options.source_system or "canonical"
         frame = frame.assign(source_system=source_system)

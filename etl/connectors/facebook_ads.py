@@ -35,7 +35,7 @@ class FacebookAds(Connector):
     ]
 
     def prepare(self, raw: RawTable, options: LoadOptions) -> Batch:
-        validated = self.validate(raw)
+        validated = self.validate(raw, options)
         frame = validated.frame
         facts = pd.DataFrame({
             "source_system": options.source_system or SOURCE_SYSTEM,

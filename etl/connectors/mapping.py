@@ -16,6 +16,13 @@ A mapping is a TOML file::
     [defaults]                    # a constant for a column the export lacks
     region = "FR"
 
+    date_order = "dmy"            # optional, top level: how the file writes dates (dmy, mdy, ymd)
+    decimal = "comma"             # and numbers (point, comma), when its values cannot tell
+    [date_orders]                 # optional: per canonical column, winning over date_order
+    won_at = "mdy"
+    [decimals]                    # optional: per canonical column, winning over decimal
+    deal_value = "point"
+
     [stages]                      # exports with one "current stage" column and its date
     column = "Lifecycle Stage"
     date_column = "Last Stage Change"
@@ -35,6 +42,7 @@ import pandas as pd
 
 from etl.errors import FileRefused
 from pilotage.input import RawTable
+from pilotage.input.columns import Conventions
 from pilotage.store.models import LEAD_STAGES
 
 from .base import Batch, Connector, LoadOptions
@@ -54,11 +62,15 @@ def read_mapping(path: Path) -> dict:
     if format_name not in FORMATS:
         raise MappingError(path.name, f"'format' must be one of {', '.join(FORMATS)}, not {format_name!r}")
     known = {f.name for f in FORMATS[format_name]}
-    for section in ("columns", "values", "defaults"):
+    for section in ("columns", "values", "defaults", "date_orders", "decimals"):
         unknown = set(mapping.get(section, {})) - known
         if unknown:
             raise MappingError(path.name, f"[{section}] names no column of format {format_name!r}: "
                                           f"{', '.join(sorted(unknown))}; expected among {', '.join(sorted(known))}")
+    try:
+        conventions_of(mapping)
+    except ValueError as error:
+        raise MappingError(path.name, str(error)) from None
     stages = mapping.get("stages")
     if stages:
         bad = {v for v in stages.get("map", {}).values()} - set(LEAD_STAGES)
@@ -66,6 +78,17 @@ def read_mapping(path: Path) -> dict:
             raise MappingError(path.name, "[stages] needs format 'leads', a 'column' and a [stages.map] onto "
                                           f"{', '.join(LEAD_STAGES)}")
     return mapping
+
+
+def conventions_of(mapping: dict, given: Conventions | None = None) -> Conventions:
+    """The mapping's date order and decimal mark; the command line's (``given``) win for the whole file,
+    the mapping's per-column ones win over both (they are the most specific)."""
+    given = given or Conventions()
+    return Conventions(
+        date_order=given.date_order or mapping.get("date_order"), decimal=given.decimal or mapping.get("decimal"),
+        date_orders={**given.date_orders, **mapping.get("date_orders", {})},
+        decimals={**given.decimals, **mapping.get("decimals", {})},
+    )
 
 
 class MappedConnector(Connector):
@@ -103,7 +126,8 @@ class MappedConnector(Connector):
             describe_column=lambda name: raw.column_ref(theirs_by_canonical.get(name, name)),
         )
         options = LoadOptions(region=options.region, country=options.country,
-                              source_system=options.source_system or self.mapping.get("source_system"))
+                              source_system=options.source_system or self.mapping.get("source_system"),
+                              conventions=conventions_of(self.mapping, options.conventions))
         return self.inner.prepare(mapped, options)
 
     def _apply_stages(self, frame: pd.DataFrame, raw: RawTable) -> pd.DataFrame:

@@ -52,7 +52,7 @@ class OlistLeads(Connector):
     ]
 
     def prepare(self, raw: RawTable, options: LoadOptions) -> Batch:
-        validated = self.validate(raw)
+        validated = self.validate(raw, options)
         frame = validated.frame
         region, region_loads = _region(options)
         facts = pd.DataFrame({
@@ -88,7 +88,7 @@ class OlistClosedDeals(Connector):
     ]
 
     def prepare(self, raw: RawTable, options: LoadOptions) -> Batch:
-        validated = self.validate(raw)
+        validated = self.validate(raw, options)
         frame = validated.frame
         facts = pd.DataFrame({
             "lead_key": pseudonymise(frame["mql_id"], SOURCE_SYSTEM),

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.errors import FileRefused
-from etl.validation import parse_dates, parse_numbers
 from pilotage.input import LINE, RawTable
+from pilotage.input.columns import parse_dates, parse_numbers
 
 from .base import Batch, Connector, LoadOptions, external_series_load
 
@@ -44,7 +44,7 @@ class OxCGRT(Connector):
                                              f"countries in the file include {known}")
         row = chosen.iloc[0]
         text = pd.Series([row[c] for c in day_columns], dtype=str)
-        values = parse_numbers(text)
+        values = parse_numbers(text, options.conventions.decimal, file=raw.file_name, column=f"row {country}")
         empty = text.str.strip() == ""
         bad = (values.isna() | (values < 0) | (values > 100)) & ~empty
         rejects = [

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 
 from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console, print_runs
 from pilotage.input import InputError, read_table
+from pilotage.input.columns import REWRITE_HINT, decimal_mark, parse_numbers
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
                        "list runs, promote, roll back.", no_args_is_help=True)
@@ -169,16 +171,23 @@ LOCK_TO_PLAN = ("yes", "true", "plan", "oui", "vrai")
 NOT_LOCKED = ("", "no", "false", "non", "faux")
 
 
-def _amount(text: str, where: str) -> float | None:
-    text = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("_", "")
-    if not text:
-        return None
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")  # a French decimal comma
+def _decimal_of(path: Path, rows: list, position: dict[str, int], name: str) -> str:
+    """The decimal mark of a column of amounts, decided once from all its cells (``1,234`` means the
+    same on every line); flags such as ``yes`` in ``locked`` are no amounts."""
+    cells = pd.Series([row[position[name]] for _line, row in rows if position[name] < len(row)], dtype=str)
+    cells = cells[~cells.str.strip().str.lower().isin((*LOCK_TO_PLAN, *NOT_LOCKED))]
     try:
-        value = float(text)
-    except ValueError:
-        raise BoundsError(f"{where}: {text!r} is not an amount in EUR") from None
+        return decimal_mark(cells, file=str(path), column=name, hint=REWRITE_HINT)
+    except InputError as error:
+        raise BoundsError(str(error)) from None
+
+
+def _amount(text: str, where: str, decimal: str = "point") -> float | None:
+    if not text.strip():
+        return None
+    value = float(parse_numbers(pd.Series([text], dtype=str), decimal).iloc[0])
+    if math.isnan(value):
+        raise BoundsError(f"{where}: {text.strip()!r} is not an amount in EUR")
     if not math.isfinite(value) or value < 0:
         raise BoundsError(f"{where}: {text!r} must be an amount of 0 EUR or more")
     return value
@@ -213,6 +222,7 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
         raise BoundsError(f"{path}, line {header_line}: a column appears twice")
     rows = [(line, cells) for line, *cells in raw.frame.itertuples(index=False, name=None)]
     position = {name: i for i, name in enumerate(names)}
+    marks = {name: _decimal_of(path, rows, position, name) for name in ("min", "max", "locked") if name in position}
     bounds = Bounds({}, {}, {})
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -230,7 +240,7 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
         if channel in seen:
             raise BoundsError(f"{where('channel')}: {channel} already has bounds on line {seen[channel]}")
         seen[channel] = line
-        low, high = _amount(cells["min"], where("min")), _amount(cells["max"], where("max"))
+        low, high = _amount(cells["min"], where("min"), marks["min"]), _amount(cells["max"], where("max"), marks["max"])
         if low is not None and high is not None and low > high:
             raise BoundsError(f"{where('max')}: maximum {high:,.0f} EUR is below the minimum {low:,.0f} EUR")
         if low is not None:
@@ -244,7 +254,7 @@ def read_bounds(path: Path, channels: list[str], plan_spend: np.ndarray | None =
                     raise BoundsError(f"{where('locked')}: there is no current plan to lock {channel} to")
                 bounds.locked[channel] = np.asarray(plan_spend[:, channels.index(channel)], dtype=float)
             elif flag not in NOT_LOCKED:
-                bounds.locked[channel] = _amount(cells["locked"], where("locked"))
+                bounds.locked[channel] = _amount(cells["locked"], where("locked"), marks["locked"])
     return bounds
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 from forecasting.planning.fit import Holdout, fit_response, holdout_evaluation, infer_frequency
 from forecasting.planning.model import ResponseModel
 from pilotage.input import LINE, InputError, read_table
+from pilotage.input.columns import REWRITE_HINT, parse_numbers
 
 DATE_COLUMNS = ("date", "time", "week", "month")
 SPEND_SUFFIX = "_spend"
@@ -90,7 +91,10 @@ def _read_table(path: Path) -> pd.DataFrame:
 def _numbers(path: Path, raw: pd.DataFrame, column: str, empty: float | None = None) -> np.ndarray:
     """A column as floats; ``empty`` fills empty cells (``None``: an empty cell is an error)."""
     text = raw[column]
-    values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype=float)
+    try:  # the decimal mark is the column's, decided from all its values
+        values = parse_numbers(text, file=str(path), column=column, hint=REWRITE_HINT).to_numpy(dtype=float)
+    except InputError as error:
+        raise WideFileError(path, error.expected, None, column, "numbers with one decimal mark") from None
     blank = (text == "").to_numpy()
     if empty is not None:
         values = np.where(blank, empty, values)
@@ -104,7 +108,10 @@ def _numbers(path: Path, raw: pd.DataFrame, column: str, empty: float | None = N
 
 def _is_numeric(raw: pd.DataFrame, column: str) -> bool:
     text = raw[column]
-    values = pd.to_numeric(text.where(text != "", None), errors="coerce")
+    try:
+        values = parse_numbers(text)
+    except InputError:  # numbers, but their decimal mark is undecided: refused when read
+        return bool((text != "").all())
     return bool((text != "").all() and values.notna().all())
 
 

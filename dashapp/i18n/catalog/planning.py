@@ -165,6 +165,12 @@ MESSAGES = {
                                "une dépense ne peut pas être négative ({value})."),
     "planning.file.too_large": ("{value} is more than any media budget.", "{value} dépasse tout budget média."),
     "planning.file.duplicate": ("{value} is given twice.", "{value} est donné deux fois."),
+    "planning.file.decimal_ambiguous": (
+        "{value}: thousands or decimals? Write the amounts as 1234.50 or 1234,50, or 1 234,50.",
+        "{value} : milliers ou décimales ? Écrivez les montants 1234,50, 1 234,50 ou 1234.50."),
+    "planning.file.decimal_mixed": (
+        "{value}: the column uses both a decimal point and a decimal comma; use one.",
+        "{value} : la colonne mélange virgule et point décimaux ; n'en gardez qu'un."),
     # --- the prediction ---
     "planning.pred.title": ("Qualified leads per month", "Leads qualifiés par mois"),
     "planning.pred.scenario": ("This scenario", "Ce scénario"),
