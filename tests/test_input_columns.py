@@ -39,7 +39,7 @@ def test_ambiguous_dates_are_refused_with_the_column_and_two_examples():
     error = refused.value
     assert (error.file, error.column, error.code) == ("leads.csv", "first_contact_date", "input.date_order_ambiguous")
     assert error.params["examples"] == ["2/1/2018", "3/4/2018"]
-    assert str(error).startswith("leads.csv: column first_contact_date: ")
+    assert str(error).startswith("leads.csv, column first_contact_date: ")
 
 
 def test_a_given_order_wins_and_cells_that_do_not_fit_it_are_nat():
