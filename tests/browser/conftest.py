@@ -11,20 +11,14 @@ never one downloaded by Playwright. Outside CI a missing Chromium skips these te
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dashapp.demo_users import DEMO_PASSWORD
+
+from ..server import serve
 
 CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps dialling Google, which this closed
@@ -32,36 +26,7 @@ CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-REPO = Path(__file__).resolve().parents[2]
-SERVER_START_S = 90
 TIMEOUT_MS = 30_000  # a cold first page on a loaded CI machine; every wait is on a selector, not a clock
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _gunicorn() -> str:
-    beside_python = Path(sys.executable).with_name("gunicorn")
-    return str(beside_python) if beside_python.exists() else (shutil.which("gunicorn") or "gunicorn")
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)  # polling the server's start, not waiting on the page
-    process.terminate()
-    pytest.fail(f"gunicorn did not answer /healthz within {SERVER_START_S} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -72,31 +37,6 @@ def chromium_path() -> str:
             pytest.fail(f"browser tests must run in CI: {message}")
         pytest.skip(message)
     return str(CHROMIUM)
-
-
-@contextlib.contextmanager
-def serve(database_url: str, folder: Path):
-    """The app under gunicorn (two workers, as production) on a free port, on ``database_url``; its base URL."""
-    log = folder / "gunicorn.log"
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
-    env.update(DATABASE_URL=database_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
-               PILOTAGE_LOG_LEVEL="warning")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
