@@ -214,7 +214,7 @@ def gunicorn(env: dict[str, str], workers: int | None, log: Path):
     if workers:
         command += ["--workers", str(workers)]
     with log.open("wb") as output:
-        process = subprocess.Popen([*command, "dashapp.wsgi:server"], cwd=ROOT, env=env, stdout=output,
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -411,6 +411,13 @@ def main() -> None:
     unknown = set(sections) - {"real", "demo", "scale"}
     if unknown:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}")
+    real_series = args.data / "monthly" / "series.csv"
+    if not real_series.is_file() and {"real", "scale"} & set(sections):
+        # A clone of the repository alone has no shared data: the demo part still runs.
+        say(f"{real_series} is missing (--data or PILOTAGE_SHARED_DATA): the real and scale parts are skipped")
+        sections = [s for s in sections if s not in ("real", "scale")]
+        if not sections:
+            return
 
     clock = time.perf_counter()
     load_start = os.getloadavg()

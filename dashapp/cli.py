@@ -139,4 +139,4 @@ def serve(
     args = [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "--bind", bind]
     if workers:
         args += ["--workers", str(workers)]
-    os.execv(sys.executable, [*args, "dashapp.wsgi:server"])
+    os.execv(sys.executable, args)  # gunicorn.conf.py names the application

@@ -1,4 +1,4 @@
-"""What gunicorn serves: ``gunicorn -c gunicorn.conf.py dashapp.wsgi:server``."""
+"""What gunicorn serves (``gunicorn -c gunicorn.conf.py`` names it): :data:`server`, the Dash app's Flask server."""
 
 from .app import create_app
 

@@ -1,6 +1,7 @@
 """Forecasting: monthly qualified-lead models and media planning.
 
-Reads the marts only; writes model runs, forecasts and plans only (see DESIGN.md).
+Reads the marts only; writes model runs, forecasts and plans only (see docs/architecture.md).
+The app uses this package through :mod:`forecasting.api` only, its documented contract.
 
 Core (no store access):
 

@@ -59,7 +59,13 @@ def wait_healthy(url: str, process: subprocess.Popen | None, log: Path, seconds:
     raise ClusterError(f"{url} did not answer /healthz within {seconds:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen, seconds: float = 40) -> None:
+def gunicorn() -> str:
+    """The gunicorn of the running interpreter's environment (the project's venv), else the one on PATH."""
+    beside_python = Path(sys.executable).with_name("gunicorn")
+    return str(beside_python) if beside_python.exists() else (shutil.which("gunicorn") or "gunicorn")
+
+
+def stop(process: subprocess.Popen, seconds: float = 40) -> None:
     """SIGTERM: gunicorn closes its socket and lets running requests finish (graceful_timeout), as systemd does."""
     if process.poll() is None:
         process.terminate()
@@ -82,9 +88,8 @@ class Instance:
         self.process: subprocess.Popen | None = None
 
     def start(self, wait: bool = True) -> None:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn) if gunicorn.exists() else "gunicorn", "-c", "gunicorn.conf.py",
-                   "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "dashapp.wsgi:server"]
+        command = [gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(self.workers)]
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=output, stderr=subprocess.STDOUT)
         if wait:
@@ -92,7 +97,7 @@ class Instance:
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop(self.process)
+            stop(self.process)
 
     def restart(self) -> None:
         self.stop()
@@ -157,7 +162,7 @@ http {{
 
     def stop(self) -> None:
         if self.process is not None:
-            _stop(self.process, 10)
+            stop(self.process, 10)
 
     def upstreams(self) -> list[str]:
         """The instance ("127.0.0.1:PORT") that served each request, in order."""

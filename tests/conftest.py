@@ -3,6 +3,10 @@
 PostgreSQL is the real server on 127.0.0.1:5432 (``PILOTAGE_TEST_PG_URL`` to change it). Each
 test run creates its own database and drops it at the end. Outside CI a missing server skips
 those tests; in CI (``CI=true``) it is an error, because CI always has PostgreSQL.
+
+The real exports: excerpts in ``tests/fixtures/exports`` (always there, see its README) and the
+full files in :func:`pilotage.settings.shared_data_folder`, which a clone of the repository alone
+does not have: tests on the full files are skipped then, in CI too, with the reason in the summary.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from pilotage.store.migrate import upgrade
 from pilotage.store.models import Base
 from pilotage.store.reference import seed_reference
 
+from .helpers import Exports
+
 SHARED_DATA = shared_data_folder()
+EXCERPTS = Path(__file__).parent / "fixtures" / "exports"
 PG_ADMIN_URL = os.environ.get("PILOTAGE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -93,9 +100,20 @@ def engine(request, tmp_path):
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.fail(f"the shared exports are expected at {SHARED_DATA} (set PILOTAGE_SHARED_DATA)")
+    """The folder of the full real exports; the test is skipped, saying why, when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"full real exports not found at {SHARED_DATA} (set PILOTAGE_SHARED_DATA to their folder); "
+                    f"the excerpts in tests/fixtures/exports are tested instead")
     return SHARED_DATA
+
+
+@pytest.fixture(params=["excerpt", "full"])
+def exports(request) -> Exports:
+    """The real exports: the excerpts kept in the repository (always), then the full files (skipped,
+    saying why, when they are absent). Same layout: ``exports / "olist/..."``."""
+    if request.param == "excerpt":
+        return Exports(EXCERPTS, full=False)
+    return Exports(request.getfixturevalue("shared_data"), full=True)
 
 
 # --- the app: a small demo company in a store of each kind, and logged-in clients ----------

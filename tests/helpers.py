@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from pilotage.store.models import Base
 
 LOG_TABLES = {"etl_run", "etl_reject"}
+
+
+@dataclass(frozen=True)
+class Exports:
+    """A folder of real exports: the excerpts kept in the repository, or the full files (``full``)."""
+
+    folder: Path
+    full: bool
+
+    def __truediv__(self, relative: str) -> Path:
+        path = self.folder / relative
+        if not path.is_file():
+            pytest.skip(f"{path} not found: this test needs that file")
+        return path
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,15 +180,16 @@ def test_bounds_files_read_channels_amounts_and_locks(tmp_path):
         read_bounds(tmp_path / "missing.csv", channels)
 
 
-def test_evaluate_a_wide_file(shared_data: Path, tmp_path):
-    source = shared_data / "mmm" / "national_all_channels.csv"
+def test_evaluate_a_wide_file(exports, tmp_path):
+    source = exports / "mmm/national_all_channels.csv"
     result = _cli("evaluate", "--input", str(source), "--target", "conversions", "--holdout", "0.2", "--boot", "4",
                   "--n-jobs", "1")
     assert result.exit_code == 0, result.output
     out = result.output
-    # 156 weeks; 20% held out: the last 31, fitted on the 125 before
-    assert "156 weeks (2021-01-25 to 2024-01-15), target conversions, 5 channels" in out
-    assert re.search(r"holdout \(last 31 weeks, fitted on the 125 before\): MAPE \d+\.\d%", out)
+    # 20% held out: of 156 weeks the last 31, fitted on the 125 before (the excerpt: 104 = 83 + 21)
+    weeks, last, held = (156, "2024-01-15", 31) if exports.full else (104, "2023-01-16", 21)
+    assert f"{weeks} weeks (2021-01-25 to {last}), target conversions, 5 channels" in out
+    assert re.search(rf"holdout \(last {held} weeks, fitted on the {weeks - held} before\): MAPE \d+\.\d%", out)
     assert all(f"Channel{i}" in out for i in range(5)) and "4 bootstrap draws" in out
     for arguments, message in (
         (("--target", "sales"), "no target column 'sales'"),

@@ -13,6 +13,8 @@ from forecasting.evaluate import InputError
 from forecasting.planning.simulate import simulate
 from forecasting.planning.wide import WideFileError, evaluate_file, read_wide
 
+MMM = "mmm/national_all_channels.csv"  # the public simulated marketing-mix file (an excerpt, or the full one)
+
 
 @pytest.fixture(scope="module")
 def sim():
@@ -139,9 +141,13 @@ def test_explicit_controls_must_be_numeric_columns(tmp_path):
         read_wide(path, "leads", controls=["tv_spend"])
 
 
-def test_the_public_mmm_file_runs_and_gives_finite_figures(shared_data):
-    result = evaluate_file(shared_data / "mmm" / "national_all_channels.csv", "conversions", holdout=0.2, n_boot=10)
-    assert result.data.frequency == "week" and len(result.data.periods) == 156
+def test_the_public_mmm_file_runs_and_gives_finite_figures(exports):
+    path = exports / MMM
+    weeks = pd.read_csv(path)["time"]
+    assert len(weeks) == (156 if exports.full else 104)
+    result = evaluate_file(path, "conversions", holdout=0.2, n_boot=10)
+    assert result.data.frequency == "week" and len(result.data.periods) == len(weeks)
+    assert [p.isoformat() for p in result.data.periods] == list(weeks)
     assert result.data.channels == [f"Channel{i}" for i in range(5)]
     assert "revenue_per_conversion" in result.data.ignored  # derived from the target, not a driver
     assert np.isfinite(result.holdout.mape) and np.isfinite(result.holdout.r2) and result.holdout.mape < 20

@@ -18,8 +18,6 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 from dateutil.relativedelta import relativedelta
 
-from forecasting.registry import RegistryError
-from forecasting.series import top_region
 from pilotage.dates import month_end
 
 from .. import i18n
@@ -69,8 +67,7 @@ def actuals(view: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     if by is None:
         groups = ["total"] * len(frame)
     elif by == "region":
-        parents = region_tree().parent
-        groups = [top_region(code, parents) for code in frame["region"]]
+        groups = forecasts.top_regions(frame["region"])
     else:
         groups = list(frame["channel"])
     out = pd.DataFrame({"group": groups, "month": frame["period"], "value": frame[MEASURE].astype(float)})
@@ -400,7 +397,7 @@ def _change(action: str, run, version):
     try:
         message = (forecasts.promote(run, admin.email) if action == "promote"
                    else forecasts.rollback(run, admin.email))
-    except RegistryError as error:
+    except forecasts.RegistryError as error:
         return (i18n.t("forecast.admin.error", language, message=str(error)), "danger", True, dash.no_update,
                 dash.no_update)
     audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import func, select
 
-from forecasting import registry
+from forecasting import api as forecasting_api
 from pilotage.store.engine import get_engine
 from pilotage.store.models import Channel, ForecastRun, ForecastSeries, ForecastValue, MediaPlan
 
@@ -36,7 +36,8 @@ DRIVERS = ("trend", "season", "media", "other")
 VALUE_COLUMNS = ("yhat", "lo80", "hi80", "lo95", "hi95", *DRIVERS)
 INTERVAL_COLUMNS = ("lo80", "hi80", "lo95", "hi95")
 METRIC_COLUMNS = ("mase", "smape", "naive_mase", "coverage80", "coverage95")
-KIND = registry.DEFAULT_KIND
+KIND = forecasting_api.DEFAULT_KIND
+RegistryError = forecasting_api.RegistryError  # what promote and rollback raise on a bad run
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def champion_run() -> dict | None:
     must show at once; one indexed row)."""
     if not allowed_regions():
         return None
-    run = registry.champion(get_engine(), KIND)
+    run = forecasting_api.champion(get_engine(), KIND)
     if run is None:
         return None
     return {k: run[k] for k in ("id", "cutoff", "horizon", "created_at", "run_by")}
@@ -120,7 +121,7 @@ def forecast_frame(run_id: int, view: str) -> pd.DataFrame:
     columns = ["group", "month", *VALUE_COLUMNS]
     if not shape.groups:
         return pd.DataFrame(columns=columns)
-    values = registry.forecasts(get_engine(), run_id, shape.keys())
+    values = forecasting_api.forecasts(get_engine(), run_id, shape.keys())
     if values.empty:
         return pd.DataFrame(columns=columns)
     values["month"] = pd.to_datetime(values["month"]).dt.date
@@ -225,7 +226,7 @@ def covering_forecast(month: dt.date) -> dict | None:
 def runs(limit: int = 50) -> list[dict]:
     """Every run, latest first (admin only)."""
     require_role("admin")
-    return registry.list_runs(get_engine(), KIND, max(1, min(int(limit), 500)))
+    return forecasting_api.list_runs(get_engine(), KIND, max(1, min(int(limit), 500)))
 
 
 def run_id_of(value) -> int | None:
@@ -248,20 +249,26 @@ def compare(first, second) -> list[dict]:
         run_id = run_id_of(value)
         if run_id is None:
             continue
-        run = registry.get_run(get_engine(), run_id)
+        run = forecasting_api.get_run(get_engine(), run_id)
         frame = forecast_frame(run_id, "total")
         total = frame[frame["group"] == "total"] if not frame.empty else frame
         out.append({"run": run, "forecast": total})
     return out
 
 
+def top_regions(codes) -> list[str]:
+    """Each region code's top region: how the forecast series group regions."""
+    parents = region_tree().parent
+    return [forecasting_api.top_region(code, parents) for code in codes]
+
+
 def promote(value, actor: str) -> str:
-    """Make a run the champion (admin only); raises :class:`forecasting.registry.RegistryError`."""
+    """Make a run the champion (admin only); raises :class:`RegistryError`."""
     require_role("admin")
     run_id = run_id_of(value)
     if run_id is None:
-        raise registry.RegistryError(f"no forecast run {value!r}")
-    return registry.promote(get_engine(), run_id, actor=actor)
+        raise RegistryError(f"no forecast run {value!r}")
+    return forecasting_api.promote(get_engine(), run_id, actor=actor)
 
 
 def rollback(value, actor: str) -> str:
@@ -271,5 +278,5 @@ def rollback(value, actor: str) -> str:
     if value not in (None, ""):
         run_id = run_id_of(value)
         if run_id is None:
-            raise registry.RegistryError(f"no forecast run {value!r}")
-    return registry.rollback(get_engine(), run_id, actor=actor, kind=KIND)
+            raise RegistryError(f"no forecast run {value!r}")
+    return forecasting_api.rollback(get_engine(), run_id, actor=actor, kind=KIND)

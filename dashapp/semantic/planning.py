@@ -1,7 +1,7 @@
 """What the planning page (``/planning``) reads and writes: the champion media model of a scope, what
 it says per channel, the current media plan and the targets, simulations and optimisations of spend
-plans, and the user's saved scenarios. The only module of the app that talks to
-:mod:`forecasting.planning` or to the scenario tables.
+plans, and the user's saved scenarios. The only module of the app that talks to media planning
+(through :mod:`forecasting.api`, the app's contract with forecasting) or to the scenario tables.
 
 Scope: a media run holds one response model for the whole company (``national``) and one per top
 region. A user who sees every region may pick any of them; a user scoped to some regions may pick
@@ -38,6 +38,7 @@ from flask_login import current_user
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from forecasting import api as forecasting_api  # scipy & co. load on first use of the optimiser or a media run
 from pilotage.input import LINE, UPLOADS, InputError, RawTable
 from pilotage.input.columns import decimal_mark, parse_numbers
 from pilotage.input.sandbox import read_upload
@@ -85,10 +86,8 @@ def permitted_scopes() -> list[str]:
     regions = allowed_regions()
     if not regions:
         return []
-    from forecasting.planning.data import top_region_codes
-
     tree = region_tree()
-    tops = [code for code in top_region_codes(tree.parent) if code in regions]
+    tops = [code for code in forecasting_api.top_region_codes(tree.parent) if code in regions]
     everything = regions == frozenset(tree.parent)
     return ([NATIONAL_SCOPE] if everything else []) + tops
 
@@ -125,11 +124,9 @@ def _models(run_id: int) -> dict:
     with _MODELS_LOCK:
         if key in _MODELS:
             return _MODELS[key]
-    from forecasting.planning import registry as media_registry
-
     # This run's models, not the champion's: a promotion in between must not put another run's
     # figures under this run's id (the page's caches are keyed by it).
-    _run, models = media_registry.run_models(get_engine(), int(run_id))
+    _run, models = forecasting_api.run_models(get_engine(), int(run_id))
     with _MODELS_LOCK:
         if len(_MODELS) > 8:
             _MODELS.clear()
@@ -303,18 +300,16 @@ class PlanContext:
 
 @scoped_cache
 def _context(run_id: int, scope: str) -> PlanContext:
-    from forecasting.planning import data as media_data
-
     model = _models(run_id)[scope]
     engine = get_engine()
-    plan = media_data.current_plan(engine, scope, model.periods[-1], list(model.channels), list(model.controls))
+    plan = forecasting_api.current_plan(engine, scope, model.periods[-1], list(model.channels), list(model.controls))
     months = [_month(m) for m in plan.months][:MAX_MONTHS]
     current = pd.DataFrame(np.asarray(plan.spend, dtype=float).reshape(len(plan.months), len(model.channels))
                            [:len(months)], index=months, columns=list(model.channels))
     controls = None
     if model.controls and plan.controls is not None and len(plan.controls):
         controls = np.asarray(plan.controls, dtype=float)[:len(months)]
-    goals = media_data.lead_targets(engine, scope, months)
+    goals = forecasting_api.lead_targets(engine, scope, months)
     targets = pd.Series({_month(m): float(v) for m, v in goals.items()}, dtype=float).sort_index()
     return PlanContext(current, controls, targets, list(plan.notes), dict(plan.unmodelled))
 
@@ -365,9 +360,7 @@ def _level_key(level: float) -> str:
 
 
 def _simulation(model, plan: pd.DataFrame, context: PlanContext) -> Simulation:
-    from forecasting.planning.scenario import simulate
-
-    result = simulate(model, plan.to_numpy(dtype=float), list(plan.index), controls=context.controls,
+    result = forecasting_api.simulate(model, plan.to_numpy(dtype=float), list(plan.index), controls=context.controls,
                       levels=LEVELS, seed=0)
     return _from_result(model, result)
 
@@ -435,8 +428,6 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
     (EUR; no max = the optimiser's default cap), ``locked`` channels kept at the current plan, and optional
     per-month budgets ``{month: EUR}``. Planners and admins only; nothing is written."""
     require_role(*WRITE_ROLES)
-    from forecasting.planning.optimise import Infeasible, optimise
-
     _run, model = model_for(scope)
     if mode not in OPTIMISE_MODES:
         raise PlanningError("mode")
@@ -461,12 +452,11 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
     if not cache.add(lock, 1, timeout=OPTIMISER_LOCK_S):
         raise PlanningError("busy")
     try:
-        allocation = optimise(model, months, budget=total if mode == "budget" else None,
-                              target=total if mode == "target" else None, min_spend=minimum or None,
-                              max_spend=maximum or None, locked=locked or None, period_budgets=caps,
-                              controls=context.controls, levels=LEVELS, seed=0,
-                              reference=context.current[channels].to_numpy(dtype=float))
-    except Infeasible:
+        allocation = forecasting_api.optimise(
+            model, months, budget=total if mode == "budget" else None, target=total if mode == "target" else None,
+            min_spend=minimum or None, max_spend=maximum or None, locked=locked or None, period_budgets=caps,
+            controls=context.controls, levels=LEVELS, seed=0, reference=context.current[channels].to_numpy(dtype=float))
+    except forecasting_api.Infeasible:
         raise PlanningError(f"infeasible_{mode}") from None
     finally:
         cache.delete(lock)

@@ -11,19 +11,14 @@ never one downloaded by Playwright. Outside CI a missing Chromium skips these te
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dashapp.demo_users import DEMO_PASSWORD
 
-from ..cluster import ClusterError, wait_healthy
+from ..server import serve
 
 CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps dialling Google, which this closed
@@ -31,28 +26,7 @@ CHROMIUM = Path(os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-REPO = Path(__file__).resolve().parents[2]
-SERVER_START_S = 90
 TIMEOUT_MS = 30_000  # a cold first page on a loaded CI machine; every wait is on a selector, not a clock
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _gunicorn() -> str:
-    beside_python = Path(sys.executable).with_name("gunicorn")
-    return str(beside_python) if beside_python.exists() else (shutil.which("gunicorn") or "gunicorn")
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
-    try:
-        wait_healthy(url, process, log, SERVER_START_S)
-    except ClusterError as error:
-        process.terminate()
-        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -63,31 +37,6 @@ def chromium_path() -> str:
             pytest.fail(f"browser tests must run in CI: {message}")
         pytest.skip(message)
     return str(CHROMIUM)
-
-
-@contextlib.contextmanager
-def serve(database_url: str, folder: Path):
-    """The app under gunicorn (two workers, as production) on a free port, on ``database_url``; its base URL."""
-    log = folder / "gunicorn.log"
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "SECRET_KEY")}
-    env.update(DATABASE_URL=database_url, PILOTAGE_ENV="demo", PILOTAGE_VAR_DIR=str(folder / "var"),
-               PILOTAGE_LOG_LEVEL="warning")
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [_gunicorn(), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "dashapp.wsgi:server"], cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
