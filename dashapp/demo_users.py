@@ -23,11 +23,19 @@ def demo_users() -> list[users.User]:
 
 
 def ensure_demo_users() -> list[users.User]:
-    """Create the missing demo users (never in production)."""
+    """Create the missing demo users (never in production).
+
+    A regional user whose regions are not in the store yet (``pilotage serve`` before ``pilotage
+    demo``) is left out rather than stopping the server; ``pilotage demo`` creates it once the
+    regions are loaded."""
     if get_settings().is_production:
         return []
     existing = {u.email for u in users.list_users()}
     for email, name, role, scope in DEMO_USERS:
-        if email not in existing:
+        if email in existing:
+            continue
+        try:
             users.add_user(email, DEMO_PASSWORD, role, scope, name=name, actor="demo")
+        except users.UnknownRegions:
+            continue
     return demo_users()

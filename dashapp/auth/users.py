@@ -31,6 +31,10 @@ class UserError(ValueError):
     """A user change that cannot be made (unknown user, role or region...)."""
 
 
+class UnknownRegions(UserError):
+    """A scope names regions the store does not hold (yet)."""
+
+
 @dataclass(frozen=True)
 class User(UserMixin):
     """The logged-in person as the app sees them (read from the store on every request)."""
@@ -75,7 +79,7 @@ def parse_scope(scope: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
         known = set(conn.execute(select(Region.code)).scalars())
     unknown = sorted(set(codes) - known)
     if unknown:
-        raise UserError(f"unknown region code(s): {', '.join(unknown)}")
+        raise UnknownRegions(f"unknown region code(s): {', '.join(unknown)}")
     return tuple(sorted(set(codes)))
 
 
