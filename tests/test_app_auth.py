@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import secrets
 import time
 
 import pytest
@@ -338,7 +339,8 @@ def production(monkeypatch):
     get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("key", [None, "pilotage-demo-secret-key-change-me", "short"])
+@pytest.mark.parametrize("key", [None, "pilotage-demo-secret-key-change-me", "short", "a" * 32, "k" * 48,
+                                 "abcdefgh" * 6, "0123" * 16])
 def test_production_refuses_a_default_or_weak_secret_key(production, key):
     from dashapp.app import create_app
     from pilotage.settings import SettingsError, get_settings
@@ -354,8 +356,8 @@ def test_production_sets_secure_cookies_and_hides_demo_users(production, store):
     from dashapp.app import create_app
     from pilotage.settings import get_settings
 
-    production.setenv("SECRET_KEY", "k" * 48)
-    production.setenv("PILOTAGE_PSEUDONYM_KEY", "p" * 48)
+    production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    production.setenv("PILOTAGE_PSEUDONYM_KEY", secrets.token_urlsafe(48))
     get_settings.cache_clear()
     server = create_app().server
     assert server.config["SESSION_COOKIE_SECURE"] is True
@@ -367,6 +369,72 @@ def test_production_sets_secure_cookies_and_hides_demo_users(production, store):
     assert all("Secure" in c for c in cookies)
     assert "pilotage-demo" not in page.text and 'id="demo-users"' not in page.text
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("pseudonym", [None, "same-as-secret", "p" * 48])
+def test_production_refuses_to_start_without_its_own_pseudonymisation_key(production, pseudonym):
+    """It used to fall back to SECRET_KEY silently; the ETL refuses too, not only the app."""
+    import pandas as pd
+
+    from dashapp.app import create_app
+    from etl.pseudonymise import pseudonymise
+    from pilotage.settings import SettingsError, get_settings
+
+    secret = secrets.token_urlsafe(48)
+    production.setenv("SECRET_KEY", secret)
+    production.delenv("PILOTAGE_PSEUDONYM_KEY", raising=False)
+    if pseudonym is not None:
+        production.setenv("PILOTAGE_PSEUDONYM_KEY", secret if pseudonym == "same-as-secret" else pseudonym)
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="PILOTAGE_PSEUDONYM_KEY"):
+        create_app()
+    with pytest.raises(SettingsError, match="PILOTAGE_PSEUDONYM_KEY"):
+        pseudonymise(pd.Series(["a@b.fr"]), "crm")
+    production.setenv("PILOTAGE_PSEUDONYM_KEY", secrets.token_urlsafe(48))
+    get_settings.cache_clear()
+    assert create_app() is not None and len(pseudonymise(pd.Series(["a@b.fr"]), "crm")[0]) == 32
+
+
+def test_demo_makes_its_own_random_key_under_var(monkeypatch, tmp_path):
+    from pilotage.settings import DEFAULT_SECRET_KEY, get_settings, is_strong_key
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PILOTAGE_VAR_DIR", str(tmp_path / "one"))
+    get_settings.cache_clear()
+    first = get_settings().secret_key
+    assert first != DEFAULT_SECRET_KEY and is_strong_key(first)
+    assert (tmp_path / "one" / "secret_key").read_text().strip() == first
+    assert (tmp_path / "one" / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+    get_settings.cache_clear()
+    assert get_settings().secret_key == first  # kept across restarts: sessions survive them
+    monkeypatch.setenv("PILOTAGE_VAR_DIR", str(tmp_path / "two"))
+    get_settings.cache_clear()
+    assert get_settings().secret_key != first  # each install its own
+
+
+def test_a_session_forged_with_the_published_demo_key_is_refused(dash_app, store):
+    """The attack of the audit: sign an admin session with the key published in the repository."""
+    import datetime as dt
+    import hashlib
+
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    from pilotage.settings import DEFAULT_SECRET_KEY
+
+    admin = users.get_user_by_email("admin@pilotage.demo")
+    forger = Flask("forger")
+    forger.secret_key = DEFAULT_SECRET_KEY
+    serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
+    client = client_from_new_address(dash_app)
+    client.environ_base["HTTP_USER_AGENT"] = "forger"
+    address = client.environ_base["REMOTE_ADDR"]
+    identifier = hashlib.sha512(f"{address.encode()}|{b'forger'}".encode()).hexdigest()  # flask-login "strong"
+    cookie = serializer.dumps({"_user_id": str(admin.id), "_fresh": True, "_id": identifier,
+                               "login_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()})
+    client.set_cookie("pilotage_session", cookie)
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/admin").status_code == 302
 
 
 # --- the users command -------------------------------------------------------------------------------
