@@ -21,6 +21,7 @@ from pilotage.store.engine import get_engine
 
 from . import i18n
 from .auth import guard, users
+from .auth.callbacks import check_all_registered
 from .auth.permissions import Forbidden
 from .auth.views import blueprint as auth_blueprint
 from .extensions import cache, csrf, login_manager
@@ -148,4 +149,6 @@ def create_app() -> Dash:
 
     register_pages(app)
     app.layout = shell
+    server.extensions[guard.DASH_APP] = app
+    check_all_registered(app)  # a callback without its role check: refuse to start
     return app
