@@ -36,6 +36,8 @@ class Settings:
     pseudonym_key: str
     var_dir: Path
     pseudonym_key_set: bool = False  # PILOTAGE_PSEUDONYM_KEY given, not borrowed from SECRET_KEY
+    smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; None: .eml files in var/outbox
+    mail_from: str = "pilotage@localhost"
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
 
     @property
@@ -129,6 +131,8 @@ def get_settings() -> Settings:
         pseudonym_key_set=bool(pseudonym_key),
         var_dir=var_dir,
         trusted_proxies=_non_negative_int("PILOTAGE_TRUSTED_PROXIES"),
+        smtp_url=os.environ.get("SMTP_URL") or None,
+        mail_from=os.environ.get("MAIL_FROM") or "pilotage@localhost",
     )
 
 

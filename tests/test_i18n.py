@@ -73,7 +73,7 @@ def test_every_key_used_in_the_code_is_in_the_catalogue():
 
 def test_an_unknown_key_shows_itself_rather_than_failing():
     assert i18n.t("no.such.key", "fr") == "no.such.key"
-    assert i18n.t("login.locked", "fr", minutes=15) == "Trop d'échecs : ce compte est bloqué pendant 15 minutes."
+    assert "le compte est bloqué pendant 15 minutes" in i18n.t("mail.locked.body", "fr", minutes=15, attempts=5)
 
 
 # --- numbers and money ----------------------------------------------------------------------------
