@@ -242,10 +242,15 @@ def test_csv_cells_cannot_become_formulas():
 
     from dashapp import exports
 
-    frame = pd.DataFrame({"Campaign": ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "ok"], "Leads": [-3, 4, 5]})
+    names = ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "ok", "\uff1dHYPERLINK(\"http://x\")", "\ufe62cmd", " =1+1",
+             "\u3000\uff20SUM(A1)", "Ｓpring ＝ sale"]
+    frame = pd.DataFrame({"Campaign": names, "Leads": [-3, 4, 5, 6, 7, 8, 9, 10]})
     lines = csv_rows(exports.to_csv(frame))
-    assert [line[0] for line in lines[1:]] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "ok"]
-    assert [line[1] for line in lines[1:]] == ["-3", "4", "5"]  # numbers stay numbers
+    assert [line[0] for line in lines[1:]] == ["'" + name for name in names[:2]] + ["ok"] + [
+        "'" + name for name in names[3:7]] + ["Ｓpring ＝ sale"]
+    assert [line[1] for line in lines[1:]] == ["-3", "4", "5", "6", "7", "8", "9", "10"]  # numbers stay numbers
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(frame))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)][3] == "'\uff1dHYPERLINK(\"http://x\")"
 
 
 # --- cohort and activity views ------------------------------------------------------------------------------
