@@ -6,7 +6,10 @@ callback as every demo role whose pages do not include it. Runs on a small store
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 
 import pytest
 from dash import Input, Output
@@ -130,3 +133,16 @@ def test_a_callback_body_nested_ten_thousand_deep_is_refused_cleanly(dash_app, s
         shallow_but_deep = {"x": shallow_but_deep}
     response = client.post("/_dash-update-component", data=json.dumps(shallow_but_deep), headers=headers)
     assert response.status_code == 400
+
+
+def test_every_answer_carries_a_content_security_policy_without_inline_scripts(dash_app, store):
+    """Scripts from this server only, Dash's own inline ones by hash: no 'unsafe-inline' for scripts."""
+    client = logged_in_client(dash_app, ROLE_USERS["admin"])
+    for response in (client.get("/"), dash_app.server.test_client().get("/login"), client.get("/_dash-layout")):
+        policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+        assert policy["script-src"].startswith("'self'") and "unsafe" not in policy["script-src"]
+        assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    page = client.get("/")
+    for script in re.findall(r'<script id="_dash-renderer"[^>]*>(.*?)</script>', page.get_data(as_text=True), re.S):
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in page.headers["Content-Security-Policy"]

@@ -119,14 +119,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/language/<code>")
+@blueprint.route("/language/<code>", methods=["POST", "GET"])
 def language(code: str):
-    """Switch language: stored on the user when logged in, in the session otherwise."""
-    if code in i18n.LANGUAGES:
+    """Switch language: stored on the user when logged in, in the session otherwise. Only a POST (with
+    the CSRF token, checked by CSRFProtect) switches: a GET, which another site could send with an
+    image tag, changed the user's stored setting; it now only leads back."""
+    if request.method == "POST" and code in i18n.LANGUAGES:
         session["language"] = code
         if current_user.is_authenticated:
             users.set_language(current_user.id, code)
-    return redirect(_safe_next(request.args.get("next") or _same_site_referrer()))
+    return redirect(_safe_next(request.values.get("next") or _same_site_referrer()))
 
 
 def _same_site_referrer() -> str | None:
