@@ -130,9 +130,10 @@ def set_password(email: str) -> None:
 
 
 def _actor() -> str:
-    import getpass
+    """``cli:$PILOTAGE_OPERATOR`` or ``cli``, never the system login (see pilotage.operator)."""
+    from pilotage.operator import cli_operator
 
-    return f"cli:{getpass.getuser()}"
+    return cli_operator()
 
 
 def serve(

@@ -559,7 +559,7 @@ def test_users_command_adds_lists_changes_and_disables(dash_app, store):
     assert not users.get_user_by_email(email).active
     assert post_login(client_from_new_address(dash_app), email, "a-good-password").status_code == 401
 
-    actions = [json.loads(e["detail"]) for e in audit.recent(1000, "admin") if e["actor"].startswith("cli:")
+    actions = [json.loads(e["detail"]) for e in audit.recent(1000, "admin") if e["actor"] == "cli"
                and json.loads(e["detail"]).get("user") == email]
     assert [a["action"] for a in reversed(actions)] == ["add_user", "set_role", "set_scope", "disable"]
     assert all("password" not in json.dumps(a) and "a-good-password" not in json.dumps(a) for a in actions)
