@@ -50,6 +50,7 @@ def send(to: str, subject: str, body: str) -> Path | None:
     else:
         server = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=SMTP_TIMEOUT_S)
     with server:
+        server.ehlo()  # has_extn reads what the server's EHLO announced
         if parts.scheme == "smtp" and server.has_extn("starttls"):
             server.starttls(context=ssl.create_default_context())
         if parts.username:
