@@ -228,14 +228,18 @@ def test_address_throttle_holds_under_parallel_requests_on_real_redis(dash_app, 
     stored.delete(key)
 
 
-def test_with_redis_down_logins_work_and_are_still_throttled(dash_app, store, monkeypatch, caplog):
+def test_with_redis_down_logins_work_and_are_still_throttled(store, monkeypatch, caplog):
     """A closed port for Redis: no 500 (the audit got one on every login); counted in process, with a warning."""
+    from dashapp.app import create_app
     from dashapp.auth.views import MAX_FAILURES_PER_ADDRESS
     from pilotage.settings import get_settings
 
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     get_settings.cache_clear()
-    assert post_login(client_from_new_address(dash_app), "director@pilotage.demo", PASSWORD).status_code == 302
+    dash_app = create_app()  # its cache is on the dead Redis too
+    director = client_from_new_address(dash_app)
+    assert post_login(director, "director@pilotage.demo", PASSWORD).status_code == 302
+    assert director.get("/_dash-layout").status_code == 200  # and the app works behind the login
     assert "Redis unreachable" in caplog.text
     codes = _spray(dash_app, f"10.50.0.{next(_addresses) % 250 + 1}", total=48)
     assert codes.count(401) == MAX_FAILURES_PER_ADDRESS and codes.count(429) == 48 - MAX_FAILURES_PER_ADDRESS
