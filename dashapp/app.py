@@ -21,6 +21,7 @@ from pilotage.store.engine import get_engine
 
 from . import i18n
 from .auth import guard, users
+from .auth.callbacks import check_all_registered
 from .auth.permissions import Forbidden
 from .auth.views import blueprint as auth_blueprint
 from .extensions import cache, csrf, login_manager
@@ -31,6 +32,12 @@ CSRF_COOKIE = "_csrf_token"  # read by Dash's renderer and sent back as the X-CS
 
 
 MAX_REQUEST_BYTES = 4_000_000
+# Scripts only from this server, plus Dash's own inline scripts by hash (the renderer's start and the
+# clientside callbacks, see create_app): no inline script can come from data. Styles may be inline
+# (Dash, Plotly and AG Grid set style attributes); nothing is framed, posted or fetched elsewhere.
+CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
 
 
 def _configure_server(server: Flask) -> None:
@@ -76,6 +83,7 @@ def _configure_server(server: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", _csp(server))
         if settings.is_production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Strict", secure=settings.is_production,
@@ -119,6 +127,12 @@ def _configure_server(server: Flask) -> None:
                                      text=i18n.t("error.unexpected", language)), 500
 
 
+def _csp(server: Flask) -> str:
+    """Read per answer: Dash adds inline scripts of its own when it sets up its routes (first request)."""
+    app = server.extensions.get(guard.DASH_APP)
+    return CSP.format(hashes="".join(f" {h}" for h in app.csp_hashes()) if app else "")
+
+
 def _on_callback_error(error: Exception):
     """Every failing callback ends here: a clear message in the page, never a stack trace."""
     if isinstance(error, Forbidden):
@@ -148,4 +162,6 @@ def create_app() -> Dash:
 
     register_pages(app)
     app.layout = shell
+    server.extensions[guard.DASH_APP] = app
+    check_all_registered(app)  # a callback without its role check: refuse to start
     return app

@@ -102,6 +102,19 @@ def enable(email: str) -> None:
     console.print(f"{email}: enabled")
 
 
+@app.command("unlock")
+def unlock(email: str) -> None:
+    """Lift a lockout (too many failed logins) before it expires."""
+    from .auth.users import UserError
+    from .auth.users import unlock as lift
+
+    try:
+        lift(email, actor=_actor())
+    except UserError as error:
+        _fail(error)
+    console.print(f"{email}: unlocked")
+
+
 @app.command("set-password")
 def set_password(email: str) -> None:
     """Set a new password (asked for twice)."""
@@ -117,9 +130,10 @@ def set_password(email: str) -> None:
 
 
 def _actor() -> str:
-    import getpass
+    """``cli:$PILOTAGE_OPERATOR`` or ``cli``, never the system login (see pilotage.operator)."""
+    from pilotage.operator import cli_operator
 
-    return f"cli:{getpass.getuser()}"
+    return cli_operator()
 
 
 def serve(

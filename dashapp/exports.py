@@ -3,11 +3,14 @@
 The frame given here is already scoped and shaped like the grid the user sees; this module
 only writes bytes. Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
 ``@`` first) are prefixed with a quote: a campaign name must not become code on a laptop.
+Full-width and small forms (``＝``, ``﹢``...) and leading spaces count too: spreadsheets with an
+East Asian input method read ``＝1+1`` as ``=1+1``.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pandas as pd
 
@@ -17,7 +20,10 @@ FORMATS = tuple(MIME)
 
 
 def _defuse(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_PREFIXES) or unicodedata.normalize("NFKC", value).lstrip().startswith(
+            FORMULA_PREFIXES):
         return "'" + value
     return value
 

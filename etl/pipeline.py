@@ -7,7 +7,6 @@ still written to the run log, in a transaction of their own, so the data team se
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from etl.loading import LoadCounts, upsert
 from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
 from etl.quality import find_outliers, record_findings
 from pilotage.input import InputError, peek_columns, read_table
+from pilotage.operator import cli_operator
 from pilotage.store.engine import get_engine
 from pilotage.store.models import EtlReject, EtlRun, Lead, Subscription
 
@@ -48,10 +48,8 @@ def _now() -> dt.datetime:
 
 
 def _run_by() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    """``cli:$PILOTAGE_OPERATOR`` or ``cli``, never the system login (see pilotage.operator)."""
+    return cli_operator()
 
 
 def load_file(path: Path, source: str | None = None, mapping: Path | None = None,

@@ -24,7 +24,7 @@ def normalise_email(series: pd.Series) -> pd.Series:
 def pseudonymise(values: pd.Series, namespace: str, key: str | None = None) -> pd.Series:
     """Hash each value with the namespace (the source system), so ids of two CRMs never collide."""
     # BLAKE2b keys are at most 64 bytes: longer secrets are first reduced with SHA-256.
-    secret = hashlib.sha256((key or get_settings().pseudonym_key).encode()).digest()
+    secret = hashlib.sha256((key or get_settings().checked_pseudonym_key()).encode()).digest()
     prefix = namespace.encode() + b":"
     blake2b = hashlib.blake2b
     size = KEY_LENGTH // 2

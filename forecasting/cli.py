@@ -72,14 +72,10 @@ def evaluate(
 # --- training, registry and schedule -----------------------------------------------------
 
 def _who(by: str | None) -> str:
-    if by:
-        return by
-    import getpass
+    """``--by``, else ``cli:$PILOTAGE_OPERATOR``, else ``cli``: never the system login (see pilotage.operator)."""
+    from pilotage.operator import cli_operator
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment (some containers)
-        return "unknown"
+    return cli_operator(by)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -147,7 +143,7 @@ def train(
                                                "(default: the last complete month)")] = None,
     horizon: Annotated[int, typer.Option(min=1, max=24, help="months to forecast")] = 6,
     seed: Annotated[int, typer.Option(help="recorded with the run (the training has no randomness)")] = 0,
-    by: Annotated[str | None, typer.Option("--by", help="who runs it (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who runs it (default: cli:$PILOTAGE_OPERATOR)")] = None,
     n_jobs: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")] = None,
     candidates: Annotated[
         str | None, typer.Option(help="comma-separated subset of: seasonal_naive, ets, theta, regression, sarimax")
@@ -235,7 +231,7 @@ def change_champion(action: str, run: int | None, reason: str, by: str | None, k
 def promote(
     run: Annotated[int, typer.Argument(help="run id (see `pilotage forecast runs`)")],
     reason: Annotated[str, typer.Option(help="why (kept in the champion history)")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who (default: cli:$PILOTAGE_OPERATOR)")] = None,
 ) -> None:
     """Make a run the champion, whatever its accuracy (recorded with who, when and why)."""
     change_champion("promote", run, reason, by)
@@ -245,7 +241,7 @@ def promote(
 def rollback(
     run: Annotated[int | None, typer.Argument(help="an earlier champion (default: the one before the current)")] = None,
     reason: Annotated[str, typer.Option(help="why (kept in the champion history)")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who (default: cli:$PILOTAGE_OPERATOR)")] = None,
 ) -> None:
     """Make an earlier champion the champion again."""
     change_champion("rollback", run, reason, by)

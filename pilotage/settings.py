@@ -6,14 +6,21 @@ tests can swap the store or the key by setting variables and clearing the cache.
 
 from __future__ import annotations
 
+import math
 import os
+import secrets
+import time
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECRET_KEY = "pilotage-demo-secret-key-change-me"
+DEFAULT_SECRET_KEY = "pilotage-demo-secret-key-change-me"  # refused everywhere: it is published
 ENVIRONMENTS = ("demo", "production")
+SECRET_FILE = "secret_key"  # under var/: the demo's own random key, made at first start, never in the repository
+MIN_KEY_LENGTH = 32
+MIN_KEY_BITS = 100  # estimated from the key's own characters: "a" * 32 is 0 bits, a random hex key of 32 about 115
 
 
 class SettingsError(RuntimeError):
@@ -28,20 +35,75 @@ class Settings:
     environment: str
     pseudonym_key: str
     var_dir: Path
+    pseudonym_key_set: bool = False  # PILOTAGE_PSEUDONYM_KEY given, not borrowed from SECRET_KEY
+    smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; None: .eml files in var/outbox
+    mail_from: str = "pilotage@localhost"
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    def checked_pseudonym_key(self) -> str:
+        """The key to pseudonymise with; in production only a key of its own (never SECRET_KEY's)."""
+        if self.is_production:
+            self.check_production_ready()
+        return self.pseudonym_key
+
     def check_production_ready(self) -> None:
         """Refuse the defaults that are only acceptable for a demo."""
         if not self.is_production:
             return
-        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
-            raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production")
-        if self.pseudonym_key == DEFAULT_SECRET_KEY:
-            raise SettingsError("PILOTAGE_PSEUDONYM_KEY must be set in production")
+        if not is_strong_key(self.secret_key):
+            raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production "
+                                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        # Without its own key the pseudonyms would silently depend on SECRET_KEY: rotating the session key
+        # would then change every lead's pseudonym, and one leaked key would open both.
+        if not self.pseudonym_key_set or not is_strong_key(self.pseudonym_key):
+            raise SettingsError("PILOTAGE_PSEUDONYM_KEY must be set to its own random value of 32+ characters "
+                                "in production")
+        if self.pseudonym_key == self.secret_key:
+            raise SettingsError("PILOTAGE_PSEUDONYM_KEY must differ from SECRET_KEY")
+
+
+def key_bits(key: str) -> float:
+    """The key's entropy estimated from its own characters (Shannon, times its length): a crude guard
+    against "aaaa..." or "abcabc..." keys, not a proof that a key is random."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_char * len(key)
+
+
+def _is_periodic(key: str) -> bool:
+    """"abcdabcd...": a short pattern repeated, whatever its characters' spread."""
+    return any(key == (key[:size] * (len(key) // size + 1))[:len(key)] for size in range(1, len(key) // 2 + 1))
+
+
+def is_strong_key(key: str | None) -> bool:
+    return (bool(key) and key != DEFAULT_SECRET_KEY and len(key) >= MIN_KEY_LENGTH and key_bits(key) >= MIN_KEY_BITS
+            and not _is_periodic(key))
+
+
+def demo_secret_key(var_dir: Path) -> str:
+    """The demo's own random key, written to ``var/secret_key`` at first start (mode 0600). Created
+    with O_EXCL so that gunicorn workers starting together all end up reading the same key."""
+    path = var_dir / SECRET_FILE
+    var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it right now
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                return key
+            time.sleep(0.02)
+        raise SettingsError(f"{path} is empty: delete it to make a new key") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 def _default_database_url(var_dir: Path) -> str:
@@ -54,17 +116,23 @@ def get_settings() -> Settings:
     if environment not in ENVIRONMENTS:
         raise SettingsError(f"PILOTAGE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     var_dir = Path(os.environ.get("PILOTAGE_VAR_DIR", PROJECT_ROOT / "var"))
-    secret_key = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    secret_key = os.environ.get("SECRET_KEY") or ""
+    if not secret_key and environment == "demo":
+        secret_key = demo_secret_key(var_dir)
+    pseudonym_key = os.environ.get("PILOTAGE_PSEUDONYM_KEY") or ""
     return Settings(
         database_url=os.environ.get("DATABASE_URL") or _default_database_url(var_dir),
         redis_url=os.environ.get("REDIS_URL") or None,
         secret_key=secret_key,
         environment=environment,
-        # Leads are pseudonymised with a keyed hash; the key defaults to SECRET_KEY so a
-        # demo needs no extra variable, but production must set both.
-        pseudonym_key=os.environ.get("PILOTAGE_PSEUDONYM_KEY", secret_key),
+        # Leads are pseudonymised with a keyed hash; a demo may use its SECRET_KEY, production must set
+        # its own (check_production_ready).
+        pseudonym_key=pseudonym_key or secret_key,
+        pseudonym_key_set=bool(pseudonym_key),
         var_dir=var_dir,
         trusted_proxies=_non_negative_int("PILOTAGE_TRUSTED_PROXIES"),
+        smtp_url=os.environ.get("SMTP_URL") or None,
+        mail_from=os.environ.get("MAIL_FROM") or "pilotage@localhost",
     )
 
 

@@ -37,6 +37,14 @@ def csrf_header(client) -> dict[str, str]:
     return {"X-CSRFToken": cookie.value} if cookie else {}
 
 
+def switch_language(client, code: str, next_url: str | None = None):
+    """Press the language button (a POST with the CSRF token, as the page's form sends it)."""
+    if client.get_cookie("_csrf_token") is None:
+        client.get("/login")
+    data = {"csrf_token": client.get_cookie("_csrf_token").value} | ({"next": next_url} if next_url else {})
+    return client.post(f"/language/{code}", data=data)
+
+
 def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
               outputs: list[dict] | dict | None = None):
     """POST a callback as dash-renderer does. ``output`` is Dash's output string

@@ -13,7 +13,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import secrets
 import time
+from urllib.parse import unquote
 
 import pytest
 from itsdangerous import TimestampSigner
@@ -21,7 +23,7 @@ from typer.testing import CliRunner
 
 from dashapp.auth import audit, users
 
-from .app_helpers import csrf_from, csrf_header, dash_post, logged_in_client, make_app_store
+from .app_helpers import csrf_from, csrf_header, dash_post, logged_in_client, make_app_store, switch_language
 
 PASSWORD = "pilotage-demo"
 _addresses = itertools.count(1)
@@ -101,23 +103,55 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(dash_app, store)
     assert audit_events("nobody@pilotage.demo", "login_failed")
 
 
-def test_lockout_after_five_failures_then_enable_unlocks(dash_app, store):
+def test_lockout_after_five_failures_says_nothing_mails_the_owner_and_an_admin_unlocks(dash_app, store):
+    """The fifth failure and a locked account get the message of a wrong password (the audit told
+    accounts apart by it); the owner learns of the lock by e-mail (an .eml in var/outbox without SMTP)."""
+    from email import message_from_bytes, policy
+
+    from pilotage.settings import get_settings
+
     email = new_user("locked.out@pilotage.demo")
     client = client_from_new_address(dash_app)
     answers = [post_login(client, email, f"guess-{i}") for i in range(users.MAX_FAILED_LOGINS)]
     assert [a.status_code for a in answers] == [401] * 5
-    assert login_message(answers[3]) == "Wrong e-mail or password."
-    assert login_message(answers[4]).startswith("Too many failed attempts")
-    # Locked: the right password is refused too, from any address.
+    assert {login_message(a) for a in answers} == {"Wrong e-mail or password."}
+    # Locked: the right password is refused too, from any address, with the same answer as anyone.
     right = post_login(client_from_new_address(dash_app), email, PASSWORD)
-    assert right.status_code == 401 and "locked for 15 minutes" in login_message(right)
+    unknown = post_login(client_from_new_address(dash_app), "nobody.at.all@pilotage.demo", PASSWORD)
+    assert right.status_code == unknown.status_code == 401
+    strip = re.compile(r'value="[^"]*"')
+    assert strip.sub("", right.text) == strip.sub("", unknown.text)
     assert not is_logged_in(client)
     assert audit_events(email, "locked")
     assert len(audit_events(email, "login_failed")) == 4
 
-    result = CliRunner().invoke(_cli(), ["users", "enable", email])
+    (sent,) = [message_from_bytes(path.read_bytes(), policy=policy.default)
+               for path in (get_settings().var_dir / "outbox").glob("*.eml")
+               if email in path.read_text()]
+    assert sent["To"] == email and sent["Subject"] == "Pilotage: your account is locked"
+    assert "locked for 15 minutes" in sent.get_content()
+
+    result = CliRunner().invoke(_cli(), ["users", "unlock", email])
     assert result.exit_code == 0, result.output
+    assert {"action": "unlock", "user": email}.items() <= json.loads(audit.recent(1, "admin")[0]["detail"]).items()
     assert post_login(client_from_new_address(dash_app), email, PASSWORD).status_code == 302
+
+
+def test_a_locked_or_unknown_account_costs_one_hash_like_a_wrong_password(store, monkeypatch):
+    """The time of an answer must not tell a locked account (9 ms in the audit) from a wrong password
+    (510 ms): every path runs argon2 once. Counted, not timed."""
+    from argon2 import PasswordHasher
+
+    email = new_user("timed@pilotage.demo")
+    for i in range(users.MAX_FAILED_LOGINS):
+        users.authenticate(email, f"guess-{i}")
+    calls = []
+    real_verify = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, *a: calls.append(1) or real_verify(self, *a))
+    for who in (email, "timed@pilotage.demo", "no.such.user@pilotage.demo", "director@pilotage.demo"):
+        calls.clear()
+        users.authenticate(who, "wrong-password")
+        assert len(calls) == 1, who
 
 
 def test_set_active_unlocks_a_locked_account(dash_app, store):
@@ -131,8 +165,9 @@ def test_set_active_unlocks_a_locked_account(dash_app, store):
 
 
 def test_lockout_holds_against_parallel_guesses_on_each_backend(engine, monkeypatch):
-    """Failures are counted by one atomic UPDATE (on SQLite and PostgreSQL alike): guesses sent at
-    once cannot all read the same count and slip past the lockout, nor fail with a database error."""
+    """Attempts are counted by one atomic UPDATE before the password is checked (on SQLite and
+    PostgreSQL alike): of a burst of 20 guesses sent at once only the first five are ever checked
+    (the audit got 8 to 10 checked per burst, and sometimes the right password through)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from pilotage.settings import get_settings
@@ -140,12 +175,74 @@ def test_lockout_holds_against_parallel_guesses_on_each_backend(engine, monkeypa
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
     email = users.add_user("target@pilotage.demo", PASSWORD, "director", "all", actor="test").email
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        reasons = list(pool.map(lambda i: users.authenticate(email, f"guess-{i}").reason, range(16)))
-    assert set(reasons) == {"invalid", "locked"}
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        reasons = list(pool.map(lambda i: users.authenticate(email, f"guess-{i}").reason, range(20)))
+    assert reasons.count("invalid") <= users.MAX_FAILED_LOGINS - 1
+    assert reasons.count("locked") >= 20 - users.MAX_FAILED_LOGINS + 1
     assert users.authenticate(email, PASSWORD).reason == "locked"
-    users.set_active(email, True, actor="test")
+    # A burst holding the right password among wrong ones while locked: none gets in.
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda i: users.authenticate(email, PASSWORD if i == 19 else f"g{i}"), range(20)))
+    assert all(r.user is None for r in results)
+    users.unlock(email, actor="test")
     assert users.authenticate(email, PASSWORD).user.email == email
+
+
+def _spray(dash_app, address: str, total: int = 160, parallel: int = 8) -> list[int]:
+    """``total`` wrong passwords from one address, ``parallel`` at a time (one browser per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def browser(worker: int) -> list[int]:
+        client = dash_app.server.test_client()
+        client.environ_base.update(REMOTE_ADDR=address)
+        token = csrf_from(client.get("/login").text)
+        return [post_login(client, f"spray{worker}-{i}@pilotage.demo", "wrong-password", token=token).status_code
+                for i in range(total // parallel)]
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return [code for codes in pool.map(browser, range(parallel)) for code in codes]
+
+
+def test_address_throttle_holds_under_parallel_requests_on_real_redis(dash_app, store, monkeypatch):
+    """The audit: 160 wrong passwords 8 at a time were all answered 401 and Redis held 22."""
+    import redis
+
+    from dashapp.auth import throttle
+    from dashapp.auth.views import MAX_FAILURES_PER_ADDRESS
+    from pilotage.settings import get_settings
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    monkeypatch.setenv("REDIS_URL", url)
+    get_settings.cache_clear()
+    address = f"10.40.0.{next(_addresses) % 250 + 1}"
+    key = f"{throttle.PREFIX}login-address:{address}"
+    redis.Redis.from_url(url).delete(key)
+    codes = _spray(dash_app, address)
+    assert codes.count(401) == MAX_FAILURES_PER_ADDRESS and codes.count(429) == 160 - MAX_FAILURES_PER_ADDRESS
+    stored = redis.Redis.from_url(url)
+    assert int(stored.get(key)) == 160 and 0 < stored.ttl(key) <= 600  # every attempt counted, window kept
+    stored.delete(key)
+
+
+def test_with_redis_down_logins_work_and_are_still_throttled(store, monkeypatch, caplog):
+    """A closed port for Redis: no 500 (the audit got one on every login); counted in process, with a warning."""
+    from dashapp.app import create_app
+    from dashapp.auth.views import MAX_FAILURES_PER_ADDRESS
+    from pilotage.settings import get_settings
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    get_settings.cache_clear()
+    dash_app = create_app()  # its cache is on the dead Redis too
+    director = client_from_new_address(dash_app)
+    assert post_login(director, "director@pilotage.demo", PASSWORD).status_code == 302
+    assert director.get("/_dash-layout").status_code == 200  # and the app works behind the login
+    assert "Redis unreachable" in caplog.text
+    codes = _spray(dash_app, f"10.50.0.{next(_addresses) % 250 + 1}", total=48)
+    assert codes.count(401) == MAX_FAILURES_PER_ADDRESS and codes.count(429) == 48 - MAX_FAILURES_PER_ADDRESS
 
 
 def test_too_many_failures_from_one_address_are_throttled(dash_app, store):
@@ -205,7 +302,8 @@ def test_disabled_user_cannot_log_in_and_loses_an_open_session(dash_app, store):
         {"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}]).status_code == 401
 
     again = post_login(client_from_new_address(dash_app), email, PASSWORD)
-    assert again.status_code == 401 and login_message(again) == "This account is disabled."
+    assert again.status_code == 401 and login_message(again) == "Wrong e-mail or password."
+    assert json.loads(audit_events(email, "login_failed")[0]["detail"]) == {"reason": "disabled"}
 
 
 def test_a_role_change_applies_at_the_next_request(dash_app, store):
@@ -305,7 +403,7 @@ def test_login_never_redirects_off_site(dash_app, store, target):
     client = client_from_new_address(dash_app)
     response = post_login(client, "director@pilotage.demo", PASSWORD, next_url=target)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert client.get(f"/language/fr?next={target}").headers["Location"] == "/"
+    assert switch_language(client, "fr", unquote(target)).headers["Location"] == "/"  # a form sends it decoded
 
 
 def test_login_returns_to_the_page_asked_for(dash_app, store):
@@ -338,7 +436,8 @@ def production(monkeypatch):
     get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("key", [None, "pilotage-demo-secret-key-change-me", "short"])
+@pytest.mark.parametrize("key", [None, "pilotage-demo-secret-key-change-me", "short", "a" * 32, "k" * 48,
+                                 "abcdefgh" * 6, "0123" * 16])
 def test_production_refuses_a_default_or_weak_secret_key(production, key):
     from dashapp.app import create_app
     from pilotage.settings import SettingsError, get_settings
@@ -354,8 +453,8 @@ def test_production_sets_secure_cookies_and_hides_demo_users(production, store):
     from dashapp.app import create_app
     from pilotage.settings import get_settings
 
-    production.setenv("SECRET_KEY", "k" * 48)
-    production.setenv("PILOTAGE_PSEUDONYM_KEY", "p" * 48)
+    production.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    production.setenv("PILOTAGE_PSEUDONYM_KEY", secrets.token_urlsafe(48))
     get_settings.cache_clear()
     server = create_app().server
     assert server.config["SESSION_COOKIE_SECURE"] is True
@@ -367,6 +466,72 @@ def test_production_sets_secure_cookies_and_hides_demo_users(production, store):
     assert all("Secure" in c for c in cookies)
     assert "pilotage-demo" not in page.text and 'id="demo-users"' not in page.text
     assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("pseudonym", [None, "same-as-secret", "p" * 48])
+def test_production_refuses_to_start_without_its_own_pseudonymisation_key(production, pseudonym):
+    """It used to fall back to SECRET_KEY silently; the ETL refuses too, not only the app."""
+    import pandas as pd
+
+    from dashapp.app import create_app
+    from etl.pseudonymise import pseudonymise
+    from pilotage.settings import SettingsError, get_settings
+
+    secret = secrets.token_urlsafe(48)
+    production.setenv("SECRET_KEY", secret)
+    production.delenv("PILOTAGE_PSEUDONYM_KEY", raising=False)
+    if pseudonym is not None:
+        production.setenv("PILOTAGE_PSEUDONYM_KEY", secret if pseudonym == "same-as-secret" else pseudonym)
+    get_settings.cache_clear()
+    with pytest.raises(SettingsError, match="PILOTAGE_PSEUDONYM_KEY"):
+        create_app()
+    with pytest.raises(SettingsError, match="PILOTAGE_PSEUDONYM_KEY"):
+        pseudonymise(pd.Series(["a@b.fr"]), "crm")
+    production.setenv("PILOTAGE_PSEUDONYM_KEY", secrets.token_urlsafe(48))
+    get_settings.cache_clear()
+    assert create_app() is not None and len(pseudonymise(pd.Series(["a@b.fr"]), "crm")[0]) == 32
+
+
+def test_demo_makes_its_own_random_key_under_var(monkeypatch, tmp_path):
+    from pilotage.settings import DEFAULT_SECRET_KEY, get_settings, is_strong_key
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("PILOTAGE_VAR_DIR", str(tmp_path / "one"))
+    get_settings.cache_clear()
+    first = get_settings().secret_key
+    assert first != DEFAULT_SECRET_KEY and is_strong_key(first)
+    assert (tmp_path / "one" / "secret_key").read_text().strip() == first
+    assert (tmp_path / "one" / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+    get_settings.cache_clear()
+    assert get_settings().secret_key == first  # kept across restarts: sessions survive them
+    monkeypatch.setenv("PILOTAGE_VAR_DIR", str(tmp_path / "two"))
+    get_settings.cache_clear()
+    assert get_settings().secret_key != first  # each install its own
+
+
+def test_a_session_forged_with_the_published_demo_key_is_refused(dash_app, store):
+    """The attack of the audit: sign an admin session with the key published in the repository."""
+    import datetime as dt
+    import hashlib
+
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    from pilotage.settings import DEFAULT_SECRET_KEY
+
+    admin = users.get_user_by_email("admin@pilotage.demo")
+    forger = Flask("forger")
+    forger.secret_key = DEFAULT_SECRET_KEY
+    serializer = SecureCookieSessionInterface().get_signing_serializer(forger)
+    client = client_from_new_address(dash_app)
+    client.environ_base["HTTP_USER_AGENT"] = "forger"
+    address = client.environ_base["REMOTE_ADDR"]
+    identifier = hashlib.sha512(f"{address.encode()}|{b'forger'}".encode()).hexdigest()  # flask-login "strong"
+    cookie = serializer.dumps({"_user_id": str(admin.id), "_fresh": True, "_id": identifier,
+                               "login_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()})
+    client.set_cookie("pilotage_session", cookie)
+    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/admin").status_code == 302
 
 
 # --- the users command -------------------------------------------------------------------------------
@@ -398,7 +563,7 @@ def test_users_command_adds_lists_changes_and_disables(dash_app, store):
     assert not users.get_user_by_email(email).active
     assert post_login(client_from_new_address(dash_app), email, "a-good-password").status_code == 401
 
-    actions = [json.loads(e["detail"]) for e in audit.recent(1000, "admin") if e["actor"].startswith("cli:")
+    actions = [json.loads(e["detail"]) for e in audit.recent(1000, "admin") if e["actor"] == "cli"
                and json.loads(e["detail"]).get("user") == email]
     assert [a["action"] for a in reversed(actions)] == ["add_user", "set_role", "set_scope", "disable"]
     assert all("password" not in json.dumps(a) and "a-good-password" not in json.dumps(a) for a in actions)

@@ -242,10 +242,15 @@ def test_csv_cells_cannot_become_formulas():
 
     from dashapp import exports
 
-    frame = pd.DataFrame({"Campaign": ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "ok"], "Leads": [-3, 4, 5]})
+    names = ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "ok", "\uff1dHYPERLINK(\"http://x\")", "\ufe62cmd", " =1+1",
+             "\u3000\uff20SUM(A1)", "Ｓpring ＝ sale"]
+    frame = pd.DataFrame({"Campaign": names, "Leads": [-3, 4, 5, 6, 7, 8, 9, 10]})
     lines = csv_rows(exports.to_csv(frame))
-    assert [line[0] for line in lines[1:]] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "ok"]
-    assert [line[1] for line in lines[1:]] == ["-3", "4", "5"]  # numbers stay numbers
+    assert [line[0] for line in lines[1:]] == ["'" + name for name in names[:2]] + ["ok"] + [
+        "'" + name for name in names[3:7]] + ["Ｓpring ＝ sale"]
+    assert [line[1] for line in lines[1:]] == ["-3", "4", "5", "6", "7", "8", "9", "10"]  # numbers stay numbers
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(frame))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)][3] == "'\uff1dHYPERLINK(\"http://x\")"
 
 
 # --- cohort and activity views ------------------------------------------------------------------------------
@@ -298,3 +303,32 @@ def test_leaderboard_lists_ten_reps_at_most(director, app_store):
     body = next(part for part in table["props"]["children"] if part["type"] == "Tbody")
     ranks = [texts(row)[0] for row in body["props"]["children"]]
     assert ranks == [str(i) for i in range(1, len(ranks) + 1)] and 0 < len(ranks) <= 10
+
+
+# --- bad inputs end in a clamped answer, not an error page -----------------------------------------------
+
+def test_a_custom_period_from_year_1_to_9999_is_clamped_to_the_data(director, app_store):
+    """The audit's 0001-01-01 -> 9999-12-31 ended in an OverflowError (a month after December 9999)."""
+    first, last = (dt.date.fromisoformat(str(day)[:10]) for day in create_engine(app_store).connect().execute(
+        text("SELECT min(date), max(date) FROM mart_daily")).one())
+    extreme = {"period": "custom", "start": "0001-01-01", "end": "9999-12-31", "grain": "month"}
+    for response in (post_series(director, **extreme), post_overview(director, **extreme),
+                     post_grid(director, **extreme), post_export(director, **extreme)):
+        assert response.status_code == 200
+        payload = response.get_json()
+        assert "sideUpdate" not in payload, payload.get("sideUpdate")
+    figure = post_series(director, **extreme).get_json()["response"]["explore-series"]["figure"]
+    months = [dt.date.fromisoformat(str(x)[:10]) for x in figure["data"][0]["x"]]
+    assert first.replace(day=1) <= min(months) and max(months) <= last
+
+
+def test_parse_filters_clamps_custom_dates_to_the_data_and_to_safe_dates():
+    from dashapp.semantic.filters import SAFE_DATES, parse_filters
+
+    raw = {"period": "custom", "start": "0001-01-01", "end": "9999-12-31"}
+    data = (dt.date(2022, 1, 1), dt.date(2026, 10, 31))
+    clamped = parse_filters(raw, today=dt.date(2026, 11, 1), known={}, data_range=data)
+    assert (clamped.start, clamped.end) == data
+    assert clamped.last_year().start == dt.date(2021, 1, 1) and clamped.previous().end < data[0]
+    empty_store = parse_filters(raw, today=dt.date(2026, 11, 1), known={})
+    assert empty_store.end == SAFE_DATES[1] and empty_store.shifted(months=1).end.year == 3000

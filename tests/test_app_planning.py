@@ -34,7 +34,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
-from .app_helpers import csrf_header, dash_post
+from .app_helpers import csrf_header, dash_post, switch_language
 from .app_helpers import logged_in_client as _log_in
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -247,8 +247,11 @@ def body_of(answer) -> str:
 
 
 def refused(answer) -> bool:
-    """The app's error handler answered (the page's global alert), with no output of the callback."""
+    """Refused with no output of the callback: by the Flask guard (403: the role may not run this
+    callback at all) or by the callback's own check (the page's global alert)."""
     body = body_of(answer)
+    if answer.status_code == 403:
+        return answer.get_json() == {"error": "forbidden"}
     return answer.status_code == 200 and '"global-error"' in body and '"response":{}' in body.replace(" ", "")
 
 
@@ -367,11 +370,11 @@ def test_no_media_run_and_no_model_for_the_scope_are_said(dash_app, demo_sqlite_
 
 def test_the_page_speaks_french(dash_app, store):
     client = logged_in_client(dash_app, OTHER_PLANNER)
-    client.get("/language/fr")  # the user's setting: put back at the end
+    switch_language(client, "fr")  # the user's setting: put back at the end
     try:
         text = dumps(dash_post(client, multi(cb.PANEL_OUTPUTS), [scope_input(NATIONAL)]).json)
     finally:
-        client.get("/language/en")
+        switch_language(client, "en")
     assert "Modèle média champion" in json.loads(text)["response"]["planning-run-info"]["children"]
     model = model_of(store)
     c = model.identified.index(True)

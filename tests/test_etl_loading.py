@@ -117,3 +117,28 @@ def test_a_load_killed_in_the_middle_leaves_the_store_as_it_was(engine, tmp_path
     # and the store is usable: the same file now loads whole
     report = load_file(big, engine=engine)
     assert report.counts.inserted == 50_000
+
+
+def test_a_run_records_the_operator_never_the_system_login(engine, tmp_path, monkeypatch):
+    """The app showed "by root": a command run is "cli", or "cli:" and PILOTAGE_OPERATOR when set."""
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    monkeypatch.delenv("PILOTAGE_OPERATOR", raising=False)
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    monkeypatch.setenv("PILOTAGE_OPERATOR", "data@pilotage.demo")
+    load_file(write(tmp_path / "ads_v2.csv", ORIGINAL.replace("10.00", "11.00")), engine=engine)
+    assert [r for (r,) in rows(engine, select(EtlRun.run_by).order_by(EtlRun.id))] == [
+        "cli", "cli:data@pilotage.demo"]
+
+
+def test_the_forecast_commands_record_the_operator_too(monkeypatch):
+    import getpass
+
+    from forecasting.cli import _who
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    monkeypatch.delenv("PILOTAGE_OPERATOR", raising=False)
+    assert (_who(None), _who("scheduler")) == ("cli", "scheduler")
+    monkeypatch.setenv("PILOTAGE_OPERATOR", "planner@pilotage.demo")
+    assert _who(None) == "cli:planner@pilotage.demo"

@@ -13,7 +13,7 @@ import pytest
 from dashapp import i18n
 from dashapp.auth import users
 
-from .app_helpers import csrf_from, logged_in_client, make_app_store
+from .app_helpers import csrf_from, logged_in_client, make_app_store, switch_language
 
 SOURCE = Path(__file__).resolve().parents[1] / "dashapp"
 # t("key"), i18n.t('key', ...), {{ t("key") }} in templates: a whole literal key as first argument
@@ -73,7 +73,7 @@ def test_every_key_used_in_the_code_is_in_the_catalogue():
 
 def test_an_unknown_key_shows_itself_rather_than_failing():
     assert i18n.t("no.such.key", "fr") == "no.such.key"
-    assert i18n.t("login.locked", "fr", minutes=15) == "Trop d'échecs : ce compte est bloqué pendant 15 minutes."
+    assert "le compte est bloqué pendant 15 minutes" in i18n.t("mail.locked.body", "fr", minutes=15, attempts=5)
 
 
 # --- numbers and money ----------------------------------------------------------------------------
@@ -128,9 +128,9 @@ def test_the_login_page_follows_the_browser_language(dash_app, store):
 
 def test_the_session_choice_beats_the_browser(dash_app, store):
     client = browser(dash_app, "en-GB")
-    assert client.get("/language/fr?next=/login").headers["Location"] == "/login"
+    assert switch_language(client, "fr", "/login").headers["Location"] == "/login"
     assert login_title(client.get("/login")) == "Connexion"
-    client.get("/language/xx")  # unknown: ignored
+    switch_language(client, "xx")  # unknown: ignored
     assert login_title(client.get("/login")) == "Connexion"
 
 
@@ -157,7 +157,11 @@ def test_switching_language_persists_for_the_user(dash_app, store):
     client = logged_in_client(dash_app, email)
     assert layout_language(client) == "en" and users.get_user_by_email(email).language is None
 
-    response = client.get("/language/fr?next=/explore")
+    forged = client.get("/language/fr?next=/explore")  # a link or an image on another site: changes nothing
+    assert forged.status_code == 302 and users.get_user_by_email(email).language is None
+    assert client.post("/language/fr", data={"next": "/explore"}).status_code == 400  # no CSRF token
+    assert users.get_user_by_email(email).language is None
+    response = switch_language(client, "fr", "/explore")
     assert response.status_code == 302 and response.headers["Location"] == "/explore"
     assert users.get_user_by_email(email).language == "fr"
     assert layout_language(client) == "fr"
@@ -168,5 +172,5 @@ def test_switching_language_persists_for_the_user(dash_app, store):
     elsewhere.post("/login", data={"email": email, "password": "pilotage-demo", "csrf_token": token})
     assert layout_language(elsewhere) == "fr"
 
-    client.get("/language/en")
+    switch_language(client, "en")
     assert users.get_user_by_email(email).language == "en" and layout_language(elsewhere) == "en"

@@ -9,12 +9,18 @@ page the role may not open answers 403 even by direct URL.
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+import logging
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import i18n
 from . import audit
+from .callbacks import MAX_JSON_DEPTH, allowed_roles, json_depth
 from .permissions import PAGE_ACCESS, can_view, page_for_path
+
+log = logging.getLogger("pilotage.guard")
+DASH_APP = "pilotage.dash"  # the key of the Dash app in ``server.extensions``
 
 PUBLIC_PATHS = frozenset({"/login", "/healthz", "/assets/pilotage.css"})
 PUBLIC_PREFIXES = ("/assets/vendor/", "/language/")
@@ -43,6 +49,8 @@ def check_request():
         if path.startswith("/_dash") or request.method != "GET" or path.startswith("/api/"):
             return jsonify(error="login required"), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if path == "/_dash-update-component" and request.method == "POST":
+        return check_callback()
     page = page_for_path(path)
     if request.method == "GET" and not path.startswith(("/_", "/assets/")):
         if page is None and path not in PAGE_ACCESS:
@@ -50,4 +58,22 @@ def check_request():
         if not can_view(path):
             audit.record("forbidden", current_user.email, {"path": path})
             return forbidden_page()
+    return None
+
+
+def check_callback():
+    """A callback runs only for the roles registered with it (see :mod:`dashapp.auth.callbacks`), and
+    its body is parsed here once, depth-capped: a body nested 10,000 deep used to end in a 500."""
+    try:
+        body = request.get_json(silent=True)  # cached: Dash reads the same parsed body
+    except RecursionError:
+        body = None
+    if not isinstance(body, dict) or json_depth(body) > MAX_JSON_DEPTH:
+        log.warning("refused a malformed callback body from %s", request.remote_addr)
+        return jsonify(error="malformed request"), 400
+    output = body.get("output")
+    roles = allowed_roles(current_app.extensions[DASH_APP], output) if isinstance(output, str) else None
+    if roles is None or current_user.role not in roles:
+        audit.record("forbidden", current_user.email, {"callback": str(output)[:200]})
+        return jsonify(error="forbidden"), 403
     return None

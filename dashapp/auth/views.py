@@ -15,8 +15,7 @@ from wtforms.validators import DataRequired, Length
 from pilotage.settings import get_settings
 
 from .. import i18n
-from ..extensions import cache
-from . import audit, users
+from . import audit, throttle, users
 
 blueprint = Blueprint("auth", __name__)
 
@@ -44,7 +43,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _address_key() -> str:
-    return f"login-failures:{request.remote_addr}"
+    return f"login-address:{request.remote_addr}"
 
 
 def _render(form: LoginForm, message: str | None = None, kind: str = "danger", status: int = 200):
@@ -76,21 +75,25 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         expired = request.args.get("expired")
         return _render(form, i18n.t("login.expired") if expired else None, "warning")
-    failures = cache.get(_address_key()) or 0
-    if failures >= MAX_FAILURES_PER_ADDRESS:
+    # Counted before the password is checked, atomically: parallel attempts cannot all read the same
+    # count. A success gives its attempt back, so only failures (and throttled attempts) add up.
+    attempts = throttle.hit(_address_key(), ADDRESS_WINDOW_S)
+    if attempts > MAX_FAILURES_PER_ADDRESS:
         audit.record("login_failed", (form.email.data or "-")[:254], {"reason": "throttled"})
         return _render(form, i18n.t("login.throttled"), status=429)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
+            throttle.hit(_address_key(), ADDRESS_WINDOW_S, -1)
             return _render(form, i18n.t("login.csrf"), status=400)
         return _render(form, i18n.t("login.invalid"), status=401)
     result = users.authenticate(form.email.data, form.password.data)
     if result.user is None:
-        cache.set(_address_key(), failures + 1, timeout=ADDRESS_WINDOW_S)
         audit.record("locked" if result.reason == "locked" else "login_failed", users.normalise_email(form.email.data),
                      {"reason": result.reason})
-        key = {"locked": "login.locked", "disabled": "login.disabled"}.get(result.reason, "login.invalid")
-        return _render(form, i18n.t(key, minutes=int(users.LOCKOUT.total_seconds() // 60)), status=401)
+        # One message whatever the account's state (unknown, locked, disabled): the owner of a locked
+        # account is told by e-mail instead.
+        return _render(form, i18n.t("login.invalid"), status=401)
+    throttle.hit(_address_key(), ADDRESS_WINDOW_S, -1)
     session.clear()  # a new session id at login: no fixation
     # The form cached a CSRF token of the old session in g: drop it, so that the cookie sent
     # with this response carries a token of the new session (Dash's first POST needs it).
@@ -116,14 +119,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@blueprint.route("/language/<code>")
+@blueprint.route("/language/<code>", methods=["POST", "GET"])
 def language(code: str):
-    """Switch language: stored on the user when logged in, in the session otherwise."""
-    if code in i18n.LANGUAGES:
+    """Switch language: stored on the user when logged in, in the session otherwise. Only a POST (with
+    the CSRF token, checked by CSRFProtect) switches: a GET, which another site could send with an
+    image tag, changed the user's stored setting; it now only leads back."""
+    if request.method == "POST" and code in i18n.LANGUAGES:
         session["language"] = code
         if current_user.is_authenticated:
             users.set_language(current_user.id, code)
-    return redirect(_safe_next(request.args.get("next") or _same_site_referrer()))
+    return redirect(_safe_next(request.values.get("next") or _same_site_referrer()))
 
 
 def _same_site_referrer() -> str | None:

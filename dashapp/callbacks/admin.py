@@ -17,6 +17,7 @@ from pilotage.store.models import ALL_REGIONS, ROLES
 
 from .. import i18n
 from ..auth import users as user_store
+from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..semantic import admin as admin_data
 
@@ -136,6 +137,9 @@ def audit_rows(event, _clicks):
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    from ..pages.admin import PATH
+
+    app = role_checked(app, PATH)  # every callback requires a role that may open the page (admin)
     app.callback(Output("admin-runs-grid", "rowData"), Input("admin-runs-refresh", "n_clicks"))(runs)
     app.callback(Output("admin-rejects-grid", "rowData"), Output("admin-rejects-title", "children"),
                  Input("admin-runs-grid", "selectedRows"))(rejects)

@@ -39,7 +39,7 @@ from pilotage.store.models import ACTIVITY_MEASURES
 
 from .. import exports, i18n
 from ..auth import audit
-from ..auth.permissions import PAGE_ACCESS, require_role
+from ..auth.callbacks import role_checked
 from ..layout import charts
 from ..layout import filters as bar
 from ..pages import explore as page
@@ -78,11 +78,6 @@ def _refusing_invalid(callback):
             return no_update
 
     return wrapper
-
-
-def _guard():
-    """Deny by default: only roles that may open the page may run its callbacks."""
-    require_role(*PAGE_ACCESS[page.PATH])
 
 
 def checked_kpi(name) -> str:
@@ -477,6 +472,7 @@ def _audit_detail(filters: Filters, by: str, fmt: str, rows: int) -> dict:
 # --- registration ------------------------------------------------------------------------------------
 
 def register_callbacks(app) -> None:
+    app = role_checked(app, page.PATH)  # every callback requires a role that may open the page
     filter_inputs = [Input(component, prop) for component, prop in bar.FILTER_CONTROLS]
     filter_states = [State(component, prop) for component, prop in bar.FILTER_CONTROLS]
     count = len(bar.FILTER_CONTROLS)
@@ -485,7 +481,6 @@ def register_callbacks(app) -> None:
                   Input(bar.PERIOD, "value"), Input(bar.DATES, "start_date"), Input(bar.DATES, "end_date"),
                   prevent_initial_call=True)
     def sync_period(period, start, end):
-        _guard()
         if ctx.triggered_id == bar.DATES:
             if period == "custom":
                 return no_update, no_update, no_update
@@ -501,7 +496,6 @@ def register_callbacks(app) -> None:
     @app.callback(Output(bar.URL, "search"), *filter_inputs, Input(bar.KPI, "value"), Input(bar.BY, "value"))
     @_refusing_invalid
     def update_url(*values):
-        _guard()
         filters = read_filters(*values[:count])
         return bar.query_string(filters, checked_kpi(values[count]), checked_by(values[count + 1]))
 
@@ -510,7 +504,6 @@ def register_callbacks(app) -> None:
                   Output(page.HEADLINE, "color"), *filter_inputs, Input(bar.KPI, "value"))
     @_refusing_invalid
     def update_series(*values):
-        _guard()
         name = checked_kpi(values[count])
         return series_outputs(read_filters(*values[:count]), name, i18n.current_language())
 
@@ -518,7 +511,6 @@ def register_callbacks(app) -> None:
                   Output(page.LEADERBOARD, "children"), Output(page.HEATMAP, "figure"),
                   Output(page.COHORT, "children"), Output(page.ACTIVITY, "children"), *filter_inputs)
     def update_overview(*values):
-        _guard()
         filters = read_filters(*values)
         language = i18n.current_language()
         funnel_figure, funnel_table = funnel_outputs(filters, language)
@@ -531,7 +523,6 @@ def register_callbacks(app) -> None:
                   *filter_inputs, Input(bar.BY, "value"))
     @_refusing_invalid
     def update_grid(*values):
-        _guard()
         by = checked_by(values[count])
         language = i18n.current_language()
         rows, total = grid_data(read_filters(*values[:count]), by, language)
@@ -544,7 +535,6 @@ def register_callbacks(app) -> None:
                   State(page.GRID, "columnState"), prevent_initial_call=True)
     @_refusing_invalid
     def export(_csv, _xlsx, *values):
-        _guard()
         fmt = {page.EXPORT_CSV: "csv", page.EXPORT_XLSX: "xlsx"}.get(ctx.triggered_id)
         if fmt is None:
             raise PreventUpdate

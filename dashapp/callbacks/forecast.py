@@ -22,6 +22,7 @@ from pilotage.dates import month_end
 
 from .. import i18n
 from ..auth import audit
+from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..layout import charts
 from ..semantic import forecasts, queries
@@ -35,6 +36,8 @@ DRIVER_COLORS = {"trend": "#0d6efd", "season": "#20c997", "media": "#fd7e14", "o
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
                  "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
                  "forecast-media-plan.children", "forecast-badge.children")
+
+ADMIN = ("admin",)  # comparing, promoting and rolling back runs
 
 
 def last_complete_month() -> dt.date:
@@ -422,16 +425,21 @@ def compare_update(first, second, _version):
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    from ..pages.forecast import PATH
+
+    app = role_checked(app, PATH)  # every callback requires a role that may open the page
     app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
                  Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
     # Admin callbacks read and write admin-section components only: they never fire for other roles.
     app.callback(Output("forecast-runs", "children"), Output("forecast-action-run", "options"),
                  Output("forecast-compare-a", "options"), Output("forecast-compare-b", "options"),
-                 Input("forecast-runs-refresh", "n_clicks"), Input("forecast-admin-version", "data"))(runs_list)
+                 Input("forecast-runs-refresh", "n_clicks"), Input("forecast-admin-version", "data"),
+                 roles=ADMIN)(runs_list)
     app.callback(Output("forecast-compare", "children"), Input("forecast-compare-a", "value"),
-                 Input("forecast-compare-b", "value"), Input("forecast-admin-version", "data"))(compare_update)
+                 Input("forecast-compare-b", "value"), Input("forecast-admin-version", "data"),
+                 roles=ADMIN)(compare_update)
     app.callback(Output("forecast-admin-feedback", "children"), Output("forecast-admin-feedback", "color"),
                  Output("forecast-admin-feedback", "is_open"), Output("forecast-admin-version", "data"),
                  Output("forecast-version", "data"),
                  *[Input(button, "n_clicks") for button in ACTIONS], State("forecast-action-run", "value"),
-                 State("forecast-admin-version", "data"), prevent_initial_call=True)(change_champion)
+                 State("forecast-admin-version", "data"), prevent_initial_call=True, roles=ADMIN)(change_champion)

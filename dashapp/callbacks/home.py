@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from flask_login import current_user
 
 from .. import i18n
+from ..auth.callbacks import role_checked
 from ..layout import cards
 from ..semantic import metrics, queries
 from ..semantic.filters import Filters
@@ -152,6 +153,9 @@ def update_home(period):
 
 
 def register_callbacks(app) -> None:
+    from ..pages.home import PATH
+
+    app = role_checked(app, PATH)  # every callback requires a role that may open the page
     app.callback(
         Output("home-cards", "children"), Output("home-funnel", "children"), Output("home-period-info", "children"),
         Input("home-period", "value"),

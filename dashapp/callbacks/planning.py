@@ -35,7 +35,8 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from plotly.subplots import make_subplots
 
 from .. import i18n
-from ..auth.permissions import PAGE_ACCESS, require_role
+from ..auth.callbacks import role_checked
+from ..auth.permissions import require_role
 from ..layout import charts
 from ..pages import planning as page
 from ..semantic import planning as data
@@ -60,11 +61,6 @@ SCENARIO_OUTPUTS = ("planning-scenario-feedback.children", "planning-scenario-fe
                     "planning-compare.options", "planning-compare.value", "planning-scenarios.children")
 OPTIMISER_OUTPUTS = ("planning-opt-result.children", "planning-opt-grid.rowData", "planning-opt-grid.columnDefs",
                      "planning-allocation.data", "planning-opt-use.disabled")
-
-
-def _guard():
-    """Deny by default: only roles that may open the page run its callbacks."""
-    require_role(*PAGE_ACCESS[page.PATH])
 
 
 def _text(key: str, language: str, **values) -> str:
@@ -248,7 +244,6 @@ def plan_notice(scope, names: dict[str, str], language: str):
 
 
 def model_panel(scope):
-    _guard()
     language = i18n.current_language()
     try:
         run, model = data.model_for(scope)
@@ -319,7 +314,6 @@ def writer_cards(scope, language: str) -> list:
 
 def scope_panel(scope):
     """The editor on the scope's current plan; the scenario and optimiser cards for the roles that plan."""
-    _guard()
     language = i18n.current_language()
     editable = page.can_edit()
     try:
@@ -475,7 +469,6 @@ def out_of_range_list(sim: data.Simulation, names: dict[str, str], language: str
 
 def prediction(rows, _edited, scope):
     """The editor's plan -> its prediction; a director always gets the current plan's, whatever rows come."""
-    _guard()
     language = i18n.current_language()
     if not rows:
         return (no_update,) * 4  # the grid is being filled
@@ -710,6 +703,7 @@ def run_optimiser(_clicks, scope, mode, amount, bounds, budgets):
 
 
 def register_callbacks(app: dash.Dash) -> None:
+    app = role_checked(app, page.PATH)  # every callback requires a role that may open the page
     def outputs(names, duplicate: tuple[str, ...] = ()):
         return [Output(*o.rsplit(".", 1), allow_duplicate=o in duplicate) for o in names]
 
@@ -725,15 +719,16 @@ def register_callbacks(app: dash.Dash) -> None:
                  Input("planning-load", "n_clicks"), Input("planning-opt-use", "n_clicks"),
                  State("planning-scope", "value"), State("planning-upload", "filename"),
                  State("planning-scenario", "value"), State("planning-allocation", "data"),
-                 State("planning-grid", "rowData"), prevent_initial_call=True)(edit_rows)
+                 State("planning-grid", "rowData"), prevent_initial_call=True, roles=data.WRITE_ROLES)(edit_rows)
     app.callback(*outputs(SCENARIO_OUTPUTS), Input("planning-save", "n_clicks"), Input("planning-delete", "n_clicks"),
                  State("planning-scope", "value"), State("planning-name", "value"),
                  State("planning-overwrite", "value"), State("planning-grid", "rowData"),
                  State("planning-scenario", "value"), State("planning-compare", "value"),
-                 prevent_initial_call=True)(scenario_action)
+                 prevent_initial_call=True, roles=data.WRITE_ROLES)(scenario_action)
     app.callback(Output("planning-comparison", "children"), Input("planning-compare", "value"),
-                 State("planning-scope", "value"))(comparison)
+                 State("planning-scope", "value"), roles=data.WRITE_ROLES)(comparison)
     app.callback(*outputs(OPTIMISER_OUTPUTS), Input("planning-opt-run", "n_clicks"),
                  State("planning-scope", "value"), State("planning-opt-mode", "value"),
                  State("planning-opt-amount", "value"), State("planning-opt-bounds", "rowData"),
-                 State("planning-opt-months", "rowData"), prevent_initial_call=True)(run_optimiser)
+                 State("planning-opt-months", "rowData"), prevent_initial_call=True,
+                 roles=data.WRITE_ROLES)(run_optimiser)

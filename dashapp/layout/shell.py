@@ -37,16 +37,19 @@ def navbar() -> dbc.Navbar:
         html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
                    i18n.t("nav.scope", scope=scope_label(current_user))],
                   className="navbar-text small me-3", id="nav-user"),
-        # Plain links: the language switch and logout are Flask routes, not callbacks. The switch
-        # returns to the page it was clicked on (its Referer): this layout cannot know that URL.
-        html.A(i18n.t("nav.language"), href=f"/language/{other}", id="nav-language",
-               className="btn btn-sm btn-outline-light me-2"),
-        # Logout is a POST with the CSRF token: another site cannot log the user out with a link.
-        html.Form([
-            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-            html.Button(i18n.t("nav.logout"), type="submit", id="nav-logout", className="btn btn-sm btn-light"),
-        ], method="POST", action="/logout", className="d-inline m-0"),
+        # Plain forms: the language switch and logout are Flask routes, not callbacks, and POSTs with the
+        # CSRF token: another site cannot switch or log the user out with a link. The switch returns to
+        # the page it was clicked on (its Referer): this layout cannot know that URL.
+        _post_form(f"/language/{other}", i18n.t("nav.language"), "nav-language", "btn btn-sm btn-outline-light me-2"),
+        _post_form("/logout", i18n.t("nav.logout"), "nav-logout", "btn btn-sm btn-light"),
     ], fluid=True), color="dark", dark=True, className="mb-3")
+
+
+def _post_form(action: str, label: str, button_id: str, button_class: str) -> html.Form:
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+        html.Button(label, type="submit", id=button_id, className=button_class),
+    ], method="POST", action=action, className="d-inline m-0")
 
 
 def shell():

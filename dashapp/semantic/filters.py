@@ -21,6 +21,9 @@ PERIODS = ("last_month", "month_to_date", "week_to_date", "quarter_to_date", "la
            "year_to_date", "custom")
 BREAKDOWNS = ("channel", "campaign", "region", "source")
 MAX_CODES = 200
+# Dates outside these are refused whatever the data: a period is shifted a year back (last year) or a
+# month on (month ends), and 9999-12-31 + 1 month is an OverflowError.
+SAFE_DATES = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,16 @@ def _codes(value, known: set[str] | frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted({str(v) for v in values[:MAX_CODES] if isinstance(v, (str, int)) and str(v) in known}))
 
 
-def parse_filters(raw: Mapping | None, *, today: dt.date, known: Mapping[str, set[str]]) -> Filters:
+def _clamp(day: dt.date, low: dt.date, high: dt.date) -> dt.date:
+    return min(max(day, low), high)
+
+
+def parse_filters(raw: Mapping | None, *, today: dt.date, known: Mapping[str, set[str]],
+                  data_range: tuple[dt.date, dt.date] | None = None) -> Filters:
     """Untrusted input -> :class:`Filters`. Unknown keys are ignored, bad values dropped.
 
-    ``known`` maps ``regions``, ``channels``, ``campaigns`` and ``sources`` to their valid codes.
+    ``known`` maps ``regions``, ``channels``, ``campaigns`` and ``sources`` to their valid codes;
+    a custom period is clamped to ``data_range`` (first and last day with data) when there is data.
     """
     raw = raw if isinstance(raw, Mapping) else {}
     period = raw.get("period") if raw.get("period") in PERIODS else "last_month"
@@ -112,6 +121,10 @@ def parse_filters(raw: Mapping | None, *, today: dt.date, known: Mapping[str, se
         start, end = period_range(period, today)
     if end < start:
         start, end = end, start
+    low, high = SAFE_DATES
+    if data_range and period == "custom":
+        low, high = max(low, data_range[0]), min(high, data_range[1])
+    start, end = _clamp(start, low, high), _clamp(end, low, high)
     if (end - start).days > 366 * 10:  # ten years at most: a forged range cannot scan forever
         start = end - dt.timedelta(days=366 * 10)
     grain = raw.get("grain") if raw.get("grain") in GRAINS else ("day" if (end - start).days <= 31 else "month")

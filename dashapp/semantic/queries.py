@@ -81,11 +81,19 @@ def _read(statement) -> pd.DataFrame:
 
 
 @scoped_cache
-def data_end() -> dt.date | None:
-    """The last day with activity in the store (not scoped: it reveals no figure)."""
+def data_range() -> tuple[dt.date, dt.date] | None:
+    """The first and last days with activity in the store (not scoped: they reveal no figure)."""
     with get_engine().connect() as conn:
-        last = conn.execute(select(func.max(MartDaily.date))).scalar()
-    return dt.date.fromisoformat(str(last)[:10]) if last else None
+        first, last = conn.execute(select(func.min(MartDaily.date), func.max(MartDaily.date))).one()
+    if not last:
+        return None
+    return dt.date.fromisoformat(str(first)[:10]), dt.date.fromisoformat(str(last)[:10])
+
+
+def data_end() -> dt.date | None:
+    """The last day with activity in the store."""
+    bounds = data_range()
+    return bounds[1] if bounds else None
 
 
 def today() -> dt.date:
@@ -109,7 +117,7 @@ def known_codes() -> dict[str, frozenset[str]]:
 
 def filters_from(raw) -> Filters:
     """Untrusted input (URL query, callback inputs) -> validated, scope-aware filters."""
-    return parse_filters(raw, today=today(), known=known_codes())
+    return parse_filters(raw, today=today(), known=known_codes(), data_range=data_range())
 
 
 @scoped_cache

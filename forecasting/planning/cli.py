@@ -100,7 +100,7 @@ def fit(
     region: Annotated[list[str] | None, typer.Option("--region", help="fit only these top regions "
                                                      "(repeat; default: every region the data supports)")] = None,
     national_only: Annotated[bool, typer.Option("--national-only", help="fit the national model only")] = False,
-    by: Annotated[str | None, typer.Option("--by", help="who runs it (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who runs it (default: cli:$PILOTAGE_OPERATOR)")] = None,
     n_jobs: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")] = None,
 ) -> None:
     """Fit the media response model (national, and per top region) and register the run.
@@ -463,7 +463,7 @@ def runs(limit: Annotated[int, typer.Option(min=1, help="how many runs, latest f
 def promote(
     run: Annotated[int, typer.Argument(help="media run id (see `pilotage plan runs`)")],
     reason: Annotated[str, typer.Option(help="why (kept in the champion history)")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who (default: cli:$PILOTAGE_OPERATOR)")] = None,
 ) -> None:
     """Make a media run the champion, whatever its accuracy (recorded with who, when and why)."""
     from forecasting.planning.registry import KIND
@@ -475,7 +475,7 @@ def promote(
 def rollback(
     run: Annotated[int | None, typer.Argument(help="an earlier champion (default: the one before the current)")] = None,
     reason: Annotated[str, typer.Option(help="why (kept in the champion history)")] = "",
-    by: Annotated[str | None, typer.Option("--by", help="who (default: the system user)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="who (default: cli:$PILOTAGE_OPERATOR)")] = None,
 ) -> None:
     """Make an earlier media champion the champion again."""
     from forecasting.planning.registry import KIND

@@ -94,3 +94,19 @@ def test_logout_returns_to_login_and_closes_the_session(page):
     page.goto("/")
     page.wait_for_selector("#login-form")
     assert page.locator("#nav-user").count() == 0
+
+
+def test_every_page_renders_under_the_content_security_policy(page):
+    """The CSP allows Dash's own scripts and nothing inline from data: each page renders with no refusal."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    page.on("pageerror", lambda error: refused.append(str(error)))
+    login_as(page, "admin@pilotage.demo")
+    for path, selector in (("/", "#home-cards"), ("/explore", "#explore-grid"), ("/forecast", "#forecast-chart"),
+                           ("/planning", "#planning-grid"), ("/admin", "#admin-runs-grid")):
+        response = page.goto(path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector(selector)
+        page.wait_for_load_state("networkidle")
+    assert refused == []

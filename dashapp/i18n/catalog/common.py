@@ -21,9 +21,15 @@ MESSAGES = {
     "login.password": ("Password", "Mot de passe"),
     "login.submit": ("Sign in", "Se connecter"),
     "login.invalid": ("Wrong e-mail or password.", "E-mail ou mot de passe incorrect."),
-    "login.locked": ("Too many failed attempts: this account is locked for {minutes} minutes.",
-                     "Trop d'échecs : ce compte est bloqué pendant {minutes} minutes."),
-    "login.disabled": ("This account is disabled.", "Ce compte est désactivé."),
+    "mail.locked.subject": ("Pilotage: your account is locked", "Pilotage : votre compte est bloqué"),
+    "mail.locked.body": (
+        "Someone, maybe you, failed to sign in to your Pilotage account {attempts} times. To protect it, the "
+        "account is locked for {minutes} minutes; after that you can sign in as usual.\n\nIf it was not you, "
+        "nothing is lost, but please tell your administrator, who can also unlock the account at once.",
+        "Quelqu'un, peut-être vous, a échoué {attempts} fois à se connecter à votre compte Pilotage. Pour le "
+        "protéger, le compte est bloqué pendant {minutes} minutes ; ensuite vous pourrez vous connecter comme "
+        "d'habitude.\n\nSi ce n'était pas vous, rien n'est perdu, mais prévenez votre administrateur, qui peut "
+        "aussi débloquer le compte tout de suite."),
     "login.throttled": ("Too many attempts from your address. Try again in a few minutes.",
                         "Trop de tentatives depuis votre adresse. Réessayez dans quelques minutes."),
     "login.expired": ("Your session has expired. Please sign in again.",
