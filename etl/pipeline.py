@@ -47,7 +47,8 @@ def change_note(counts: LoadCounts) -> str:
     if not counts.changed_values:
         return ""
     columns = sorted(counts.changed_values.items(), key=lambda item: (-item[1], item[0]))
-    return (f"values changed in {counts.updated:,} existing rows: "
+    rows = "row" if counts.updated == 1 else "rows"
+    return (f"values changed in {counts.updated:,} existing {rows}: "
             + ", ".join(f"{column} {changed:,}" for column, changed in columns))
 
 
