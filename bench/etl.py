@@ -8,7 +8,8 @@ validate every cell, pseudonymise, load in one transaction, refresh the marts an
 run; first into an empty store, then again with the same file (nothing changes), then with a
 corrected file (1% of the rows changed). The reference is ``COPY ... FROM STDIN (FORMAT
 csv)`` of the same file into a table with the file's columns, typed, and the same indexes as
-the fact table (primary key on the natural key, plus the lead creation date).
+the fact table (primary key on the natural key, plus the lead creation date), timed before
+and after the Pilotage loads; the faster of the two is the reference.
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ def copy_reference(url: str, table: str, path: Path) -> float:
     return seconds
 
 
+def time_copy(files: dict[str, Path]) -> dict[str, float]:
+    """COPY's seconds per file, each into a fresh reference table."""
+    reference_db = "pilotage_bench_copy"
+    reference_url = fresh_postgres(reference_db)
+    seconds = {name: copy_reference(reference_url, name, path) for name, path in files.items()}
+    drop_postgres(reference_db)
+    return seconds
+
+
 def corrected_copy(path: Path, directory: Path, column: str) -> Path:
     """The same file with 1% of the rows changed (a corrected export)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -127,12 +137,7 @@ def main() -> None:
                   f"in {time.perf_counter() - start:.1f} s", highlight=False)
 
     results = []
-    reference_db = "pilotage_bench_copy"
-    reference_url = fresh_postgres(reference_db)
-    copy_seconds = {name: copy_reference(reference_url, name, path) for name, path in files.items()}
-    drop_postgres(reference_db)
-    for name, seconds in copy_seconds.items():
-        results.append(("PostgreSQL COPY (reference)", name, "first load", rows[name], seconds, None))
+    copy_seconds = time_copy(files)
 
     for backend in ("sqlite", "postgresql"):
         if backend == "sqlite":
@@ -151,6 +156,15 @@ def main() -> None:
         engine.dispose()
         if backend == "postgresql":
             drop_postgres("pilotage_bench")
+
+    # COPY again after the loads, and the faster of the two is the reference: on a shared
+    # machine one slow COPY would flatter every ratio.
+    copy_seconds = {name: min(seconds, again) for (name, seconds), again in
+                    zip(copy_seconds.items(), time_copy(files).values(), strict=True)}
+    results = [(loader, name, label, count, seconds, None if reference is None else copy_seconds[name])
+               for loader, name, label, count, seconds, reference in results]
+    results[:0] = [("PostgreSQL COPY (reference, best of 2)", name, "first load", rows[name], seconds, None)
+                   for name, seconds in copy_seconds.items()]
 
     table = Table(title=f"ETL load, {rows['leads']:,} leads and {rows['ad_performance']:,} ad rows (2 cores)")
     for column in ("loader", "file", "case", "rows", "seconds", "rows/s", "vs COPY"):

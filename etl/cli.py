@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from etl.connectors import BY_NAME, FORMATS, LoadOptions
 from etl.errors import EtlError
-from etl.pipeline import load_file, load_order
+from etl.pipeline import change_note, load_file, load_order
 from pilotage.input.columns import DATE_ORDERS, DECIMALS, Conventions
 from pilotage.input.errors import InputError
 from pilotage.store.engine import get_engine
@@ -94,6 +94,9 @@ def _print_summary(reports) -> None:
     for r in reports:
         for note in r.notes:
             console.print(f"{r.file_name}: {note}", highlight=False)
+        if r.counts.changed_values:
+            # A reload that rewrites stored dates or amounts must not pass unnoticed.
+            console.print(f"[yellow]{r.file_name}: {change_note(r.counts)}[/]", highlight=False)
         if r.rows_rejected:
             console.print(f"{r.file_name}: {r.rows_rejected} rejected rows, see `pilotage etl rejects {r.run_id}`",
                           highlight=False)

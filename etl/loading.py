@@ -24,9 +24,9 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    case,
     delete,
     exists,
-    false,
     func,
     insert,
     literal,
@@ -73,6 +73,9 @@ class LoadCounts:
     deleted: int = 0
     rejects: list[dict] = field(default_factory=list)
     touched_dates: set[dt.date] = field(default_factory=set)
+    # Column -> how many existing rows had that value changed by this load (a reload that
+    # moves dates or amounts must be visible, not only counted as "updated").
+    changed_values: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: LoadCounts) -> None:
         self.inserted += other.inserted
@@ -81,6 +84,8 @@ class LoadCounts:
         self.deleted += other.deleted
         self.rejects.extend(other.rejects)
         self.touched_dates |= other.touched_dates
+        for column, changed in other.changed_values.items():
+            self.changed_values[column] = self.changed_values.get(column, 0) + changed
 
 
 def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCounts:
@@ -118,16 +123,21 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
                                    "expected": load.must_exist, "raw": None})
         conn.execute(delete(staging).where(~exists().where(key_match)))
 
-    value_columns = [c for c in columns if c not in load.key]
-    changed = or_(*(target.c[c].is_distinct_from(staging.c[c]) for c in value_columns)) \
-        if load.update and value_columns else false()
+    value_columns = [c for c in columns if c not in load.key] if load.update else []
+    if value_columns:
+        changes = _stage_changes(conn, target, staging, load, key_match, value_columns)
+        flags = [func.coalesce(func.sum(changes.c[f"changed_{c}"]), 0) for c in value_columns]
+        updated, *per_column = conn.execute(select(func.count(), *flags).select_from(changes)).one()
+        counts.updated = updated
+        counts.changed_values = {c: n for c, n in zip(value_columns, per_column, strict=True) if n}
+        if load.date_columns and updated:
+            counts.touched_dates |= _changed_dates(conn, changes, load)
+        if updated:
+            change_match = and_(*(target.c[k] == changes.c[k] for k in load.key))
+            conn.execute(update(target).where(change_match).values({c: changes.c[c] for c in value_columns}))
+        changes.drop(conn)
     if load.date_columns:
-        counts.touched_dates |= _touched_dates(conn, target, staging, load, key_match, changed)
-
-    if load.update and value_columns:
-        result = conn.execute(
-            update(target).where(key_match, changed).values({c: staging.c[c] for c in value_columns}))
-        counts.updated = result.rowcount
+        counts.touched_dates |= _added_dates(conn, target, staging, load, key_match)
     result = conn.execute(
         # In key order: the primary-key index then fills page after page instead of at random.
         insert(target).from_select(columns, select(*(staging.c[c] for c in columns)).where(
@@ -274,28 +284,56 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _touched_dates(conn, target, staging, load: TableLoad, key_match, changed) -> set[dt.date]:
-    """The dates whose mart rows this load changes: every date of a row that changes (as it
-    was and as it will be) and of a row that is added. Unchanged rows touch nothing, so
-    reloading a file that did not change costs no mart refresh at all."""
+def _stage_changes(conn, target, staging, load: TableLoad, key_match, value_columns) -> Table:
+    """The rows whose values this load changes, in a temporary table: their key, new values,
+    old dates and one 0/1 flag per value column. The join of file and store is done once; the
+    per-column counts, the touched dates and the update then read this (small) table."""
+    old_dates = [c for c in load.date_columns if c in target.c]
+    changes = Table(
+        f"chg_{target.name}", MetaData(),
+        *(Column(c, target.c[c].type) for c in [*load.key, *value_columns]),
+        *(Column(f"old_{c}", target.c[c].type) for c in old_dates),
+        *(Column(f"changed_{c}", Integer) for c in value_columns),
+        prefixes=["TEMPORARY"],
+    )
+    changes.drop(conn, checkfirst=True)
+    changes.create(conn)
+    differs = {c: target.c[c].is_distinct_from(staging.c[c]) for c in value_columns}
+    rows = select(
+        *(staging.c[c] for c in [*load.key, *value_columns]),
+        *(target.c[c] for c in old_dates),
+        *(case((differs[c], 1), else_=0) for c in value_columns),
+    ).where(key_match, or_(*differs.values()))
+    conn.execute(insert(changes).from_select([c.name for c in changes.c], rows))
+    return changes
+
+
+def _changed_dates(conn, changes: Table, load: TableLoad) -> set[dt.date]:
+    """Every date of a changed row, as it was and as it will be: both sides' mart rows move."""
+    columns = [changes.c[c] for c in load.date_columns if c in changes.c]
+    columns += [changes.c[f"old_{c}"] for c in load.date_columns if f"old_{c}" in changes.c]
+    days = union_all(*(select(func.date(c).label("day")) for c in columns)).subquery()
+    return _dates(conn, select(days.c.day).distinct())
+
+
+def _added_dates(conn, target, staging, load: TableLoad, key_match) -> set[dt.date]:
+    """The dates of rows the load adds, and of rows a corrected file drops from its coverage.
+    Unchanged rows touch nothing, so reloading a file that did not change costs no mart refresh."""
     staged = [c for c in load.date_columns if c in staging.c]
-    changed_rows = select(
-        *(target.c[c].label(f"old_{c}") for c in load.date_columns),
-        *(staging.c[c].label(f"new_{c}") for c in staged),
-    ).where(key_match, changed).cte("changed_rows")
-    added_rows = select(*(staging.c[c] for c in staged)).where(~exists().where(key_match)).cte("added_rows")
-    parts = [select(func.date(changed_rows.c[f"old_{c}"]).label("day")) for c in load.date_columns]
-    parts += [select(func.date(changed_rows.c[f"new_{c}"]).label("day")) for c in staged]
-    parts += [select(func.date(added_rows.c[c]).label("day")) for c in staged]
-    days = union_all(*parts).subquery()
-    touched = {_as_date(d) for d in conn.execute(select(days.c.day).distinct()).scalars()}
+    touched: set[dt.date] = set()
+    if staged:
+        added = select(*(staging.c[c] for c in staged)).where(~exists().where(key_match)).cte("added_rows")
+        days = union_all(*(select(func.date(added.c[c]).label("day")) for c in staged)).subquery()
+        touched |= _dates(conn, select(days.c.day).distinct())
     if load.replace_scope:
         for column in load.date_columns:
-            gone = select(func.date(target.c[column])).where(
-                _in_scope(target, staging, load), ~exists().where(key_match)).distinct()
-            touched.update(map(_as_date, conn.execute(gone).scalars()))
-    touched.discard(None)
+            touched |= _dates(conn, select(func.date(target.c[column])).where(
+                _in_scope(target, staging, load), ~exists().where(key_match)).distinct())
     return touched
+
+
+def _dates(conn, query) -> set[dt.date]:
+    return {_as_date(d) for d in conn.execute(query).scalars()} - {None}
 
 
 def _in_scope(target, staging, load: TableLoad):

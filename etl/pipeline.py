@@ -43,6 +43,17 @@ class RunReport:
         return len({r["line"] for r in self.counts.rejects})
 
 
+def change_note(counts: LoadCounts) -> str:
+    """'values changed in 12 existing rows: deal_value 10, created_at 2' (most changed first),
+    or '' when the load changed no existing row."""
+    if not counts.changed_values:
+        return ""
+    columns = sorted(counts.changed_values.items(), key=lambda item: (-item[1], item[0]))
+    rows = "row" if counts.updated == 1 else "rows"
+    return (f"values changed in {counts.updated:,} existing {rows}: "
+            + ", ".join(f"{column} {changed:,}" for column, changed in columns))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -127,7 +138,9 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
             rows_inserted=report.counts.inserted, rows_updated=report.counts.updated,
             rows_unchanged=report.counts.unchanged, rows_deleted=report.counts.deleted,
             rows_rejected=report.rows_rejected, rows_skipped=report.skipped,
-            message="; ".join(report.notes) or None, run_by=run_by or _run_by(),
+            # What a reload changed is kept in the run's message, so the run log shows it.
+            message="; ".join([*report.notes, *filter(None, [change_note(report.counts)])]) or None,
+            run_by=run_by or _run_by(),
         ).returning(EtlRun.id)).scalar_one()
         if report.counts.rejects:
             conn.execute(insert(EtlReject), [

@@ -3,6 +3,7 @@ or is killed in the middle leaves the store exactly as it was."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -67,6 +68,46 @@ def test_a_lead_moving_month_moves_in_the_marts(engine, tmp_path):
         MartCohortMonthly.cohort_month, func.sum(MartCohortMonthly.leads), func.sum(MartCohortMonthly.won))
         .group_by(MartCohortMonthly.cohort_month))}
     assert cohorts == {"2024-01-01": (1, 0), "2024-02-01": (1, 1)}
+
+
+LEADS_HEADER = "lead_id,created_at,channel,region,won_at,deal_value,monthly_amount\n"
+LEADS = LEADS_HEADER + (
+    "a,2024-01-30,paid_search,FR,2024-02-10,100,10\n"
+    "b,2024-01-15,paid_search,FR,,,\n"
+    "c,2024-01-16,paid_search,FR,2024-03-01,300,30\n"
+    "d,2024-01-17,paid_search,FR,2024-03-02,400,40\n"
+)
+
+
+def test_a_reload_reports_which_values_it_changed(engine, tmp_path):
+    load_file(write(tmp_path / "leads.csv", LEADS), engine=engine)
+    again = load_file(write(tmp_path / "leads_again.csv", LEADS), engine=engine)
+    assert (again.counts.inserted, again.counts.updated, again.counts.changed_values) == (0, 0, {})
+    corrected = LEADS_HEADER + (
+        "a,2024-02-02,paid_search,FR,2024-02-10,150,10\n"   # created_at and deal_value changed
+        "b,2024-01-15,paid_search,FR,,,\n"                   # unchanged
+        "c,2024-01-16,paid_search,FR,2024-03-05,300,35\n"   # won_at and monthly_amount changed
+        "d,2024-01-17,paid_search,FR,2024-03-02,450,40\n"   # deal_value changed
+        "e,2024-01-18,paid_search,FR,,,\n"                   # new: counts as inserted, changes nothing
+    )
+    report = load_file(write(tmp_path / "leads_v2.csv", corrected), engine=engine)
+    counts = report.counts
+    assert (counts.inserted, counts.updated, counts.unchanged) == (1, 3, 1)
+    assert counts.changed_values == {"created_at": 1, "deal_value": 2, "won_at": 1, "monthly_amount": 1}
+    message = scalar(engine, select(EtlRun.message).where(EtlRun.id == report.run_id))
+    assert "values changed in 3 existing rows: deal_value 2, created_at 1, monthly_amount 1, won_at 1" in message
+    # The store has the new values, and the marts follow the moved dates.
+    assert scalar(engine, select(func.sum(Lead.deal_value))) == pytest.approx(900.0)
+    assert dict(rows(engine, select(MartMonthly.month, func.sum(MartMonthly.leads)).group_by(MartMonthly.month))
+                ) == {dt.date(2024, 1, 1): 4, dt.date(2024, 2, 1): 1, dt.date(2024, 3, 1): 0}
+
+
+def test_a_changed_ad_row_is_reported_per_column(engine, tmp_path):
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    corrected = ORIGINAL.replace("100,5,10.00", "100,5,12.50").replace("300,7,30.00", "310,7,31.00")
+    report = load_file(write(tmp_path / "ads_v2.csv", corrected), engine=engine)
+    assert report.counts.updated == 2
+    assert report.counts.changed_values == {"spend": 2, "impressions": 1}
 
 
 def test_a_failure_in_the_middle_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
