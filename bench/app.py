@@ -36,15 +36,12 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,6 +53,7 @@ from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.cluster import free_port, stop, wait_healthy  # noqa: E402  (the tests' gunicorn process helpers)
 
 PG_ADMIN = os.environ.get("PILOTAGE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = "pilotage_bench_app"
@@ -91,12 +89,6 @@ def ms(seconds: float | None) -> str:
 
 def verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("[green]yes[/]" if ok else "[red]no[/]")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def venv_tool(name: str) -> str:
@@ -218,27 +210,10 @@ def gunicorn(env: dict[str, str], workers: int | None, log: Path):
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer /healthz within 120 s")
-            time.sleep(0.2)
+        wait_healthy(url, process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, seconds=30)
 
 
 def browser_login(request_context, email: str, password: str) -> None:
