@@ -53,7 +53,7 @@ def test_a_planner_edits_saves_optimises_and_compares(planner_page):
     editor = page.locator("#planning-grid .ag-cell-inline-editing input")
     editor.fill("25000")
     editor.press("Enter")
-    page.wait_for_function("document.querySelector('#planning-sum-vs-current').innerText !== '0 leads, €0'")
+    page.wait_for_function("() => document.querySelector('#planning-sum-vs-current').innerText !== '0 leads, €0'")
     assert page.inner_text("#planning-sum-vs-current").startswith("+")  # more search spend, more leads
     assert cell(page, "planning-grid", 0, "paid_search").inner_text() == "€25,000"
 
