@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,7 +274,7 @@ def main() -> None:
                 console.print(f"{began:.0f} s: {name}...", highlight=False)
                 restart()
                 if name.startswith("PostgreSQL"):  # the store answers again through the app
-                    bench_app.urllib.request.urlopen(f"{layout.a.url}/healthz", timeout=30)
+                    urllib.request.urlopen(f"{layout.a.url}/healthz", timeout=30)
                 windows.append((name, began, time.monotonic() - start + args.grace))
             for user in users:
                 user.join(timeout=max(1.0, deadline - time.monotonic()) + 90)
