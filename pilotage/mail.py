@@ -8,6 +8,7 @@ import logging
 import smtplib
 import ssl
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -17,6 +18,9 @@ from .settings import SettingsError, get_settings
 
 log = logging.getLogger("pilotage.mail")
 SMTP_TIMEOUT_S = 10
+# One sender thread: a request that sends mail answers in its usual time (a login that locks an account must
+# not take the SMTP round trip longer than one that does not: that would tell which e-mails have accounts).
+_outgoing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pilotage-mail")
 
 
 def message(to: str, subject: str, body: str) -> EmailMessage:
@@ -57,3 +61,16 @@ def send(to: str, subject: str, body: str) -> Path | None:
             server.login(unquote(parts.username), unquote(parts.password or ""))
         server.send_message(mail)
     return None
+
+
+def send_later(to: str, subject: str, body: str) -> Future:
+    """Queue one message for the sender thread; a failure is logged (with the recipient), never raised."""
+
+    def deliver() -> Path | None:
+        try:
+            return send(to, subject, body)
+        except Exception as error:  # noqa: BLE001 - the caller has answered already; the log is the record
+            log.warning("could not send %r to %s: %s", subject, to, error)
+            return None
+
+    return _outgoing.submit(deliver)

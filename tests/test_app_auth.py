@@ -103,12 +103,16 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(dash_app, store)
     assert audit_events("nobody@pilotage.demo", "login_failed")
 
 
-def test_lockout_after_five_failures_says_nothing_mails_the_owner_and_an_admin_unlocks(dash_app, store):
+def test_lockout_after_five_failures_says_nothing_mails_the_owner_and_an_admin_unlocks(dash_app, store, monkeypatch):
     """The fifth failure and a locked account get the message of a wrong password (the audit told
-    accounts apart by it); the owner learns of the lock by e-mail (an .eml in var/outbox without SMTP)."""
-    from email import message_from_bytes, policy
-
+    accounts apart by it); the owner learns of the lock by e-mail, received here by a real SMTP server."""
     from pilotage.settings import get_settings
+    from tests.smtp import serve
+
+    inbox_server = serve("alerts@pilotage.demo", "mail-password")
+    inbox = next(inbox_server)
+    monkeypatch.setenv("SMTP_URL", inbox.url)
+    get_settings.cache_clear()
 
     email = new_user("locked.out@pilotage.demo")
     client = client_from_new_address(dash_app)
@@ -125,11 +129,14 @@ def test_lockout_after_five_failures_says_nothing_mails_the_owner_and_an_admin_u
     assert audit_events(email, "locked")
     assert len(audit_events(email, "login_failed")) == 4
 
-    (sent,) = [message_from_bytes(path.read_bytes(), policy=policy.default)
-               for path in (get_settings().var_dir / "outbox").glob("*.eml")
-               if email in path.read_text()]
-    assert sent["To"] == email and sent["Subject"] == "Pilotage: your account is locked"
+    deadline = time.monotonic() + 10  # sent by the mail thread, after the answer
+    while not inbox.to(email) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (sent,) = inbox.to(email)
+    assert sent["Subject"] == "Pilotage: your account is locked"
     assert "locked for 15 minutes" in sent.get_content()
+    assert inbox.logins == [("alerts@pilotage.demo", "accepted")]
+    inbox_server.close()
 
     result = CliRunner().invoke(_cli(), ["users", "unlock", email])
     assert result.exit_code == 0, result.output

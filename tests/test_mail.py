@@ -11,6 +11,8 @@ import pytest
 from pilotage import mail
 from pilotage.settings import SettingsError, get_settings
 
+REAL_SMTP = smtplib.SMTP
+
 
 class FakeSMTP:
     """Stands for the server's session: records what the client did."""
@@ -44,6 +46,13 @@ class FakeSMTP:
 
 
 @pytest.fixture
+def smtp_inbox():
+    from tests.smtp import serve
+
+    yield from serve("alerts@example.fr", "s3cret")
+
+
+@pytest.fixture
 def settings(monkeypatch):
     def use(**env):
         for key, value in env.items():
@@ -73,6 +82,19 @@ def test_smtp_url_sends_with_starttls_and_the_urls_login(settings):
     assert (session.host, session.port) == ("mail.example.fr", 587)
     assert session.calls == ["ehlo", "starttls", ("login", "alerts@example.fr", "s3cr/t"),
                              ("send", "owner@example.fr", "Subject"), "quit"]
+
+
+def test_a_real_smtp_server_receives_the_message_after_the_urls_login(smtp_inbox, settings, monkeypatch):
+    """Through aiosmtpd on the loopback: the login from the URL is checked by the server, which then
+    holds the message as sent (sender, recipient, subject, accented body)."""
+    monkeypatch.setattr(smtplib, "SMTP", REAL_SMTP)
+    settings(SMTP_URL=smtp_inbox.url, MAIL_FROM="pilotage@example.fr")
+    assert mail.send("owner@example.fr", "Compte bloqué", "Bonjour,\nvotre compte est bloqué.") is None
+    assert smtp_inbox.logins == [("alerts@example.fr", "accepted")]
+    (received,) = smtp_inbox.to("owner@example.fr")
+    assert (received["From"], received["Subject"]) == ("pilotage@example.fr", "Compte bloqué")
+    assert "votre compte est bloqué" in received.get_content()
+    assert list((get_settings().var_dir / "outbox").glob("*.eml")) == []
 
 
 def test_smtps_and_a_bad_scheme(settings):
