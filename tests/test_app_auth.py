@@ -161,6 +161,27 @@ def test_a_locked_or_unknown_account_costs_one_hash_like_a_wrong_password(store,
         assert len(calls) == 1, who
 
 
+def test_a_hash_made_with_older_parameters_logs_in_and_is_replaced(dash_app, store):
+    """Hashes of argon2-cffi's heavier default (64 MiB, 3 passes) verify, then are rewritten with today's."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select, update
+
+    from dashapp.auth.passwords import needs_rehash
+    from pilotage.store.engine import get_engine
+    from pilotage.store.models import AppUser
+
+    email = new_user("old.hash@pilotage.demo")
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(PASSWORD)
+    with get_engine().begin() as conn:
+        conn.execute(update(AppUser).where(AppUser.email == email).values(password_hash=old))
+    assert needs_rehash(old)
+    assert post_login(client_from_new_address(dash_app), email, PASSWORD).status_code == 302
+    with get_engine().connect() as conn:
+        stored = conn.execute(select(AppUser.password_hash).where(AppUser.email == email)).scalar_one()
+    assert stored != old and not needs_rehash(stored) and "m=19456,t=2,p=1" in stored
+    assert post_login(client_from_new_address(dash_app), email, PASSWORD).status_code == 302
+
+
 def test_set_active_unlocks_a_locked_account(dash_app, store):
     email = new_user("locked.twice@pilotage.demo")
     client = client_from_new_address(dash_app)

@@ -16,7 +16,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ALL_REGIONS, ROLES, AppUser, Region
 
 from . import audit
-from .passwords import hash_password, verify_password
+from .passwords import hash_password, needs_rehash, verify_password
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -214,6 +214,8 @@ def authenticate(email: str, password: str) -> LoginResult:
     with get_engine().begin() as conn:
         # Only if no lock was set meanwhile by parallel failures; the attempt is given back.
         values = {"failed_logins": 0, "locked_until": None} | ({"last_login_at": now} if row.is_active else {})
+        if needs_rehash(row.password_hash):
+            values["password_hash"] = hash_password(password)
         if not conn.execute(update(AppUser).where(not_locked).values(**values)).rowcount:
             return LoginResult(None, "locked")
     if not row.is_active:
