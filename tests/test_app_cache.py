@@ -89,3 +89,35 @@ def test_redis_holds_the_entries_when_configured(engine, small_store, tmp_path, 
         login_user(small_store["idf"])
         assert queries.measures(MARCH)["leads"] == 1
     assert len(client.keys("pilotage:q:*")) == len(keys)
+
+
+def test_a_rendered_view_is_built_once_per_scope_role_and_language(dash_app, app_store, monkeypatch):
+    """The home page's cards are kept in the query cache: the same view for the same regions, role and
+    language is not built again; another language, role or scope is built for itself, never served from
+    someone else's entry."""
+    from dashapp.callbacks import home
+
+    from .app_helpers import logged_in_client, switch_language
+    from .test_app_home import post_home
+
+    built = []
+    real_view = home.home_view
+    monkeypatch.setattr(home, "home_view", lambda period: built.append(period) or real_view(period))
+    period = "quarter_to_date"  # a period no other test posts, so that the first call builds
+    director = logged_in_client(dash_app, "director@pilotage.demo")
+    first = post_home(director, period).get_json()["response"]
+    assert post_home(director, period).get_json()["response"] == first and len(built) == 1
+    # Another director of the same regions shares the entry (no per-person key).
+    assert post_home(logged_in_client(dash_app, "admin@pilotage.demo"), period).status_code == 200
+    assert len(built) == 2  # the admin's role shows other KPIs: its own entry
+    same_scope_and_role = logged_in_client(dash_app, "director@pilotage.demo")
+    assert post_home(same_scope_and_role, period).get_json()["response"] == first and len(built) == 2
+
+    switch_language(director, "fr")  # stored on the user: switched back below for the other tests
+    try:
+        french = post_home(director, period).get_json()["response"]
+    finally:
+        switch_language(director, "en")
+    assert len(built) == 3 and "Données jusqu'au" in french["home-period-info"]["children"]
+    regional = post_home(logged_in_client(dash_app, "director.idf@pilotage.demo"), period).get_json()["response"]
+    assert len(built) == 4 and regional["home-cards"] != first["home-cards"]

@@ -46,6 +46,7 @@ from ..pages import explore as page
 from ..semantic import metrics, queries
 from ..semantic.filters import Filters
 from ..semantic.scope import region_tree
+from .rendered import rendered
 
 ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES) | {"closed_deals"}
 STOCK_FIELDS = {"mrr": "mrr", "customers": "customers", "pipeline_open_mrr": "gpmrr"}  # measure -> stock column
@@ -503,6 +504,7 @@ def register_callbacks(app) -> None:
                   Output(page.SERIES_NOTE, "children"), Output(page.HEADLINE, "children"),
                   Output(page.HEADLINE, "color"), *filter_inputs, Input(bar.KPI, "value"))
     @_refusing_invalid
+    @rendered
     def update_series(*values):
         name = checked_kpi(values[count])
         return series_outputs(read_filters(*values[:count]), name, i18n.current_language())
@@ -510,6 +512,7 @@ def register_callbacks(app) -> None:
     @app.callback(Output(page.FUNNEL, "figure"), Output(page.FUNNEL_TABLE, "children"),
                   Output(page.LEADERBOARD, "children"), Output(page.HEATMAP, "figure"),
                   Output(page.COHORT, "children"), Output(page.ACTIVITY, "children"), *filter_inputs)
+    @rendered
     def update_overview(*values):
         filters = read_filters(*values)
         language = i18n.current_language()
@@ -522,6 +525,7 @@ def register_callbacks(app) -> None:
     @app.callback(Output(page.GRID, "rowData"), Output(page.GRID, "columnDefs"), Output(page.GRID, "dashGridOptions"),
                   *filter_inputs, Input(bar.BY, "value"))
     @_refusing_invalid
+    @rendered
     def update_grid(*values):
         by = checked_by(values[count])
         language = i18n.current_language()

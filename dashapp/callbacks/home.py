@@ -22,6 +22,7 @@ from ..auth.callbacks import role_checked
 from ..layout import cards
 from ..semantic import metrics, queries
 from ..semantic.filters import Filters
+from .rendered import rendered
 
 HOME_PERIODS = ("last_month", "week_to_date", "quarter_to_date")
 DEFAULT_PERIOD = "last_month"
@@ -159,5 +160,5 @@ def register_callbacks(app) -> None:
     app.callback(
         Output("home-cards", "children"), Output("home-funnel", "children"), Output("home-period-info", "children"),
         Input("home-period", "value"),
-    )(update_home)
+    )(rendered(update_home))
     app.clientside_callback(SYNC_URL_JS, Input("home-period", "value"), prevent_initial_call=True)

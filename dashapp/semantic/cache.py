@@ -31,13 +31,16 @@ def current_data_version() -> str:
     return data_version()
 
 
-def scoped_cache(function):
-    """Cache ``function(*args)`` per scope and data version; arguments must be picklable."""
+def scoped_cache(function, context=tuple, prepare=lambda result: result):
+    """Cache ``function(*args)`` per scope and data version; arguments must be picklable.
+
+    ``context()`` adds what else the result depends on (a rendered view: the role and the language);
+    ``prepare(result)`` turns a result into what is stored and returned (figures as plain dicts)."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         raw = pickle.dumps((get_settings().database_url, function.__module__, function.__qualname__, args,
-                            sorted(kwargs.items()), scope_key(), current_data_version()))
+                            sorted(kwargs.items()), scope_key(), current_data_version(), context()))
         key = "q:" + hashlib.sha256(raw).hexdigest()
         try:
             hit = cache.get(key)
@@ -45,7 +48,7 @@ def scoped_cache(function):
             hit = None
         if hit is not None:
             return hit
-        result = function(*args, **kwargs)
+        result = prepare(function(*args, **kwargs))
         try:
             cache.set(key, result, timeout=TIMEOUT_S)
         except Exception:
