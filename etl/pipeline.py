@@ -1,7 +1,8 @@
 """One load = one file = one transaction: read, validate, upsert, refresh marts, log the run.
 
 A refused file (wrong structure) and a failed load both leave the data as it was; they are
-still written to the run log, in a transaction of their own, so the data team sees them.
+still written to the run log, in a transaction of their own, so the data team sees them. Once a
+load has committed, the other layers' after-load steps run (:func:`pilotage.hooks.after_load`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from etl.errors import EtlError, FileRefused
 from etl.loading import LoadCounts, upsert
 from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
 from etl.quality import find_outliers, record_findings
+from pilotage.hooks import after_load
 from pilotage.input import InputError, peek_columns, read_table
 from pilotage.operator import cli_operator
 from pilotage.store.engine import get_engine
@@ -150,6 +152,7 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
                 for r in sorted(report.counts.rejects, key=lambda r: r["line"])
             ])
         record_findings(conn, report.run_id, findings)
+    report.notes.extend(after_load(engine))
     return report
 
 
@@ -163,11 +166,13 @@ def rebuild_marts(engine: Engine, run_by: str | None = None) -> int:
     started, clock = _now(), time.perf_counter()
     with engine.begin() as conn:
         rebuild_all(conn)
-        return conn.execute(insert(EtlRun).values(
+        run_id = conn.execute(insert(EtlRun).values(
             source_type="marts", file_name="(rebuild of every mart)", file_sha256="", status="loaded",
             started_at=started, duration_s=time.perf_counter() - clock, message="marts rebuilt from the facts",
             run_by=run_by or _run_by(),
         ).returning(EtlRun.id)).scalar_one()
+    after_load(engine)
+    return run_id
 
 
 def _log_failure(engine, source_type, file_name, sha, status, message, started, clock, run_by) -> None:

@@ -4,10 +4,13 @@
 another ``forecasting`` module. Changing a name or a signature here changes the app's contract:
 change ``dashapp/semantic/`` (the only place that imports this module) in the same commit.
 
-Lead forecasts (:mod:`forecasting.registry`): the runs, the champion, the stored forecasts;
-promotion and rollback (admin). Media planning: the stored response models of a media run, the
-current plan and the lead targets of a scope, scenario simulation and the budget optimiser.
-Regions: how the forecast and media series group regions into top regions.
+Lead forecasts (:mod:`forecasting.registry`): the runs, the champion, the stored forecasts and their
+backtest accuracy by horizon; promotion and rollback (admin). The forecast of record
+(:mod:`forecasting.record`): per scope and month, the champion's reconciled forecast with its drivers,
+the planners' overrides, and the "last month outside the 95% interval" state. Media planning: the
+stored response models of a media run, the current plan and the lead targets of a scope, scenario
+simulation (on the forecast of record) and the budget optimiser. Regions: how the forecast and media
+series group regions into top regions.
 
 The optimiser and the media registry need scipy, statsmodels and scikit-learn, which take seconds
 to import: they are loaded on first use (``forecasting.api.optimise``), so the app starts without them.
@@ -19,10 +22,23 @@ import importlib
 from typing import TYPE_CHECKING
 
 from forecasting.planning.data import current_plan, lead_targets, top_region_codes
-from forecasting.planning.scenario import simulate
+from forecasting.planning.scenario import simulate, simulate_on_record
+from forecasting.record import (
+    MAX_OVERRIDE,
+    MAX_REASON,
+    OverrideError,
+    current_overrides,
+    forecast_of_record,
+    interval_states,
+    media_models,
+    override_history,
+    series_key,
+    set_override,
+)
 from forecasting.registry import (
     DEFAULT_KIND,
     RegistryError,
+    accuracy,
     champion,
     forecasts,
     get_run,
@@ -45,9 +61,13 @@ _ON_FIRST_USE = {
 
 __all__ = [
     # lead forecasts
-    "DEFAULT_KIND", "RegistryError", "champion", "forecasts", "get_run", "list_runs", "promote", "rollback",
+    "DEFAULT_KIND", "RegistryError", "accuracy", "champion", "forecasts", "get_run", "list_runs", "promote", "rollback",
+    # the forecast of record
+    "forecast_of_record", "series_key", "current_overrides", "override_history", "set_override", "OverrideError",
+    "MAX_OVERRIDE", "MAX_REASON", "interval_states",
     # media planning
-    "run_models", "current_plan", "lead_targets", "simulate", "optimise", "Infeasible",
+    "run_models", "media_models", "current_plan", "lead_targets", "simulate", "simulate_on_record", "optimise",
+    "Infeasible",
     # regions
     "top_region", "top_region_codes",
 ]

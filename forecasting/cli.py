@@ -248,6 +248,41 @@ def rollback(
 
 
 @app.command()
+def state(
+    refresh: Annotated[bool, typer.Option("--refresh/--no-refresh",
+                                          help="recompute it now (it is after each load and training)")] = False,
+) -> None:
+    """Last complete month against the 95% interval, per scope: what the forecast page's badge and the alerts read."""
+    from rich.table import Table
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forecasting import record
+
+    try:
+        engine = _engine()
+        if refresh:
+            record.refresh_interval_states(engine, trigger="manual")
+        scopes = record.scopes_of(engine)
+        found = record.interval_states(engine, scopes)
+        states = {scope: found[scope] for scope in scopes if scope in found}
+    except SQLAlchemyError as error:
+        raise _store_error(error) from None
+    if not states:
+        console.print("no state yet: load data, then `pilotage forecast train`", highlight=False)
+        return
+    table = Table(title="Last month against the 95% interval of the latest run that forecast it")
+    for column in ("scope", "month", "state", "actual", "forecast", "95% interval", "run", "computed (UTC)", "after"):
+        table.add_column(column, justify="right" if column in ("actual", "forecast", "run") else "left")
+    for scope, row in states.items():
+        interval = "-" if row["lo95"] is None else f"{row['lo95']:,.0f} - {row['hi95']:,.0f}"
+        colour = {"outside": "red", "inside": "green"}.get(row["state"], "dim")
+        table.add_row(scope, f"{row['month']:%Y-%m}", f"[{colour}]{row['state']}[/]", _fmt(row["actual"], ",.0f"),
+                      _fmt(row["yhat"], ",.0f"), interval, str(row["run_id"] or "-"),
+                      f"{row['computed_at']:%Y-%m-%d %H:%M}", row["trigger"])
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@app.command()
 def schedule(
     day: Annotated[int, typer.Option(min=1, max=28, help="day of the month")] = 1,
     hour: Annotated[int, typer.Option(min=0, max=23, help="hour (local time)")] = 6,

@@ -17,6 +17,10 @@ Kept simple, and exact by construction:
   extended over the forecast months.
 - **other**: the rest, ``yhat - trend - season - media``: covid and calendar effects, what the model
   sees that a line and a seasonal profile do not, and the reconciliation's adjustment.
+
+These are each stored series' own parts. What the app shows is the forecast of record's drivers
+(:mod:`forecasting.record`): one decomposition per scope, from the media response model where the
+scope has one, these parts otherwise; :func:`regressor_effects` gives it the web sessions' part.
 """
 
 from __future__ import annotations
@@ -113,3 +117,20 @@ def media_contributions(params: dict, method: str, members: tuple[str, ...], wei
     member_weights = dict(zip(members, weights, strict=True)) if members else {method: 1.0}
     coef = regressor_coefficients(params, member_weights, len(names))
     return x_past[:, media_cols] @ coef[media_cols], x_future[:, media_cols] @ coef[media_cols]
+
+
+def regressor_effects(params: dict, method: str, members: tuple[str, ...], weights: tuple[float, ...],
+                      names: list[str], x_past: np.ndarray | None, x_future: np.ndarray | None
+                      ) -> dict[str, np.ndarray]:
+    """Leads the chosen method attributes to each regressor in the forecast months: a media column against no
+    spend, any other (sessions, covid, working days) against its mean over the history. Empty for methods
+    without regressors (ETS, Theta, seasonal naive)."""
+    if x_past is None or x_future is None or not names:
+        return {}
+    member_weights = dict(zip(members, weights, strict=True)) if members else {method: 1.0}
+    coef = regressor_coefficients(params, member_weights, len(names))
+    out = {}
+    for j, name in enumerate(names):
+        reference = 0.0 if name.startswith(MEDIA) else float(np.mean(x_past[:, j]))
+        out[name] = coef[j] * (np.asarray(x_future[:, j], dtype=float) - reference)
+    return out

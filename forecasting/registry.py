@@ -15,7 +15,7 @@ Tables (:mod:`pilotage.store.models.forecasting`): ``forecast_run``, ``forecast_
   (a partial unique index); changes happen in one transaction.
 
 Reading (for the app and the CLI): :func:`list_runs`, :func:`get_run`, :func:`champion`,
-:func:`champion_events`, :func:`series_results`, :func:`forecasts`.
+:func:`champion_events`, :func:`series_results`, :func:`forecasts`, :func:`accuracy`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from pilotage.store.models import ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
+from pilotage.store.models import ForecastAccuracy, ForecastChampionEvent, ForecastRun, ForecastSeries, ForecastValue
 
 DEFAULT_KIND = "leads"
 # What ``mase`` measures per kind (the champion rule compares it): media runs store the national
@@ -75,8 +75,10 @@ def _finite(value) -> float | None:
 
 # --- writing ------------------------------------------------------------------------------
 
-def store_run(conn: Connection, run: dict, series: Sequence[dict], values: Sequence[dict]) -> int:
-    """Insert a run with its per-series rows and forecast values; return its id (not yet champion)."""
+def store_run(conn: Connection, run: dict, series: Sequence[dict], values: Sequence[dict],
+              accuracy: Sequence[dict] = ()) -> int:
+    """Insert a run with its per-series rows, forecast values and backtest accuracy by horizon
+    (``forecast_accuracy``); return its id (not yet champion)."""
     row = {**run, "is_champion": False}
     for column in ("mase", "smape", "naive_mase", "coverage80", "coverage95"):
         row[column] = _finite(row.get(column))
@@ -90,6 +92,13 @@ def store_run(conn: Connection, run: dict, series: Sequence[dict], values: Seque
         conn.execute(insert(ForecastValue), [
             {**v, "run_id": run_id, **{c: _finite(v.get(c)) for c in ("lo80", "hi80", "lo95", "hi95")}}
             for v in values])
+    if accuracy:
+        conn.execute(insert(ForecastAccuracy), [
+            {"mase": None, "naive_mase": None, "smape": None, "coverage80": None, "coverage95": None,
+             "sum_half80": None, "sum_half95": None, "reconciled": True, **a, "run_id": run_id,
+             **{c: _finite(a.get(c)) for c in ("mase", "naive_mase", "smape", "coverage80", "coverage95",
+                                                "sum_half80", "sum_half95")}}
+            for a in accuracy])
     return run_id
 
 
@@ -273,3 +282,14 @@ def forecasts(engine: Engine, run_id: int, series_keys: Sequence[str] | None = N
     with engine.connect() as conn:
         rows = conn.execute(statement).all()
     return pd.DataFrame(rows, columns=[c.name for c in ForecastValue.__table__.c])
+
+
+def accuracy(engine: Engine, run_id: int, series_keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """``forecast_accuracy`` rows of a run (optionally only ``series_keys``), by series and horizon."""
+    statement = select(*ForecastAccuracy.__table__.c).where(ForecastAccuracy.run_id == run_id)
+    if series_keys is not None:
+        statement = statement.where(ForecastAccuracy.series_key.in_(list(series_keys)))
+    statement = statement.order_by(ForecastAccuracy.series_key, ForecastAccuracy.horizon)
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+    return pd.DataFrame(rows, columns=[c.name for c in ForecastAccuracy.__table__.c])

@@ -13,8 +13,15 @@ decomposition, and a registered run that may become the champion.
    channel x region forecasts sum exactly to the channel, region and total forecasts, never
    negative. Intervals are recalibrated on the reconciled backtest (:func:`reconciled_intervals`),
    lower bounds are floored at 0, and every interval contains its forecast;
-5. :func:`forecasting.decompose.decompose`: trend, season, media and other per series and month;
-6. :func:`forecasting.registry.store_run` then the champion rule, in one transaction.
+5. :func:`forecasting.decompose.decompose`: trend, season, media and other per series and month,
+   and each regressor's effect (:func:`forecasting.decompose.regressor_effects`, in the series'
+   parameters: the web sessions driver of the forecast of record);
+6. :func:`horizon_accuracy`: the backtest of the forecasts as shown (reconciled), per horizon:
+   MASE against the seasonal naive's, the share of past months inside the 80% / 95% intervals,
+   and the interval of the total of the first months (``forecast_accuracy``);
+7. :func:`forecasting.registry.store_run` then the champion rule, in one transaction; then the
+   "last month outside the 95% interval" state of every scope
+   (:func:`forecasting.record.refresh_interval_states`).
 
 There is no randomness: the same data, parameters and code give the same forecasts. ``seed``
 is recorded with the run and seeds numpy's global generator, for any library that would draw.
@@ -33,9 +40,10 @@ import numpy as np
 from sqlalchemy import Engine
 
 from forecasting import registry
+from forecasting.backtest import Backtest, make_backtest
 from forecasting.candidates import DEFAULT_CANDIDATES
-from forecasting.decompose import decompose, media_contributions
-from forecasting.intervals import LEVELS, backtest_coverage, bounds, halfwidths
+from forecasting.decompose import decompose, media_contributions, regressor_effects
+from forecasting.intervals import LEVELS, backtest_coverage, bounds, halfwidths, horizon_scale
 from forecasting.reconcile import reconcile, reconcile_backtest, residual_matrix
 from forecasting.regressors import Regressors, build_regressors
 from forecasting.selection import (
@@ -78,6 +86,9 @@ class _Model:
     reconciled: np.ndarray
     intervals: dict[float, tuple[np.ndarray, np.ndarray]]
     coverage: list[dict[float, float]]  # per series: backtest coverage of the reconciled intervals
+    # per series: the backtest errors the intervals were calibrated on (origins x horizons), and whether
+    # they are the reconciled forecasts' (else the series' own, when the hierarchy could not be reconciled)
+    errors: list[tuple[np.ndarray, bool]] = field(default_factory=list)
 
 
 def fit_all(engine: Engine, cutoff: dt.date | str | None = None, horizon: int = DEFAULT_HORIZON,
@@ -102,7 +113,24 @@ def fit_all(engine: Engine, cutoff: dt.date | str | None = None, horizon: int = 
         residuals = residual_matrix([r.one_step_errors for r in results], [r.backtest_origins for r in results])
     reconciled = reconcile(base, series.hierarchy.S, residuals, nonnegative=True)
     intervals, coverage = reconciled_intervals(results, reconciled, series.hierarchy.S, residuals, horizon)
-    return _Model(series, regressors, results, designs, reconciled, intervals, coverage)
+    calibrated = reconciled_errors(results, series.hierarchy.S, residuals)
+    errors = [(result.calibration_errors, False) if calibrated is None or calibrated[i] is None
+              else (calibrated[i], True) for i, result in enumerate(results)]
+    return _Model(series, regressors, results, designs, reconciled, intervals, coverage, errors)
+
+
+def reconciled_errors(results: Sequence[SeriesForecast], S: np.ndarray,
+                      residuals: np.ndarray | None) -> list[np.ndarray | None] | None:
+    """Per series, ``actuals - reconciled backtest forecasts`` (origins x horizons): the backtest of the
+    forecasts as shown, each series' calibration forecasts reconciled cell by cell; None for a series with
+    too few cells, and None altogether when the series' backtests do not share their shape."""
+    shapes = {r.calibration_errors.shape for r in results}
+    if len(shapes) != 1 or next(iter(shapes))[0] == 0:
+        return None
+    actuals = np.stack([r.backtest_actuals for r in results])
+    base = actuals - np.stack([r.calibration_errors for r in results])
+    calibrated = actuals - reconcile_backtest(base, S, residuals, nonnegative=True)
+    return [row if np.sum(np.isfinite(row)) >= MIN_CALIBRATION_CELLS else None for row in calibrated]
 
 
 def reconciled_intervals(results: Sequence[SeriesForecast], reconciled: np.ndarray, S: np.ndarray,
@@ -118,17 +146,12 @@ def reconciled_intervals(results: Sequence[SeriesForecast], reconciled: np.ndarr
     cells shared by the whole hierarchy) keeps its own intervals, shifted.
     """
     shift = reconciled - np.vstack([r.yhat for r in results])
-    shapes = {r.calibration_errors.shape for r in results}
-    calibrated = None
-    if len(shapes) == 1 and next(iter(shapes))[0] > 0:
-        actuals = np.stack([r.backtest_actuals for r in results])
-        base = actuals - np.stack([r.calibration_errors for r in results])
-        calibrated = actuals - reconcile_backtest(base, S, residuals, nonnegative=True)
+    calibrated = reconciled_errors(results, S, residuals)
     bands = {level: (np.empty_like(reconciled), np.empty_like(reconciled)) for level in LEVELS}
     coverage = []
     for i, result in enumerate(results):
         errors = None if calibrated is None else calibrated[i]
-        if errors is not None and np.sum(np.isfinite(errors)) >= MIN_CALIBRATION_CELLS:
+        if errors is not None:
             own = bounds(reconciled[i], halfwidths(errors, LEVELS, horizon, method=INTERVAL_METHOD), 0.0)
             coverage.append(backtest_coverage(errors, LEVELS, method=INTERVAL_METHOD))
         else:
@@ -139,6 +162,74 @@ def reconciled_intervals(results: Sequence[SeriesForecast], reconciled: np.ndarr
             bands[level][0][i] = np.minimum(np.maximum(lo, 0.0), reconciled[i])
             bands[level][1][i] = np.maximum(hi, reconciled[i])
     return bands, coverage
+
+
+def horizon_accuracy(y: np.ndarray, origins: np.ndarray, errors: np.ndarray, horizon: int,
+                     season_length: int = 12) -> list[dict]:
+    """The backtest of a series' forecasts as shown, per horizon ``1..horizon`` and for all of them (``0``).
+
+    ``errors`` are ``actual - forecast`` per origin (training length, :mod:`forecasting.backtest`) and
+    horizon. Per horizon: ``n`` backtest months, MASE (scaled per origin, as the selection's) next to the
+    seasonal naive's (same month a year before the origin's window) on the same months, sMAPE, and the
+    share of those months inside the 80% / 95% intervals calibrated on the other origins (leave one
+    origin out, as :func:`forecasting.intervals.backtest_coverage`, but counted per horizon).
+    ``sum_half80`` / ``sum_half95``: the half-widths of the interval of the total of months
+    ``1..horizon``, calibrated the same way on the backtest's cumulated errors.
+    """
+    y = np.asarray(y, dtype=float)
+    origins = np.asarray(origins, dtype=int)
+    e = np.asarray(errors, dtype=float)
+    empty = [{"horizon": h, "n": 0} for h in range(horizon + 1)]
+    if e.ndim != 2 or e.shape[0] == 0 or e.shape[0] != len(origins):
+        return empty
+    width = min(horizon, e.shape[1])
+    e = e[:, :width]
+    steps = np.arange(width)
+    index = origins[:, None] + steps[None, :]
+    lag = season_length * (steps // season_length + 1)
+    source = index - lag[None, :]
+    padded = np.concatenate([y, np.full(width, np.nan)])
+    naive = np.where(source >= 0, padded[np.clip(source, 0, None)], np.nan)
+    built = make_backtest(y, origins, naive, season_length)  # actuals and per-origin scales, as the selection's
+    actuals = built.actuals
+    naive_bt = Backtest(origins, np.where(np.isfinite(naive), built.forecasts, np.nan), actuals, built.scales)
+    shown = Backtest(origins, actuals - e, actuals, naive_bt.scales)
+    valid = np.isfinite(e) & np.isfinite(actuals)
+    counts = valid.sum(axis=0)
+    mase_h, naive_h, smape_h = shown.mase_by_horizon(), naive_bt.mase_by_horizon(), shown.smape_by_horizon()
+    hits = {level: np.zeros(width) for level in LEVELS}
+    checked = np.zeros(width)
+    if np.sum(valid) >= MIN_CALIBRATION_CELLS:
+        scale = horizon_scale(np.abs(e))
+        for k in range(e.shape[0]):
+            row = valid[k]
+            if not row.any():
+                continue
+            widths = halfwidths(e, LEVELS, method=INTERVAL_METHOD, exclude_origin=k, scale=scale)
+            checked += row
+            for level in LEVELS:
+                hits[level] += row & (np.abs(np.nan_to_num(e[k])) <= widths[level])
+    cumulated = np.cumsum(e, axis=1)  # a window cut by the end of the data stays nan
+    sums = (halfwidths(cumulated, LEVELS, width, method=INTERVAL_METHOD)
+            if np.sum(np.isfinite(cumulated)) >= MIN_CALIBRATION_CELLS else None)
+    pooled = backtest_coverage(e, LEVELS, method=INTERVAL_METHOD) if np.sum(valid) >= MIN_CALIBRATION_CELLS else {}
+
+    def number(value) -> float | None:
+        value = float(value)
+        return value if math.isfinite(value) else None
+
+    rows = [{"horizon": 0, "n": int(counts.sum()), "mase": number(shown.mase()), "naive_mase": number(naive_bt.mase()),
+             "smape": number(shown.smape()), "coverage80": number(pooled.get(0.8, math.nan)),
+             "coverage95": number(pooled.get(0.95, math.nan)), "sum_half80": None, "sum_half95": None}]
+    for h in range(width):
+        covered = {level: hits[level][h] / checked[h] if checked[h] else math.nan for level in LEVELS}
+        rows.append({"horizon": h + 1, "n": int(counts[h]), "mase": number(mase_h[h]), "naive_mase": number(naive_h[h]),
+                     "smape": number(smape_h[h]), "coverage80": number(covered[0.8]),
+                     "coverage95": number(covered[0.95]),
+                     "sum_half80": None if sums is None else number(sums[0.8][h]),
+                     "sum_half95": None if sums is None else number(sums[0.95][h])})
+    rows += [{"horizon": h + 1, "n": 0} for h in range(width, horizon)]
+    return rows
 
 
 def _owned(a: np.ndarray | None) -> np.ndarray | None:
@@ -175,19 +266,25 @@ def train(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "un
     series, regressors = model.series, model.regressors
     params.update(regressors=_regressor_params(regressors), dropped_cells=[list(c) for c in series.dropped],
                   history=[f"{series.months[0]:%Y-%m}", f"{series.cutoff:%Y-%m}"], notes=regressors.notes)
-    series_rows, value_rows = _rows(model)
+    series_rows, value_rows, accuracy_rows = _rows(model)
     total = next(r for r in series_rows if r["level"] == "total")
     duration = time.perf_counter() - clock
     run.update(cutoff=series.cutoff, status="ok", n_series=len(series_rows), duration_s=duration,
                mase=total["mase"], smape=total["smape"], naive_mase=total["naive_mase"],
                coverage80=total["coverage80"], coverage95=total["coverage95"])
     with engine.begin() as conn:
-        run_id = registry.store_run(conn, run, series_rows, value_rows)
+        run_id = registry.store_run(conn, run, series_rows, value_rows, accuracy_rows)
         is_champion, decision = registry.decide_champion(conn, run_id, run_by)
+    notes = list(regressors.notes)
+    try:  # the run is stored: a state that cannot be computed is a note, not a failed training
+        from forecasting.record import refresh_interval_states
+
+        refresh_interval_states(engine, trigger="training")
+    except Exception as error:
+        notes.append(f"the interval state could not be recomputed ({type(error).__name__}: {error})")
     return TrainResult(run_id, is_champion, decision, series.cutoff, horizon, len(series_rows), duration,
                        {k: total[k] for k in ("method", "mase", "smape", "naive_mase", "coverage80", "coverage95")},
-                       _level_summary(series_rows), sum(r["short_series"] for r in series_rows),
-                       list(regressors.notes))
+                       _level_summary(series_rows), sum(r["short_series"] for r in series_rows), notes)
 
 
 def _level_summary(series_rows: list[dict]) -> dict[str, dict]:
@@ -225,22 +322,25 @@ def _regressor_params(regressors: Regressors) -> dict:
     }
 
 
-def _rows(model: _Model) -> tuple[list[dict], list[dict]]:
+def _rows(model: _Model) -> tuple[list[dict], list[dict], list[dict]]:
     series, regressors = model.series, model.regressors
     future = regressors.future_months
-    series_rows, value_rows = [], []
+    series_rows, value_rows, accuracy_rows = [], [], []
     for i, (key, result, (x_past, x_future, names)) in enumerate(
             zip(series.keys, model.results, model.designs, strict=True)):
         media_past, media_future = media_contributions(result.params, result.method, result.members,
                                                        result.weights, names, x_past, x_future)
         parts = decompose(series.values[i], series.months, model.reconciled[i], future, media_past, media_future)
+        effects = regressor_effects(result.params, result.method, result.members, result.weights, names, x_past,
+                                    x_future)
         notes = list(result.notes)
         scores = {s.name: (None if not math.isfinite(s.mase) else round(s.mase, 4)) for s in result.scores}
         series_rows.append({
             "series_key": key.key, "level": key.level, "channel_code": key.channel_code,
             "region_code": key.region_code, "method": result.method, "variant": result.variant[:200],
             "params": json_safe({"models": result.params, "members": list(result.members),
-                              "weights": list(result.weights), "regressors": names, "candidate_mase": scores}),
+                              "weights": list(result.weights), "regressors": names, "candidate_mase": scores,
+                              "effects": {name: [float(v) for v in values] for name, values in effects.items()}}),
             "mase": result.backtest_mase, "smape": result.backtest_smape, "naive_mase": result.naive_backtest_mase,
             "coverage80": model.coverage[i].get(0.8), "coverage95": model.coverage[i].get(0.95),
             "n_obs": result.n_obs, "short_series": bool(result.short_series), "note": "; ".join(notes),
@@ -254,4 +354,9 @@ def _rows(model: _Model) -> tuple[list[dict], list[dict]]:
                 "trend": float(parts.trend[h]), "season": float(parts.season[h]),
                 "media": float(parts.media[h]), "other": float(parts.other[h]),
             })
-    return series_rows, value_rows
+        if model.errors:
+            errors, reconciled = model.errors[i]
+            accuracy_rows += [{"series_key": key.key, "reconciled": reconciled, **row}
+                              for row in horizon_accuracy(series.values[i], result.backtest_origins, errors,
+                                                          len(future))]
+    return series_rows, value_rows, accuracy_rows

@@ -34,6 +34,12 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] 
     upgrade(revision=revision, rebuild_marts=rebuild_all)
     url = get_settings().database_url
     console.print(f"store {url.split('@')[-1]} at revision {current_revision()}", highlight=False)
+    if revision == "head":  # derived state that a load keeps (the forecast's interval state) exists from now on
+        from pilotage.hooks import after_load
+        from pilotage.store.engine import get_engine
+
+        for note in after_load(get_engine()):
+            console.print(f"[yellow]note[/] {note}", highlight=False)
 
 
 @db_app.command("grant-readonly")

@@ -1,10 +1,11 @@
 """The forecast panel: the champion's forecasts as stored, scope that cannot be escaped (a scoped
 director's "total" is the sum of their regions' series, never the company's), drivers that add
-up to the forecast, the accuracy card, the interval badge, and the admin's registry actions
-(refused to other roles, audited).
+up to the forecast and are the same in every view, the accuracy card by horizon, the interval
+badge, and the admin's registry actions (refused to other roles, audited).
 
 The registry rows are written by hand (known figures) through :mod:`forecasting.registry` into a
-copy of the session's demo store, so that other tests never see them.
+copy of the session's demo store, so that other tests never see them; the interval state is then
+computed as a training does. The store has no media run: the drivers are the lead forecaster's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select, text
 from dashapp import i18n
 from dashapp.auth import audit
 from dashapp.callbacks.forecast import PANEL_OUTPUTS
-from forecasting import registry
+from forecasting import record, registry
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastValue, Region
 
@@ -45,15 +46,24 @@ def _copy(source_url: str, target) -> str:
     return f"sqlite:///{target}"
 
 
+def _accuracy_rows(key: str, mase: float) -> list[dict]:
+    """Backtest figures by horizon (0: all of them) that say which series and run they belong to."""
+    rows = [{"series_key": key, "horizon": 0, "n": 129, "mase": mase, "naive_mase": 1.9, "smape": 12.5,
+             "coverage80": 0.79, "coverage95": 0.953}]
+    return rows + [{"series_key": key, "horizon": h, "n": 25 - h, "mase": round(mase + 0.01 * h, 4),
+                    "naive_mase": round(1.9 + 0.02 * h, 4), "smape": 12.5, "coverage80": 0.8, "coverage95": 0.95,
+                    "sum_half80": 100.0 * h, "sum_half95": 160.0 * h} for h in range(1, 7)]
+
+
 def _run_rows(regions: list[str], first: dt.date, shift: float, mase: float):
-    """A run's series and values: bottom cells with distinctive figures, every level their exact sum,
-    intervals around each value and drivers that add up to it."""
+    """A run's series, values and accuracy: bottom cells with distinctive figures, every level their exact
+    sum, intervals around each value and drivers that add up to it."""
     months = _months(first, 6)
     bottom = {(c, r, m): round(10 + 3.141593 * (ci + 1) + 1.618034 * (ri + 1) + 0.577216 * h + shift, 6)
               for ci, c in enumerate(CHANNELS) for ri, r in enumerate(regions) for h, m in enumerate(months)}
     nodes = [(None, None)] + [(c, None) for c in CHANNELS] + [(None, r) for r in regions] + [
         (c, r) for c in CHANNELS for r in regions]
-    series, values = [], []
+    series, values, accuracy = [], [], []
     for channel, region in nodes:
         key = ("total" if channel is None and region is None else f"channel:{channel}" if region is None
                else f"region:{region}" if channel is None else f"channel_region:{channel}:{region}")
@@ -63,6 +73,7 @@ def _run_rows(regions: list[str], first: dt.date, shift: float, mase: float):
                        "mase": mase if level == "total" else 0.81, "smape": 12.5, "naive_mase": 1.0,
                        "coverage80": 0.78, "coverage95": 0.94, "n_obs": 30 if region == "FR-COR" else 36,
                        "short_series": region == "FR-COR", "note": ""})
+        accuracy += _accuracy_rows(key, mase - 0.05 if level == "total" else 0.77)
         for month in months:
             yhat = sum(v for (c, r, m), v in bottom.items()
                        if m == month and channel in (None, c) and region in (None, r))
@@ -70,7 +81,7 @@ def _run_rows(regions: list[str], first: dt.date, shift: float, mase: float):
             values.append({"series_key": key, "month": month, "yhat": yhat, "lo80": 0.9 * yhat, "hi80": 1.1 * yhat,
                            "lo95": 0.8 * yhat, "hi95": 1.2 * yhat, "trend": trend, "season": season, "media": media,
                            "other": yhat - trend - season - media})
-    return series, values
+    return series, values, accuracy
 
 
 def _store(url: str, runs: bool) -> str:
@@ -85,15 +96,16 @@ def _store(url: str, runs: bool) -> str:
             "code_version": "test", "seed": 0, "status": "ok", "horizon": 6, "n_series": 0, "duration_s": 1.0,
             "smape": 12.5, "naive_mase": 1.0, "coverage80": 0.78, "coverage95": 0.94, "params": {}}
     for cutoff, shift, mase in ((dt.date(2026, 9, 1), 0.0, 0.9), (dt.date(2026, 10, 1), 1.25, 0.7)):
-        series, values = _run_rows(regions, cutoff.replace(month=cutoff.month + 1), shift, mase)
+        series, values, accuracy = _run_rows(regions, cutoff.replace(month=cutoff.month + 1), shift, mase)
         if cutoff.month == 9:  # the run that forecast October: its 95% interval misses the actual
             for row in values:
                 if row["series_key"] == "total" and row["month"] == dt.date(2026, 10, 1):
                     row.update(lo95=float(october) + 50, hi95=float(october) + 100, lo80=float(october) + 60,
                                hi80=float(october) + 90, yhat=float(october) + 75)
         with engine.begin() as conn:
-            run_id = registry.store_run(conn, {**base, "cutoff": cutoff, "mase": mase}, series, values)
+            run_id = registry.store_run(conn, {**base, "cutoff": cutoff, "mase": mase}, series, values, accuracy)
             registry.decide_champion(conn, run_id, "data@pilotage.demo")
+        record.refresh_interval_states(engine, trigger="training")  # as a training does
     return url
 
 
@@ -181,26 +193,44 @@ def test_the_planner_sees_the_champion_total_with_its_intervals(dash_app, store)
     assert out["forecast-notice"]["children"] == ""
 
 
-def test_the_drivers_add_up_to_the_forecast(dash_app, store):
-    expected = [r["yhat"] for r in stored(store, champion_id(store), "total")]
-    out = panel(logged_in_client(dash_app, PLANNER))
-    bars = [t for t in traces(out, "forecast-drivers") if t["meta"]["kind"] == "driver"]
-    assert [t["meta"]["part"] for t in bars] == ["trend", "season", "media", "other"]
-    sums = [sum(values) for values in zip(*(t["y"] for t in bars), strict=True)]
+def _drivers(out: dict) -> dict[str, list[float]]:
+    return {t["meta"]["part"]: t["y"] for t in traces(out, "forecast-drivers") if t["meta"]["kind"] == "driver"}
+
+
+@pytest.mark.parametrize(("email", "key"), [(PLANNER, "total"), (IDF, "region:FR-IDF")])
+def test_the_drivers_add_up_to_the_forecast_and_are_the_same_in_every_view(dash_app, store, email, key):
+    rows = stored(store, champion_id(store), key)
+    expected = [r["yhat"] for r in rows]
+    client = logged_in_client(dash_app, email)
+    out = panel(client)
+    drivers = _drivers(out)
+    # no media run in this store: the lead forecaster's decomposition, web sessions taken out of "other"
+    assert list(drivers) == ["trend", "season", "media", "sessions", "other"]
+    assert drivers["media"] == [r["media"] for r in rows]
+    sums = [sum(values) for values in zip(*drivers.values(), strict=True)]
     assert sums == pytest.approx(expected, abs=1e-9)
     marker = next(t for t in traces(out, "forecast-drivers") if t["meta"]["kind"] == "forecast_total")
     assert marker["y"] == pytest.approx(expected, abs=1e-9)
+    for view in ("channel", "region"):
+        assert _drivers(panel(client, view)) == drivers
 
 
-def test_the_accuracy_card_shows_the_run_backtest(dash_app, store):
+def test_the_accuracy_card_shows_the_backtest_of_the_forecast_shown_by_horizon(dash_app, store):
     out = panel(logged_in_client(dash_app, PLANNER))
     card = json.dumps(out["forecast-accuracy"])
     run = registry.champion(get_engine(store))
-    assert f'"children": "{i18n.number(run["mase"], 2, "en")}", "id": "forecast-acc-mase"' in card
-    assert "Exponential smoothing (ETS)" in card and "Data cut-off: Oct 2026" in card
-    assert "forecast-acc-short" not in card  # the total series is not short
+    expected = registry.accuracy(get_engine(store), run["id"], ["total"]).set_index("horizon")
+    assert f'"children": "{i18n.number(expected.loc[0, "mase"], 2, "en")}", "id": "forecast-acc-mase"' in card
+    assert '"children": "1.90", "id": "forecast-acc-naive"' in card and '"id": "forecast-acc-cov95"' in card
+    horizons = out["forecast-accuracy"]["children"]["props"]["children"][1]["props"]["children"][1]
+    body = horizons["props"]["children"]
+    assert [row["props"]["data-horizon"] for row in body] == [str(h) for h in range(1, 7)]
+    first = [cell["props"]["children"] for cell in body[0]["props"]["children"]]
+    assert first == ["1 mo. ahead", i18n.number(expected.loc[1, "mase"], 2, "en"), "1.92", "80%", "95%", "24"]
+    assert "Data cut-off: Oct 2026" in card and "forecast-acc-short" not in card
     region_view = json.dumps(panel(logged_in_client(dash_app, PLANNER), "region")["forecast-accuracy"])
     assert "Fewer than 24 months of data: limited candidates (Corse)" in region_view
+    assert "Theta" in region_view and '"data-series": "region:FR-IDF"' in region_view
 
 
 def test_the_badge_says_when_last_month_fell_outside_the_interval(dash_app, store):
@@ -275,7 +305,8 @@ def test_a_two_region_director_sees_the_sum_of_their_regions_without_intervals(d
                                                                                                  strict=True)])
     assert not [t for t in traces(out) if t["meta"]["kind"].startswith(("lo", "hi"))]
     assert out["forecast-notice"]["children"]["props"]["id"] == "forecast-scope-note"
-    assert out["forecast-badge"]["children"]["props"]["data-state"] == "none"
+    badges = out["forecast-badge"]["children"]["props"]["children"]  # one state per region of the scope
+    assert [b["props"]["data-scope"] for b in badges] == ["FR-ARA", "FR-PACA"]
     body = json.dumps(out)
     assert not any(number in body for number in _other_numbers(store, run, {"FR-ARA", "FR-PACA"}))
 

@@ -1,5 +1,5 @@
-"""The audit log: logins, failed logins, lockouts, exports, admin actions and saved media scenarios, with who and
-from where."""
+"""The audit log: logins, failed logins, lockouts, exports, admin actions, saved media scenarios and forecast
+overrides, with who and from where."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from pilotage.store.engine import get_engine
 from pilotage.store.models import AuditEntry
 
-EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario")
+EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override")
 
 
 def record(event: str, actor: str, detail: dict | str = "", remote_addr: str | None = None) -> None:

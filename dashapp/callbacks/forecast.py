@@ -1,10 +1,12 @@
 """The forecast panel's callbacks: the view switch in; the chart, table, accuracy card, drivers,
-media plan and interval badge out. Admins also list, compare, promote and roll back runs.
+media plan, interval badge and overrides out; the export of what is shown. Planners and admins
+override the forecast of record; admins also list, compare, promote and roll back runs.
 
 Inputs are untrusted: the view must be one of :data:`forecasts.VIEWS` (anything else is the
 total), the run shown is always the champion found on the server, and the scope comes from the
-logged-in user inside :mod:`dashapp.semantic.forecasts`. Admin callbacks check the role first
-(and the query functions check it again); a promotion or rollback is written to the audit log.
+logged-in user inside :mod:`dashapp.semantic.forecasts`. Override and admin callbacks are registered
+for their roles only and the query functions check them again; overrides, exports, promotions and
+rollbacks are written to the audit log.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 from dateutil.relativedelta import relativedelta
+from flask_login import current_user
 
 from pilotage.dates import month_end
 
-from .. import i18n
+from .. import exports, i18n
 from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
@@ -32,10 +35,15 @@ MEASURE = "qualified_leads"
 HISTORY_MONTHS = 24
 PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
            "#dc3545", "#6610f2", "#795548", "#3f51b5", "#8bc34a", "#ff5722", "#009688")
-DRIVER_COLORS = {"trend": "#0d6efd", "season": "#20c997", "media": "#fd7e14", "other": "#adb5bd"}
+DRIVER_COLORS = {"trend": "#0d6efd", "season": "#20c997", "media": "#fd7e14", "control": "#6f42c1",
+                 "sessions": "#0dcaf0", "other": "#adb5bd"}
+MEDIA_COLORS = ("#fd7e14", "#ffc107", "#d63384", "#dc3545", "#795548", "#ff5722", "#e83e8c", "#f0ad4e", "#b35900")
+OVERRIDE_COLOR = "#d63384"
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
                  "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
-                 "forecast-media-plan.children", "forecast-badge.children")
+                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children")
+OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
+                    "forecast-override-feedback.is_open", "forecast-version.data")
 
 ADMIN = ("admin",)  # comparing, promoting and rolling back runs
 
@@ -89,9 +97,11 @@ def _band(fig: go.Figure, rows: pd.DataFrame, level: str, color: str, name: str,
 
 
 def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels: dict[str, str],
-                    target: pd.DataFrame | None, last_year: pd.DataFrame | None, language: str) -> go.Figure:
+                    target: pd.DataFrame | None, last_year: pd.DataFrame | None, language: str,
+                    overrides: dict | None = None) -> go.Figure:
     """Actual (solid) and forecast (dashed) per line; bands when the figure has one line that is one
-    stored series; the target and last year's values on the total view."""
+    stored series; the target and last year's values on the total view, and the planners' overrides
+    of the forecast of record as their own markers (the model's line is unchanged)."""
     fig = go.Figure()
     groups = list(labels)
     single = len(groups) == 1
@@ -129,6 +139,15 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
                                  name=i18n.t("forecast.last_year", language), mode="lines",
                                  line={"color": charts.COLORS["last_year"], "dash": "dot"},
                                  meta={"kind": "last_year", "group": "total"}))
+    if overrides:
+        months = sorted(overrides)
+        fig.add_trace(go.Scatter(x=[m.isoformat() for m in months], y=[overrides[m]["value"] for m in months],
+                                 customdata=[i18n.t("forecast.override.hover", language,
+                                                    value=i18n.number(overrides[m]["value"], 0, language),
+                                                    reason=overrides[m]["reason"]) for m in months],
+                                 hovertemplate="%{customdata}", name=i18n.t("forecast.override.legend", language),
+                                 mode="markers", marker={"color": OVERRIDE_COLOR, "symbol": "star", "size": 12},
+                                 meta={"kind": "override", "group": "total"}))
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_layout(title={"text": i18n.t("forecast.chart.title", language), "font": {"size": 14}})
     fig = charts.framed(fig, language, height=380)
@@ -136,8 +155,10 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
     return fig
 
 
-def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str) -> dbc.Table:
-    """Forecast per line and month, with the 95% interval under each value when the line has one."""
+def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str,
+                   overrides: dict | None = None) -> dbc.Table:
+    """Forecast per line and month, with the 95% interval under each value when the line has one; the
+    planners' overrides of the forecast of record in a row of their own, under the model's figures."""
     months = sorted(frame["month"].unique())
     header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                 + [html.Th(charts.month_label(m, language), className="text-end") for m in months]))
@@ -163,6 +184,17 @@ def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str) -
         body.append(html.Tr([html.Td(i18n.t("forecast.total", language), className="fw-semibold")]
                             + [html.Td(i18n.number(sums.get(m), 0, language), className="text-end fw-semibold")
                                for m in months], **{"data-group": "sum"}))
+    if overrides:
+        cells = []
+        for month in months:
+            row = overrides.get(month)
+            cells.append(html.Td("–" if row is None else [
+                html.Span(i18n.number(row["value"], 0, language), className="fw-semibold"),
+                html.Div(row["reason"], className="small text-muted text-truncate", title=row["reason"],
+                         style={"maxWidth": "10rem"})], className="text-end",
+                **({} if row is None else {"data-month": month.isoformat()})))
+        body.append(html.Tr([html.Td(i18n.t("forecast.override.row", language), style={"color": OVERRIDE_COLOR})]
+                            + cells, **{"data-group": "override"}))
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, id="forecast-table-grid")
 
 
@@ -182,25 +214,74 @@ def _metric_cells(row: dict, language: str) -> list[str]:
 METRIC_HEADERS = ("forecast.accuracy.method", "forecast.accuracy.mase", "forecast.accuracy.naive",
                   "forecast.accuracy.smape", "forecast.accuracy.cov80", "forecast.accuracy.cov95",
                   "forecast.accuracy.months")
+HORIZON_HEADERS = ("forecast.accuracy.horizon", "forecast.accuracy.mase", "forecast.accuracy.naive",
+                   "forecast.accuracy.cov80", "forecast.accuracy.cov95", "forecast.accuracy.cells")
+SUMMARY_HEADERS = ("forecast.accuracy.mase", "forecast.accuracy.naive", "forecast.accuracy.cov80",
+                   "forecast.accuracy.cov95")
 
 
-def accuracy_card(rows: list[dict], labels: dict[str, str], cutoff: dt.date, language: str) -> html.Div:
-    """One series: its figures in a list; several: a table with a line per stored series."""
-    if not rows:
-        return html.P(i18n.t("forecast.accuracy.none", language), className="text-muted")
+def _scope_label(scope: str, language: str) -> str:
+    return i18n.t("forecast.scope.national", language) if scope == "national" else region_tree().names.get(scope,
+                                                                                                          scope)
+
+
+def _horizon_cells(row: dict, language: str) -> list[str]:
+    return [i18n.number(row["mase"], 2, language), i18n.number(row["naive_mase"], 2, language),
+            i18n.percent(row["coverage80"], 0, language), i18n.percent(row["coverage95"], 0, language),
+            i18n.number(row["n"], 0, language)]
+
+
+def _record_accuracy(rows: list[dict], language: str) -> list:
+    """The forecast of record's backtest: for one scope, its figures over all horizons then a row per
+    horizon; for several (a sum), each scope's figures over all horizons."""
+    scopes = list(dict.fromkeys(r["scope"] for r in rows))
+    if not scopes:
+        return [html.P(i18n.t("forecast.accuracy.none", language), className="text-muted")]
+    if len(scopes) > 1:
+        header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
+                                    + [html.Th(i18n.t(k, language)) for k in HORIZON_HEADERS[1:]]))
+        body = [html.Tr([html.Td(_scope_label(r["scope"], language))]
+                        + [html.Td(c) for c in _horizon_cells(r, language)], **{"data-scope": r["scope"]})
+                for r in rows if r["horizon"] == 0]
+        return [html.P(i18n.t("forecast.accuracy.record_several", language), className="small mb-1"),
+                dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
+                          id="forecast-acc-scopes")]
+    pooled = next((r for r in rows if r["horizon"] == 0), None)
+    by_horizon = [r for r in rows if r["horizon"] > 0 and r["n"] > 0]
     children = []
-    if len(rows) == 1:
-        cells = _metric_cells(rows[0], language)
-        children.append(html.Dl([item for key, value in zip(METRIC_HEADERS, cells, strict=True) for item in (
+    if pooled is not None:
+        cells = _horizon_cells(pooled, language)[:4]
+        children.append(html.Dl([item for key, value in zip(SUMMARY_HEADERS, cells, strict=True) for item in (
             html.Dt(i18n.t(key, language), className="col-7 fw-normal text-muted"),
             html.Dd(value, className="col-5 text-end fw-semibold mb-1", id=f"forecast-acc-{key.rsplit('.', 1)[1]}"))],
             className="row mb-2"))
-    else:
+        if not pooled["reconciled"]:
+            children.append(html.P(i18n.t("forecast.accuracy.own", language), className="small text-muted mb-1"))
+    if by_horizon:
+        header = html.Thead(html.Tr([html.Th(i18n.t(k, language), className="text-end" if i else None)
+                                     for i, k in enumerate(HORIZON_HEADERS)]))
+        body = [html.Tr([html.Td(i18n.t("forecast.accuracy.h", language, h=r["horizon"]))]
+                        + [html.Td(c, className="text-end") for c in _horizon_cells(r, language)],
+                        **{"data-horizon": str(r["horizon"])}) for r in by_horizon]
+        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small mb-1",
+                                  id="forecast-acc-horizons"))
+    return children
+
+
+def accuracy_card(accuracy: dict, rows: list[dict], labels: dict[str, str], cutoff: dt.date,
+                  language: str) -> html.Div:
+    """The backtest of what is shown: the forecast of record's by horizon against the seasonal naive, with the
+    share of past months inside its 80% and 95% intervals; in a channel or region view, each line's too.
+    ``rows``: the stored series' methods and notes (:func:`forecasts.accuracy`)."""
+    children = _record_accuracy(accuracy["record"], language)
+    if accuracy["lines"]:
         header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                     + [html.Th(i18n.t(k, language)) for k in METRIC_HEADERS]))
-        body = [html.Tr([html.Td(_series_label(r, labels))] + [html.Td(c) for c in _metric_cells(r, language)])
-                for r in rows]
-        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small"))
+        body = [html.Tr([html.Td(_series_label(r, labels))] + [html.Td(c) for c in _metric_cells(r, language)],
+                        **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
+        children.append(html.H3(i18n.t("forecast.accuracy.lines", language), className="h6 mt-2"))
+        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
+                                  id="forecast-acc-lines"))
     children.append(html.P(i18n.t("forecast.accuracy.cutoff", language, cutoff=charts.month_label(cutoff, language)),
                            className="small mb-1", id="forecast-acc-cutoff"))
     short = [_series_label(r, labels) for r in rows if r["short_series"]]
@@ -217,25 +298,51 @@ def _series_label(row: dict, labels: dict[str, str]) -> str:
     return labels.get(row["group"], row["group"])
 
 
-def drivers_figure(frame: pd.DataFrame, language: str) -> go.Figure:
-    """Trend, season, media and other per forecast month (summed over the view's lines), stacked so
-    that they add up to the forecast, which is drawn over them."""
-    sums = frame.groupby("month", as_index=False)[["yhat", *forecasts.DRIVERS]].sum()
-    x = [m.isoformat() for m in sums["month"]]
+def driver_label(part: str, language: str) -> str:
+    """A driver's name: ``trend``, ``season``, ``media`` (all channels), ``media:<channel>``,
+    ``control:<name>``, ``sessions`` or ``other``."""
+    kind, _, name = part.partition(":")
+    if kind == "media" and name:
+        return i18n.t("forecast.driver.channel", language, channel=forecasts.channel_names(language).get(name, name))
+    if kind == "control":
+        key = f"forecast.driver.control.{name}"
+        return i18n.t(key, language) if key in i18n.MESSAGES else i18n.t("forecast.driver.control", language,
+                                                                        name=name)
+    return i18n.t(f"forecast.driver.{kind}", language)
+
+
+def _driver_color(part: str, index: int) -> str:
+    kind = part.split(":", 1)[0]
+    if part.startswith("media:"):
+        return MEDIA_COLORS[index % len(MEDIA_COLORS)]
+    return DRIVER_COLORS.get(kind, "#6c757d")
+
+
+def drivers_figure(record, language: str) -> go.Figure:
+    """The forecast of record's drivers per month (trend, season, media per channel, external factors, web
+    sessions, other), stacked so that they add up to the forecast, which is drawn over them. One
+    decomposition of the user's scope: the same in every view."""
+    x = [m.isoformat() for m in record.months]
     fig = go.Figure()
-    for part in forecasts.DRIVERS:
-        fig.add_trace(go.Bar(x=x, y=list(sums[part]), name=i18n.t(f"forecast.driver.{part}", language),
-                             marker={"color": DRIVER_COLORS[part]},
-                             customdata=[i18n.number(v, 0, language) for v in sums[part]],
+    media_index = 0
+    for part, values in record.drivers.items():
+        color = _driver_color(part, media_index)
+        media_index += part.startswith("media:")
+        values = [float(v) for v in values]
+        fig.add_trace(go.Bar(x=x, y=values, name=driver_label(part, language), marker={"color": color},
+                             customdata=[i18n.number(v, 0, language) for v in values],
                              hovertemplate="%{customdata}", meta={"kind": "driver", "part": part}))
-    fig.add_trace(go.Scatter(x=x, y=list(sums["yhat"]), name=i18n.t("forecast.forecast", language),
+    totals = [float(v) for v in record.yhat]
+    fig.add_trace(go.Scatter(x=x, y=totals, name=i18n.t("forecast.forecast", language),
                              mode="markers", marker={"color": "#212529", "symbol": "diamond", "size": 9},
-                             customdata=[i18n.number(v, 0, language) for v in sums["yhat"]],
+                             customdata=[i18n.number(v, 0, language) for v in totals],
                              hovertemplate="%{customdata}", meta={"kind": "forecast_total"}))
     fig.update_layout(barmode="relative")
     fig.update_yaxes(tickformat=",.0f")
-    fig.update_xaxes(tickvals=x, ticktext=[charts.month_label(m, language) for m in sums["month"]])
-    return charts.framed(fig, language, height=300)
+    fig.update_xaxes(tickvals=x, ticktext=[charts.month_label(m, language) for m in record.months])
+    fig = charts.framed(fig, language, height=340)
+    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
+    return fig
 
 
 def media_plan_table(months: list[dt.date], language: str) -> html.Div:
@@ -260,24 +367,161 @@ def media_plan_table(months: list[dt.date], language: str) -> html.Div:
                      *note])
 
 
+def _badge(row: dict, language: str, several: bool) -> html.Span:
+    label = charts.month_label(row["month"], language)
+    prefix = f"{_scope_label(row['scope_code'], language)} · " if several else ""
+    state = row["state"]
+    if state == "none":
+        return html.Span(prefix + i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
+                         **{"data-state": "none", "data-scope": row["scope_code"]})
+    text = i18n.t(f"forecast.badge.{state}", language, month=label, actual=i18n.number(row["actual"], 0, language),
+                  lo=i18n.number(row["lo95"], 0, language), hi=i18n.number(row["hi95"], 0, language),
+                  run=row["run_id"])
+    return html.Span(dbc.Badge(prefix + text, color="danger" if state == "outside" else "success",
+                               className="text-wrap text-start"),
+                     **{"data-state": state, "data-scope": row["scope_code"]})
+
+
 def interval_badge(language: str) -> html.Span:
-    """Whether last month's actual (the user's total) fell outside the 95% interval of the latest run
-    that forecast that month."""
-    month = last_complete_month()
-    label = charts.month_label(month, language)
-    covering = forecasts.covering_forecast(month)
-    if covering is None:
+    """Whether last month's actual fell outside the 95% interval of the latest run that forecast it, per scope
+    of the user's forecast of record, as stored after the last load or training (the alerts read the same)."""
+    rows = forecasts.interval_states()
+    if not rows:
+        label = charts.month_label(last_complete_month(), language)
         return html.Span(i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
                          id="forecast-badge-state", **{"data-state": "none"})
-    actual = actuals("total", month, month)
-    value = float(actual["value"].sum()) if not actual.empty else 0.0
-    outside = value < covering["lo95"] or value > covering["hi95"]
-    key = "forecast.badge.outside" if outside else "forecast.badge.inside"
-    text = i18n.t(key, language, month=label, actual=i18n.number(value, 0, language),
-                  lo=i18n.number(covering["lo95"], 0, language), hi=i18n.number(covering["hi95"], 0, language),
-                  run=covering["run_id"])
-    return html.Span(dbc.Badge(text, color="danger" if outside else "success", className="text-wrap text-start"),
-                     id="forecast-badge-state", **{"data-state": "outside" if outside else "inside"})
+    if len(rows) == 1:
+        badge = _badge(rows[0], language, False)
+        badge.id = "forecast-badge-state"
+        return badge
+    states = {r["state"] for r in rows}
+    summary = "outside" if "outside" in states else "inside" if "inside" in states else "none"
+    return html.Span([_badge(r, language, True) for r in rows], id="forecast-badge-state",
+                     className="d-flex flex-column gap-1", **{"data-state": summary})
+
+
+# --- overrides ---------------------------------------------------------------------------------------------
+
+def overrides_block(record, language: str) -> html.Div:
+    """The overrides in force next to the model's figures, then the latest changes (who, when, why)."""
+    children = []
+    current = record.overrides if record is not None else {}
+    if current:
+        header = html.Thead(html.Tr([html.Th(i18n.t(k, language)) for k in (
+            "forecast.override.month", "forecast.override.model", "forecast.override.value",
+            "forecast.override.reason", "forecast.override.by")]))
+        body = []
+        for month in sorted(current):
+            row = current[month]
+            model = float(record.yhat[record.months.index(month)])
+            body.append(html.Tr([html.Td(charts.month_label(month, language)),
+                                 html.Td(i18n.number(model, 0, language), className="text-end"),
+                                 html.Td(i18n.number(row["value"], 0, language), className="text-end fw-semibold"),
+                                 html.Td(row["reason"]),
+                                 html.Td(i18n.t("forecast.override.when", language, by=row["created_by"],
+                                                at=i18n.date(row["created_at"], "medium", language)))],
+                                **{"data-month": month.isoformat()}))
+        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
+                                  id="forecast-overrides-table"))
+    else:
+        children.append(html.P(i18n.t("forecast.override.none", language), className="small text-muted mb-1",
+                               id="forecast-overrides-none"))
+    history = forecasts.override_history(10)
+    if history:
+        items = [html.Li(i18n.t("forecast.override.change" if h["value"] is not None else "forecast.override.removal",
+                                language, month=charts.month_label(h["month"], language),
+                                scope=_scope_label(h["scope_code"], language),
+                                value=i18n.number(h["value"], 0, language) if h["value"] is not None else "",
+                                model=i18n.number(h["model_value"], 0, language), reason=h["reason"],
+                                by=h["created_by"], at=i18n.date(h["created_at"], "medium", language)))
+                 for h in history]
+        children.append(html.Details([html.Summary(i18n.t("forecast.override.history", language), className="small"),
+                                      html.Ul(items, className="small mb-0")], id="forecast-overrides-history"))
+    return html.Div(children)
+
+
+def override_months(language: str) -> list[dict]:
+    """The months a planner may override: those of the champion's forecast."""
+    run = forecasts.champion_run()
+    if run is None:
+        return []
+    first = pd.Timestamp(run["cutoff"]).date().replace(day=1)
+    return [{"label": charts.month_label(m, language), "value": m.isoformat()}
+            for m in (first + relativedelta(months=i) for i in range(1, int(run["horizon"]) + 1))]
+
+
+def change_override(_save, _remove, scope, month, value, reason, version):
+    """Save or remove a planner's figure (planners and admins; the semantic layer checks the role, the scope,
+    the month and the value again, and writes the audit log)."""
+    require_role(*forecasts.OVERRIDE_ROLES)
+    language = i18n.current_language()
+    action = {"forecast-override-save": "save", "forecast-override-remove": "remove"}.get(ctx.triggered_id)
+    if action is None:
+        return (dash.no_update,) * 4
+    try:
+        if action == "save":
+            done = forecasts.save_override(scope, month, value, reason)
+            message = i18n.t("forecast.override.saved", language, value=i18n.number(done["value"], 0, language),
+                             month=charts.month_label(dt.date.fromisoformat(done["month"]), language),
+                             model=i18n.number(done["model_value"], 0, language))
+        else:
+            done = forecasts.remove_override(scope, month, reason)
+            message = i18n.t("forecast.override.removed", language,
+                             month=charts.month_label(dt.date.fromisoformat(done["month"]), language))
+    except forecasts.OverrideError as error:
+        return i18n.t(f"forecast.override.error.{error.code}", language), "danger", True, dash.no_update
+    return message, "success", True, _bump(version)
+
+
+# --- the export of what is shown ---------------------------------------------------------------------------
+
+def export_frame(view: str, language: str) -> pd.DataFrame:
+    """The panel's forecast as a table: one row per line and month (forecast and intervals where the line has
+    them); on the forecast of record's rows, the planner's override and the drivers."""
+    view = forecasts.clean_view(view)
+    run = forecasts.champion_run()
+    if run is None:
+        return pd.DataFrame()
+    frame = forecasts.forecast_frame(run["id"], view)
+    if frame.empty:
+        return pd.DataFrame()
+    record = forecasts.record(run["id"])
+    labels = _labels(view, frame["group"].unique(), language)
+    t = {key: i18n.t(f"forecast.export.{key}", language) for key in (
+        "run", "line", "month", "forecast", "lo80", "hi80", "lo95", "hi95", "override", "reason", "by", "at")}
+    rows = []
+    for r in frame.sort_values(["group", "month"]).to_dict("records"):
+        rows.append({t["run"]: int(run["id"]), t["line"]: labels.get(r["group"], r["group"]),
+                     t["month"]: r["month"].isoformat(), t["forecast"]: float(r["yhat"]),
+                     **{t[c]: (None if pd.isna(r[c]) else float(r[c])) for c in ("lo80", "hi80", "lo95", "hi95")}})
+    out = pd.DataFrame(rows)
+    if record is not None and view == "total":
+        overrides = record.overrides or {}
+        out[t["override"]] = [overrides.get(m, {}).get("value") for m in record.months]
+        out[t["reason"]] = [overrides.get(m, {}).get("reason", "") for m in record.months]
+        out[t["by"]] = [overrides.get(m, {}).get("created_by", "") for m in record.months]
+        out[t["at"]] = [str(overrides.get(m, {}).get("created_at", "") or "") for m in record.months]
+        for part, values in record.drivers.items():
+            out[i18n.t("forecast.export.driver", language, name=driver_label(part, language))] = [
+                float(v) for v in values]
+    return out
+
+
+def export(_csv, _xlsx, view):
+    fmt = {"forecast-export-csv": "csv", "forecast-export-xlsx": "xlsx"}.get(ctx.triggered_id)
+    if fmt is None:
+        return dash.no_update
+    language = i18n.current_language()
+    view = forecasts.clean_view(view)
+    frame = export_frame(view, language)
+    if frame.empty:
+        return dash.no_update
+    content = exports.write(frame, fmt, i18n.t("forecast.export.sheet", language))
+    run = forecasts.champion_run()
+    audit.record("export", current_user.email, {"page": "forecast", "view": view, "format": fmt,
+                                                "run": run["id"] if run else None, "rows": len(frame)})
+    name = f"{i18n.t('forecast.export.filename', language)}-{view}-run{run['id'] if run else ''}.{fmt}"
+    return dcc.send_bytes(content, name, type=exports.MIME[fmt])
 
 
 # --- the panel -----------------------------------------------------------------------------------------
@@ -285,7 +529,7 @@ def interval_badge(language: str) -> html.Span:
 def _empty_panel(message: str, run_info: str = ""):
     blank = charts.empty(message)
     return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "")
+            "", "", "")
 
 
 def update_panel(view, _version=None):
@@ -317,10 +561,19 @@ def update_panel(view, _version=None):
     if any(len(keys) > 1 for keys in shape.groups.values()):
         notice = dbc.Alert(i18n.t("forecast.scope_sum", language), color="secondary", className="small py-2",
                            id="forecast-scope-note")
-    return (notice, run_info, forecast_figure(view, frame, actual, labels, target, last_year, language),
-            forecast_table(frame, labels, language),
-            accuracy_card(forecasts.accuracy(run["id"], view), labels, cutoff, language),
-            drivers_figure(frame, language), media_plan_table(months, language), interval_badge(language))
+    record = forecasts.record(run["id"])
+    if record is not None and record.plan_changed:
+        changed = dbc.Alert(i18n.t("forecast.plan_changed", language,
+                                   months=", ".join(charts.month_label(m, language) for m in record.plan_changed)),
+                            color="warning", className="small py-2", id="forecast-plan-changed")
+        notice = html.Div([notice, changed]) if notice else changed
+    overrides = record.overrides if record is not None and view == "total" else {}
+    drivers = drivers_figure(record, language) if record is not None else charts.empty("")
+    return (notice, run_info, forecast_figure(view, frame, actual, labels, target, last_year, language, overrides),
+            forecast_table(frame, labels, language, overrides),
+            accuracy_card(forecasts.horizon_accuracy(run["id"], view), forecasts.accuracy(run["id"], view), labels,
+                          cutoff, language),
+            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language))
 
 
 # --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
@@ -430,6 +683,16 @@ def register_callbacks(app: dash.Dash) -> None:
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
     app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
                  Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
+    app.callback(Output("forecast-download", "data"), Input("forecast-export-csv", "n_clicks"),
+                 Input("forecast-export-xlsx", "n_clicks"), State("forecast-view", "value"),
+                 prevent_initial_call=True)(export)
+    # The override form is in the layout of planners and admins only; its callback runs for them only.
+    app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
+                 Input("forecast-override-save", "n_clicks"), Input("forecast-override-remove", "n_clicks"),
+                 State("forecast-override-scope", "value"), State("forecast-override-month", "value"),
+                 State("forecast-override-value", "value"), State("forecast-override-reason", "value"),
+                 State("forecast-version", "data"), prevent_initial_call=True,
+                 roles=forecasts.OVERRIDE_ROLES)(change_override)
     # Admin callbacks read and write admin-section components only: they never fire for other roles.
     app.callback(Output("forecast-runs", "children"), Output("forecast-action-run", "options"),
                  Output("forecast-compare-a", "options"), Output("forecast-compare-b", "options"),

@@ -16,6 +16,7 @@ Callbacks (outputs <- inputs):
 - ``model_panel``: run info, notice, model info, channel table, contributions, curves <- scope
 - ``scope_panel``: editor rows and columns, editor tools, scenarios and optimiser cards <- scope
 - ``prediction``: out-of-range list, summary, prediction chart and table <- editor rows, cell edits
+- ``export``: the prediction as a CSV or XLSX file (audited) <- export buttons
 - ``edit_rows`` (planners): editor rows, editor feedback <- upload, reset, load, use allocation
 - ``scenario_action`` (planners): feedback, scenario lists, comparison choices <- save, delete
 - ``comparison`` (planners): comparison table and chart <- compared scenarios
@@ -32,9 +33,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html, no_update
+from flask_login import current_user
 from plotly.subplots import make_subplots
 
-from .. import i18n
+from .. import exports, i18n
+from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..layout import charts
@@ -229,18 +232,39 @@ def _empty_panel(message: str):
     return "", dbc.Alert(message, color="info", id="planning-empty"), "", "", blank, blank
 
 
+def record_notice(context: data.PlanContext, language: str):
+    """What the predictions stand on: the forecast of record (and the plan months beyond it), or the response
+    model alone when no lead forecast covers the scope."""
+    if context.record is None:
+        return html.Div(dbc.Alert(i18n.t("planning.record.none", language), color="warning", className="small py-2"),
+                        id="planning-record", **{"data-basis": "model"})
+    children = [html.Div(i18n.t("planning.record.basis", language, run=context.record_run))]
+    if context.plan_changed:
+        children.append(html.Div(i18n.t("planning.record.plan_changed", language,
+                                        months=", ".join(_month(m, language) for m in context.plan_changed)),
+                                 id="planning-plan-changed"))
+    if context.dropped:
+        children.append(html.Div(i18n.t("planning.record.beyond", language, month=_month(context.months[-1], language),
+                                        months=", ".join(_month(m, language) for m in context.dropped))))
+    return html.Div(dbc.Alert(children, color="light", className="small py-2"), id="planning-record",
+                    **{"data-basis": "record", "data-run": str(context.record_run)})
+
+
 def plan_notice(scope, names: dict[str, str], language: str):
-    """Spend in the current plan that the model cannot count (channels without history in this scope)."""
+    """What the predictions stand on, and spend in the current plan that the model cannot count (channels without
+    history in this scope)."""
     try:
-        unmodelled = data.plan_context(scope).unmodelled
+        context = data.plan_context(scope)
     except data.PlanningError:  # the panel's own checks report it
         return ""
-    if not unmodelled:
-        return ""
-    items = [html.Li(i18n.t("planning.notice.unmodelled_item", language, channel=names.get(c, c),
-                            amount=_money(v, language))) for c, v in sorted(unmodelled.items())]
-    return dbc.Alert([html.Div(i18n.t("planning.notice.unmodelled", language)), html.Ul(items, className="mb-0")],
-                     color="warning", className="small py-2", id="planning-unmodelled")
+    children = [record_notice(context, language)]
+    if context.unmodelled:
+        items = [html.Li(i18n.t("planning.notice.unmodelled_item", language, channel=names.get(c, c),
+                                amount=_money(v, language))) for c, v in sorted(context.unmodelled.items())]
+        children.append(dbc.Alert([html.Div(i18n.t("planning.notice.unmodelled", language)),
+                                   html.Ul(items, className="mb-0")],
+                                  color="warning", className="small py-2", id="planning-unmodelled"))
+    return html.Div(children)
 
 
 def model_panel(scope):
@@ -488,6 +512,44 @@ def prediction(rows, _edited, scope):
             prediction_figure(sim, current, targets, language), prediction_table(sim, current, targets, language))
 
 
+# --- the export of the prediction -------------------------------------------------------------------------
+
+def export_frame(scope, rows, language: str) -> pd.DataFrame:
+    """The prediction as the table shows it: per month, the spend, the plan's leads with their 80% and 95%
+    intervals, the current plan's (the forecast of record) and the target. A director's is always the
+    current plan's, whatever rows arrive."""
+    current = data.simulate_current(scope)
+    sim = data.simulate_plan(scope, data.plan_from_rows(scope, rows)) if page.can_edit() else current
+    context = data.plan_context(scope)
+    targets = context.targets
+    t = {key: i18n.t(f"planning.export.{key}", language) for key in (
+        "scope", "month", "spend", "leads", "lo80", "hi80", "lo95", "hi95", "current", "target", "basis")}
+    basis = (i18n.t("planning.export.basis.record", language, run=context.record_run) if sim.on_record
+             else i18n.t("planning.export.basis.model", language))
+    return pd.DataFrame([{
+        t["scope"]: scope, t["month"]: month.isoformat(), t["spend"]: sim.spend[i], t["leads"]: sim.leads[i],
+        **{t[band]: sim.bands[band][i] for band in ("lo80", "hi80", "lo95", "hi95")},
+        t["current"]: current.leads[i] if i < len(current.leads) else None,
+        t["target"]: None if pd.isna(targets.get(month)) else float(targets.get(month)), t["basis"]: basis,
+    } for i, month in enumerate(sim.months)])
+
+
+def export(_csv, _xlsx, scope, rows):
+    fmt = {"planning-export-csv": "csv", "planning-export-xlsx": "xlsx"}.get(ctx.triggered_id)
+    if fmt is None:
+        return no_update
+    language = i18n.current_language()
+    try:
+        frame = export_frame(scope, rows, language)
+    except data.PlanningError:
+        return no_update
+    content = exports.write(frame, fmt, i18n.t("planning.export.sheet", language))
+    audit.record("export", current_user.email, {"page": "planning", "scope": scope, "format": fmt,
+                                                "rows": len(frame)})
+    name = f"{i18n.t('planning.export.filename', language)}-{scope}.{fmt}"
+    return dcc.send_bytes(content, name, type=exports.MIME[fmt])
+
+
 # --- edits: upload, reset, load, allocation ----------------------------------------------------------------
 
 def file_issues(issues: list[data.FileIssue], filename, language: str, names: dict[str, str]) -> html.Div:
@@ -712,6 +774,9 @@ def register_callbacks(app: dash.Dash) -> None:
     # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does.
     app.callback(*outputs(PREDICTION_OUTPUTS), Input("planning-grid", "rowData"),
                  Input("planning-grid", "cellValueChanged"), State("planning-scope", "value"))(prediction)
+    app.callback(Output("planning-download", "data"), Input("planning-export-csv", "n_clicks"),
+                 Input("planning-export-xlsx", "n_clicks"), State("planning-scope", "value"),
+                 State("planning-grid", "rowData"), prevent_initial_call=True)(export)
     # The callbacks below are fired by controls that only the roles that plan get (the cards that
     # ``scope_panel`` builds for them); each checks the role again.
     app.callback(Output("planning-grid", "rowData", allow_duplicate=True), *outputs(EDIT_OUTPUTS),

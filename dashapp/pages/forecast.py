@@ -1,7 +1,9 @@
-"""The forecast panel (``/forecast``; director, planner, admin): the champion run's next months
-of qualified leads with their intervals, actuals, target and last year; its accuracy, what
-drives it, the media plan it assumes and whether last month fell outside the interval. Admins
-also get the run registry: list, compare, promote, roll back.
+"""The forecast panel (``/forecast``; director, planner, admin): the forecast of record (the champion
+run's next months of qualified leads) with its intervals, actuals, target and last year; its accuracy by
+horizon, what drives it, the media plan it assumes, whether last month fell outside the interval, the
+planners' overrides and an export of what is shown. Planners and admins may override the forecast of
+record (their figure and its reason next to the model's); admins also get the run registry: list,
+compare, promote, roll back.
 
 The layout holds no figure: :mod:`dashapp.callbacks.forecast` fills it from the view switch,
 through :mod:`dashapp.semantic.forecasts` (scope applied on the server).
@@ -15,7 +17,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..semantic.forecasts import VIEWS
+from ..semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
 from . import guarded
 
 PATH = "/forecast"
@@ -67,8 +69,43 @@ def admin_section() -> html.Section:
     ], id="forecast-admin")
 
 
+def override_form() -> html.Div:
+    """Planners and admins: their figure for a scope and month with its reason (checked again on the server)."""
+    from ..callbacks.forecast import _scope_label, override_months
+    from ..semantic import forecasts
+
+    language = i18n.current_language()
+    scopes = [{"label": _scope_label(code, language), "value": code} for code in forecasts.override_scopes()]
+    months = override_months(language)
+    return html.Div([
+        html.H3(i18n.t("forecast.override.form"), className="h6 mt-2"),
+        dbc.Row([
+            dbc.Col([html.Label(i18n.t("forecast.override.scope"), htmlFor="forecast-override-scope",
+                                className="small"),
+                     dcc.Dropdown(id="forecast-override-scope", options=scopes, clearable=False,
+                                  value=scopes[0]["value"] if scopes else None)], md=3),
+            dbc.Col([html.Label(i18n.t("forecast.override.month"), htmlFor="forecast-override-month",
+                                className="small"),
+                     dcc.Dropdown(id="forecast-override-month", options=months, clearable=False,
+                                  value=months[0]["value"] if months else None)], md=3),
+            dbc.Col([html.Label(i18n.t("forecast.override.value"), htmlFor="forecast-override-value",
+                                className="small"),
+                     dbc.Input(id="forecast-override-value", type="text", inputMode="decimal", size="sm")], md=2),
+            dbc.Col([html.Label(i18n.t("forecast.override.reason"), htmlFor="forecast-override-reason",
+                                className="small"),
+                     dbc.Textarea(id="forecast-override-reason", maxLength=MAX_REASON, rows=1, size="sm")], md=4),
+        ], className="g-2"),
+        html.Div([dbc.Button(i18n.t("forecast.override.save"), id="forecast-override-save", size="sm",
+                             color="primary", className="me-2"),
+                  dbc.Button(i18n.t("forecast.override.remove"), id="forecast-override-remove", size="sm",
+                             color="secondary", outline=True)], className="mt-2"),
+        dbc.Alert(id="forecast-override-feedback", is_open=False, dismissable=True, className="small py-2 mt-2"),
+    ], id="forecast-override-form")
+
+
 def layout(**_query) -> html.Div:
     is_admin = getattr(current_user, "role", None) == "admin"
+    overrides = getattr(current_user, "role", None) in OVERRIDE_ROLES
     return html.Div([
         dcc.Store(id="forecast-version", data=0),
         html.Div([
@@ -80,8 +117,18 @@ def layout(**_query) -> html.Div:
         html.Div(id="forecast-badge", className="mb-2"),
         html.Div(id="forecast-notice"),
         dcc.Loading(dcc.Graph(id="forecast-chart", config={"displaylogo": False}), type="dot", delay_show=300),
-        html.H2(i18n.t("forecast.table.title"), className="h6 mt-2"),
+        html.Div([
+            html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
+            html.Div([dbc.Button(i18n.t("forecast.export.csv"), id="forecast-export-csv", size="sm",
+                                 color="secondary", outline=True, className="me-1"),
+                      dbc.Button(i18n.t("forecast.export.xlsx"), id="forecast-export-xlsx", size="sm",
+                                 color="secondary", outline=True)]),
+        ], className="d-flex justify-content-between align-items-center mt-2 mb-1"),
+        dcc.Download(id="forecast-download"),
         html.Div(id="forecast-table", className="mb-3"),
+        _card(i18n.t("forecast.override.title"),
+              html.Div([html.Div(id="forecast-overrides"), override_form() if overrides else html.Div()]),
+              "forecast-overrides-card", i18n.t("forecast.override.help")),
         dbc.Row([
             dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id="forecast-accuracy"),
                           "forecast-accuracy-card", i18n.t("forecast.accuracy.help")), lg=5),

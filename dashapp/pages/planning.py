@@ -168,7 +168,14 @@ def editor_section() -> dbc.Card:
         grid("planning-grid", False),
         html.Div(id="planning-out-of-range", className="mb-2"),
         html.Div(id="planning-summary", className="mb-2"),
-        html.H3(i18n.t("planning.pred.title"), className="h6 mt-3 mb-0"),
+        html.Div([
+            html.H3(i18n.t("planning.pred.title"), className="h6 mb-0"),
+            html.Div([dbc.Button(i18n.t("planning.export.csv"), id="planning-export-csv", size="sm",
+                                 color="secondary", outline=True, className="me-1"),
+                      dbc.Button(i18n.t("planning.export.xlsx"), id="planning-export-xlsx", size="sm",
+                                 color="secondary", outline=True)]),
+        ], className="d-flex justify-content-between align-items-center mt-3"),
+        dcc.Download(id="planning-download"),
         _graph("planning-prediction"),
         html.Div(id="planning-prediction-table"),
     ], "planning-editor")

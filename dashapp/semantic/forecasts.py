@@ -1,6 +1,12 @@
-"""What the forecast panel reads: the champion run's forecasts, accuracy and drivers, the media
-plan it assumes, the "last month outside the interval" check, and (admin only) the run list,
-comparisons, promotion and rollback.
+"""What the forecast panel reads: the champion run's forecasts, the forecast of record of the user's scope
+with its drivers and the planners' overrides, its backtest accuracy by horizon, the media plan it
+assumes, the "last month outside the 95% interval" state, and (admin only) the run list, comparisons,
+promotion and rollback. Planners and admins also override the forecast of record here.
+
+The forecast of record (:func:`forecasting.record.forecast_of_record`) is the one forecast of a scope
+and month that the whole app shows: the "total" line of every view, the planning page's current plan
+and both exports. Its drivers come from one decomposition of the scope, so they are the same in every
+view (the view's lines add up to the scope's total).
 
 Scope: the registry stores series for the company total, per channel, per top region and per
 channel x top region. A user who sees every region reads the stored series of the view. A user
@@ -25,9 +31,11 @@ from sqlalchemy import func, select
 
 from forecasting import api as forecasting_api
 from pilotage.store.engine import get_engine
-from pilotage.store.models import Channel, ForecastRun, ForecastSeries, ForecastValue, MediaPlan
+from pilotage.store.models import NATIONAL_SCOPE, Channel, ForecastRun, ForecastSeries, MediaPlan
 
+from ..auth import audit
 from ..auth.permissions import require_role
+from . import planning as media
 from .cache import scoped_cache
 from .scope import allowed_regions, region_tree
 
@@ -38,6 +46,9 @@ INTERVAL_COLUMNS = ("lo80", "hi80", "lo95", "hi95")
 METRIC_COLUMNS = ("mase", "smape", "naive_mase", "coverage80", "coverage95")
 KIND = forecasting_api.DEFAULT_KIND
 RegistryError = forecasting_api.RegistryError  # what promote and rollback raise on a bad run
+OVERRIDE_ROLES = ("planner", "admin")
+MAX_OVERRIDE = forecasting_api.MAX_OVERRIDE
+MAX_REASON = forecasting_api.MAX_REASON
 
 
 @dataclass(frozen=True)
@@ -196,29 +207,206 @@ def channel_names(language: str) -> dict[str, str]:
         return dict(conn.execute(select(Channel.code, column)).all())
 
 
-# --- last month against the interval --------------------------------------------------------------
+# --- the forecast of record -------------------------------------------------------------------------
 
-def covering_forecast(month: dt.date) -> dict | None:
-    """The latest successful run whose forecast holds ``month`` for the user's "total" line when
-    that line is one stored series: ``run_id, yhat, lo95, hi95``; None otherwise."""
+def record_scopes(run_id: int) -> list[str]:
+    """The scopes whose forecast of record the user's "total" line is: ``national`` for a user who sees
+    every region, else the regions of their stored region series (the lines the "total" view adds up)."""
     if not allowed_regions():
+        return []
+    if sees_everything():
+        return [NATIONAL_SCOPE]
+    keys = view_series(run_id, "total").groups.get("total", ())
+    return [key.split(":", 1)[1] for key in keys if key.startswith("region:")]
+
+
+def _media_champion() -> tuple[int | None, dict]:
+    run = media.champion_run()
+    if run is None:
+        return None, {}
+    return int(run["id"]), media._models(run["id"])
+
+
+@scoped_cache
+def _record(run_id: int, media_run_id: int | None, scopes: tuple[str, ...]):
+    run = forecasting_api.get_run(get_engine(), run_id)
+    models = media._models(media_run_id) if media_run_id is not None else {}
+    record = forecasting_api.forecast_of_record(get_engine(), scopes, run=run, models=models,
+                                                media_run_id=media_run_id)
+    if record is not None:
+        record.overrides = {}  # read fresh on every request (an override changes no data version)
+    return record
+
+
+def record(run_id: int):
+    """The forecast of record of the user's scope from run ``run_id`` (the champion), with its drivers and
+    the overrides in force; None when the run holds no series of the scope."""
+    scopes = tuple(record_scopes(run_id))
+    if not scopes:
         return None
-    statement = (select(ForecastRun.id).join(ForecastValue, ForecastValue.run_id == ForecastRun.id)
-                 .where(ForecastRun.kind == KIND, ForecastRun.status == "ok", ForecastValue.month == month)
-                 .distinct().order_by(ForecastRun.id.desc()))
-    with get_engine().connect() as conn:
-        run_ids = list(conn.execute(statement).scalars())
-    for run_id in run_ids:
-        frame = forecast_frame(run_id, "total")
-        rows = frame[(frame["group"] == "total") & (frame["month"] == month)] if not frame.empty else frame
-        if rows.empty:
-            continue
-        row = rows.iloc[0]
-        if not view_series(run_id, "total").with_intervals("total") or pd.isna(row["lo95"]):
-            return None
-        return {"run_id": int(run_id), "yhat": float(row["yhat"]), "lo95": float(row["lo95"]),
-                "hi95": float(row["hi95"])}
-    return None
+    media_run_id, _models = _media_champion()
+    found = _record(run_id, media_run_id, scopes)
+    if found is None:
+        return None
+    if found.single:
+        found.overrides = {month: row for (_scope, month), row in
+                           forecasting_api.current_overrides(get_engine(), list(scopes), found.months).items()}
+    return found
+
+
+def record_for_scope(scope: str, run: dict | None = None):
+    """The forecast of record of one planning scope (``national`` or a top region the caller has checked)
+    from the lead champion, for the planning page; None without a lead champion or its series."""
+    run = run if run is not None else champion_run()
+    if run is None:
+        return None
+    media_run_id, _models = _media_champion()
+    return _record(int(run["id"]), media_run_id, (scope,))
+
+
+@scoped_cache
+def horizon_accuracy(run_id: int, view: str) -> dict:
+    """The backtest of what is shown (the reconciled forecasts), from ``forecast_accuracy``:
+
+    - ``record``: per horizon (1 to the run's horizon; 0 for all) of each scope of the forecast of record:
+      ``scope, horizon, n, mase, naive_mase, smape, coverage80, coverage95``;
+    - ``lines``: for the view's stored series (a channel or region view), their figures over all horizons,
+      with the series' method (as :func:`accuracy`)."""
+    scopes = record_scopes(run_id)
+    keys = {forecasting_api.series_key(scope): scope for scope in scopes}
+    shape = view_series(run_id, view)
+    wanted = sorted(set(keys) | set(shape.keys()))
+    frame = forecasting_api.accuracy(get_engine(), run_id, wanted) if wanted else pd.DataFrame()
+    record_rows, line_rows = [], []
+    if not frame.empty:
+        for row in frame.to_dict("records"):
+            clean = {"horizon": int(row["horizon"]), "n": int(row["n"]), "reconciled": bool(row["reconciled"]),
+                     **{c: _finite(row[c]) for c in ("mase", "naive_mase", "smape", "coverage80", "coverage95")}}
+            if row["series_key"] in keys:
+                record_rows.append({"scope": keys[row["series_key"]], **clean})
+            if clean["horizon"] == 0 and view != "total":
+                line_rows.append({"series_key": row["series_key"], **clean})
+    methods = {r["series_key"]: r for r in accuracy(run_id, view)} if view != "total" else {}
+    lines = [{**methods[r["series_key"]], **{k: v for k, v in r.items() if k != "series_key"}}
+             for r in line_rows if r["series_key"] in methods]
+    return {"record": sorted(record_rows, key=lambda r: (r["scope"], r["horizon"])),
+            "lines": sorted(lines, key=lambda r: (r["group"], r["series_key"]))}
+
+
+# --- planners' overrides -------------------------------------------------------------------------------
+
+class OverrideError(ValueError):
+    """An override the page refuses: ``code`` names the translated message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def override_scopes() -> list[str]:
+    """The scopes whose forecast of record the user may override (planners and admins): ``national`` when they
+    see every region, then the top regions wholly inside their scope (the planning page's scopes)."""
+    require_role(*OVERRIDE_ROLES)
+    regions = allowed_regions()
+    if not regions:
+        return []
+    tree = region_tree()
+    tops = [code for code in forecasting_api.top_region_codes(tree.parent) if code in regions]
+    return ([NATIONAL_SCOPE] if sees_everything() else []) + tops
+
+
+def _override_target(scope, month) -> tuple[str, dt.date, dict, object]:
+    """(scope, month, champion run, its forecast of record of the scope) after checking them all on the server."""
+    if not isinstance(scope, str) or scope not in override_scopes():
+        raise OverrideError("scope")
+    run = champion_run()
+    if run is None:
+        raise OverrideError("no_run")
+    found = record_for_scope(scope, run)
+    if found is None:
+        raise OverrideError("no_series")
+    try:
+        chosen = dt.date.fromisoformat(str(month)[:10]) if isinstance(month, str) else None
+    except ValueError:
+        chosen = None
+    if chosen is None or chosen not in found.months:
+        raise OverrideError("month")
+    return scope, chosen, run, found
+
+
+def _override_value(value) -> float:
+    """A number of leads from an untrusted field (``1 234,5`` or ``1,234.5`` as typed in either language)."""
+    if isinstance(value, bool) or value is None:
+        raise OverrideError("value")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        number = media._number_text(value)
+    else:
+        number = None
+    if number is None or not math.isfinite(number) or number < 0 or number > MAX_OVERRIDE:
+        raise OverrideError("value")
+    return number
+
+
+def save_override(scope, month, value, reason) -> dict:
+    """Put the planner's figure next to the model's for a scope and month, with its reason (planners and admins,
+    in their scope; the model's figure is kept). Audited. Returns what was stored."""
+    user = require_role(*OVERRIDE_ROLES)
+    scope, chosen, run, found = _override_target(scope, month)
+    number = _override_value(value)
+    model_value = float(found.yhat[found.months.index(chosen)])
+    try:
+        override_id = forecasting_api.set_override(get_engine(), scope, chosen, number, reason, user.email,
+                                                   run_id=int(run["id"]), model_value=model_value)
+    except forecasting_api.OverrideError as error:
+        raise OverrideError(error.code) from None
+    detail = {"action": "set", "scope": scope, "month": chosen.isoformat(), "value": number,
+              "model_value": round(model_value, 3), "run": int(run["id"]), "reason": " ".join(str(reason).split()),
+              "id": override_id}
+    audit.record("override", user.email, detail)
+    return detail
+
+
+def remove_override(scope, month, reason) -> dict:
+    """Take the planner's figure away (the model's stands alone again); a reason is required. Audited."""
+    user = require_role(*OVERRIDE_ROLES)
+    scope, chosen, run, found = _override_target(scope, month)
+    current = forecasting_api.current_overrides(get_engine(), [scope], [chosen])
+    if (scope, chosen) not in current:
+        raise OverrideError("none")
+    model_value = float(found.yhat[found.months.index(chosen)])
+    try:
+        override_id = forecasting_api.set_override(get_engine(), scope, chosen, None, reason, user.email,
+                                                   run_id=int(run["id"]), model_value=model_value)
+    except forecasting_api.OverrideError as error:
+        raise OverrideError(error.code) from None
+    detail = {"action": "removed", "scope": scope, "month": chosen.isoformat(), "run": int(run["id"]),
+              "was": current[(scope, chosen)]["value"], "reason": " ".join(str(reason).split()), "id": override_id}
+    audit.record("override", user.email, detail)
+    return detail
+
+
+def override_history(limit: int = 20) -> list[dict]:
+    """The changes of overrides of the user's forecast of record scopes, latest first (every reader sees them
+    next to the model's figures)."""
+    run = champion_run()
+    if run is None:
+        return []
+    return forecasting_api.override_history(get_engine(), record_scopes(int(run["id"])), limit)
+
+
+# --- last month against the 95% interval --------------------------------------------------------------
+
+def interval_states() -> list[dict]:
+    """The stored "last month against the 95% interval" state of each scope of the user's forecast of record
+    (recomputed after each load and training), in scope order; a scope never computed is left out."""
+    run = champion_run()
+    if run is None:
+        return []
+    scopes = record_scopes(int(run["id"]))
+    found = forecasting_api.interval_states(get_engine(), scopes)
+    return [found[scope] for scope in scopes if scope in found]
 
 
 # --- admin ------------------------------------------------------------------------------------------

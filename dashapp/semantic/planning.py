@@ -126,7 +126,7 @@ def _models(run_id: int) -> dict:
             return _MODELS[key]
     # This run's models, not the champion's: a promotion in between must not put another run's
     # figures under this run's id (the page's caches are keyed by it).
-    _run, models = forecasting_api.run_models(get_engine(), int(run_id))
+    models = forecasting_api.media_models(get_engine(), int(run_id))
     with _MODELS_LOCK:
         if len(_MODELS) > 8:
             _MODELS.clear()
@@ -285,13 +285,25 @@ def _month(value) -> dt.date:
 @dataclass
 class PlanContext:
     """The plan months of a scope with the current plan on them (months x channels, EUR), the controls of
-    those months (raw, months x J, as the model wants them), the monthly targets and the plan's notes."""
+    those months (raw, months x J, as the model wants them), the monthly targets and the plan's notes.
+
+    ``record``: the forecast of record of those months (:class:`forecasting.planning.scenario.RecordPath`),
+    which the current plan's prediction is and every scenario starts from; None without a lead forecast of
+    the scope (predictions are then the response model's alone). ``record_run`` is its lead run's id,
+    ``gap_spend`` the current plan of the months between the model's history and the plan months (when the
+    lead forecast starts later than the media model's plan), ``dropped`` the plan months after the
+    forecast of record's last, ``plan_changed`` the months whose plan changed since the lead training."""
 
     current: pd.DataFrame
     controls: np.ndarray | None
     targets: pd.Series
     notes: list[str]
     unmodelled: dict[str, float] = field(default_factory=dict)  # EUR planned on channels the model lacks
+    record: object | None = None
+    record_run: int | None = None
+    gap_spend: np.ndarray | None = None
+    dropped: list[dt.date] = field(default_factory=list)
+    plan_changed: list[dt.date] = field(default_factory=list)
 
     @property
     def months(self) -> list[dt.date]:
@@ -299,26 +311,54 @@ class PlanContext:
 
 
 @scoped_cache
-def _context(run_id: int, scope: str) -> PlanContext:
+def _context(run_id: int, lead_run_id: int | None, scope: str) -> PlanContext:
+    from . import forecasts  # the forecast of record (forecasts imports this module)
+
     model = _models(run_id)[scope]
     engine = get_engine()
     plan = forecasting_api.current_plan(engine, scope, model.periods[-1], list(model.channels), list(model.controls))
     months = [_month(m) for m in plan.months][:MAX_MONTHS]
-    current = pd.DataFrame(np.asarray(plan.spend, dtype=float).reshape(len(plan.months), len(model.channels))
-                           [:len(months)], index=months, columns=list(model.channels))
+    # In cents, as the editor shows it: the editor's rows of the current plan are then the current plan exactly.
+    spend = np.round(np.asarray(plan.spend, dtype=float).reshape(len(plan.months), len(model.channels))[:len(months)],
+                     2)
     controls = None
     if model.controls and plan.controls is not None and len(plan.controls):
         controls = np.asarray(plan.controls, dtype=float)[:len(months)]
+    record = None if lead_run_id is None else forecasts.record_for_scope(scope, {"id": lead_run_id})
+    kept, dropped, gap, path = list(range(len(months))), [], None, None
+    if record is not None and record.bands:
+        kept = [i for i, m in enumerate(months) if m in record.months]
+        if kept:
+            dropped = [m for i, m in enumerate(months) if i not in kept and m > months[kept[-1]]]
+            if kept[0] > 0:
+                gap = spend[:kept[0]]
+            path = record.path([months[i] for i in kept])
+        else:
+            kept = list(range(len(months)))
+    months = [months[i] for i in kept]
+    current = pd.DataFrame(spend[kept], index=months, columns=list(model.channels))
+    if controls is not None:
+        controls = controls[kept]
     goals = forecasting_api.lead_targets(engine, scope, months)
     targets = pd.Series({_month(m): float(v) for m, v in goals.items()}, dtype=float).sort_index()
-    return PlanContext(current, controls, targets, list(plan.notes), dict(plan.unmodelled))
+    changed = [m for m in record.plan_changed if m in months] if path is not None else []
+    return PlanContext(current, controls, targets, list(plan.notes), dict(plan.unmodelled), path,
+                       lead_run_id if path is not None else None, gap, dropped, changed)
+
+
+def _lead_champion_id() -> int | None:
+    from . import forecasts
+
+    run = forecasts.champion_run()
+    return int(run["id"]) if run is not None else None
 
 
 def plan_context(scope) -> PlanContext:
     """The current plan of ``scope`` read from the store now (a plan loaded after the fit shows), on the
-    model's channels, for the months after its cut-off; with its controls and monthly targets."""
+    model's channels, for the months after its cut-off that the forecast of record covers; with its
+    controls, monthly targets and the forecast of record of those months."""
     run, _model = model_for(scope)
-    return _context(run["id"], scope)
+    return _context(run["id"], _lead_champion_id(), scope)
 
 
 def current_plan(scope) -> pd.DataFrame:
@@ -353,6 +393,7 @@ class Simulation:
     media_leads: float = 0.0  # the leads the plan's spend brings (the rest is the baseline)
     contributions: dict[str, list[float]] = field(default_factory=dict)
     out_of_range: list[dict] = field(default_factory=list)  # month, channel, spend, low, high
+    on_record: bool = False  # the forecast of record moved by the response model, else the model's alone
 
 
 def _level_key(level: float) -> str:
@@ -360,12 +401,21 @@ def _level_key(level: float) -> str:
 
 
 def _simulation(model, plan: pd.DataFrame, context: PlanContext) -> Simulation:
-    result = forecasting_api.simulate(model, plan.to_numpy(dtype=float), list(plan.index), controls=context.controls,
-                      levels=LEVELS, seed=0)
-    return _from_result(model, result)
+    """``plan``'s prediction: on the forecast of record when the scope has one (the current plan's is then the
+    forecast of record exactly), else the response model's alone."""
+    if context.record is not None:
+        result = forecasting_api.simulate_on_record(
+            model, plan.to_numpy(dtype=float), context.current[list(model.channels)].to_numpy(dtype=float),
+            context.record, periods=list(plan.index), controls=context.controls, levels=LEVELS, seed=0,
+            gap_spend=context.gap_spend)
+    else:
+        result = forecasting_api.simulate(model, plan.to_numpy(dtype=float), list(plan.index),
+                                          controls=context.controls, levels=LEVELS, seed=0,
+                                          gap_spend=context.gap_spend)
+    return _from_result(model, result, on_record=context.record is not None)
 
 
-def _from_result(model, result) -> Simulation:
+def _from_result(model, result, on_record: bool = False) -> Simulation:
     """A plain record of :class:`forecasting.planning.scenario.ScenarioResult` (picklable, no draws)."""
     bands, total_bands, cost_bands = {}, {}, {}
     for level in LEVELS:
@@ -385,19 +435,21 @@ def _from_result(model, result) -> Simulation:
         contributions={c: contributions[:, i].tolist() for i, c in enumerate(model.channels)},
         out_of_range=[{"month": o.period, "channel": o.channel, "spend": float(o.spend), "low": float(o.hist_min),
                        "high": float(o.hist_max)} for o in result.out_of_range],
+        on_record=on_record,
     )
 
 
 @scoped_cache
-def _current_simulation(run_id: int, scope: str) -> Simulation:
-    context = _context(run_id, scope)
+def _current_simulation(run_id: int, lead_run_id: int | None, scope: str) -> Simulation:
+    context = _context(run_id, lead_run_id, scope)
     return _simulation(_models(run_id)[scope], context.current, context)
 
 
 def simulate_current(scope) -> Simulation:
-    """The current media plan's prediction (every reader may see it)."""
+    """The current media plan's prediction (every reader may see it): the forecast of record of the scope,
+    exactly, when there is one."""
     run, _model = model_for(scope)
-    return _current_simulation(run["id"], scope)
+    return _current_simulation(run["id"], _lead_champion_id(), scope)
 
 
 def simulate_plan(scope, plan: pd.DataFrame) -> Simulation:
@@ -451,20 +503,30 @@ def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budg
     lock = f"pilotage:optimising:{current_user.get_id()}"
     if not cache.add(lock, 1, timeout=OPTIMISER_LOCK_S):
         raise PlanningError("busy")
+    # The optimiser reaches a total of the response model; on the forecast of record, a target of leads is
+    # that model's total plus the gap between the forecast of record and the model on the current plan.
+    offset = 0.0
+    reference = context.current[channels].to_numpy(dtype=float)
+    if mode == "target" and context.record is not None:
+        base = forecasting_api.simulate(model, reference, months, controls=context.controls, levels=LEVELS, seed=0,
+                                        gap_spend=context.gap_spend)
+        offset = float(np.sum(context.record.leads)) - float(base.total_leads)
     try:
         allocation = forecasting_api.optimise(
-            model, months, budget=total if mode == "budget" else None, target=total if mode == "target" else None,
+            model, months, budget=total if mode == "budget" else None,
+            target=total - offset if mode == "target" else None,
             min_spend=minimum or None, max_spend=maximum or None, locked=locked or None, period_budgets=caps,
-            controls=context.controls, levels=LEVELS, seed=0, reference=context.current[channels].to_numpy(dtype=float))
+            controls=context.controls, gap_spend=context.gap_spend, levels=LEVELS, seed=0, reference=reference)
     except forecasting_api.Infeasible:
         raise PlanningError(f"infeasible_{mode}") from None
     finally:
         cache.delete(lock)
     plan = pd.DataFrame(np.asarray(allocation.spend, dtype=float), index=months, columns=channels)
-    simulation = (_from_result(model, allocation.scenario) if allocation.scenario is not None
+    simulation = (_from_result(model, allocation.scenario)
+                  if allocation.scenario is not None and context.record is None
                   else _simulation(model, plan, context))
-    binding = [{"kind": b.kind, "channel": b.channel, "month": b.period, "value": float(b.value)}
-               for b in allocation.binding]
+    binding = [{"kind": b.kind, "channel": b.channel, "month": b.period,
+                "value": float(b.value) + (offset if b.kind == "target" else 0.0)} for b in allocation.binding]
     return Optimisation(plan=plan, simulation=simulation, binding=binding, seconds=float(allocation.seconds))
 
 

@@ -13,6 +13,15 @@ are floored at 0. Interval ends are percentiles of the simulated leads, so the i
 plan's total is computed on the simulated totals, not by adding per-period ends (that would
 overstate the spread: periods do not all fall low together).
 
+**On the forecast of record** (:func:`simulate_on_record`, what the app shows once a lead forecast is
+trained): the prediction of a plan is the forecast of record (the champion lead forecast, reconciled)
+plus what the response model says the change from the current plan changes,
+``record + response(plan) - response(current plan)``; a plan equal to the current plan gives the
+forecast of record exactly, its intervals included. The change's doubt is the spread of the same
+difference over the bootstrap draws (the period's noise is common to both plans and cancels); it is
+combined with the forecast of record's interval side by side, as independent doubts add
+(``sqrt(a**2 + b**2)`` for each half-width).
+
 A plan that starts right after the history inherits each draw's carry-over
 (:meth:`ResponseModel.carry_out`); one that starts later sees that adstock decay over the gap
 with no spend, unless the caller gives the gap's spend (``gap_spend``) or the adstock itself
@@ -298,6 +307,108 @@ def simulate(model: ResponseModel, plan, periods=None, controls=None, carry_in=N
         cost_per_lead_intervals=cpl_intervals, media_leads=media, cost_per_media_lead=_ratio(total_spend, media),
         out_of_range=out_of_range(model, spend, periods), total_samples=totals,
     )
+
+
+@dataclass
+class RecordPath:
+    """The forecast of record of a scope over a plan's periods: leads per period with their intervals
+    (``{level: (low, high)}``, per period) and the interval of their total over the periods."""
+
+    leads: np.ndarray  # (T,)
+    bands: dict[float, tuple[np.ndarray, np.ndarray]]
+    total_bands: dict[float, tuple[float, float]]
+
+    def __post_init__(self) -> None:
+        self.leads = np.asarray(self.leads, dtype=float)
+        self.bands = {float(k): (np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
+                      for k, (lo, hi) in self.bands.items()}
+        self.total_bands = {float(k): (float(lo), float(hi)) for k, (lo, hi) in self.total_bands.items()}
+
+
+def _combined(center: np.ndarray, record: np.ndarray, band: tuple[np.ndarray, np.ndarray], change: np.ndarray,
+              spread: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``center``'s interval from the record's band and the change's spread (half-widths added in quadrature)."""
+    below = np.hypot(np.maximum(record - band[0], 0.0), np.maximum(change - spread[0], 0.0))
+    above = np.hypot(np.maximum(band[1] - record, 0.0), np.maximum(spread[1] - change, 0.0))
+    low = np.maximum(center - below, 0.0)
+    return np.minimum(low, np.maximum(center, 0.0)), np.maximum(center + above, low)
+
+
+def simulate_on_record(model: ResponseModel, plan, reference, record: RecordPath, periods=None, controls=None,
+                       carry_in=None, levels=DEFAULT_LEVELS, seed: int = 0, gap_spend=None) -> ScenarioResult:
+    """``plan``'s leads as the forecast of record moved by the response model's change from ``reference``
+    (the current plan, on the same periods): see the module docstring. ``record`` holds the forecast of
+    record of ``periods`` and must have their number of periods and every level asked for.
+
+    ``contributions`` stay the response model's (the leads the plan's spend brings); ``baseline`` is the
+    rest, so that ``baseline + contributions`` is the prediction. ``total_samples`` are drawn from the
+    combined interval of the total (a two-sided normal on its 80% interval), for
+    :meth:`ScenarioResult.probability_at_least`."""
+    spend, periods = plan_matrix(model, plan, periods)
+    base, _ = plan_matrix(model, reference, periods)
+    if len(record.leads) != len(periods):
+        raise ValueError(f"the forecast of record has {len(record.leads)} periods, the plan {len(periods)}")
+    missing = [level for level in levels if level not in record.bands or level not in record.total_bands]
+    if missing:
+        raise ValueError(f"the forecast of record has no {missing[0]:.0%} interval")
+    point_carry = carry_matrix(model, periods[0], [model.params], carry_in, gap_spend)[0]
+    point = model.predict(spend, periods, controls, carry_in=point_carry)
+    same = bool(np.array_equal(spend, base))
+    if same:  # the current plan itself: the forecast of record, exactly
+        change, draws = np.zeros(len(periods)), np.zeros((1, len(periods)))
+    else:
+        change = point.total - model.predict(base, periods, controls, carry_in=point_carry).total
+        draws = (draw_totals(model, spend, periods, controls, carry_in, gap_spend)
+                 - draw_totals(model, base, periods, controls, carry_in, gap_spend))  # (D, T)
+    leads = np.maximum(record.leads + change, 0.0) if not same else record.leads.copy()
+    totals_change = draws.sum(axis=1)
+    total_change = float(change.sum())
+    total_leads = float(leads.sum())
+    record_total = float(record.leads.sum())
+    intervals, total_intervals = {}, {}
+    for level in levels:
+        if same:
+            intervals[level] = (record.bands[level][0].copy(), record.bands[level][1].copy())
+            total_intervals[level] = record.total_bands[level]
+            continue
+        tail = (1.0 - level) / 2 * 100
+        spread = np.percentile(draws, [tail, 100 - tail], axis=0)
+        intervals[level] = _combined(leads, record.leads, record.bands[level], change, (spread[0], spread[1]))
+        total_spread = np.percentile(totals_change, [tail, 100 - tail])
+        low, high = _combined(np.array([total_leads]), np.array([record_total]),
+                              (np.array([record.total_bands[level][0]]), np.array([record.total_bands[level][1]])),
+                              np.array([total_change]), (np.array([total_spread[0]]), np.array([total_spread[1]])))
+        total_intervals[level] = (float(low[0]), float(high[0]))
+    rng = np.random.default_rng(seed)
+    reference_level = min(total_intervals, key=lambda level: abs(level - 0.8))
+    z_score = math.sqrt(2.0) * _erfinv(reference_level)
+    low, high = total_intervals[reference_level]
+    normal = rng.normal(size=TARGET_SAMPLES)
+    samples = total_leads + np.where(normal < 0, (total_leads - low), (high - total_leads)) * normal / z_score
+    total_spend = float(spend.sum())
+    media = float(point.contributions.sum())
+    cpl_intervals = {level: (_ratio(total_spend, hi), _ratio(total_spend, lo))
+                     for level, (lo, hi) in total_intervals.items()}
+    return ScenarioResult(
+        periods=periods, channels=list(model.channels), spend=spend, leads=leads,
+        baseline=leads - point.contributions.sum(axis=1), contributions=point.contributions, intervals=intervals,
+        total_leads=total_leads, total_intervals=total_intervals, total_spend=total_spend,
+        cost_per_lead=_ratio(total_spend, total_leads), cost_per_lead_intervals=cpl_intervals, media_leads=media,
+        cost_per_media_lead=_ratio(total_spend, media), out_of_range=out_of_range(model, spend, periods),
+        total_samples=np.maximum(samples, 0.0), noise="record",
+    )
+
+
+def _erfinv(level: float) -> float:
+    """``erfinv(level)`` by Newton's method (the standard normal quantile of ``(1 + level) / 2`` over sqrt 2),
+    so that scipy is not needed here."""
+    x = 0.0
+    for _ in range(50):
+        step = (math.erf(x) - level) / (2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+        x -= step
+        if abs(step) < 1e-12:
+            break
+    return x
 
 
 def compare(results: dict[str, ScenarioResult], target: float | None = None) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import sqlite3
 import pytest
 
 from dashapp import i18n
-from dashapp.callbacks.forecast import METRIC_HEADERS
+from dashapp.callbacks.forecast import SUMMARY_HEADERS
 from dashapp.demo_users import DEMO_USERS
 from dashapp.layout import charts
 from forecasting import registry
@@ -102,6 +102,13 @@ def series(forecast_url, champion):
     return registry.series_results(get_engine(forecast_url), champion["id"])
 
 
+@pytest.fixture(scope="module")
+def accuracy(forecast_url, champion):
+    """The backtest of the company's forecast as shown, over all horizons (``forecast_accuracy``, horizon 0)."""
+    rows = registry.accuracy(get_engine(forecast_url), champion["id"], ["total"])
+    return rows[rows["horizon"] == 0].iloc[0]
+
+
 def yhat(url: str, run_id: int, keys: list[str]) -> list[float]:
     """The run's forecast month by month, summed over ``keys``."""
     values = registry.forecasts(get_engine(url), run_id, keys)
@@ -141,7 +148,7 @@ def pick_view(page, view: str, groups: list[str]) -> None:
 
 # --- what a planner sees -------------------------------------------------------------------------------------
 
-def test_the_planner_sees_the_forecast_its_bands_accuracy_drivers_and_plan(as_user, series):
+def test_the_planner_sees_the_forecast_its_bands_accuracy_drivers_and_plan(as_user, series, accuracy):
     page = as_user(PLANNER)
     open_forecast(page)
 
@@ -162,18 +169,18 @@ def test_the_planner_sees_the_forecast_its_bands_accuracy_drivers_and_plan(as_us
         assert lo95 - 1e-6 <= lo80 <= y + 1e-6 and y - 1e-6 <= hi80 <= hi95 + 1e-6
         assert lo95 < hi95  # a band, not a line
 
-    # Accuracy: the total series' backtest MASE beside the seasonal naive's.
-    total = series[series["level"] == "total"].iloc[0]
-    assert page.inner_text("#forecast-acc-mase").strip() == i18n.number(total["mase"], 2, "en")
-    assert page.inner_text("#forecast-acc-naive").strip() == i18n.number(total["naive_mase"], 2, "en")
+    # Accuracy: the backtest of the forecast shown beside the seasonal naive's, then horizon by horizon.
+    assert page.inner_text("#forecast-acc-mase").strip() == i18n.number(accuracy["mase"], 2, "en")
+    assert page.inner_text("#forecast-acc-naive").strip() == i18n.number(accuracy["naive_mase"], 2, "en")
     card = page.inner_text("#forecast-accuracy")
     assert i18n.t("forecast.accuracy.naive", "en") in card and i18n.t("forecast.accuracy.mase", "en") in card
+    assert page.locator("#forecast-acc-horizons tbody tr").count() == HORIZON
 
-    # Drivers: the four parts and the forecast they add up to; the media plan of the six months.
+    # Drivers (no media run here: the lead forecaster's parts) and the forecast they add up to; the media plan.
     assert page.is_visible("#forecast-drivers-card")
     parts = page.evaluate("""() => document.querySelector('#forecast-drivers .js-plotly-plot').data
                                    .map(t => t.meta.part || t.meta.kind)""")
-    assert parts == ["trend", "season", "media", "other", "forecast_total"]
+    assert parts == ["trend", "season", "media", "sessions", "other", "forecast_total"]
     page.wait_for_selector("#forecast-media-table")
     headers = page.locator("#forecast-media-table thead th").all_inner_texts()[1:]
     assert headers == [charts.month_label(dt.date.fromisoformat(m), "en") for m in months]
@@ -280,11 +287,11 @@ def test_sales_may_not_open_the_forecast_page(as_user):
 
 # --- in French ----------------------------------------------------------------------------------------------------
 
-def test_in_french_the_accuracy_card_and_the_figures_are_french(as_user, forecast_url, champion, series):
+def test_in_french_the_accuracy_card_and_the_figures_are_french(as_user, forecast_url, champion, accuracy):
     page = as_user(DIRECTOR)
     open_forecast(page)
     assert page.inner_text("#forecast-accuracy-card h2").strip() == i18n.t("forecast.accuracy.title", "en")
-    total = series[series["level"] == "total"].iloc[0]
+    total = accuracy
     expected = yhat(forecast_url, champion["id"], ["total"])
 
     try:
@@ -293,7 +300,7 @@ def test_in_french_the_accuracy_card_and_the_figures_are_french(as_user, forecas
                                arg=i18n.t("forecast.accuracy.title", "fr"))
         page.wait_for_selector("#forecast-acc-mase")
         labels = page.locator("#forecast-accuracy dt").all_inner_texts()
-        assert [label.strip() for label in labels] == [i18n.t(key, "fr") for key in METRIC_HEADERS]
+        assert [label.strip() for label in labels] == [i18n.t(key, "fr") for key in SUMMARY_HEADERS]
         assert page.inner_text("#forecast-acc-mase").strip() == i18n.number(total["mase"], 2, "fr")
         assert page.inner_text("#forecast-acc-naive").strip() == i18n.number(total["naive_mase"], 2, "fr")
         cutoff = i18n.t("forecast.accuracy.cutoff", "fr", cutoff=charts.month_label(dt.date(2026, 10, 1), "fr"))

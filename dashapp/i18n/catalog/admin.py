@@ -91,6 +91,7 @@ MESSAGES = {
     "audit.event.admin": ("admin action", "action d'administration"),
     "audit.event.forbidden": ("access refused", "accès refusé"),
     "audit.event.scenario": ("media scenario saved or deleted", "scénario média enregistré ou supprimé"),
+    "audit.event.override": ("forecast override set or removed", "correction de prévision posée ou retirée"),
     "language.en": ("English", "Anglais"),
     "language.fr": ("French", "Français"),
 }

@@ -21,6 +21,12 @@ MESSAGES = {
                            "Votre périmètre couvre plusieurs régions : cette vue additionne leurs séries, et une "
                            "somme de prévisions n'a pas d'intervalle propre ; les bandes ne sont donc montrées que "
                            "pour les lignes qui sont la série d'une seule région."),
+    "forecast.plan_changed": ("The media plan of {months} changed after this forecast was trained: the forecast "
+                              "still assumes the plan it was trained with, until the next training "
+                              "(`pilotage forecast train`).",
+                              "Le plan média de {months} a changé depuis l'entraînement de cette prévision : elle "
+                              "suppose encore le plan de son entraînement, jusqu'au prochain (`pilotage forecast "
+                              "train`)."),
     "forecast.chart.title": ("Monthly qualified leads", "Leads qualifiés par mois"),
     "forecast.actual": ("Actual", "Réalisé"),
     "forecast.forecast": ("Forecast", "Prévision"),
@@ -33,18 +39,32 @@ MESSAGES = {
     "forecast.table.interval": ("{lo} – {hi}", "{lo} – {hi}"),
     "forecast.total": ("Total", "Total"),
     "forecast.accuracy.title": ("Accuracy (backtest)", "Précision (backtest)"),
-    "forecast.accuracy.help": ("Rolling-origin backtest, horizons 1 to 6 months. MASE below 1 beats the "
-                               "seasonal naive forecast (same month last year); coverage is the share of actual "
-                               "values that fell inside the interval.",
-                               "Backtest à origine glissante, horizons de 1 à 6 mois. Un MASE inférieur à 1 fait "
-                               "mieux que la prévision naïve saisonnière (même mois l'an dernier) ; la couverture "
-                               "est la part des valeurs réelles tombées dans l'intervalle."),
+    "forecast.accuracy.help": ("The forecast shown, replayed on past months from rolling origins, by horizon "
+                               "(1 to 6 months ahead). MASE is its error relative to the seasonal naive "
+                               "forecast's in-sample error: below the seasonal naive's own MASE, it does better "
+                               "than repeating last year. \"Inside\" is the share of past months that fell "
+                               "inside the 80% and 95% intervals.",
+                               "La prévision affichée, rejouée sur les mois passés depuis des origines "
+                               "glissantes, par horizon (1 à 6 mois). Le MASE est son erreur rapportée à celle "
+                               "de la prévision naïve saisonnière : sous le MASE du naïf saisonnier, elle fait "
+                               "mieux que de reprendre l'an dernier. « Dans l'intervalle » est la part des mois "
+                               "passés tombés dans les intervalles à 80 % et 95 %."),
+    "forecast.accuracy.horizon": ("Horizon", "Horizon"),
+    "forecast.accuracy.h": ("{h} mo. ahead", "à {h} mois"),
+    "forecast.accuracy.cells": ("Past months", "Mois testés"),
+    "forecast.accuracy.lines": ("Each line (all horizons)", "Chaque ligne (tous horizons)"),
+    "forecast.accuracy.record_several": ("Your total adds up several regions: each region's forecast over all "
+                                         "horizons.",
+                                         "Votre total additionne plusieurs régions : la prévision de chaque région, "
+                                         "tous horizons confondus."),
+    "forecast.accuracy.own": ("The series' own backtest (the hierarchy could not be reconciled on it).",
+                              "Backtest propre à la série (la hiérarchie n'a pas pu y être réconciliée)."),
     "forecast.accuracy.method": ("Method", "Méthode"),
     "forecast.accuracy.mase": ("MASE", "MASE"),
     "forecast.accuracy.smape": ("sMAPE", "sMAPE"),
     "forecast.accuracy.naive": ("Seasonal naive MASE", "MASE naïf saisonnier"),
-    "forecast.accuracy.cov80": ("Coverage 80%", "Couverture 80 %"),
-    "forecast.accuracy.cov95": ("Coverage 95%", "Couverture 95 %"),
+    "forecast.accuracy.cov80": ("Inside 80% interval", "Dans l'intervalle à 80 %"),
+    "forecast.accuracy.cov95": ("Inside 95% interval", "Dans l'intervalle à 95 %"),
     "forecast.accuracy.months": ("Months", "Mois"),
     "forecast.accuracy.cutoff": ("Data cut-off: {cutoff}", "Données jusqu'à : {cutoff}"),
     "forecast.accuracy.short": ("Fewer than 24 months of data: limited candidates ({lines}).",
@@ -57,13 +77,84 @@ MESSAGES = {
     "forecast.method.regression": ("Regularised regression", "Régression régularisée"),
     "forecast.method.combination": ("Combination of the best", "Combinaison des meilleurs"),
     "forecast.drivers.title": ("What drives the forecast", "Ce qui explique la prévision"),
-    "forecast.drivers.help": ("Trend, seasonality, media and the rest add up to the forecast of each month.",
-                              "Tendance, saisonnalité, média et le reste s'additionnent pour donner la prévision "
-                              "de chaque mois."),
+    "forecast.drivers.help": ("Trend, seasonality, each media channel (with its carry-over and saturation, from "
+                              "the media response model), external factors, web sessions and the rest add up to "
+                              "the forecast of each month, the same in every view.",
+                              "Tendance, saisonnalité, chaque canal média (avec sa rémanence et sa saturation, "
+                              "selon le modèle de réponse média), facteurs externes, sessions web et le reste "
+                              "s'additionnent pour donner la prévision de chaque mois, la même dans toutes les "
+                              "vues."),
     "forecast.driver.trend": ("Trend", "Tendance"),
     "forecast.driver.season": ("Season", "Saisonnalité"),
-    "forecast.driver.media": ("Media", "Média"),
+    "forecast.driver.media": ("Media (all channels)", "Média (tous canaux)"),
+    "forecast.driver.channel": ("Media · {channel}", "Média · {channel}"),
+    "forecast.driver.control": ("External · {name}", "Externe · {name}"),
+    "forecast.driver.control.covid_stringency": ("Covid restrictions", "Restrictions Covid"),
+    "forecast.driver.control.working_days": ("Working days", "Jours ouvrés"),
+    "forecast.driver.sessions": ("Web sessions", "Sessions web"),
     "forecast.driver.other": ("Other", "Autres"),
+    "forecast.scope.national": ("Company", "Entreprise"),
+    "forecast.override.title": ("Planners' overrides", "Corrections des planificateurs"),
+    "forecast.override.help": ("A planner's own figure for a month, with its reason, shown next to the model's "
+                               "(which is kept).",
+                               "Le chiffre d'un planificateur pour un mois, avec sa raison, affiché à côté de "
+                               "celui du modèle (qui est conservé)."),
+    "forecast.override.form": ("Override the forecast", "Corriger la prévision"),
+    "forecast.override.scope": ("Scope", "Périmètre"),
+    "forecast.override.month": ("Month", "Mois"),
+    "forecast.override.value": ("Qualified leads", "Leads qualifiés"),
+    "forecast.override.reason": ("Reason", "Raison"),
+    "forecast.override.save": ("Save override", "Enregistrer la correction"),
+    "forecast.override.remove": ("Remove override", "Retirer la correction"),
+    "forecast.override.row": ("Planner's figure", "Chiffre du planificateur"),
+    "forecast.override.legend": ("Planner's figure", "Chiffre du planificateur"),
+    "forecast.override.hover": ("Planner: {value} ({reason})", "Planificateur : {value} ({reason})"),
+    "forecast.override.model": ("Model", "Modèle"),
+    "forecast.override.by": ("By", "Par"),
+    "forecast.override.when": ("{by}, {at}", "{by}, {at}"),
+    "forecast.override.none": ("No override: the figures are the model's.",
+                               "Aucune correction : les chiffres sont ceux du modèle."),
+    "forecast.override.history": ("Latest changes", "Dernières modifications"),
+    "forecast.override.change": ("{scope} · {month}: {value} instead of the model's {model}, by {by} on {at} "
+                                 "({reason})",
+                                 "{scope} · {month} : {value} au lieu de {model} pour le modèle, par {by} le {at} "
+                                 "({reason})"),
+    "forecast.override.removal": ("{scope} · {month}: override removed by {by} on {at} ({reason})",
+                                  "{scope} · {month} : correction retirée par {by} le {at} ({reason})"),
+    "forecast.override.saved": ("Saved: {value} for {month} (the model says {model}).",
+                                "Enregistré : {value} pour {month} (le modèle indique {model})."),
+    "forecast.override.removed": ("Override of {month} removed.", "Correction de {month} retirée."),
+    "forecast.override.error.scope": ("Pick a scope you may override.", "Choisissez un périmètre que vous pouvez "
+                                                                        "corriger."),
+    "forecast.override.error.no_run": ("No forecast to override yet.", "Aucune prévision à corriger pour l'instant."),
+    "forecast.override.error.no_series": ("The forecast holds no series for this scope.",
+                                          "La prévision ne contient pas de série pour ce périmètre."),
+    "forecast.override.error.month": ("Pick one of the forecast's months.", "Choisissez un des mois de la prévision."),
+    "forecast.override.error.value": ("Type a number of qualified leads (0 or more).",
+                                      "Saisissez un nombre de leads qualifiés (0 ou plus)."),
+    "forecast.override.error.reason": ("Say why: a reason is required.", "Indiquez pourquoi : la raison est "
+                                                                         "obligatoire."),
+    "forecast.override.error.reason_long": ("The reason is too long (500 characters at most).",
+                                            "La raison est trop longue (500 caractères au plus)."),
+    "forecast.override.error.none": ("There is no override of this month to remove.",
+                                     "Ce mois n'a pas de correction à retirer."),
+    "forecast.export.csv": ("CSV", "CSV"),
+    "forecast.export.xlsx": ("Excel", "Excel"),
+    "forecast.export.sheet": ("Forecast", "Prévision"),
+    "forecast.export.filename": ("forecast", "prevision"),
+    "forecast.export.run": ("run", "modele"),
+    "forecast.export.line": ("line", "ligne"),
+    "forecast.export.month": ("month", "mois"),
+    "forecast.export.forecast": ("forecast", "prevision"),
+    "forecast.export.lo80": ("low 80%", "bas 80 %"),
+    "forecast.export.hi80": ("high 80%", "haut 80 %"),
+    "forecast.export.lo95": ("low 95%", "bas 95 %"),
+    "forecast.export.hi95": ("high 95%", "haut 95 %"),
+    "forecast.export.override": ("planner's figure", "chiffre du planificateur"),
+    "forecast.export.reason": ("reason", "raison"),
+    "forecast.export.by": ("by", "par"),
+    "forecast.export.at": ("at", "le"),
+    "forecast.export.driver": ("driver: {name}", "facteur : {name}"),
     "forecast.media.title": ("Media plan assumed (planned spend)", "Plan média retenu (dépenses prévues)"),
     "forecast.media.channel": ("Channel", "Canal"),
     "forecast.media.total": ("Total", "Total"),

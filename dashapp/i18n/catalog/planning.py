@@ -57,6 +57,27 @@ MESSAGES = {
                                    "Le plan actuel dépense sur des canaux sans historique pour ce modèle : leurs "
                                    "leads ne sont pas dans les prévisions."),
     "planning.notice.unmodelled_item": ("{channel}: {amount}", "{channel} : {amount}"),
+    "planning.record.basis": ("The current plan's prediction is the forecast of record (lead forecast run {run}), "
+                              "the same as on the forecast page. A scenario is that forecast moved by what the "
+                              "response model says its changes of spend bring; its intervals combine both "
+                              "doubts.",
+                              "La prévision du plan actuel est la prévision de référence (modèle de prévision des "
+                              "leads n° {run}), la même que sur la page de prévision. Un scénario est cette "
+                              "prévision déplacée de ce que le modèle de réponse attribue à ses changements de "
+                              "dépenses ; ses intervalles combinent les deux incertitudes."),
+    "planning.record.plan_changed": ("The media plan of {months} changed after the forecast of record was "
+                                     "trained: it still assumes the plan it was trained with, until the next "
+                                     "training, and the current plan's prediction is that forecast.",
+                                     "Le plan média de {months} a changé depuis l'entraînement de la prévision de "
+                                     "référence : elle suppose encore le plan de son entraînement, jusqu'au "
+                                     "prochain, et la prévision du plan actuel est cette prévision."),
+    "planning.record.none": ("No lead forecast covers this scope yet (`pilotage forecast train`): predictions are "
+                             "the response model's alone.",
+                             "Aucune prévision des leads ne couvre encore ce périmètre (`pilotage forecast "
+                             "train`) : les prévisions sont celles du seul modèle de réponse."),
+    "planning.record.beyond": ("Months after {month} are beyond the forecast of record and are left out: {months}.",
+                               "Les mois après {month} dépassent la prévision de référence et sont laissés de "
+                               "côté : {months}."),
     "planning.error.too_many_scenarios": ("You have {limit} saved scenarios: delete some before saving a new one.",
                                           "Vous avez {limit} scénarios enregistrés : supprimez-en avant d'en "
                                           "enregistrer un nouveau."),
@@ -173,6 +194,25 @@ MESSAGES = {
         "{value} : la colonne mélange virgule et point décimaux ; n'en gardez qu'un."),
     # --- the prediction ---
     "planning.pred.title": ("Qualified leads per month", "Leads qualifiés par mois"),
+    "planning.export.csv": ("CSV", "CSV"),
+    "planning.export.xlsx": ("Excel", "Excel"),
+    "planning.export.sheet": ("Prediction", "Prévision"),
+    "planning.export.filename": ("media-plan-prediction", "prevision-plan-media"),
+    "planning.export.scope": ("scope", "perimetre"),
+    "planning.export.month": ("month", "mois"),
+    "planning.export.spend": ("spend EUR", "depense EUR"),
+    "planning.export.leads": ("qualified leads", "leads qualifies"),
+    "planning.export.lo80": ("low 80%", "bas 80 %"),
+    "planning.export.hi80": ("high 80%", "haut 80 %"),
+    "planning.export.lo95": ("low 95%", "bas 95 %"),
+    "planning.export.hi95": ("high 95%", "haut 95 %"),
+    "planning.export.current": ("current plan (forecast of record)", "plan actuel (prevision de reference)"),
+    "planning.export.target": ("target", "objectif"),
+    "planning.export.basis": ("basis", "base"),
+    "planning.export.basis.record": ("forecast of record run {run} + response model", "prevision de reference "
+                                                                                        "n° {run} + modele de "
+                                                                                        "reponse"),
+    "planning.export.basis.model": ("response model alone", "modele de reponse seul"),
     "planning.pred.scenario": ("This scenario", "Ce scénario"),
     "planning.pred.current": ("Current plan", "Plan actuel"),
     "planning.pred.target": ("Target", "Objectif"),

@@ -16,8 +16,12 @@ from .facts import (
 )
 from .forecasting import (
     CHAMPION_ACTIONS,
+    INTERVAL_STATES,
     SERIES_LEVELS,
+    ForecastAccuracy,
     ForecastChampionEvent,
+    ForecastIntervalState,
+    ForecastOverride,
     ForecastRun,
     ForecastSeries,
     ForecastValue,
@@ -43,5 +47,6 @@ __all__ = [
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",
     "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
+    "ForecastAccuracy", "ForecastOverride", "ForecastIntervalState", "INTERVAL_STATES",
     "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
 ]

@@ -10,6 +10,15 @@ Written by :mod:`forecasting` only (``forecasting.registry``); the app reads the
 - ``forecast_value``: per series and forecast month, the reconciled forecast, its 80% / 95%
   intervals and the decomposition ``trend + season + media + other = yhat``.
 - ``forecast_champion_event``: every change of champion, with who, when, how and why.
+- ``forecast_accuracy``: per series of a run and horizon (1 to the run's horizon; 0 for all of them),
+  the backtest of the forecast as shown (reconciled): MASE next to the seasonal naive's, sMAPE, the
+  share of past months inside the 80% / 95% intervals, and the half-widths of the interval of the
+  total of the first ``horizon`` months.
+- ``forecast_override``: a planner's figure for a scope and month, with its reason, next to the
+  model's (which is kept); every change is a new row (the latest one holds), a cleared override a row
+  without a value. Written by the app (the audit log has each change too).
+- ``forecast_interval_state``: per scope and month, whether the actual fell outside the 95%
+  interval of the latest run that forecast it; recomputed after each load and each training.
 """
 
 from __future__ import annotations
@@ -106,3 +115,60 @@ class ForecastChampionEvent(Base):
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ForecastAccuracy(Base):
+    __tablename__ = "forecast_accuracy"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), primary_key=True)
+    series_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    horizon: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0: all horizons
+    n: Mapped[int] = mapped_column(Integer, default=0)  # backtest months (origin x horizon cells) with an actual
+    reconciled: Mapped[bool] = mapped_column(Boolean, default=True)  # False: the series' own backtest
+    mase: Mapped[float | None] = mapped_column(Double)
+    naive_mase: Mapped[float | None] = mapped_column(Double)
+    smape: Mapped[float | None] = mapped_column(Double)
+    coverage80: Mapped[float | None] = mapped_column(Double)
+    coverage95: Mapped[float | None] = mapped_column(Double)
+    sum_half80: Mapped[float | None] = mapped_column(Double)  # interval of the total of months 1..horizon
+    sum_half95: Mapped[float | None] = mapped_column(Double)
+
+
+SCOPE_LENGTH = 32
+
+
+class ForecastOverride(Base):
+    __tablename__ = "forecast_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope_code: Mapped[str] = mapped_column(String(SCOPE_LENGTH))  # "national" or a top region code
+    month: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Double)  # None: the override was removed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_run.id", ondelete="SET NULL"))
+    model_value: Mapped[float | None] = mapped_column(Double)  # the model's figure when the override was made
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+Index("ix_forecast_override_scope_month", ForecastOverride.scope_code, ForecastOverride.month, ForecastOverride.id)
+
+INTERVAL_STATES = ("inside", "outside", "none")
+
+
+class ForecastIntervalState(Base):
+    __tablename__ = "forecast_interval_state"
+
+    scope_code: Mapped[str] = mapped_column(String(SCOPE_LENGTH), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the last complete month of data
+    state: Mapped[str] = mapped_column(String(16))  # inside, outside, none (no forecast with an interval)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_run.id", ondelete="SET NULL"))
+    actual: Mapped[float | None] = mapped_column(Double)
+    yhat: Mapped[float | None] = mapped_column(Double)
+    lo80: Mapped[float | None] = mapped_column(Double)
+    hi80: Mapped[float | None] = mapped_column(Double)
+    lo95: Mapped[float | None] = mapped_column(Double)
+    hi95: Mapped[float | None] = mapped_column(Double)
+    trigger: Mapped[str] = mapped_column(String(16))  # load, training, manual
+    etl_run_id: Mapped[int | None] = mapped_column(Integer)  # the data version it was computed on
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
