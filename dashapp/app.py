@@ -157,11 +157,12 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True, title="Pilotage", update_title=None,
         on_error=_on_callback_error, csrf_token_name=CSRF_COOKIE, csrf_header_name="X-CSRFToken",
     )
-    from .layout.shell import shell
+    from .layout import shell
     from .pages import register_pages
 
     register_pages(app)
-    app.layout = shell
+    shell.register_callbacks(app)
+    app.layout = shell.shell
     server.extensions[guard.DASH_APP] = app
     check_all_registered(app)  # a callback without its role check: refuse to start
     return app

@@ -50,7 +50,8 @@ class TableLoad:
     of the store in that coverage but absent from the file are deleted (a corrected file
     replaces what it covers). ``update``: False for insert-if-missing (dimensions).
     ``must_exist``: reason for rejecting rows whose key the store does not have yet (files
-    that only complete existing rows, like closed deals for known leads).
+    that only complete existing rows, like closed deals for known leads); ``must_exist_code``
+    the same reason as a code the app translates (``reject.*``).
     ``references``: column -> (dimension table, reason) checked before loading.
     ``date_columns``: columns whose dates feed the marts.
     """
@@ -61,6 +62,7 @@ class TableLoad:
     replace_scope: tuple[str, ...] = ()
     update: bool = True
     must_exist: str | None = None
+    must_exist_code: str | None = None
     references: dict[str, Table] = field(default_factory=dict)
     date_columns: tuple[str, ...] = ()
 
@@ -120,7 +122,9 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
             ~exists().where(key_match))
         for row in conn.execute(missing):
             counts.rejects.append({"line": row[0], "column": load.key[0], "value": str(row[1]),
-                                   "expected": load.must_exist, "raw": None})
+                                   "expected": load.must_exist, "raw": None,
+                                   "code": load.must_exist_code or "reject.must_exist",
+                                   "params": {"column": load.key[0]}})
         conn.execute(delete(staging).where(~exists().where(key_match)))
 
     value_columns = [c for c in columns if c not in load.key] if load.update else []
@@ -187,7 +191,9 @@ def _reject_duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.Da
             "column": ", ".join(key),
             "value": " | ".join(str(v) for v in key_values),
             "expected": f"a unique {', '.join(key)}: this key appears twice in the file{where}",
-            "raw": None,
+            "raw": None, "code": "reject.duplicate_key" if first_line is not None else "reject.duplicate_key_nowhere",
+            "params": {"columns": ", ".join(key), "line": "" if first_line is None else int(
+                first_line.loc[key_values if len(key) > 1 else key_values[0]])},
         })
     return frame[~duplicated], rejects
 
@@ -201,7 +207,8 @@ def _reject_unknown_codes(conn, frame, column, dimension) -> tuple[pd.DataFrame,
     listed = ", ".join(sorted(known)[:20]) + (" ..." if len(known) > 20 else "")
     rejects = [
         {"line": int(line), "column": column, "value": str(value),
-         "expected": f"a known {dimension.name.removeprefix('dim_')} code ({listed})", "raw": None}
+         "expected": f"a known {dimension.name.removeprefix('dim_')} code ({listed})", "raw": None,
+         "code": "reject.unknown_code", "params": {"dimension": dimension.name.removeprefix("dim_"), "known": listed}}
         for line, value in zip(_lines(frame)[unknown], values[unknown], strict=True)
     ]
     return frame[~unknown], rejects

@@ -8,6 +8,7 @@ load has committed, the other layers' after-load steps run (:func:`pilotage.hook
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,7 +149,8 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
             conn.execute(insert(EtlReject), [
                 dict(run_id=report.run_id, file_name=file_name, line=r["line"], column=r["column"],
                      value=None if r.get("value") is None else str(r["value"])[:2000],
-                     expected=r["expected"], raw=r.get("raw"))
+                     expected=r["expected"], raw=r.get("raw"), code=r.get("code"),
+                     params=json.dumps(r["params"], ensure_ascii=False) if r.get("params") else None)
                 for r in sorted(report.counts.rejects, key=lambda r: r["line"])
             ])
         record_findings(conn, report.run_id, findings)

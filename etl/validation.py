@@ -48,6 +48,18 @@ class Field:
     description: str = ""
     aliases: tuple[str, ...] = ()
 
+    def reason(self, date_order: str | None = None) -> tuple[str, dict]:
+        """:meth:`expected` as a code and its parameters, which the app translates (``reject.*`` keys)."""
+        if self.kind == "choice":
+            return "reject.choice", {"choices": ", ".join(self.choices)}
+        if self.kind in ("date", "datetime"):
+            return f"reject.{self.kind}" + (f"_{date_order}" if date_order in ("dmy", "mdy") else ""), {}
+        if self.kind in ("integer", "decimal", "boolean"):
+            if self.minimum is not None and self.kind != "boolean":
+                return f"reject.{self.kind}_min", {"minimum": f"{self.minimum:g}"}
+            return f"reject.{self.kind}", {}
+        return "reject.value", {}
+
     def expected(self, date_order: str | None = None) -> str:
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
@@ -111,7 +123,7 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
     """
     conventions = conventions or Conventions()
     typed = pd.DataFrame(index=table.index)
-    problems: dict[int, list[tuple[str, str, str]]] = {}
+    problems: dict[int, list[tuple[str, str, str, tuple[str, dict]]]] = {}
     for spec in fields:
         if spec.name not in table.columns:
             typed[spec.name] = spec.default
@@ -129,19 +141,26 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
         for index in np.flatnonzero(bad.to_numpy()):
             row = table.index[index]
             value = text.iloc[index]
-            expected = "a value (the cell is empty)" if not value.strip() else spec.expected(order)
-            problems.setdefault(row, []).append((spec.name, value, expected))
+            if value.strip():
+                expected, reason = spec.expected(order), spec.reason(order)
+            else:
+                expected, reason = "a value (the cell is empty)", ("reject.empty", {})
+            problems.setdefault(row, []).append((spec.name, value, expected, reason))
         typed[spec.name] = values
     rejects = []
     for row, row_problems in problems.items():
-        column, value, expected = row_problems[0]
+        column, value, expected, (code, params) = row_problems[0]
+        if len(row_problems) > 1:
+            code, params = "reject.several", {"problems": [
+                {"column": column_ref(c), "code": r[0], "params": r[1]} for c, _v, _e, r in row_problems]}
         rejects.append({
             "line": int(table.at[row, LINE]),
             "column": column_ref(column),
             "value": value,
-            "expected": "; ".join(f"{column_ref(c)}: expected {e}" for c, _v, e in row_problems)
+            "expected": "; ".join(f"{column_ref(c)}: expected {e}" for c, _v, e, _r in row_problems)
             if len(row_problems) > 1 else f"expected {expected}",
             "raw": _raw_row(table, row),
+            "code": code, "params": params,
         })
     good = typed.drop(index=list(problems))
     good[LINE] = table.loc[good.index, LINE]
@@ -156,13 +175,15 @@ def _raw_row(table: pd.DataFrame, row) -> str:
 
 
 def reject_rows(table: pd.DataFrame, mask: pd.Series, column: str, expected: str,
-                column_ref=lambda name: name) -> tuple[pd.DataFrame, list[dict]]:
-    """Split off the rows where ``mask`` holds, with one reason for all of them."""
+                column_ref=lambda name: name, *, code: str | None = None,
+                params: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """Split off the rows where ``mask`` holds, with one reason for all of them (``expected`` in
+    English for the command line, ``code`` and ``params`` for the app to translate)."""
     bad = table[mask]
     rejects = [
         {"line": int(line), "column": column_ref(column),
          "value": None if column not in bad.columns else str(value),
-         "expected": expected, "raw": None}
+         "expected": expected, "raw": None, "code": code, "params": params}
         for line, value in zip(bad[LINE], bad[column] if column in bad.columns else [None] * len(bad),
                                strict=True)
     ]

@@ -319,3 +319,59 @@ def test_admin_page_uses_only_known_texts(admin, monkeypatch):
     test_admin_sees_the_audit_log_filtered_by_event(admin)
     user_action(admin, "admin-user-disable.n_clicks", ADMIN)
     assert missing == []
+
+
+# --- issue 14: the admin page in French ------------------------------------------------------------------------
+
+def test_rejects_runs_and_dropdowns_read_in_french(admin):
+    """The rejects' reasons are stored as codes with parameters and translated when shown; who ran a load
+    and its status are translated; the dropdowns' own texts are French."""
+    from .app_helpers import switch_language
+
+    switch_language(admin, "fr")
+    try:
+        rows = outputs(call(admin, "admin-runs-grid.rowData", {"admin-runs-refresh.n_clicks": None}))
+        (run,) = [r for r in rows["admin-runs-grid"]["rowData"] if r["file_name"] == RUN_FILE]
+        assert (run["status"], run["run_by"]) == ("chargé", "ligne de commande")
+        rejects = outputs(call(admin, "..admin-rejects-grid.rowData...admin-rejects-title.children..",
+                               {"admin-runs-grid.selectedRows": [{"id": run["id"], "key": run["key"]}]}))
+        expected = {r["line"]: r["expected"] for r in rejects["admin-rejects-grid"]["rowData"]}
+        assert expected[3].startswith("une date (")
+        assert expected[4].startswith("l'une des valeurs national_tv, radio, ")
+        assert expected[5] == "un nombre entier >= 0"
+        columns = {r["line"]: r["column"] for r in rejects["admin-rejects-grid"]["rowData"]}
+        assert columns[3] == "date (colonne 1)"
+        title = rejects["admin-rejects-title"]["children"]
+        assert title == f"Lignes rejetées du chargement {run['id']} ({RUN_FILE}) : 3"
+        page = json.dumps(outputs(call(admin, ".._pages_content.children..._pages_store.data..",
+                                       {"_pages_location.pathname": "/admin", "_pages_location.search": ""})),
+                          ensure_ascii=False)
+        for english in ("expected ", "} selected", "Select...", "No options found", "Unassigned"):
+            assert english not in page and english not in json.dumps(rejects, ensure_ascii=False), english
+        assert "{num_selected} sélectionné(s)" in page and "Non attribuée (XX)" in page
+    finally:
+        switch_language(admin, "en")
+
+
+def test_a_reject_without_a_code_shows_its_stored_reason():
+    """Rows rejected before codes were kept (or with a code this version does not know) read as stored."""
+    assert i18n.reject_reason(None, None, "expected a number", "fr") == "expected a number"
+    assert i18n.reject_reason("reject.from_the_future", "{}", "expected x", "fr") == "expected x"
+    assert i18n.reject_reason("reject.choice", "not json", "expected one of a, b", "fr") == "expected one of a, b"
+    assert i18n.reject_reason("reject.choice", '{"choices": "a, b"}', "", "fr") == "l'une des valeurs a, b"
+    several = json.dumps({"problems": [{"column": "spend", "code": "reject.decimal", "params": {}},
+                                       {"column": "clicks", "code": "reject.empty", "params": {}}]})
+    assert i18n.reject_reason("reject.several", several, "", "fr") == \
+        "spend : un nombre (virgule ou point décimal) ; clicks : une valeur (la cellule est vide)"
+    assert i18n.reject_reason("reject.fields", '{"fields": 3, "separator": "\\t", "found": 2}', "", "en") == \
+        "3 fields separated by a tab, found 2"
+
+
+@pytest.mark.parametrize(("run_by", "english", "french"), [
+    ("cli", "command line", "ligne de commande"), ("cli:alice@example.org", "command line (alice@example.org)",
+                                                   "ligne de commande (alice@example.org)"),
+    ("scheduler", "scheduler", "planificateur"), ("alice@example.org", "alice@example.org", "alice@example.org"),
+    (None, "–", "–"),
+])
+def test_who_ran_a_command_reads_in_each_language(run_by, english, french):
+    assert (i18n.operator(run_by, "en"), i18n.operator(run_by, "fr")) == (english, french)

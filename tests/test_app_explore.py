@@ -110,18 +110,33 @@ def test_named_period_sets_the_dates_and_picking_dates_makes_it_custom(director)
 
 # --- the numbers add up ---------------------------------------------------------------------------------
 
+def actual_points(figure) -> dict[str, float]:
+    """The KPI's points, complete and partial buckets together (the partial trace repeats a complete
+    neighbour to join it, and breaks its segments with None)."""
+    points = {}
+    for trace in figure["data"]:
+        if trace.get("meta") in ("actual", "partial"):
+            points.update({x: y for x, y in zip(trace["x"], trace["y"], strict=True) if x is not None})
+    return points
+
+
 def test_grid_rows_add_up_to_the_funnel(director, app_store):
     overview = post_overview(director).get_json()["response"]
     funnel = overview["explore-funnel"]["figure"]["data"][0]
     funnel_counts = dict(zip(funnel["y"], funnel["x"], strict=True))
     everything = mart_totals(app_store, region_codes(app_store))
     assert funnel_counts["Leads"] == everything["leads"]
-    for by in ("channel", "campaign", "region"):
+    for by in ("channel", "source", "campaign", "region"):
         rows, total, columns = grid_of(post_grid(director, by=by))
         assert sum(r["leads"] for r in rows) == total["leads"] == funnel_counts["Leads"], by
-        assert sum(r["qualified_leads"] for r in rows) == funnel_counts["Qualified leads"], by
+        assert sum(r["mqls"] for r in rows) == total["mqls"] == funnel_counts["MQL"], by
+        assert sum(r["qualified_leads"] for r in rows) == everything["qualified_leads"], by
+        assert [c["field"] for c in columns][:7] == ["label", "leads", "mqls", "sqls", "opportunities", "won",
+                                                     "qualified_leads"], by
+        if by == "source":  # spend is not kept per source: the source grid shows the funnel only
+            assert "spend" not in [c["field"] for c in columns]
+            continue
         assert sum(r["spend"] for r in rows) == pytest.approx(everything["spend"], abs=0.05), by
-        assert [c["field"] for c in columns][:2] == ["label", "spend"]
     rows, total, _ = grid_of(post_grid(director, by="channel"))
     search = next(r for r in rows if r["key"] == "paid_search")
     assert search["label"] == "Paid search"
@@ -144,7 +159,7 @@ def test_channel_labels_follow_the_language(dash_app, app_store):
 def test_series_matches_the_mart_and_has_a_target(director, app_store):
     series = post_series(director, kpi="leads", period="last_12_months", grain="month").get_json()["response"]
     traces = {t["name"]: t for t in series["explore-series"]["figure"]["data"]}
-    assert set(traces) == {"Actual", "Target", "Last year"}
+    assert set(traces) == {"Actual", "Target", "Last year"}  # 12 whole months: no partial bucket
     actual = dict(zip(traces["Actual"]["x"], traces["Actual"]["y"], strict=True))
     assert len(actual) == 12
     everything = region_codes(app_store)
@@ -152,9 +167,10 @@ def test_series_matches_the_mart_and_has_a_target(director, app_store):
     assert actual["2026-03-01"] == march["leads"]
     # Weeks are ISO weeks starting on Monday.
     weekly = post_series(director, kpi="leads", grain="week").get_json()["response"]["explore-series"]["figure"]
-    starts = [dt.date.fromisoformat(x[:10]) for x in weekly["data"][-1]["x"]]
+    points = actual_points(weekly)
+    starts = sorted(dt.date.fromisoformat(x[:10]) for x in points)
     assert starts[0] == dt.date(2026, 9, 28) and all(d.weekday() == 0 for d in starts)
-    assert sum(weekly["data"][-1]["y"]) == mart_totals(app_store, everything)["leads"]
+    assert sum(points.values()) == mart_totals(app_store, everything)["leads"]
 
 
 def test_every_kpi_draws(director):
@@ -265,7 +281,7 @@ def _stage_sums(url: str, table: str, column: str, start: dt.date, end: dt.date)
     try:
         with engine.connect() as conn:
             row = conn.execute(text(
-                f"SELECT SUM(leads), SUM(qualified_leads), SUM(mqls), SUM(sqls), SUM(opportunities), SUM(won) "
+                f"SELECT SUM(leads), SUM(mqls), SUM(sqls), SUM(opportunities), SUM(won), SUM(qualified_leads) "
                 f"FROM {table} WHERE {column} >= :start AND {column} <= :end"), {"start": start, "end": end}).one()
     finally:
         engine.dispose()
@@ -283,8 +299,10 @@ def test_cohort_and_activity_views_match_the_marts(director, app_store):
     activity_sums = _stage_sums(app_store, "mart_monthly", "month", start, end)
     assert _footer(cohort)[1:] == [i18n.number(v, 0, "en") for v in cohort_sums]
     assert _footer(activity)[1:] == [i18n.number(v, 0, "en") for v in activity_sums]
-    # Leads count at creation in both conventions; later stages differ (that is the point).
-    assert cohort_sums[0] == activity_sums[0] and cohort_sums[1:] != activity_sums[1:]
+    # Leads (and whether they are qualified) count at creation in both conventions; later stages differ (that is
+    # the point). Qualified leads come last, beside the stages, not between leads and MQL.
+    assert cohort_sums[0] == activity_sums[0] and cohort_sums[-1] == activity_sums[-1]
+    assert cohort_sums[1:-1] != activity_sums[1:-1]
     assert len(texts(cohort)) == len(texts(activity))  # the same months and stages side by side
 
 
@@ -324,11 +342,147 @@ def test_a_custom_period_from_year_1_to_9999_is_clamped_to_the_data(director, ap
 
 def test_parse_filters_clamps_custom_dates_to_the_data_and_to_safe_dates():
     from dashapp.semantic.filters import SAFE_DATES, parse_filters
+    from dashapp.semantic.periods import compare
 
     raw = {"period": "custom", "start": "0001-01-01", "end": "9999-12-31"}
     data = (dt.date(2022, 1, 1), dt.date(2026, 10, 31))
     clamped = parse_filters(raw, today=dt.date(2026, 11, 1), known={}, data_range=data)
     assert (clamped.start, clamped.end) == data
-    assert clamped.last_year().start == dt.date(2021, 1, 1) and clamped.previous().end < data[0]
+    windows = compare(clamped.start, clamped.end, data[1])
+    assert windows.last_year.start == dt.date(2021, 1, 1) and windows.previous.end < data[0]
     empty_store = parse_filters(raw, today=dt.date(2026, 11, 1), known={})
-    assert empty_store.end == SAFE_DATES[1] and empty_store.shifted(months=1).end.year == 3000
+    assert empty_store.end == SAFE_DATES[1]
+    assert compare(empty_store.start, empty_store.end).last_year.end.year == 2998  # no OverflowError
+
+
+# --- issue 14: the funnel reads as a funnel, costs, the leaderboard, partial buckets ----------------------------
+
+def test_the_funnel_draws_its_stages_in_order_and_qualified_leads_beside_it(director, app_store):
+    from dashapp import i18n
+    from dashapp.semantic import metrics
+
+    overview = post_overview(director, period="last_month").get_json()["response"]
+    figure = overview["explore-funnel"]["figure"]
+    funnel = figure["data"][0]
+    assert funnel["y"] == ["Leads", "MQL", "SQL", "Opportunities", "Won deals"]
+    everything = mart_totals(app_store, region_codes(app_store))
+    assert funnel["x"][0] == everything["leads"] and funnel["x"][-1] == everything["won"]
+    beside = figure["layout"]["annotations"][0]["text"]
+    assert beside.startswith(f"Qualified leads: {i18n.number(everything['qualified_leads'], 0, 'en')}")
+    assert "an attribute, not a stage" in beside
+    # Each stage explains itself on hover, from the metrics module.
+    for stage, hover in zip(funnel["y"], funnel["customdata"], strict=True):
+        name = {"Leads": "leads", "MQL": "mqls", "SQL": "sqls", "Opportunities": "opportunities", "Won deals": "won"}
+        assert hover.endswith(metrics.get(name[stage]).definition[0])
+    table = find(overview["explore-funnel-table"]["children"], "explore-funnel-ratios")
+    stages = [cell["props"]["id"].removeprefix("explore-stage-") for cell in _stage_cells(table)]
+    assert stages == [*metrics.FUNNEL, "qualified_leads"]
+    for cell in _stage_cells(table):
+        name = cell["props"]["id"].removeprefix("explore-stage-")
+        assert cell["props"]["title"] == metrics.get(name).definition[0]
+
+
+def _stage_cells(tree):
+    if isinstance(tree, dict):
+        if str(tree.get("props", {}).get("id", "")).startswith("explore-stage-"):
+            yield tree
+        yield from _stage_cells(tree.get("props", {}).get("children"))
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from _stage_cells(item)
+
+
+def test_mql_by_source(director, app_store):
+    rows, total, columns = grid_of(post_grid(director, by="source"))
+    engine = create_engine(app_store)
+    try:
+        with engine.connect() as conn:
+            expected = dict(conn.execute(text("SELECT source_code, SUM(mqls) FROM mart_monthly "
+                                              "WHERE month = '2026-10-01' GROUP BY source_code")).all())
+    finally:
+        engine.dispose()
+    shown = {r["key"]: r["mqls"] for r in rows}
+    assert shown == {k: v for k, v in expected.items() if k in shown} and sum(shown.values()) == sum(expected.values())
+    assert columns[0]["headerName"] == "Source" and columns[2]["headerName"] == "MQL"
+    assert columns[2]["headerTooltip"].startswith("Marketing-qualified leads")
+    search = post_url(director, by="source")
+    assert "by=source" in search and "source" in controls(open_page(director, search))["by"]
+
+
+def test_unpaid_channels_have_a_blank_cost_per_lead(director, app_store):
+    rows, total, _ = grid_of(post_grid(director, by="channel"))
+    organic = next(r for r in rows if r["key"] == "organic")
+    assert organic["spend"] == 0 and organic["leads"] > 0
+    for column in ("cost_per_lead", "cost_per_qualified_lead", "cost_per_opportunity", "cac"):
+        assert organic[column] is None and organic["_text"][column] == "", column
+    assert organic["_text"]["spend"] == "€0"
+    paid = next(r for r in rows if r["key"] == "paid_search")
+    assert paid["_text"]["cost_per_lead"].startswith("€")
+    filename, content = download_bytes(post_export(director, "csv", by="channel"))
+    exported = {line[0]: line for line in csv_rows(content)}
+    header = csv_rows(content)[0]
+    assert exported["Organic & referral"][header.index("Cost per lead")] == ""
+
+
+def test_the_leaderboard_says_what_each_rate_divides(director, app_store):
+    from dashapp import i18n
+
+    overview = post_overview(director, period="last_month").get_json()["response"]
+    table = find(overview["explore-leaderboard"]["children"], "explore-leaderboard-table")
+    head = next(part for part in table["props"]["children"] if part["type"] == "Thead")
+    headers = texts(head)
+    assert "Won ÷ leads" in headers and "Won ÷ opportunities" in headers and "Win rate" not in headers
+    body = next(part for part in table["props"]["children"] if part["type"] == "Tbody")
+    for row in body["props"]["children"]:
+        cells = texts(row)
+        leads, opportunities, won = (float(cells[i].replace(",", "")) for i in (3, 4, 5))
+        assert cells[6] == i18n.percent(won / leads if leads else None, 1, "en")
+        assert cells[7] == i18n.percent(won / opportunities if opportunities else None, 1, "en")
+
+
+def test_a_partial_last_week_is_drawn_as_partial(director):
+    """Quarter to date by ISO week: the data end on Saturday 31 October and the quarter starts on Thursday
+    1 October, so the first and the last weeks are partial: hollow points on a dotted segment, saying so."""
+    response = post_series(director, kpi="leads", period="quarter_to_date", grain="week").get_json()["response"]
+    figure = response["explore-series"]["figure"]
+    traces = {t.get("meta"): t for t in figure["data"] if t.get("meta")}
+    assert "2026-09-28" not in traces["actual"]["x"] and "2026-10-26" not in traces["actual"]["x"]
+    partial = traces["partial"]
+    assert partial["line"]["dash"] == "dot" and partial["name"] == "Partial period"
+    hollow = [x for x, symbol in zip(partial["x"], partial["marker"]["symbol"], strict=True) if symbol == "circle-open"]
+    assert hollow == ["2026-09-28", "2026-10-26"]
+    hover = dict(zip(partial["x"], partial["customdata"], strict=True))
+    assert "partial: 26 Oct – 31 Oct only" in hover["2026-10-26"]
+    assert "dotted" in response["explore-series-note"]["children"]
+    # Complete weeks only: no partial trace.
+    whole = post_series(director, kpi="leads", period="last_week", grain="day").get_json()["response"]
+    assert all(t.get("meta") != "partial" for t in whole["explore-series"]["figure"]["data"])
+
+
+def test_the_headline_compares_like_for_like_in_both_languages(director, dash_app, app_store):
+    english = " ".join(texts(post_series(director, kpi="leads", period="week_to_date")
+                             .get_json()["response"]["explore-headline"]["children"]))
+    assert "same weekdays of the previous week (Mon 19 Oct 2026 – Sat 24 Oct 2026)" in english
+    assert "vs previous period" in english and "Higher is better" in english
+    client = logged_in_client(dash_app, DIRECTOR)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    french = " ".join(texts(post_series(client, kpi="spend", period="week_to_date")
+                            .get_json()["response"]["explore-headline"]["children"]))
+    assert "mêmes jours de la semaine précédente (lun. 19 oct. 2026 – sam. 24 oct. 2026)" in french
+    assert "Un budget" in french
+
+
+def test_no_english_left_in_the_french_drill_down(dash_app, app_store):
+    client = logged_in_client(dash_app, DIRECTOR)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    layout = json.dumps(open_page(client), ensure_ascii=False)
+    region = find(open_page(client), "explore-region")
+    labels = {o["value"]: o["label"] for o in region["props"]["options"]}
+    assert labels["XX"] == "Non attribuée"
+    assert find(open_page(client), "explore-channel")["props"]["labels"]["selected_count"] == \
+        "{num_selected} sélectionné(s)"
+    overview = json.dumps(post_overview(client, period="last_12_months").get_json(), ensure_ascii=False)
+    grid = json.dumps(post_grid(client, by="region").get_json(), ensure_ascii=False)
+    for english in ("Unassigned", "} selected", "Select...", "No options found", "Win rate", "Won deals"):
+        for where, body in (("layout", layout), ("overview", overview), ("grid", grid)):
+            assert english not in body, (english, where)

@@ -4,6 +4,7 @@ on the marts for its scope, a forged period falling back to the default, and Fre
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -161,7 +162,8 @@ def test_the_page_layout_reads_the_period_from_the_url(login):
     ])
     ids = by_id(response)
     assert ids["home-period"]["value"] == "week_to_date"
-    assert [o["value"] for o in ids["home-period"]["options"]] == ["last_month", "week_to_date", "quarter_to_date"]
+    assert [o["value"] for o in ids["home-period"]["options"]] == ["last_week", "week_to_date", "last_month",
+                                                                   "quarter_to_date"]
     assert "activity convention" in ids["home-conventions"]["children"]
     forged = by_id(dash_post(client, PAGE_OUTPUT, [
         {"id": "_pages_location", "property": "pathname", "value": "/"},
@@ -194,3 +196,116 @@ def test_french_numbers_and_texts(french_director, app_store):
     rates = [c["props"]["children"] for c in components(outputs["home-funnel"]["children"])
              if isinstance(c["props"].get("children"), str) and "%" in c["props"]["children"]]
     assert any(re.search(r"\d,\d+[\u202f\u00a0]%", rate) for rate in rates), rates  # "14,5 %"
+
+
+# --- issue 14: like-for-like comparisons, the badge rule, a trend wherever the drill-down draws one ---------------
+# The demo's data end on Saturday 31 October 2026.
+
+def test_week_to_date_is_compared_with_the_same_weekdays_and_says_so(login, app_store):
+    client = login("director@pilotage.demo")
+    info = post_home(client, "week_to_date").get_json()["response"]["home-period-info"]["children"]
+    assert info.startswith("Mon 26 Oct 2026 – Sat 31 Oct 2026 (week 2026-W44 in progress: 6 of its 7 days)")
+    assert "same weekdays of the previous week (Mon 19 Oct 2026 – Sat 24 Oct 2026)" in info
+    assert "same ISO week last year (Mon 27 Oct 2025 – Sat 1 Nov 2025)" in info
+    # The change shown is the like-for-like one: Monday-Saturday against Monday-Saturday.
+    ids = by_id(post_home(client, "week_to_date"))
+    current = _daily_sum(app_store, "leads", "2026-10-26", "2026-10-31")
+    before = _daily_sum(app_store, "leads", "2026-10-19", "2026-10-24")
+    shown = ids["home-card-leads"]  # the card's change line
+    assert f"{(current - before) / before:+.1%}" in json.dumps(shown)
+
+
+def test_quarter_to_date_is_compared_with_the_same_days_of_the_previous_quarter(french_director):
+    info = post_home(french_director, "quarter_to_date").get_json()["response"]["home-period-info"]["children"]
+    assert "trimestre en cours : 31 jours sur 92" in info
+    assert "mêmes jours du trimestre précédent (1 juil. 2026 – 31 juil. 2026)" in info
+    assert "même trimestre l'an dernier (1 oct. 2025 – 31 oct. 2025)" in info
+
+
+def test_last_complete_week_is_a_home_period(login, app_store):
+    client = login("planner@pilotage.demo")
+    response = post_home(client, "last_week")
+    info = response.get_json()["response"]["home-period-info"]["children"]
+    assert info.startswith("Mon 19 Oct 2026 – Sun 25 Oct 2026, compared with the previous week")
+    ids = by_id(response)
+    assert as_number(ids["home-value-leads"]["children"]) == _daily_sum(app_store, "leads", "2026-10-19",
+                                                                        "2026-10-25")
+    assert ids["home-card-leads"]["href"] == "/explore?kpi=leads&period=last_week"
+
+
+def test_every_badge_says_its_rule_and_every_title_its_definition(login, french_director):
+    from dashapp.layout.cards import badge_rule
+
+    for client, language in ((login("director@pilotage.demo"), "en"), (french_director, "fr")):
+        ids = by_id(post_home(client, "last_month"))
+        for name in metrics.HOME_KPIS["director"]:
+            tooltip = ids[f"home-state-{name}-rule"]
+            assert tooltip["target"] == f"home-state-{name}"
+            state = ids[f"home-state-{name}"]["children"]
+            if state in (i18n_t("home.state.none", language),):
+                assert tooltip["children"] == i18n_t("badge.rule.none", language)
+            else:
+                assert tooltip["children"] == badge_rule(name, language)
+            definition = ids[f"home-help-{name}"]["children"]
+            assert definition.startswith(i18n_t(f"kpi.definition.{name}", language))
+            assert i18n_t(f"kpi.timing.{metrics.get(name).timing}", language) in definition
+    spend_rule = by_id(post_home(login("director@pilotage.demo"), "last_month"))["home-state-spend-rule"]["children"]
+    assert spend_rule.startswith("A budget") and "5%" in spend_rule
+
+
+def test_badge_states_follow_the_one_rule(login, app_store):
+    """Each card's badge is what metrics.state gives for the value and the target shown on the card."""
+    client = login("director@pilotage.demo")
+    for period in ("last_week", "week_to_date", "last_month", "quarter_to_date"):
+        ids = by_id(post_home(client, period))
+        for name in metrics.HOME_KPIS["director"]:
+            target = ids.get(f"home-target-{name}")
+            if target is None:
+                assert ids[f"home-state-{name}"]["children"] == "No target"
+                continue
+            shown = re.search(r"([\d.]+)% of target", json.dumps(target)).group(1)
+            missed = metrics.gap(name, float(shown), 100.0)
+            expected = "On target" if missed <= 0 else "Close to target" if missed <= 0.05 + 1e-9 else "Off target"
+            assert ids[f"home-state-{name}"]["children"] == expected, (period, name, shown)
+
+
+def test_a_card_has_a_trend_whenever_the_drill_down_draws_one(login):
+    """The full CAC needs costs, which the activity mart does not hold: the card said "no monthly trend"
+    while the drill-down drew one. Both now read queries.kpi_series."""
+    client = login("director@pilotage.demo")
+    ids = by_id(post_home(client, "last_month"))
+    for name in metrics.HOME_KPIS["director"]:
+        assert f"home-spark-{name}" in ids, name
+    spark = ids["home-spark-cac_full"]["figure"]["data"][0]
+    series = dash_post(client, "..explore-series-title.children...explore-series.figure...explore-series-note.children"
+                               "...explore-headline.children...explore-headline.color..", [
+        {"id": i, "property": p, "value": v} for i, p, v in (
+            ("explore-period", "value", "custom"), ("explore-dates", "start_date", spark["x"][0]),
+            ("explore-dates", "end_date", "2026-10-31"), ("explore-grain", "value", "month"),
+            ("explore-region", "value", []), ("explore-channel", "value", []), ("explore-campaign", "value", []),
+            ("explore-source", "value", []), ("explore-kpi", "value", "cac_full"))])
+    drawn = {t["meta"]: t for t in series.get_json()["response"]["explore-series"]["figure"]["data"]
+             if t.get("meta")}["actual"]
+    assert drawn["x"] == spark["x"] and drawn["y"] == pytest.approx(spark["y"])
+
+
+def test_churn_is_read_over_complete_months_only(login):
+    client = login("director@pilotage.demo")
+    week = by_id(post_home(client, "week_to_date"))
+    assert week["home-funnel-retention"]  # MRR at the week's end...
+    funnel = json.dumps(post_home(client, "week_to_date").get_json()["response"]["home-funnel"])
+    assert "churn: complete months only" in funnel  # ... but no churn rate for six days
+    month = json.dumps(post_home(client, "last_month").get_json()["response"]["home-funnel"])
+    assert re.search(r"churn \d+\.\d% \(complete months\)", month)
+
+
+def _daily_sum(url: str, measure: str, start: str, end: str) -> float:
+    with get_engine(url).connect() as conn:
+        return float(conn.execute(text(f"SELECT COALESCE(SUM({measure}), 0) FROM mart_daily WHERE date >= :s AND "
+                                       f"date <= :e"), {"s": start, "e": end}).scalar())
+
+
+def i18n_t(key: str, language: str) -> str:
+    from dashapp import i18n
+
+    return i18n.t(key, language)

@@ -42,7 +42,8 @@ def test_line_numbers_are_the_source_lines_and_ragged_rows_are_kept_aside(tmp_pa
     raw = read_table(path)
     assert [(r[LINE], r["id"]) for r in cells(raw)] == [(2, "1"), (4, "2"), (7, "4")]
     assert raw.rejects == [{"line": 6, "column": "*", "value": "3,x,extra",
-                            "expected": "2 fields separated by ',', found 3"}]
+                            "expected": "2 fields separated by ',', found 3", "code": "reject.fields",
+                            "params": {"fields": 2, "separator": ",", "found": 3}}]
     with pytest.raises(InputError) as caught:
         raw.refuse_rejects()
     assert (caught.value.line, caught.value.code, caught.value.params) == (6, "input.ragged", {"columns": 2})

@@ -18,7 +18,7 @@ from .helpers import write
 
 BASE = dict(
     impressions=1000, clicks=50, sessions=400, leads=40, qualified_leads=10, mqls=20, sqls=8, opportunities=5,
-    won=2, lost=6, closed_deals=8, spend=3000, costs=1000, won_value=10000, new_mrr=300, mrr=5000, customers=100,
+    won=2, lost=6, pipeline_closed=3, spend=3000, costs=1000, won_value=10000, new_mrr=300, mrr=5000, customers=100,
     customers_start=80, churned_customers=4, months=2, pipeline_open_mrr=1200,
 )
 # Each expected value is worked out by hand from BASE.
@@ -32,7 +32,8 @@ EXPECTED = {
     "mql_to_sql": 8 / 20,                  # 0.4
     "sql_to_opportunity": 5 / 8,           # 0.625
     "opportunity_to_won": 2 / 5,           # 0.4
-    "win_rate": 2 / (2 + 6),               # 0.25: won over closed (won + lost)
+    "lead_to_won": 2 / 40,                 # 0.05
+    "opportunity_win_rate": 2 / 3,         # won over closed opportunities (won + lost after an opportunity)
     "cost_per_lead": 3000 / 40,            # 75
     "cost_per_qualified_lead": 3000 / 10,  # 300
     "cost_per_opportunity": 3000 / 5,      # 600
@@ -62,7 +63,7 @@ def test_kpi_formula(name):
 @pytest.mark.parametrize(("name", "zeroed"), [
     ("ctr", {"impressions": 0}),
     ("qualified_rate", {"leads": 0}),
-    ("win_rate", {"closed_deals": 0}),
+    ("opportunity_win_rate", {"pipeline_closed": 0}),
     ("cost_per_lead", {"leads": 0}),
     ("cost_per_qualified_lead", {"qualified_leads": 0}),
     ("cac", {"won": 0}),
@@ -78,6 +79,13 @@ def test_kpi_formula(name):
 ])
 def test_zero_denominators_give_none(name, zeroed):
     assert metrics.value(name, {**BASE, **zeroed}) is None
+
+
+@pytest.mark.parametrize("name", ["cost_per_lead", "cost_per_qualified_lead", "cost_per_opportunity", "cac",
+                                  "cac_full", "payback_months"])
+def test_a_cost_per_unit_without_cost_is_blank_not_zero(name):
+    """An unpaid channel has leads and no spend: its cost per lead is blank, not 0.00 EUR."""
+    assert metrics.value(name, {**BASE, "spend": 0, "costs": 0}) is None
 
 
 def test_missing_measure_gives_none_not_zero():
@@ -98,16 +106,61 @@ def test_ratio_of_sums_not_mean_of_ratios():
     ("leads", 100, 100, "green"),
     ("leads", 120, 100, "green"),
     ("leads", 97, 100, "amber"),   # within 5% below
+    ("leads", 95, 100, "amber"),   # exactly 5% below: still within
     ("leads", 90, 100, "red"),
     ("cost_per_lead", 80, 100, "green"),   # lower is better: under target is good
-    ("cost_per_lead", 103, 100, "amber"),  # 100/103 = 0.971
-    ("cost_per_lead", 120, 100, "red"),    # 100/120 = 0.833
+    ("cost_per_lead", 103, 100, "amber"),  # 3% over
+    ("cost_per_lead", 120, 100, "red"),    # 20% over
     ("leads", None, 100, "none"),
     ("leads", 100, None, "none"),
     ("leads", 100, 0, "none"),
+    # The cases of issue 14, one rule for all: spend is a budget (either side of it is a miss).
+    ("spend", 100.0, 100, "green"),         # 100 % of target: on budget
+    ("spend", 100.04, 100, "green"),        # shown as 100.0 %: the badge reads what the card shows
+    ("spend", 49.8, 100, "red"),            # half the budget unspent is not "better"
+    ("spend", 103, 100, "amber"),           # 3 % over budget
+    ("spend", 97, 100, "amber"),            # 3 % under budget
+    ("leads", 94.7, 100, "red"),            # missed by 5.3 %
+    ("qualified_leads", 99.2, 100, "amber"),  # missed by 0.8 %
+    ("leads", 99.96, 100, "green"),         # shown as 100.0 %
+    ("leads", 99.94, 100, "amber"),         # shown as 99.9 %
 ])
 def test_state(name, actual, target, expected):
     assert metrics.state(name, actual, target) == expected
+
+
+@pytest.mark.parametrize(("direction", "shown", "expected"), [
+    ("higher", 1.20, "green"), ("higher", 1.0, "green"), ("higher", 0.951, "amber"), ("higher", 0.95, "amber"),
+    ("higher", 0.949, "red"),
+    ("lower", 0.80, "green"), ("lower", 1.0, "green"), ("lower", 1.049, "amber"), ("lower", 1.05, "amber"),
+    ("lower", 1.051, "red"),
+    ("target", 1.0, "green"), ("target", 1.05, "amber"), ("target", 0.95, "amber"), ("target", 1.051, "red"),
+    ("target", 0.949, "red"),
+])
+def test_one_badge_rule_in_the_direction_of_the_kpi(direction, shown, expected):
+    name = next(n for n, k in metrics.KPIS.items() if k.direction == direction)
+    assert metrics.state(name, shown * 1000, 1000) == expected
+
+
+def test_every_kpi_has_a_direction_a_timing_and_a_definition_in_both_languages():
+    for name, kpi in metrics.KPIS.items():
+        assert kpi.direction in metrics.DIRECTIONS and kpi.timing in metrics.TIMINGS, name
+        english, french = kpi.definition
+        assert len(english) > 10 and len(french) > 10 and english != french, name
+    # What the issue asked for: leads and pipeline lead, won deals and revenue lag; spend is a budget.
+    assert metrics.get("leads").timing == metrics.get("gpmrr").timing == "leading"
+    assert metrics.get("won").timing == metrics.get("mrr").timing == "lagging"
+    assert metrics.get("spend").direction == "target" and metrics.get("cost_per_lead").direction == "lower"
+
+
+def test_the_funnel_is_in_stage_order_and_qualified_leads_are_beside_it():
+    assert metrics.FUNNEL[metrics.FUNNEL.index("leads"):] == ("leads", "mqls", "sqls", "opportunities", "won")
+    assert "qualified_leads" not in metrics.FUNNEL and "qualified_leads" in metrics.FUNNEL_BESIDE
+
+
+def test_a_change_of_a_budget_is_neither_better_nor_worse():
+    assert metrics.better("leads", 0.1) is True and metrics.better("cost_per_lead", 0.1) is False
+    assert metrics.better("spend", 0.1) is None and metrics.better("leads", 0.0) is None
 
 
 @pytest.mark.parametrize(("current", "previous", "expected"), [
@@ -253,10 +306,43 @@ def test_measures_and_kpis_of_a_regional_director(dash_app, tiny_store):
 
 
 def test_previous_period_and_last_year(dash_app, tiny_store):
-    before = _as(dash_app, tiny_store["idf"], lambda: queries.measures(APRIL.previous()))
+    previous, last_year, comparison = _as(dash_app, tiny_store["idf"], lambda: queries.compared(APRIL))
+    assert (comparison.unit, comparison.partial) == ("month", False)
+    assert (previous.start, previous.end) == (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    assert (last_year.start, last_year.end) == (dt.date(2023, 4, 1), dt.date(2023, 4, 30))
+    before = _as(dash_app, tiny_store["idf"], lambda: queries.measures(previous))
     assert (before["leads"], before["spend"], before["pipeline_open_mrr"]) == (1, 100, 200)  # L4 open in March
-    year_ago = _as(dash_app, tiny_store["idf"], lambda: queries.measures(APRIL.last_year()))
+    year_ago = _as(dash_app, tiny_store["idf"], lambda: queries.measures(last_year))
     assert (year_ago["leads"], year_ago["spend"]) == (1, 250)
+
+
+def test_week_to_date_is_compared_with_the_same_weekdays(dash_app, tiny_store):
+    """The data ends on Tuesday 30 April 2024: the week to date is Monday 29 - Tuesday 30 April, compared with
+    Monday 22 - Tuesday 23 April and with Monday 24 - Tuesday 25 April 2023 (ISO week 18 of 2023)."""
+    def query():
+        filters = queries.filters_from({"period": "week_to_date"})
+        return filters, queries.compared(filters)
+
+    filters, (previous, last_year, comparison) = _as(dash_app, tiny_store["all"], query)
+    assert (filters.start, filters.end, comparison.partial) == (dt.date(2024, 4, 29), dt.date(2024, 4, 30), True)
+    assert (previous.start, previous.end) == (dt.date(2024, 4, 22), dt.date(2024, 4, 23))
+    assert (last_year.start, last_year.end) == (dt.date(2023, 5, 1), dt.date(2023, 5, 2))
+    assert dt.date(2024, 4, 29).isocalendar()[1] == dt.date(2023, 5, 1).isocalendar()[1] == 18
+
+
+def test_stocks_are_read_at_the_window_end_and_churn_over_complete_months(dash_app, tiny_store):
+    """MRR and customers are not summed over a window: a quarter reads April's snapshot; churn is over the
+    complete months only, and none for a window without one (a week, half a month)."""
+    quarter = Filters(start=dt.date(2024, 2, 1), end=dt.date(2024, 4, 30), grain="month")
+    m = _as(dash_app, tiny_store["all"], lambda: queries.measures(quarter))
+    assert (m["mrr"], m["customers"], m["months"]) == (380, 3, 3)
+    half = Filters(start=dt.date(2024, 4, 1), end=dt.date(2024, 4, 15), grain="day")
+    m = _as(dash_app, tiny_store["all"], lambda: queries.measures(half))
+    assert m["mrr"] == 380 and m["churned_customers"] is None and m["months"] == 0
+    assert metrics.value("churn_rate", m) is None and metrics.value("ltv", m) is None
+    spanning = Filters(start=dt.date(2024, 3, 15), end=dt.date(2024, 4, 30), grain="day")  # April only is whole
+    m = _as(dash_app, tiny_store["all"], lambda: queries.measures(spanning))
+    assert (m["customers_start"], m["churned_customers"], m["months"]) == (3, 1, 1)
 
 
 def test_targets(dash_app, tiny_store):
@@ -273,8 +359,9 @@ def test_targets(dash_app, tiny_store):
 
 def test_funnel(dash_app, tiny_store):
     idf = dict(_as(dash_app, tiny_store["idf"], lambda: queries.funnel(APRIL)))
-    assert idf == {"impressions": 3000, "clicks": 120, "sessions": 400, "leads": 3, "qualified_leads": 2,
+    assert idf == {"impressions": 3000, "clicks": 120, "sessions": 400, "leads": 3,
                    "mqls": 0, "sqls": 0, "opportunities": 2, "won": 2}
+    assert list(idf) == list(metrics.FUNNEL)
     company = dict(_as(dash_app, tiny_store["all"], lambda: queries.funnel(APRIL)))
     assert (company["leads"], company["opportunities"], company["won"]) == (6, 3, 2)
 

@@ -11,6 +11,7 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "/forecast": frozenset({"director", "planner", "admin"}),
     "/planning": frozenset({"director", "planner", "admin"}),
     "/admin": frozenset({"admin"}),
+    "/glossary": frozenset({"director", "planner", "sales", "admin"}),
 }
 
 

@@ -52,7 +52,12 @@ def _scope_label(scope: str | None) -> str:
 
 def runs(_clicks):
     require_role("admin")
-    return [{**run, "key": str(run["id"])} for run in admin_data.etl_runs()]  # AG Grid row ids are strings
+    language = i18n.current_language()
+    return [{**run, "key": str(run["id"]),  # AG Grid row ids are strings
+             "status": i18n.t(f"admin.runs.status.{run['status']}", language)
+             if f"admin.runs.status.{run['status']}" in i18n.MESSAGES else run["status"],
+             "run_by": i18n.operator(run["run_by"], language)}
+            for run in admin_data.etl_runs()]
 
 
 def rejects(selected_rows):
@@ -60,7 +65,10 @@ def rejects(selected_rows):
     run = admin_data.etl_run(_selected(selected_rows, "id"))
     if run is None:
         return [], i18n.t("admin.rejects.none_selected")
-    rows = admin_data.etl_rejects(run["id"])
+    language = i18n.current_language()
+    rows = [{"line": row["line"], "column": i18n.file_column(row["column"], language), "value": row["value"],
+             "expected": i18n.reject_reason(row["code"], row["params"], row["expected"], language)}
+            for row in admin_data.etl_rejects(run["id"])]
     return rows, i18n.t("admin.rejects.of_run", run=run["id"], file=run["file_name"],
                         count=i18n.number(run["rows_rejected"]))
 
@@ -133,7 +141,9 @@ def add_user(_clicks, email, name, password, role, scope, language, version):
 
 def audit_rows(event, _clicks):
     require_role("admin")
-    return [{**row, "event": i18n.t(f"audit.event.{row['event']}")} for row in admin_data.audit_entries(event)]
+    language = i18n.current_language()
+    return [{**row, "event": i18n.t(f"audit.event.{row['event']}", language),
+             "actor": i18n.operator(row["actor"], language)} for row in admin_data.audit_entries(event)]
 
 
 def register_callbacks(app: dash.Dash) -> None:

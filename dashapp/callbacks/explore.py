@@ -29,31 +29,35 @@ import math
 from dataclasses import replace
 
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, no_update, set_props
+from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
-from dateutil.relativedelta import relativedelta
 from flask_login import current_user
 
-from pilotage.dates import month_end, months_between, week_start
+from pilotage.dates import month_end
 from pilotage.store.models import ACTIVITY_MEASURES
 
 from .. import exports, i18n
 from ..auth import audit
 from ..auth.callbacks import role_checked
-from ..layout import charts
+from ..layout import cards, charts
 from ..layout import filters as bar
+from ..layout.periods import period_sentence
 from ..pages import explore as page
-from ..semantic import metrics, queries
+from ..semantic import metrics, periods, queries
 from ..semantic.filters import Filters
 from ..semantic.scope import region_tree
 from .rendered import rendered
 
-ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES) | {"closed_deals"}
-STOCK_FIELDS = {"mrr": "mrr", "customers": "customers", "pipeline_open_mrr": "gpmrr"}  # measure -> stock column
-GRID_COLUMNS = ("spend", "leads", "qualified_leads", "opportunities", "won", "cost_per_lead",
-                "cost_per_qualified_lead", "cost_per_opportunity", "cac", "leads_per_k_eur")
+ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES)
+# The grid's columns: the funnel's counts in stage order, qualified leads beside them, then costs.
+COUNT_COLUMNS = ("leads", "mqls", "sqls", "opportunities", "won", "qualified_leads")
+COST_COLUMNS = ("spend", "cost_per_lead", "cost_per_qualified_lead", "cost_per_opportunity", "cac", "leads_per_k_eur")
+GRID_COLUMNS = (*COUNT_COLUMNS, *COST_COLUMNS)
+# Media spend is recorded per channel and campaign, never per traffic source: by source, costs would all
+# sit on the "(none)" row, so the source breakdown shows the funnel only.
+COLUMNS_BY = {"source": COUNT_COLUMNS}
 SORTABLE = ("label", *GRID_COLUMNS)
-COHORT_STAGES = ("leads", "qualified_leads", "mqls", "sqls", "opportunities", "won")
+COHORT_STAGES = ("leads", "mqls", "sqls", "opportunities", "won", "qualified_leads")
 MAX_SORT_KEYS = 20
 FUNNEL_CHART_FROM = "leads"
 STATE_COLORS = {"green": "success", "amber": "warning", "red": "danger", "none": "light"}
@@ -98,15 +102,6 @@ def read_filters(*values) -> Filters:
     return queries.filters_from(bar.raw_filters(*values))
 
 
-def bucket(day: dt.date, grain: str) -> dt.date:
-    """The period bucket a day falls in (ISO weeks start on Monday)."""
-    if grain == "week":
-        return week_start(day)
-    if grain == "month":
-        return day.replace(day=1)
-    return day
-
-
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else pd.Timestamp(value).date()
 
@@ -119,46 +114,6 @@ def _number(value) -> float | None:
 
 
 # --- the KPI over time ----------------------------------------------------------------------------
-
-def _kpi_values(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame({"period": [], "value": []})
-    return pd.DataFrame({"period": [_date(p) for p in frame["period"]],
-                         "value": [metrics.value(name, row) for row in frame.to_dict("records")]})
-
-
-def is_activity_kpi(name: str) -> bool:
-    return set(metrics.get(name).measures) <= ACTIVITY_FIELDS
-
-
-def kpi_series(filters: Filters, name: str) -> tuple[pd.DataFrame, str]:
-    """(period, value) of one KPI and the grain actually used.
-
-    Activity KPIs follow the chosen grain; stocks (MRR, GPMRR) and KPIs that need monthly
-    figures (churn, LTV, payback, full CAC) are read per month."""
-    if is_activity_kpi(name):
-        return _kpi_values(queries.activity_series(filters), name), filters.grain
-    monthly = replace(filters, grain="month")
-    if set(metrics.get(name).measures) <= set(STOCK_FIELDS):
-        frame = queries.monthly_stock_series(monthly).rename(columns={v: k for k, v in STOCK_FIELDS.items()})
-    else:
-        frame = pd.DataFrame([{**queries.measures(replace(
-            filters, start=max(m, filters.start), end=min(month_end(m), filters.end), grain="month",
-            period="custom")), "period": m} for m in months_between(filters.start, filters.end)])
-    return _kpi_values(frame, name), "month"
-
-
-def last_year_series(filters: Filters, name: str, grain: str) -> pd.DataFrame | None:
-    """Last year's values moved onto this year's buckets (activity KPIs only: one cached query)."""
-    if not is_activity_kpi(name):
-        return None
-    frame = _kpi_values(queries.activity_series(filters.last_year()), name)
-    if grain == "week":  # 52 weeks later: the same ISO weekday, about the same week number
-        frame["period"] = [p + dt.timedelta(weeks=52) for p in frame["period"]]
-    else:
-        frame["period"] = [p + relativedelta(years=1) for p in frame["period"]]
-    return frame
-
 
 def target_line(filters: Filters, name: str, grain: str) -> pd.DataFrame:
     """The KPI's target per bucket: monthly targets spread over the days of their month for
@@ -174,7 +129,7 @@ def target_line(filters: Filters, name: str, grain: str) -> pd.DataFrame:
     while day <= filters.end:
         month = day.replace(day=1)
         if month in targets:
-            key = bucket(day, grain)
+            key = periods.bucket_key(day, grain)
             if additive:
                 values[key] = values.get(key, 0.0) + targets[month] / month_end(day).day
             else:
@@ -212,46 +167,78 @@ def axis_ticks(periods, grain: str, language: str) -> tuple[list, list[str]]:
     return chosen, [short_label(p, grain, language) for p in chosen]
 
 
+def headline(filters: Filters, name: str, language: str) -> tuple[list, str]:
+    """The KPI over the window, its target and state (the badge rule in a tooltip), and its changes
+    against the like-for-like windows the sentence below names; and the state."""
+    t = i18n.t
+    previous, last_year, comparison = queries.compared(filters)
+    kpi_label = t(f"kpi.{name}", language)
+    actual = queries.kpi_values(filters, [name])[name]
+    target_value = queries.targets(filters, (name,)).get(name)
+    text = t("explore.headline", language, kpi=kpi_label, start=i18n.date(comparison.window.start, "medium", language),
+             end=i18n.date(comparison.window.end, "medium", language), value=i18n.kpi_value(name, actual, language))
+    if target_value:
+        text += " · " + t("explore.headline.target", language, target=i18n.kpi_value(name, target_value, language),
+                          ratio=i18n.percent(metrics.attainment(actual, target_value), 1, language))
+    else:
+        text += " · " + t("explore.headline.no_target", language)
+    changes = []
+    for key, window in (("common.vs_previous", previous), ("common.vs_last_year", last_year)):
+        change = metrics.change(actual, queries.kpi_values(window, [name])[name])
+        changes.append(f"{i18n.percent(change, 1, language, signed=True)} {t(key, language)}")
+    state = metrics.state(name, actual, target_value)
+    return [
+        html.Div([html.Strong(text, id="explore-headline-text"), " ",
+                  cards.state_badge(name, state, "explore-state", language)], className="d-flex flex-wrap gap-2"),
+        html.Div(" · ".join(changes), id="explore-changes", className="small"),
+        html.Div(period_sentence(comparison, queries.data_end(), language), id="explore-period-info",
+                 className="small text-muted"),
+    ], state
+
+
 def series_outputs(filters: Filters, name: str, language: str):
     """Title, figure, note, headline and headline colour (the KPI's state against its target)."""
     t = i18n.t
-    frame, grain = kpi_series(filters, name)
+    frame, grain = queries.kpi_series(filters, name)
     kpi_label = t(f"kpi.{name}", language)
     title = t("explore.series.title", language, kpi=kpi_label, grain=t(f"explore.grain.{grain}", language))
+    comparison = queries.comparison(filters)
+    partial = periods.partial_buckets(comparison.window.start, comparison.window.end, grain)
 
-    def texts(periods, values, prefix_key):
-        return [f"{t(prefix_key, language)}: {i18n.kpi_value(name, _number(v), language)} · "
-                f"{period_label(p, grain, language)}" for p, v in zip(periods, values, strict=True)]
+    def texts(periods_, values, prefix_key):
+        result = []
+        for p, v in zip(periods_, values, strict=True):
+            text = (f"{t(prefix_key, language)}: {i18n.kpi_value(name, _number(v), language)} · "
+                    f"{period_label(p, grain, language)}")
+            if prefix_key == "common.actual" and _date(p) in partial:
+                bucket = partial[_date(p)]
+                text += " · " + t("chart.partial_hover", language, start=i18n.date(bucket.start, "d MMM", language),
+                                  end=i18n.date(bucket.end, "d MMM", language))
+            result.append(text)
+        return result
 
     if frame.empty:
         figure = charts.empty(t("common.no_data", language))
     else:
         target = target_line(filters, name, grain)
-        last_year = last_year_series(filters, name, grain)
+        last_year = queries.last_year_series(filters, name, grain)
         figure = charts.time_series(
             frame["period"], frame["value"], texts(frame["period"], frame["value"], "common.actual"),
             unit=metrics.get(name).unit, language=language,
             names={"actual": t("common.actual", language), "target": t("common.target", language),
-                   "last_year": t("common.last_year", language)},
+                   "last_year": t("common.last_year", language), "partial": t("chart.partial", language)},
             target=(target["period"], target["target"], texts(target["period"], target["target"], "common.target")),
             last_year=None if last_year is None else (last_year["period"], last_year["value"], texts(
                 last_year["period"], last_year["value"], "common.last_year")),
-            step_target=not metrics.get(name).additive, ticks=axis_ticks(frame["period"], grain, language))
+            step_target=not metrics.get(name).additive, ticks=axis_ticks(frame["period"], grain, language),
+            partial=[_date(p) in partial for p in frame["period"]])
     notes = [t("explore.series.target_note", language)]
+    if partial:
+        notes.insert(0, t("explore.series.partial_note", language))
     if grain != filters.grain:
         notes.insert(0, t("explore.series.monthly_only", language))
-    actual = queries.kpi_values(filters, [name])[name]
-    target_value = queries.targets(filters, (name,)).get(name)
-    headline = t("explore.headline", language, kpi=kpi_label, start=i18n.date(filters.start, "medium", language),
-                 end=i18n.date(filters.end, "medium", language), value=i18n.kpi_value(name, actual, language))
-    if target_value:
-        ratio = actual / target_value if actual is not None else None
-        headline += " · " + t("explore.headline.target", language, target=i18n.kpi_value(name, target_value, language),
-                              ratio=i18n.percent(ratio, 0, language))
-    else:
-        headline += " · " + t("explore.headline.no_target", language)
-    color = STATE_COLORS[metrics.state(name, actual, target_value)]
-    return title, figure, " ".join(notes), headline, color
+    children, state = headline(filters, name, language)
+    return title, figure, " ".join(notes), children, STATE_COLORS[state]
 
 
 # --- funnel, leaderboard, heatmap, cohorts ------------------------------------------------------------
@@ -273,40 +260,63 @@ FUNNEL_RATIOS = {stage: _ratio_kpi(stage, previous)
 
 
 def funnel_steps(filters: Filters) -> list[dict]:
-    """Each funnel stage with its count and the conversion KPI into it (metrics layer)."""
+    """Each funnel stage in order with its count and the conversion KPI into it, then the measures
+    shown beside the funnel (qualified leads) with their share of the stage they qualify."""
     base = queries.measures(filters)
     steps = []
     for stage in metrics.FUNNEL:
         ratio_name = FUNNEL_RATIOS.get(stage)
         steps.append({"stage": stage, "count": base.get(stage, 0.0), "ratio_name": ratio_name,
-                      "ratio": metrics.value(ratio_name, base) if ratio_name else None})
+                      "ratio": metrics.value(ratio_name, base) if ratio_name else None, "beside": False})
+    for name, (_of, ratio_name) in metrics.FUNNEL_BESIDE.items():
+        steps.append({"stage": name, "count": base.get(name, 0.0), "ratio_name": ratio_name,
+                      "ratio": metrics.value(ratio_name, base), "beside": True})
     return steps
+
+
+def _stage_cell(stage: str, language: str, beside: bool = False, cell_id: str | None = None):
+    """A stage's name with its definition on hover (and the mark of a measure beside the funnel)."""
+    label = i18n.t(f"kpi.{stage}", language)
+    if beside:
+        label = i18n.t("explore.funnel.beside_label", language, kpi=label)
+    return html.Span(label, title=i18n.t(f"kpi.definition.{stage}", language), className="text-decoration-underline",
+                     style={"textDecorationStyle": "dotted", "cursor": "help"}, **({"id": cell_id} if cell_id else {}))
 
 
 def funnel_outputs(filters: Filters, language: str):
     t = i18n.t
     steps = funnel_steps(filters)
-    texts = []
+    stages = [s for s in steps if not s["beside"]]
     rows = []
+    texts = []
     for step in steps:
         count = i18n.number(step["count"], 0, language)
-        if step["ratio_name"]:
-            ratio = f"{t('kpi.' + step['ratio_name'], language)} {i18n.percent(step['ratio'], 1, language)}"
-        else:
-            ratio = ""
-        texts.append(f"{count} · {ratio}" if ratio else count)
-        rows.append([t(f"kpi.{step['stage']}", language), count, ratio or "–"])
+        ratio = (f"{t('kpi.' + step['ratio_name'], language)} {i18n.percent(step['ratio'], 1, language)}"
+                 if step["ratio_name"] else "")
+        if not step["beside"]:
+            texts.append(f"{count} · {ratio}" if ratio else count)
+        rows.append([_stage_cell(step["stage"], language, step["beside"], f"explore-stage-{step['stage']}"), count,
+                     ratio or "–"])
     # The chart starts at leads: impressions are thousands of times larger and would flatten the rest.
     first = metrics.FUNNEL.index(FUNNEL_CHART_FROM)
-    shown = steps[first:]
+    shown = stages[first:]
     if not any(s["count"] for s in shown):
         figure = charts.empty(t("common.no_data", language), height=380)
     else:
-        figure = charts.funnel([t(f"kpi.{s['stage']}", language) for s in shown], [s["count"] for s in shown],
-                               [row[1] for row in rows[first:]], texts[first:], language)
+        beside = [s for s in steps if s["beside"]]
+        figure = charts.funnel(
+            [t(f"kpi.{s['stage']}", language) for s in shown], [s["count"] for s in shown],
+            [i18n.number(s["count"], 0, language) for s in shown],
+            [f"{text}<br>{t('kpi.definition.' + s['stage'], language)}" for s, text in zip(shown, texts[first:],
+                                                                                         strict=True)],
+            language,
+            beside=[t("explore.funnel.beside", language, kpi=t(f"kpi.{s['stage']}", language),
+                      count=i18n.number(s["count"], 0, language), ratio=i18n.percent(s["ratio"], 1, language),
+                      of=t(f"kpi.{metrics.FUNNEL_BESIDE[s['stage']][0]}", language).lower())
+                    for s in beside])
     headers = [t("explore.funnel.stage", language), t("explore.funnel.count", language),
                t("explore.funnel.ratio", language)]
-    return figure, page.table(headers, rows, table_id="explore-funnel-ratios")
+    return figure, page.table(headers, rows, table_id="explore-funnel-ratios", separator_before=len(stages))
 
 
 def leaderboard_output(filters: Filters, language: str):
@@ -316,14 +326,22 @@ def leaderboard_output(filters: Filters, language: str):
         return page.no_data(language)
     headers = [t("explore.leaderboard.rank", language), t("explore.leaderboard.rep", language),
                t("explore.leaderboard.team", language), t("kpi.leads", language), t("kpi.opportunities", language),
-               t("kpi.won", language), t("explore.leaderboard.conversion", language), t("kpi.win_rate", language),
+               t("kpi.won", language), _header("lead_to_won", "explore.leaderboard.lead_to_won", language),
+               _header("opportunity_to_won", "explore.leaderboard.opportunity_to_won", language),
                t("kpi.average_deal_value", language), t("kpi.won_value", language)]
-    rows = [[str(rank), row["rep"], row["team"] or "–", i18n.number(row["leads"], 0, language),
-             i18n.number(row["opportunities"], 0, language), i18n.number(row["won"], 0, language),
-             i18n.percent(_number(row["conversion"]), 1, language), i18n.percent(_number(row["win_rate"]), 1, language),
+    rows = [[str(rank), row["rep"], i18n.team_name(row["team_code"], row["team"], language),
+             i18n.number(row["leads"], 0, language), i18n.number(row["opportunities"], 0, language),
+             i18n.number(row["won"], 0, language),
+             i18n.percent(_number(row["lead_to_won"]), 1, language),
+             i18n.percent(_number(row["opportunity_to_won"]), 1, language),
              i18n.money(_number(row["average_deal_value"]), 0, language), i18n.money(row["won_value"], 0, language)]
             for rank, row in enumerate(frame.to_dict("records"), start=1)]
     return page.table(headers, rows, table_id="explore-leaderboard-table")
+
+
+def _header(name: str, key: str, language: str) -> html.Span:
+    """A column header that says what it divides, the KPI's definition on hover."""
+    return html.Span(i18n.t(key, language), title=i18n.t(f"kpi.definition.{name}", language))
 
 
 def _channel_names(language: str) -> dict[str, str]:
@@ -372,7 +390,8 @@ def cohort_frames(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _stage_table(frame: pd.DataFrame, language: str, table_id: str):
     if frame.empty:
         return page.no_data(language)
-    headers = [i18n.t("explore.cohort.month", language), *(i18n.t(f"kpi.{s}", language) for s in COHORT_STAGES)]
+    headers = [i18n.t("explore.cohort.month", language),
+               *(_stage_cell(s, language, s in metrics.FUNNEL_BESIDE) for s in COHORT_STAGES)]
     rows = [[charts.month_label(r["period"], language), *(i18n.number(r[s], 0, language) for s in COHORT_STAGES)]
             for r in frame.to_dict("records")]
     footer = [i18n.t("explore.grid.total", language), *(i18n.number(frame[s].sum(), 0, language)
@@ -388,7 +407,8 @@ def _labels(by: str, codes, language: str) -> dict[str, str]:
     elif by == "campaign":
         names = {o["value"]: o["label"] for o in queries.filter_options(language)["campaigns"]}
     elif by == "region":
-        names = region_tree().names
+        tree = region_tree()
+        names = {code: i18n.region_name(code, tree.names.get(code), language) for code in codes}
     else:
         names = {}
     none = i18n.t("explore.grid.none", language)
@@ -404,32 +424,41 @@ def _rounded(name: str, value: float | None) -> float | int | None:
     return round(value, 4 if unit == "ratio" else 2)
 
 
-def _grid_row(key: str, label: str, measures: dict, language: str) -> dict:
-    values = {c: _rounded(c, metrics.value(c, measures)) for c in GRID_COLUMNS}
+def grid_columns_of(by: str) -> tuple[str, ...]:
+    return COLUMNS_BY.get(by, GRID_COLUMNS)
+
+
+def _grid_row(key: str, label: str, measures: dict, language: str, columns: tuple[str, ...]) -> dict:
+    """One row: raw values for sorting and the export, texts for the cells (a cost per unit without
+    spend is blank, not 0.00 EUR: :mod:`metrics` gives None)."""
+    values = {c: _rounded(c, metrics.value(c, measures)) for c in columns}
     return {"key": key, "label": label, **values,
-            "_text": {c: i18n.kpi_value(c, values[c], language) for c in GRID_COLUMNS}}
+            "_text": {c: "" if values[c] is None else i18n.kpi_value(c, values[c], language) for c in columns}}
 
 
 def grid_data(filters: Filters, by: str, language: str) -> tuple[list[dict], dict]:
     """The grid's rows (scoped, labelled, most leads first) and its total row."""
     frame = queries.breakdown(filters, by)
+    columns = grid_columns_of(by)
     rows = []
     if frame.empty:
         totals = {m: 0.0 for m in ACTIVITY_FIELDS}
     else:
         labels = _labels(by, frame[by], language)
-        rows = [_grid_row(record[by], labels[record[by]], record, language) for record in frame.to_dict("records")]
+        rows = [_grid_row(record[by], labels[record[by]], record, language, columns)
+                for record in frame.to_dict("records")]
         rows.sort(key=lambda r: (-r["leads"], r["label"]))
         totals = frame.sum(numeric_only=True).to_dict()
-    return rows, _grid_row("", i18n.t("explore.grid.total", language), totals, language)
+    return rows, _grid_row("", i18n.t("explore.grid.total", language), totals, language, columns)
 
 
 def grid_columns(by: str, language: str) -> list[dict]:
     columns = [{"field": "label", "colId": "label", "headerName": i18n.t(f"explore.by.{by}", language),
                 "pinned": "left", "minWidth": 180}]
-    for name in GRID_COLUMNS:
+    for name in grid_columns_of(by):
         columns.append({
             "field": name, "colId": name, "headerName": i18n.t(f"kpi.{name}", language), "type": "rightAligned",
+            "headerTooltip": i18n.t(f"kpi.definition.{name}", language),
             "valueFormatter": {"function": f"params.data && params.data._text ? params.data._text.{name} "
                                            f": params.value"}})
     return columns

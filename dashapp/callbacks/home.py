@@ -1,11 +1,12 @@
 """The home page's callback: a period in; the role's KPI cards, the AARRR summary and the
 period line out.
 
-The period is the only input and it is untrusted: anything but the three home periods falls
-back to the last complete month. The role and the scope come from the logged-in user on the
-server (the query layer applies the scope). Queries per call: one ``measures`` per period
-(current, previous, same period last year), one ``targets``, one 13-month activity series
-and, for roles with stock KPIs, one stock series; all cached per scope and data version.
+The period is the only input and it is untrusted: anything but the home periods falls back to
+the last complete month. The role and the scope come from the logged-in user on the server (the
+query layer applies the scope). Queries per call: one ``measures`` per window (current, and the
+like-for-like previous and last-year windows of :func:`queries.compared`), one ``targets``, and
+each card's 13-month trend (:func:`queries.monthly_trend`, the series the drill-down draws); all
+cached per scope and data version.
 """
 
 from __future__ import annotations
@@ -14,21 +15,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dash import Input, Output
-from dateutil.relativedelta import relativedelta
 from flask_login import current_user
+
+from pilotage.dates import add_months, month_start
 
 from .. import i18n
 from ..auth.callbacks import role_checked
 from ..layout import cards
+from ..layout.periods import period_sentence
 from ..semantic import metrics, queries
 from ..semantic.filters import Filters
+from ..semantic.periods import Comparison
 from .rendered import rendered
 
-HOME_PERIODS = ("last_month", "week_to_date", "quarter_to_date")
+HOME_PERIODS = ("last_week", "week_to_date", "last_month", "quarter_to_date")
 DEFAULT_PERIOD = "last_month"
 TREND_MONTHS = 13
-# Base measures that are stocks at a month's end: the sparkline reads them from the stock series.
-STOCK_MEASURES = frozenset({"mrr", "customers", "pipeline_open_mrr"})
 
 # Keeps the period in the URL (?period=...) without reloading the page, so a link or a
 # refresh reopens the same view; replaceState does not make Dash Pages re-render.
@@ -46,8 +48,7 @@ function(period) {
 class HomeView:
     period: str
     filters: Filters
-    previous: Filters
-    last_year: Filters
+    comparison: Comparison
     cards: list[cards.KpiCardData]
     funnel: list[cards.FunnelStage]
 
@@ -68,40 +69,15 @@ def explore_href(name: str, period: str) -> str:
 
 def trend_filters() -> Filters:
     """The last 13 complete months before the data's end (the same window for every period)."""
-    end = queries.today().replace(day=1) - dt.timedelta(days=1)
-    start = end.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
+    end = month_start(queries.today()) - dt.timedelta(days=1)
+    start = add_months(month_start(end), -(TREND_MONTHS - 1))
     return queries.filters_from({"period": "custom", "start": start.isoformat(), "end": end.isoformat(),
                                  "grain": "month"})
 
 
-def _trend_rows(names, filters: Filters) -> list[tuple[dt.date, dict | None]]:
-    """Base measures per month of the trend window (None for a month without activity)."""
-    activity = queries.activity_series(filters)
-    rows: dict[dt.date, dict] = {}
-    if not activity.empty:
-        rows = {record["period"]: record for record in activity.to_dict("records")}
-    if any(STOCK_MEASURES & set(metrics.get(name).measures) for name in names):
-        for record in queries.monthly_stock_series(filters).to_dict("records"):
-            rows.setdefault(record["period"], {}).update(
-                mrr=record["mrr"], customers=record["customers"], pipeline_open_mrr=record["gpmrr"])
-    months = [filters.start + relativedelta(months=i) for i in range(TREND_MONTHS)]
-    return [(month, rows.get(month)) for month in months if month <= filters.end]
-
-
-def _trend(name: str, rows) -> tuple[tuple[dt.date, float | None], ...]:
-    kpi = metrics.get(name)
-    points = []
-    for month, row in rows:
-        if row is None:  # no activity that month: a count is zero, a ratio undefined
-            points.append((month, 0.0 if kpi.additive else None))
-        else:
-            points.append((month, metrics.value(name, row)))
-    return tuple(points)
-
-
 def _funnel(current: dict) -> list[cards.FunnelStage]:
     """AARRR: each count stage with its conversion from the stage before; retention (a stock)
-    with the churn rate instead."""
+    with the churn rate (complete months) instead."""
     stages, before = [], None
     for stage, name in metrics.AARRR.items():
         value = metrics.value(name, current)
@@ -120,11 +96,11 @@ def home_view(period) -> HomeView:
     period = clean_period(period)
     names = role_kpis()
     filters = queries.filters_from({"period": period, "grain": "month"})
-    previous, last_year = filters.previous(), filters.last_year()
+    previous, last_year, comparison = queries.compared(filters)
     current = queries.measures(filters)
     before, year_ago = queries.measures(previous), queries.measures(last_year)
     goals = queries.targets(filters, tuple(names)) if names else {}
-    rows = _trend_rows(names, trend_filters()) if names else []
+    trend = trend_filters() if names else None
     kpi_cards = []
     for name in names:
         value, target = metrics.value(name, current), goals.get(name)
@@ -132,18 +108,13 @@ def home_view(period) -> HomeView:
             name=name, value=value, target=target, attainment=metrics.attainment(value, target),
             vs_previous=metrics.change(value, metrics.value(name, before)),
             vs_last_year=metrics.change(value, metrics.value(name, year_ago)),
-            state=metrics.state(name, value, target), href=explore_href(name, period), trend=_trend(name, rows)))
-    return HomeView(period, filters, previous, last_year, kpi_cards, _funnel(current))
+            state=metrics.state(name, value, target), href=explore_href(name, period),
+            trend=queries.monthly_trend(trend, name)))
+    return HomeView(period, filters, comparison, kpi_cards, _funnel(current))
 
 
 def period_info(view: HomeView, language: str) -> str:
-    def day(value: dt.date) -> str:
-        return i18n.date(value, "medium", language)
-
-    return i18n.t("home.period_info", language, start=day(view.filters.start), end=day(view.filters.end),
-                  previous_start=day(view.previous.start), previous_end=day(view.previous.end),
-                  last_year_start=day(view.last_year.start), last_year_end=day(view.last_year.end),
-                  data_end=day(queries.today() - dt.timedelta(days=1)))
+    return period_sentence(view.comparison, queries.data_end(), language)
 
 
 def update_home(period):

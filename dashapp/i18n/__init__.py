@@ -100,7 +100,7 @@ def kpi_value(name: str, value: float | None, language: str | None = None) -> st
     if value is None:
         return "–"
     if unit == "eur":
-        return money(value, 0 if abs(value) >= 100 else 2, language)
+        return money(value, 0 if abs(value) >= 100 or value == 0 else 2, language)
     if unit == "ratio":
         return percent(value, 1 if abs(value) >= 0.01 else 2, language)
     if unit == "months":
@@ -108,3 +108,79 @@ def kpi_value(name: str, value: float | None, language: str | None = None) -> st
     if unit == "per_k_eur":
         return number(value, 2, language)
     return number(value, 0, language)
+
+
+def date_range(start: dt.date, end: dt.date, language: str | None = None, weekdays: bool = False) -> str:
+    """``1 Oct 2026 – 31 Oct 2026``; with the weekdays for weeks (``Mon 26 Oct 2026 – Sat 31 Oct 2026``)."""
+    fmt = "EEE d MMM y" if weekdays else "d MMM y"
+    return f"{date(start, fmt, language)} – {date(end, fmt, language)}"
+
+
+def region_name(code: str, stored: str | None = None, language: str | None = None) -> str:
+    """A region as users read it: the region the store seeds for rows without geography in their language,
+    any other by the name it was loaded with."""
+    from pilotage.store.reference import UNASSIGNED_REGION
+
+    if code == UNASSIGNED_REGION:
+        return t("region.unassigned", language)
+    return stored or code
+
+
+def team_name(code: str | None, stored: str | None = None, language: str | None = None) -> str:
+    """A sales team as users read it: the team the store seeds for reps without one in their language."""
+    from pilotage.store.reference import UNKNOWN_TEAM
+
+    if code == UNKNOWN_TEAM:
+        return t("team.unassigned", language)
+    return stored or code or "–"
+
+
+def operator(run_by: str | None, language: str | None = None) -> str:
+    """Who started a run, as recorded by :mod:`pilotage.operator`: an app account's e-mail as is, a command
+    as "command line" (with the operator it names), a value given with ``--by`` as is."""
+    if not run_by:
+        return "–"
+    if run_by == "cli":
+        return t("operator.cli", language)
+    if run_by.startswith("cli:"):
+        return t("operator.cli_named", language, name=run_by.removeprefix("cli:"))
+    if run_by == "scheduler":
+        return t("operator.scheduler", language)
+    return run_by
+
+
+def reject_reason(code: str | None, params: str | dict | None, english: str, language: str | None = None) -> str:
+    """Why the ETL rejected a row, in the user's language: from its ``code`` and ``params`` (JSON) when the
+    catalogue knows the code, else the English reason it was stored with (older rows, unknown codes)."""
+    import json
+
+    if not code or code not in MESSAGES:
+        return english
+    try:
+        values = json.loads(params) if isinstance(params, str) else dict(params or {})
+    except (TypeError, ValueError):
+        return english
+    if code == "reject.several":
+        parts = [t("reject.several.part", language, column=file_column(p.get("column", ""), language),
+                   expected=reject_reason(p.get("code"), p.get("params") or {}, "?", language))
+                 for p in values.get("problems", []) if isinstance(p, dict)]
+        return t("reject.several.separator", language).join(parts) or english
+    if code == "reject.unknown_code":
+        dimension = f"reject.dimension.{values.get('dimension')}"
+        values["dimension"] = t(dimension, language) if dimension in MESSAGES else values.get("dimension", "")
+    if code == "reject.fields":
+        separator = values.get("separator")
+        values["separator"] = t("reject.separator.tab", language) if separator == "\t" else f"“{separator}”"
+    text = MESSAGES[code][LANGUAGES.index(language or current_language())]
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):  # parameters that do not fit the message: say it as stored
+        return english
+
+
+def file_column(reference: str | None, language: str | None = None) -> str:
+    """A column of a loaded file as a reject names it (``spend (column 3)``), in the user's language."""
+    from pilotage.input.table import split_column_ref
+
+    parts = split_column_ref(reference or "")
+    return t("reject.column", language, name=parts[0], at=parts[1]) if parts else (reference or "")

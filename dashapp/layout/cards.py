@@ -2,7 +2,9 @@
 
 Pure layout: these functions receive figures already computed by the query and metrics
 layers (see :mod:`dashapp.callbacks.home`) and only format them. A card's state is shown by
-its border colour *and* a text badge, so that it does not rely on colour alone.
+its border colour *and* a text badge, so that it does not rely on colour alone; the badge's
+tooltip says the one rule behind it (:func:`badge_rule`), the title's tooltip what the KPI is
+(its definition in :mod:`metrics`, leading or lagging).
 """
 
 from __future__ import annotations
@@ -71,12 +73,34 @@ def sparkline(name: str, trend, language: str) -> dcc.Graph | html.Div:
                      style={"height": "48px"}, className="mt-1")
 
 
+def badge_rule(name: str, language: str) -> str:
+    """The badge rule for this KPI's direction, as its tooltip says it."""
+    return i18n.t(f"badge.rule.{metrics.get(name).direction}", language,
+                  tolerance=i18n.percent(metrics.TOLERANCE, 0, language))
+
+
+def kpi_help(name: str, language: str) -> str:
+    """What a KPI is: its definition and whether it is a leading or a lagging indicator."""
+    kpi = metrics.get(name)
+    return f"{i18n.t(f'kpi.definition.{name}', language)} {i18n.t(f'kpi.timing.{kpi.timing}', language)}"
+
+
+def state_badge(name: str, state: str, badge_id: str, language: str) -> html.Span:
+    """The state as a text badge, with the rule behind it in a tooltip (``{badge_id}-rule``)."""
+    rule = badge_rule(name, language) if state != "none" else i18n.t("badge.rule.none", language)
+    return html.Span([
+        dbc.Badge(i18n.t(f"home.state.{state}", language), color=STATE_COLOURS.get(state, "secondary"), pill=True,
+                  text_color="dark" if state == "amber" else None, id=badge_id),
+        dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom"),
+    ])
+
+
 def _change(name: str, change: float | None, label_key: str, language: str) -> html.Div:
-    """``▲ +4.2 % vs previous period``, green when it is an improvement for this KPI."""
+    """``▲ +4.2 % vs previous period``, green when it is an improvement for this KPI (no colour for a budget)."""
     label = i18n.t(label_key, language)
     if change is None:
         return html.Div(["–", " ", label], className="small text-muted")
-    better = (change > 0) == metrics.get(name).higher_is_better if change else None
+    better = metrics.better(name, change)
     arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
     colour = "text-muted" if better is None else "text-success" if better else "text-danger"
     verdict = "" if better is None else i18n.t("home.change.better" if better else "home.change.worse", language)
@@ -102,9 +126,10 @@ def kpi_card(card: KpiCardData, language: str) -> dcc.Link:
     title = i18n.t(f"kpi.{card.name}", language)
     body = dbc.CardBody([
         html.Div([
-            html.H3(title, className="h6 mb-0 text-muted"),
-            dbc.Badge(i18n.t(f"home.state.{card.state}", language), color=colour, pill=True,
-                      text_color="dark" if card.state == "amber" else None, id=f"home-state-{card.name}"),
+            html.H3([title, dbc.Tooltip(kpi_help(card.name, language), target=f"home-title-{card.name}",
+                                        id=f"home-help-{card.name}", placement="top")],
+                    className="h6 mb-0 text-muted", id=f"home-title-{card.name}"),
+            state_badge(card.name, card.state, f"home-state-{card.name}", language),
         ], className="d-flex justify-content-between align-items-start gap-2"),
         html.Div(i18n.kpi_value(card.name, card.value, language), id=f"home-value-{card.name}",
                  className="fs-3 fw-semibold my-1"),
@@ -133,7 +158,9 @@ def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
     """AARRR, left to right: each stage's figure and its conversion from the stage before."""
     columns = []
     for stage in stages:
-        if stage.rate is None:
+        if stage.rate is None and stage.stage == "retention":
+            rate = i18n.t("home.funnel.churn_none", language)
+        elif stage.rate is None:
             rate = "–" if stage.rate_of is not None else ""
         elif stage.rate_of is None:
             rate = i18n.t("home.funnel.churn", language, value=i18n.percent(stage.rate, 1, language))

@@ -62,11 +62,14 @@ def empty(message: str, height: int = 320) -> go.Figure:
 def time_series(x: Sequence, actual: Sequence, actual_text: Sequence[str], *, unit: str, language: str,
                 names: dict[str, str], target: tuple[Sequence, Sequence, Sequence[str]] | None = None,
                 last_year: tuple[Sequence, Sequence, Sequence[str]] | None = None,
-                step_target: bool = False, ticks: tuple[Sequence, Sequence[str]] | None = None) -> go.Figure:
+                step_target: bool = False, ticks: tuple[Sequence, Sequence[str]] | None = None,
+                partial: Sequence[bool] | None = None) -> go.Figure:
     """One KPI per period bucket: the actual line, its target and last year's line when given.
 
-    ``names`` holds the translated legend entries (actual, target, last_year); each series comes
-    as (x, y, hover texts)."""
+    ``names`` holds the translated legend entries (actual, target, last_year, partial); each series
+    comes as (x, y, hover texts). ``partial`` flags the buckets the window covers only in part (a
+    week or a month in progress): they are drawn apart, a dotted segment to a hollow marker, so that
+    nobody reads them as a complete period."""
     fig = go.Figure()
     if last_year is not None and len(last_year[0]):
         fig.add_trace(go.Scatter(x=list(last_year[0]), y=list(last_year[1]), customdata=list(last_year[2]),
@@ -79,9 +82,31 @@ def time_series(x: Sequence, actual: Sequence, actual_text: Sequence[str], *, un
                                  line={"color": COLORS["target"], "dash": "dash",
                                        "shape": "hv" if step_target else "linear"},
                                  hovertemplate="%{customdata}"))
-    fig.add_trace(go.Scatter(x=list(x), y=list(actual), customdata=list(actual_text), name=names["actual"],
+    x, actual, actual_text = list(x), list(actual), list(actual_text)
+    partial = list(partial) if partial is not None else [False] * len(x)
+    whole = [i for i, p in enumerate(partial) if not p]
+    fig.add_trace(go.Scatter(x=[x[i] for i in whole], y=[actual[i] for i in whole],
+                             customdata=[actual_text[i] for i in whole], name=names["actual"],
                              mode="lines+markers", line={"color": COLORS["actual"], "width": 2},
-                             hovertemplate="%{customdata}"))
+                             hovertemplate="%{customdata}", meta="actual"))
+    if any(partial):
+        # Each partial bucket joined to its complete neighbour by a dotted segment (None breaks the line).
+        px, py, ptext, symbols = [], [], [], []
+        for i in (i for i, is_partial in enumerate(partial) if is_partial):
+            before = i - 1 if i > 0 and not partial[i - 1] else None
+            after = i + 1 if i + 1 < len(x) and not partial[i + 1] else None
+            neighbour = before if before is not None else after
+            points = sorted({i, neighbour} - {None})
+            for j in [*points, None]:
+                px.append(None if j is None else x[j])
+                py.append(None if j is None else actual[j])
+                ptext.append("" if j is None else actual_text[j])
+                symbols.append("circle-open" if j == i else "circle")
+        fig.add_trace(go.Scatter(x=px, y=py, customdata=ptext, name=names.get("partial", "partial"),
+                                 mode="lines+markers", connectgaps=False,
+                                 line={"color": COLORS["actual"], "width": 2, "dash": "dot"},
+                                 marker={"symbol": symbols, "size": 9, "line": {"width": 2}},
+                                 hovertemplate="%{customdata}", meta="partial"))
     fig.update_yaxes(**_axis_format(unit, language), rangemode="tozero")
     if ticks is not None:
         fig.update_xaxes(tickmode="array", tickvals=list(ticks[0]), ticktext=list(ticks[1]))
@@ -89,13 +114,19 @@ def time_series(x: Sequence, actual: Sequence, actual_text: Sequence[str], *, un
 
 
 def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str], hovers: Sequence[str],
-           language: str) -> go.Figure:
-    """The funnel's counts, top to bottom; ``texts`` are the formatted counts drawn on the bars,
-    ``hovers`` the count and conversion ratio shown on hover."""
+           language: str, beside: Sequence[str] = ()) -> go.Figure:
+    """The funnel's stages, top to bottom; ``texts`` are the formatted counts drawn on the bars,
+    ``hovers`` the count, conversion ratio and definition shown on hover. ``beside`` are the
+    measures that are not stages (qualified leads), written beside the funnel, never drawn in it."""
     fig = go.Figure(go.Funnel(y=list(labels), x=list(counts), text=list(texts), textinfo="text",
                               customdata=list(hovers), textposition="inside", constraintext="none",
                               hovertemplate="%{y}: %{customdata}<extra></extra>", marker={"color": COLORS["funnel"]}))
     fig = framed(fig, language, height=380)
+    for i, text in enumerate(beside):
+        fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=1.0, y=1.0 - 0.08 * i,
+                           xanchor="right", yanchor="top", align="right", font={"size": 12},
+                           bgcolor="rgba(255,255,255,0.85)", bordercolor=COLORS["last_year"], borderwidth=1,
+                           name=f"beside-{i}")
     fig.update_layout(hovermode="closest")
     return fig
 

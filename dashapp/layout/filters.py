@@ -19,9 +19,10 @@ from dash import dcc, html
 from .. import i18n
 from ..semantic import metrics, queries
 from ..semantic.filters import GRAINS, PERIODS, Filters
+from .controls import dropdown
 
 DEFAULT_KPI = "leads"
-GRID_BREAKDOWNS = ("channel", "campaign", "region")
+GRID_BREAKDOWNS = ("channel", "source", "campaign", "region")
 DEFAULT_BY = "channel"
 CODE_KEYS = ("region", "channel", "campaign", "source")  # URL keys; Filters attributes add an "s"
 
@@ -91,24 +92,14 @@ def control_values(filters: Filters, kpi: str, by: str) -> dict:
 
 # --- the bar -----------------------------------------------------------------------------------
 
-def _dropdown_labels(language: str) -> dict:
-    return {"select_all": i18n.t("explore.filter.select_all", language),
-            "deselect_all": i18n.t("explore.filter.deselect_all", language),
-            "selected_count": i18n.t("explore.filter.selected_count", language),
-            "search": i18n.t("explore.filter.search", language),
-            "clear_search": i18n.t("explore.filter.clear", language),
-            "clear_selection": i18n.t("explore.filter.clear", language),
-            "no_options_found": i18n.t("explore.filter.no_options", language)}
-
-
 def _field(label_key: str, control, width: dict, language: str, control_id: str) -> dbc.Col:
     return dbc.Col([dbc.Label(i18n.t(label_key, language), html_for=control_id, className="small mb-1"), control],
                    **width, className="mb-2")
 
 
 def _multi(control_id: str, options: list[dict], value: list[str], placeholder_key: str, language: str):
-    return dcc.Dropdown(id=control_id, options=options, value=value, multi=True, clearable=True,
-                        placeholder=i18n.t(placeholder_key, language), labels=_dropdown_labels(language))
+    return dropdown(language, id=control_id, options=options, value=value, multi=True, clearable=True,
+                    placeholder=i18n.t(placeholder_key, language))
 
 
 def kpi_options(language: str) -> list[dict]:
@@ -121,8 +112,8 @@ def filter_bar(values: dict, language: str) -> html.Div:
     fr = language == "fr"
     return html.Div([
         dbc.Row([
-            _field("explore.filter.period", dcc.Dropdown(
-                id=PERIOD, value=values["period"], clearable=False, searchable=False,
+            _field("explore.filter.period", dropdown(
+                language, id=PERIOD, value=values["period"], clearable=False, searchable=False,
                 options=[{"label": i18n.t(f"period.{p}", language), "value": p} for p in PERIODS]),
                 {"md": 6, "lg": 3}, language, PERIOD),
             _field("explore.filter.dates", dcc.DatePickerRange(
@@ -133,8 +124,8 @@ def filter_bar(values: dict, language: str) -> html.Div:
                 id=GRAIN, value=values["grain"], inline=True,
                 options=[{"label": i18n.t(f"grain.{g}", language), "value": g} for g in GRAINS]),
                 {"md": 6, "lg": 3}, language, GRAIN),
-            _field("explore.filter.kpi", dcc.Dropdown(
-                id=KPI, value=values["kpi"], clearable=False, options=kpi_options(language)),
+            _field("explore.filter.kpi", dropdown(
+                language, id=KPI, value=values["kpi"], clearable=False, options=kpi_options(language)),
                 {"md": 6, "lg": 3}, language, KPI),
         ], className="g-2"),
         dbc.Row([

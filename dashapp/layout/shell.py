@@ -1,11 +1,15 @@
 """The frame around every page: navbar (pages the role may open), scope, language, logout,
-and the one place where callback errors are shown."""
+and the one place where callback errors are shown.
+
+On a narrow screen (a phone, below Bootstrap's ``lg`` breakpoint) the navbar shows the brand and
+a menu button only; the button opens the links, the user line and the buttons (a clientside
+callback, :data:`TOGGLE_JS`: no round trip), and moving to another page closes them again."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -14,7 +18,17 @@ from ..auth.permissions import can_view
 from ..semantic.scope import region_tree
 
 NAV = (("/", "nav.home"), ("/explore", "nav.explore"), ("/forecast", "nav.forecast"),
-       ("/planning", "nav.planning"), ("/admin", "nav.admin"))
+       ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/glossary", "nav.glossary"))
+TOGGLER = "nav-toggler"
+COLLAPSE = "nav-collapse"
+# The menu button opens or closes the menu; a move to another page (Dash Pages' location) closes it.
+TOGGLE_JS = """
+function(clicks, pathname, isOpen) {
+    const triggered = window.dash_clientside.callback_context.triggered;
+    const byButton = triggered.some(t => t.prop_id.startsWith("nav-toggler."));
+    return byButton ? !isOpen : false;
+}
+"""
 
 
 def scope_label(user) -> str:
@@ -23,7 +37,7 @@ def scope_label(user) -> str:
     if not user.scope:
         return i18n.t("scope.none")
     names = region_tree().names
-    return ", ".join(names.get(code, code) for code in user.scope)
+    return ", ".join(i18n.region_name(code, names.get(code)) for code in user.scope)
 
 
 def navbar() -> dbc.Navbar:
@@ -33,16 +47,23 @@ def navbar() -> dbc.Navbar:
     other = "fr" if i18n.current_language() == "en" else "en"
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("Pilotage", href="/"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
-                   i18n.t("nav.scope", scope=scope_label(current_user))],
-                  className="navbar-text small me-3", id="nav-user"),
-        # Plain forms: the language switch and logout are Flask routes, not callbacks, and POSTs with the
-        # CSRF token: another site cannot switch or log the user out with a link. The switch returns to
-        # the page it was clicked on (its Referer): this layout cannot know that URL.
-        _post_form(f"/language/{other}", i18n.t("nav.language"), "nav-language", "btn btn-sm btn-outline-light me-2"),
-        _post_form("/logout", i18n.t("nav.logout"), "nav-logout", "btn btn-sm btn-light"),
-    ], fluid=True), color="dark", dark=True, className="mb-3")
+        dbc.NavbarToggler([html.Span(className="navbar-toggler-icon"),
+                           html.Span(i18n.t("nav.toggle"), className="visually-hidden")], id=TOGGLER, n_clicks=0),
+        dbc.Collapse([
+            dbc.Nav(links, navbar=True, className="me-auto"),
+            html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
+                       i18n.t("nav.scope", scope=scope_label(current_user))],
+                      className="navbar-text small me-lg-3", id="nav-user"),
+            # Plain forms: the language switch and logout are Flask routes, not callbacks, and POSTs with the
+            # CSRF token: another site cannot switch or log the user out with a link. The switch returns to
+            # the page it was clicked on (its Referer): this layout cannot know that URL.
+            html.Div([
+                _post_form(f"/language/{other}", i18n.t("nav.language"), "nav-language",
+                           "btn btn-sm btn-outline-light me-2"),
+                _post_form("/logout", i18n.t("nav.logout"), "nav-logout", "btn btn-sm btn-light"),
+            ], className="d-flex py-2 py-lg-0"),
+        ], id=COLLAPSE, is_open=False, navbar=True),
+    ], fluid=True), color="dark", dark=True, expand="lg", className="mb-3")
 
 
 def _post_form(action: str, label: str, button_id: str, button_class: str) -> html.Form:
@@ -64,3 +85,11 @@ def shell():
         ], fluid=True),
         dcc.Store(id="language", data=i18n.current_language()),
     ], lang=i18n.current_language())
+
+
+def register_callbacks(app) -> None:
+    """The menu button of the narrow navbar: a clientside callback (it runs in the browser, so there is
+    no server endpoint to guard; its script is allowed by hash like Dash's own)."""
+    app.clientside_callback(TOGGLE_JS, Output(COLLAPSE, "is_open"), Input(TOGGLER, "n_clicks"),
+                            Input("_pages_location", "pathname"), State(COLLAPSE, "is_open"),
+                            prevent_initial_call=True)

@@ -19,6 +19,7 @@ from pilotage.store.models import ALL_REGIONS, ROLES
 from .. import i18n
 from ..auth import audit
 from ..auth.users import LANGUAGES
+from ..layout.controls import dropdown
 from ..semantic import admin as admin_data
 from . import guarded
 
@@ -83,18 +84,19 @@ def _role_options() -> list[dict]:
 
 def _scope_options() -> list[dict]:
     return ([{"label": i18n.t("admin.users.scope_all"), "value": ALL_REGIONS}]
-            + [{"label": f"{name} ({code})", "value": code} for code, name in admin_data.regions()])
+            + [{"label": f"{i18n.region_name(code, name)} ({code})", "value": code}
+               for code, name in admin_data.regions()])
 
 
 def _user_actions() -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.P(i18n.t("admin.users.none_selected"), id="admin-user-selected", className="fw-semibold mb-2"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id="admin-user-role", options=_role_options(), clearable=False,
-                                 placeholder=i18n.t("admin.users.role")), md=3),
+            dbc.Col(dropdown(id="admin-user-role", options=_role_options(), clearable=False,
+                             placeholder=i18n.t("admin.users.role")), md=3),
             dbc.Col(dbc.Button(i18n.t("admin.users.save_role"), id="admin-user-save-role", size="sm"), md="auto"),
-            dbc.Col(dcc.Dropdown(id="admin-user-scope", options=_scope_options(), multi=True,
-                                 placeholder=i18n.t("admin.users.scope_placeholder")), md=4),
+            dbc.Col(dropdown(id="admin-user-scope", options=_scope_options(), multi=True,
+                             placeholder=i18n.t("admin.users.scope_placeholder")), md=4),
             dbc.Col(dbc.Button(i18n.t("admin.users.save_scope"), id="admin-user-save-scope", size="sm"), md="auto"),
         ], className="g-2 align-items-center mb-2"),
         html.Div([
@@ -118,9 +120,9 @@ def _new_user_form() -> dbc.Card:
             field("admin.new.name", dbc.Input(id="admin-new-name", type="text", autocomplete="off")),
             field("admin.new.password", dbc.Input(id="admin-new-password", type="password",
                                                   autocomplete="new-password")),
-            field("admin.new.role", dcc.Dropdown(id="admin-new-role", options=_role_options())),
-            field("admin.new.scope", dcc.Dropdown(id="admin-new-scope", options=_scope_options(), multi=True)),
-            field("admin.new.language", dcc.Dropdown(
+            field("admin.new.role", dropdown(id="admin-new-role", options=_role_options())),
+            field("admin.new.scope", dropdown(id="admin-new-scope", options=_scope_options(), multi=True)),
+            field("admin.new.language", dropdown(
                 id="admin-new-language", placeholder=i18n.t("admin.users.browser"),
                 options=[{"label": i18n.t(f"language.{code}"), "value": code} for code in LANGUAGES])),
         ], className="g-2 mb-2"),
@@ -153,8 +155,8 @@ def audit_section() -> html.Section:
     return html.Section([
         html.Div([html.H2(i18n.t("admin.audit.title"), className="h5 mb-0"),
                   html.Div([
-                      dcc.Dropdown(id="admin-audit-event", options=events, placeholder=i18n.t("admin.audit.all_events"),
-                                   style={"minWidth": "240px"}, className="me-2"),
+                      dropdown(id="admin-audit-event", options=events, placeholder=i18n.t("admin.audit.all_events"),
+                               style={"minWidth": "240px"}, className="me-2"),
                       dbc.Button(i18n.t("admin.refresh"), id="admin-audit-refresh", size="sm", color="secondary",
                                  outline=True),
                   ], className="d-flex align-items-center")],

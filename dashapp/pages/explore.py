@@ -108,13 +108,17 @@ def layout(**query):
 
 # --- table renderers (values come formatted) ------------------------------------------------------
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], footer: Sequence[str] | None = None,
-          table_id: str | None = None) -> dbc.Table:
-    """A compact table, numbers right-aligned (every column but the first)."""
+def table(headers: Sequence, rows: Sequence[Sequence], footer: Sequence | None = None,
+          table_id: str | None = None, separator_before: int | None = None) -> dbc.Table:
+    """A compact table, numbers right-aligned (every column but the first); ``separator_before`` draws a
+    rule above that row (what follows is beside the rows above, not after them)."""
     def cells(values, tag):
         return [tag(v, className="text-end" if i else None) for i, v in enumerate(values)]
 
-    parts = [html.Thead(html.Tr(cells(headers, html.Th))), html.Tbody([html.Tr(cells(r, html.Td)) for r in rows])]
+    body = [html.Tr(cells(r, html.Td), className="border-top border-2 border-secondary"
+                    if separator_before is not None and i == separator_before else None)
+            for i, r in enumerate(rows)]
+    parts = [html.Thead(html.Tr(cells(headers, html.Th))), html.Tbody(body)]
     if footer is not None:
         parts.append(html.Tfoot(html.Tr(cells(footer, html.Th))))
     return dbc.Table(parts, size="sm", striped=True, hover=True, responsive=True, className="mb-0 small",

@@ -20,7 +20,7 @@ def period_switch(period: str) -> dbc.RadioItems:
     return dbc.RadioItems(
         id="home-period", value=period, inline=True,
         options=[{"label": i18n.t(f"period.{p}"), "value": p} for p in HOME_PERIODS],
-        className="btn-group", input_class_name="btn-check",
+        input_class_name="btn-check",
         label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
     )
 
@@ -32,7 +32,7 @@ def layout(period=None, **_query) -> html.Div:
         html.Div([
             html.H1(i18n.t("home.title"), className="h3 mb-0"),
             html.Div([html.Span(i18n.t("home.period_switch"), className="small text-muted me-2"),
-                      period_switch(clean_period(period))], className="d-flex align-items-center"),
+                      period_switch(clean_period(period))], className="d-flex flex-wrap align-items-center"),
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
         html.P(id="home-period-info", className="text-muted small mb-3"),
         dcc.Loading(html.Div(id="home-cards", style={"minHeight": "200px"}), type="dot", delay_show=300),

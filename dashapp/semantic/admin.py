@@ -20,7 +20,7 @@ from .scope import region_tree
 
 RUN_COLUMNS = ("id", "started_at", "file_name", "source_type", "status", "rows_read", "rows_inserted",
                "rows_updated", "rows_unchanged", "rows_deleted", "rows_rejected", "duration_s", "message", "run_by")
-REJECT_COLUMNS = ("line", "column", "value", "expected")
+REJECT_COLUMNS = ("line", "column", "value", "expected", "code", "params")
 USER_COLUMNS = ("email", "name", "role", "scope", "is_active", "language", "locked_until", "last_login_at")
 AUDIT_COLUMNS = ("at", "actor", "event", "detail", "remote_addr")
 MAX_ROWS = {"runs": 500, "rejects": 5000, "audit": 1000}
@@ -63,7 +63,8 @@ def etl_run(run_id) -> dict | None:
 
 
 def etl_rejects(run_id, limit: int = 1000) -> list[dict]:
-    """The rows one run rejected, in file order, with the column, the value and what was expected."""
+    """The rows one run rejected, in file order, with the column, the value and what was expected (in
+    English, and as the code and parameters the page translates)."""
     require_role("admin")
     try:
         run_id = int(run_id)

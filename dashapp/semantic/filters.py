@@ -12,13 +12,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from dateutil.relativedelta import relativedelta
+from .periods import GRAINS, PERIOD_UNITS, PERIODS, Window, period_range
 
-from pilotage.dates import month_end
-
-GRAINS = ("day", "week", "month")
-PERIODS = ("last_month", "month_to_date", "week_to_date", "quarter_to_date", "last_quarter", "last_12_months",
-           "year_to_date", "custom")
+__all__ = ("BREAKDOWNS", "GRAINS", "PERIODS", "Filters", "parse_filters", "period_range")
 BREAKDOWNS = ("channel", "campaign", "region", "source")
 MAX_CODES = 200
 # Dates outside these are refused whatever the data: a period is shifted a year back (last year) or a
@@ -38,49 +34,14 @@ class Filters:
     period: str = "custom"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def shifted(self, *, years: int = 0, months: int = 0, days: int = 0) -> Filters:
-        """The same filters over another period of the same length (previous period, last year)."""
-        delta = relativedelta(years=years, months=months, days=days)
-        start, end = self.start + delta, self.end + delta
-        if months or years:  # keep whole months whole (28 Feb -> 31 Mar, not 28 Mar)
-            if self.end == month_end(self.end):
-                end = month_end(end)
-        return replace(self, start=start, end=end, period="custom")
+    def over(self, window: Window) -> Filters:
+        """The same filters over another window (a comparison window of :func:`periods.compare`)."""
+        return replace(self, start=window.start, end=window.end, period="custom")
 
-    def previous(self) -> Filters:
-        if self.start.day == 1 and self.end == month_end(self.end):
-            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-            return self.shifted(months=-months)
-        return self.shifted(days=-((self.end - self.start).days + 1))
-
-    def last_year(self) -> Filters:
-        return self.shifted(years=-1)
-
-
-def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The named periods of the filter bar; ``today`` is the last day with data + 1.
-
-    "To date" periods are the week, month, quarter or year holding the last day with data
-    (``yesterday``): with data up to Sunday, the week to date on Monday is the week just ended,
-    not an empty range."""
-    yesterday = today - dt.timedelta(days=1)
-    month_start = today.replace(day=1)
-    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    if period == "month_to_date":
-        return yesterday.replace(day=1), yesterday
-    if period == "week_to_date":
-        return yesterday - dt.timedelta(days=yesterday.weekday()), yesterday  # ISO weeks start on Monday
-    if period == "quarter_to_date":
-        return dt.date(yesterday.year, 3 * ((yesterday.month - 1) // 3) + 1, 1), yesterday
-    if period == "last_quarter":
-        start = quarter_start - relativedelta(months=3)
-        return start, quarter_start - dt.timedelta(days=1)
-    if period == "last_12_months":
-        return month_start - relativedelta(months=12), month_start - dt.timedelta(days=1)
-    if period == "year_to_date":
-        return dt.date(yesterday.year, 1, 1), yesterday
-    # default: the last complete month
-    return month_start - relativedelta(months=1), month_start - dt.timedelta(days=1)
+    @property
+    def unit(self) -> str | None:
+        """The calendar unit of a named period (None for a custom one: read by its shape)."""
+        return PERIOD_UNITS.get(self.period)
 
 
 def _date(value) -> dt.date | None:

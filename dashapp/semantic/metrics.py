@@ -1,4 +1,5 @@
-"""Every KPI, defined once: formula, unit, direction and funnel stage.
+"""Every KPI, defined once: formula, unit, direction, funnel stage, leading or lagging, and its
+definition in English and French (which the glossary page and every tooltip read).
 
 Cards, charts, grids, targets and exports all compute a KPI through :func:`value`, from the
 base measures the query layer sums over a scope and a period. A ratio is always the ratio
@@ -7,8 +8,11 @@ total are consistent. A KPI whose definition changes gets a new name.
 
 Conventions stated on the pages: funnel counts follow the *activity* convention (a deal
 won in March counts in March); MRR, customers and GPMRR are stocks read at the period's
-end; LTV assumes a 100% gross margin; company-wide costs reach a regional scope in
-proportion to its share of media spend.
+end; churn is read over the period's complete months only; LTV assumes a 100% gross
+margin; company-wide costs reach a regional scope in proportion to its share of media
+spend; a cost per unit is blank (None) where nothing was spent.
+
+The badge rule (:func:`state`) is the same for every KPI and is shown in each badge's tooltip.
 """
 
 from __future__ import annotations
@@ -18,17 +22,32 @@ from dataclasses import dataclass
 
 STAGES = ("awareness", "acquisition", "activation", "revenue", "retention")
 UNITS = ("count", "eur", "ratio", "months", "per_k_eur")
+# Which way is better: a higher value, a lower one, or the one closest to the target (a budget).
+DIRECTIONS = ("higher", "lower", "target")
+# Leading indicators move first and can still be acted on (spend, leads, pipeline); lagging ones
+# record the outcome (won deals, revenue, churn).
+TIMINGS = ("leading", "lagging")
+# The badge rule: a target missed by at most this share of it is amber, by more red.
+TOLERANCE = 0.05
+# The badge reads the share of target as the card shows it (to 0.1 %): "100.0 % of target" is met.
+SHOWN_PRECISION = 3
 
 
 @dataclass(frozen=True)
 class Kpi:
     name: str
     unit: str
-    higher_is_better: bool
+    direction: str
     stage: str
     measures: tuple[str, ...]
     formula: Callable[..., float | None]
     additive: bool = False  # a count or an amount: the total is the sum of its parts
+    timing: str = "leading"
+    definition: tuple[str, str] = ("", "")  # (English, French): what it counts or divides, in one sentence
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
 
     def compute(self, measures: Mapping[str, float | None]) -> float | None:
         args = [measures.get(m) for m in self.measures]
@@ -41,6 +60,11 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
+def _cost(cost: float, count: float) -> float | None:
+    """A cost per unit; none without cost (an unpaid channel has no cost per lead, not 0.00 EUR)."""
+    return _ratio(cost, count) if cost else None
+
+
 def _ltv(mrr: float, customers: float, churned: float, customers_start: float, months: float) -> float | None:
     """ARPU / monthly churn rate (100% gross margin); monthly churn = period churn / months."""
     arpu = _ratio(mrr, customers)
@@ -50,63 +74,156 @@ def _ltv(mrr: float, customers: float, churned: float, customers_start: float, m
 
 def _payback(spend: float, costs: float, won: float, mrr: float, customers: float) -> float | None:
     """Months of ARPU that pay back the full acquisition cost of one customer."""
-    cac = _ratio(spend + costs, won)
+    cac = _cost(spend + costs, won)
     arpu = _ratio(mrr, customers)
     return _ratio(cac, arpu) if cac is not None and arpu else None
 
 
-def _count(name: str, stage: str, higher_is_better: bool = True, unit: str = "count") -> Kpi:
-    return Kpi(name, unit, higher_is_better, stage, (name,), lambda v: float(v), additive=True)
+def _count(name: str, stage: str, definition: tuple[str, str], *, direction: str = "higher", unit: str = "count",
+           timing: str = "leading") -> Kpi:
+    return Kpi(name, unit, direction, stage, (name,), lambda v: float(v), additive=True, timing=timing,
+               definition=definition)
 
 
-def _rate(name: str, stage: str, numerator: str, denominator: str, higher_is_better: bool = True,
-          unit: str = "ratio") -> Kpi:
-    return Kpi(name, unit, higher_is_better, stage, (numerator, denominator), _ratio)
+def _rate(name: str, stage: str, numerator: str, denominator: str, definition: tuple[str, str], *,
+          direction: str = "higher", unit: str = "ratio", timing: str = "leading", formula=_ratio) -> Kpi:
+    return Kpi(name, unit, direction, stage, (numerator, denominator), formula, timing=timing, definition=definition)
+
+
+def _cost_per(name: str, stage: str, count: str, definition: tuple[str, str], timing: str = "leading") -> Kpi:
+    return _rate(name, stage, "spend", count, definition, direction="lower", unit="eur", timing=timing, formula=_cost)
 
 
 KPIS: dict[str, Kpi] = {k.name: k for k in (
-    _count("impressions", "awareness"),
-    _count("clicks", "awareness"),
-    _rate("ctr", "awareness", "clicks", "impressions"),
-    _count("sessions", "acquisition"),
-    _count("leads", "acquisition"),
-    _count("qualified_leads", "acquisition"),
-    _rate("qualified_rate", "acquisition", "qualified_leads", "leads"),
-    _rate("session_to_lead", "acquisition", "leads", "sessions"),
-    _count("mqls", "activation"),
-    _count("sqls", "activation"),
-    _count("opportunities", "activation"),
-    _rate("lead_to_mql", "activation", "mqls", "leads"),
-    _rate("mql_to_sql", "activation", "sqls", "mqls"),
-    _rate("sql_to_opportunity", "activation", "opportunities", "sqls"),
-    _rate("opportunity_to_won", "revenue", "won", "opportunities"),
-    _rate("win_rate", "revenue", "won", "closed_deals"),
-    _count("won", "revenue"),
-    _count("spend", "acquisition", higher_is_better=False, unit="eur"),
-    _rate("cost_per_lead", "acquisition", "spend", "leads", higher_is_better=False, unit="eur"),
-    _rate("cost_per_qualified_lead", "acquisition", "spend", "qualified_leads", higher_is_better=False, unit="eur"),
-    _rate("cost_per_opportunity", "activation", "spend", "opportunities", higher_is_better=False, unit="eur"),
+    _count("impressions", "awareness", (
+        "Times an ad was shown (ad platforms).",
+        "Nombre d'affichages des publicités (plateformes publicitaires).")),
+    _count("clicks", "awareness", (
+        "Clicks on the ads (ad platforms).",
+        "Clics sur les publicités (plateformes publicitaires).")),
+    _rate("ctr", "awareness", "clicks", "impressions", (
+        "Clicks ÷ impressions.",
+        "Clics ÷ impressions.")),
+    _count("sessions", "acquisition", (
+        "Visits to the website (web analytics).",
+        "Visites du site web (mesure d'audience).")),
+    _count("leads", "acquisition", (
+        "Contacts created in the CRM, on their creation day: the funnel's first stage.",
+        "Contacts créés dans le CRM, à leur date de création : la première étape de l'entonnoir.")),
+    _count("qualified_leads", "acquisition", (
+        "Leads that asked for a test drive or a quote, on their creation day. An attribute of the lead, not a "
+        "stage of the funnel: shown beside it.",
+        "Leads ayant demandé un essai ou un devis, à leur date de création. Un attribut du lead, pas une étape "
+        "de l'entonnoir : montré à côté.")),
+    _rate("qualified_rate", "acquisition", "qualified_leads", "leads", (
+        "Qualified leads ÷ leads created in the period.",
+        "Leads qualifiés ÷ leads créés sur la période.")),
+    _rate("session_to_lead", "acquisition", "leads", "sessions", (
+        "Leads ÷ sessions of the period.",
+        "Leads ÷ sessions de la période.")),
+    _count("mqls", "activation", (
+        "Marketing-qualified leads: leads marketing hands over to sales, on the day they became MQL.",
+        "Leads qualifiés marketing : leads que le marketing transmet aux commerciaux, le jour où ils le "
+        "deviennent.")),
+    _count("sqls", "activation", (
+        "Sales-qualified leads: MQLs sales accepted as worth a sales conversation, on the day they became SQL.",
+        "Leads qualifiés commercial : MQL que les commerciaux jugent dignes d'un échange commercial, le jour où "
+        "ils le deviennent.")),
+    _count("opportunities", "activation", (
+        "Deals opened by sales (a proposal in progress), on their opening day.",
+        "Affaires ouvertes par les commerciaux (une proposition en cours), à leur date d'ouverture.")),
+    _rate("lead_to_mql", "activation", "mqls", "leads", (
+        "MQLs ÷ leads of the same period (each counted on its own date).",
+        "MQL ÷ leads de la même période (chacun compté à sa date).")),
+    _rate("mql_to_sql", "activation", "sqls", "mqls", (
+        "SQLs ÷ MQLs of the same period.",
+        "SQL ÷ MQL de la même période.")),
+    _rate("sql_to_opportunity", "activation", "opportunities", "sqls", (
+        "Opportunities ÷ SQLs of the same period.",
+        "Opportunités ÷ SQL de la même période.")),
+    _rate("opportunity_to_won", "revenue", "won", "opportunities", (
+        "Deals won ÷ opportunities opened in the same period.",
+        "Affaires gagnées ÷ opportunités ouvertes sur la même période."), timing="lagging"),
+    _rate("lead_to_won", "revenue", "won", "leads", (
+        "Deals won ÷ leads created in the same period.",
+        "Affaires gagnées ÷ leads créés sur la même période."), timing="lagging"),
+    _rate("opportunity_win_rate", "revenue", "won", "pipeline_closed", (
+        "Deals won ÷ opportunities closed in the period (won or lost): the share of the deals decided that "
+        "were won.",
+        "Affaires gagnées ÷ opportunités clôturées sur la période (gagnées ou perdues) : la part des affaires "
+        "tranchées qui ont été gagnées."), timing="lagging"),
+    _count("won", "revenue", (
+        "Deals won, on the day they were won.",
+        "Affaires gagnées, le jour où elles l'ont été."), timing="lagging"),
+    _count("spend", "acquisition", (
+        "Media spend of the period. A budget: the closer to its target, the better.",
+        "Dépenses média de la période. Un budget : plus on est proche de l'objectif, mieux c'est."),
+        direction="target", unit="eur"),
+    _cost_per("cost_per_lead", "acquisition", "leads", (
+        "Media spend ÷ leads; blank without spend (an unpaid channel).",
+        "Dépenses média ÷ leads ; vide sans dépense (un canal non payant).")),
+    _cost_per("cost_per_qualified_lead", "acquisition", "qualified_leads", (
+        "Media spend ÷ qualified leads; blank without spend.",
+        "Dépenses média ÷ leads qualifiés ; vide sans dépense.")),
+    _cost_per("cost_per_opportunity", "activation", "opportunities", (
+        "Media spend ÷ opportunities; blank without spend.",
+        "Dépenses média ÷ opportunités ; vide sans dépense.")),
     # Cost per customer is the marketing-only CAC: media spend per won deal.
-    _rate("cac", "revenue", "spend", "won", higher_is_better=False, unit="eur"),
-    Kpi("cac_full", "eur", False, "revenue", ("spend", "costs", "won"), lambda s, c, w: _ratio(s + c, w)),
-    Kpi("leads_per_k_eur", "per_k_eur", True, "acquisition", ("leads", "spend"),
-        lambda n, s: _ratio(1000.0 * n, s)),
-    _rate("average_deal_value", "revenue", "won_value", "won", unit="eur"),
-    _count("won_value", "revenue", unit="eur"),
-    _count("new_mrr", "revenue", unit="eur"),
-    Kpi("mrr", "eur", True, "retention", ("mrr",), float),
-    Kpi("arr", "eur", True, "retention", ("mrr",), lambda m: 12.0 * m),
-    _rate("churn_rate", "retention", "churned_customers", "customers_start", higher_is_better=False),
-    _rate("arpu", "retention", "mrr", "customers", unit="eur"),
-    Kpi("ltv", "eur", True, "retention", ("mrr", "customers", "churned_customers", "customers_start", "months"),
-        lambda *m: _ltv(*m)),
-    Kpi("payback_months", "months", False, "retention", ("spend", "costs", "won", "mrr", "customers"),
-        lambda *m: _payback(*m)),
-    Kpi("gpmrr", "eur", True, "revenue", ("pipeline_open_mrr",), float),
+    _cost_per("cac", "revenue", "won", (
+        "Media spend ÷ deals won: the media-only customer acquisition cost.",
+        "Dépenses média ÷ affaires gagnées : le coût d'acquisition client, média seul."), timing="lagging"),
+    Kpi("cac_full", "eur", "lower", "revenue", ("spend", "costs", "won"), lambda s, c, w: _cost(s + c, w),
+        timing="lagging", definition=(
+            "(Media spend + the other acquisition costs: salaries, agencies, tools) ÷ deals won.",
+            "(Dépenses média + autres coûts d'acquisition : salaires, agences, outils) ÷ affaires gagnées.")),
+    Kpi("leads_per_k_eur", "per_k_eur", "higher", "acquisition", ("leads", "spend"),
+        lambda n, s: _ratio(1000.0 * n, s), definition=(
+            "Leads per €1,000 of media spend.",
+            "Leads pour 1 000 € de dépenses média.")),
+    _rate("average_deal_value", "revenue", "won_value", "won", (
+        "Won value ÷ deals won.",
+        "Valeur gagnée ÷ affaires gagnées."), unit="eur", timing="lagging"),
+    _count("won_value", "revenue", (
+        "One-off value of the deals won in the period.",
+        "Valeur ponctuelle des affaires gagnées sur la période."), unit="eur", timing="lagging"),
+    _count("new_mrr", "revenue", (
+        "Monthly recurring revenue of the deals won in the period.",
+        "Revenu mensuel récurrent des affaires gagnées sur la période."), unit="eur", timing="lagging"),
+    Kpi("mrr", "eur", "higher", "retention", ("mrr",), float, timing="lagging", definition=(
+        "Monthly recurring revenue of the active customers: a stock, read at the end of the period (the month "
+        "holding its last day).",
+        "Revenu mensuel récurrent des clients actifs : un stock, lu en fin de période (le mois de son dernier "
+        "jour).")),
+    Kpi("arr", "eur", "higher", "retention", ("mrr",), lambda m: 12.0 * m, timing="lagging", definition=(
+        "12 × MRR at the end of the period.",
+        "12 × MRR en fin de période.")),
+    _rate("churn_rate", "retention", "churned_customers", "customers_start", (
+        "Customers lost over the complete months of the period ÷ customers at their start; blank when the period "
+        "holds no complete month (a week, a month to date).",
+        "Clients perdus sur les mois complets de la période ÷ clients à leur début ; vide quand la période ne "
+        "contient aucun mois complet (une semaine, un mois en cours)."), direction="lower", timing="lagging"),
+    _rate("arpu", "retention", "mrr", "customers", (
+        "MRR ÷ customers, both at the end of the period.",
+        "MRR ÷ clients, tous deux en fin de période."), unit="eur", timing="lagging"),
+    Kpi("ltv", "eur", "higher", "retention", ("mrr", "customers", "churned_customers", "customers_start", "months"),
+        lambda *m: _ltv(*m), timing="lagging", definition=(
+            "ARPU ÷ monthly churn rate (complete months), with a 100 % gross margin.",
+            "ARPU ÷ taux d'attrition mensuel (mois complets), avec une marge brute de 100 %.")),
+    Kpi("payback_months", "months", "lower", "retention", ("spend", "costs", "won", "mrr", "customers"),
+        lambda *m: _payback(*m), timing="lagging", definition=(
+            "Full CAC ÷ ARPU: the months of revenue that pay back one customer's acquisition.",
+            "CAC complet ÷ ARPU : les mois de revenu qui remboursent l'acquisition d'un client.")),
+    Kpi("gpmrr", "eur", "higher", "revenue", ("pipeline_open_mrr",), float, definition=(
+        "Monthly amounts of the open opportunities (opened, neither won nor lost yet): a stock, read at the end of "
+        "the period.",
+        "Montants mensuels des opportunités ouvertes (ni gagnées ni perdues) : un stock, lu en fin de période.")),
 )}
 
-# The funnel, top to bottom, as counts, and the AARRR summary of the home page.
-FUNNEL = ("impressions", "clicks", "sessions", "leads", "qualified_leads", "mqls", "sqls", "opportunities", "won")
+# The funnel's stages, top to bottom, as counts (each lead goes down them in this order), and the
+# measures shown beside it: attributes of a lead, not stages (a lead becomes an MQL with or without
+# a test-drive or quote request), each with its share of the stage it is an attribute of.
+FUNNEL = ("impressions", "clicks", "sessions", "leads", "mqls", "sqls", "opportunities", "won")
+FUNNEL_BESIDE = {"qualified_leads": ("leads", "qualified_rate")}
 AARRR = {
     "awareness": "impressions",
     "acquisition": "leads",
@@ -143,14 +260,43 @@ def base_measures(names) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def state(name: str, actual: float | None, target: float | None, tolerance: float = 0.05) -> str:
-    """Green at or better than target, amber within ``tolerance`` of it, red beyond; grey without."""
-    if actual is None or not target:
+def gap(name: str, actual: float | None, target: float | None) -> float | None:
+    """How far ``actual`` misses ``target`` in the KPI's direction, as a share of the target and read
+    on the share of target the card shows (to 0.1 %): 0 when the target is met; below it for "higher",
+    above it for "lower", either way for "target" (a budget). None without a target."""
+    shown = attainment(actual, target)
+    if shown is None:
+        return None
+    shown = round(shown, SHOWN_PRECISION)
+    direction = KPIS[name].direction
+    if direction == "higher":
+        return max(0.0, 1.0 - shown)
+    if direction == "lower":
+        return max(0.0, shown - 1.0)
+    return abs(shown - 1.0)
+
+
+def state(name: str, actual: float | None, target: float | None, tolerance: float = TOLERANCE) -> str:
+    """The one badge rule: green when the target is met, amber when missed by ``tolerance`` of it or
+    less, red beyond; "none" without a target. "Missed" follows the KPI's direction (:func:`gap`)."""
+    missed = gap(name, actual, target)
+    if missed is None:
         return "none"
-    ratio = actual / target if KPIS[name].higher_is_better else target / actual if actual else 0.0
-    if ratio >= 1.0:
+    if missed <= 0.0:
         return "green"
-    return "amber" if ratio >= 1.0 - tolerance else "red"
+    return "amber" if missed <= tolerance + 1e-9 else "red"
+
+
+def better(name: str, change_: float | None) -> bool | None:
+    """Whether a change is an improvement for this KPI; None when it has no better side (a budget)."""
+    if not change_ or KPIS[name].direction == "target":
+        return None
+    return (change_ > 0) == KPIS[name].higher_is_better
+
+
+def glossary() -> list[Kpi]:
+    """Every KPI in funnel-stage order, then in definition order (the glossary page and its tests)."""
+    return sorted(KPIS.values(), key=lambda k: STAGES.index(k.stage))
 
 
 def change(current: float | None, previous: float | None) -> float | None:

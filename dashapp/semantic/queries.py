@@ -9,8 +9,10 @@ user, and is cached per scope and data version. Filters arrive validated
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, false, func, literal, select
 
 from pilotage.dates import month_end, month_start, months_between
@@ -31,12 +33,16 @@ from pilotage.store.models import (
     Target,
 )
 
-from . import metrics
+from .. import i18n
+from . import metrics, periods
 from .cache import scoped_cache
 from .filters import BREAKDOWNS, Filters, parse_filters
 from .scope import allowed_regions, region_tree
 
 SUBSCRIPTION_MEASURES = ("mrr", "customers", "customers_start", "churned_customers", "churned_mrr", "months")
+ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES)
+# Base measures that are stocks at a month's end -> their column in monthly_stock_series.
+STOCK_FIELDS = {"mrr": "mrr", "customers": "customers", "pipeline_open_mrr": "gpmrr"}
 DIMENSION_COLUMNS = {"channel": "channel_code", "campaign": "campaign_code", "region": "region_code",
                      "source": "source_code"}
 
@@ -120,6 +126,18 @@ def filters_from(raw) -> Filters:
     return parse_filters(raw, today=today(), known=known_codes(), data_range=data_range())
 
 
+def comparison(filters: Filters) -> periods.Comparison:
+    """The filters' window as read (never past the data's last day), its unit, whether it is partial,
+    and the like-for-like windows it is compared with (:func:`periods.compare`)."""
+    return periods.compare(filters.start, filters.end, data_end(), filters.unit)
+
+
+def compared(filters: Filters) -> tuple[Filters, Filters, periods.Comparison]:
+    """The same filters over the previous and the last-year windows of :func:`comparison`."""
+    window = comparison(filters)
+    return filters.over(window.previous), filters.over(window.last_year), window
+
+
 @scoped_cache
 def filter_options(language: str) -> dict[str, list[dict]]:
     """Dropdown options, scope applied: a director's region list holds their regions only."""
@@ -139,7 +157,7 @@ def filter_options(language: str) -> dict[str, list[dict]]:
         return level
 
     return {
-        "regions": [{"value": c, "label": "\u2003" * depth(c) + tree.names.get(c, c)}
+        "regions": [{"value": c, "label": "\u2003" * depth(c) + i18n.region_name(c, tree.names.get(c), language)}
                     for c in sorted(regions, key=lambda c: (_path(tree, c)))],
         "channels": [{"value": c, "label": n} for c, n in channels],
         "campaigns": [{"value": c, "label": n or c} for c, n in campaigns],
@@ -164,9 +182,7 @@ def _activity_totals(filters: Filters, regions: frozenset[str]) -> dict[str, flo
         period >= start, period <= end, *_conditions(table, filters, regions))
     with get_engine().connect() as conn:
         row = conn.execute(statement).one()
-    totals = {m: float(v or 0) for m, v in row._mapping.items()}
-    totals["closed_deals"] = totals["won"] + totals["lost"]
-    return totals
+    return {m: float(v or 0) for m, v in row._mapping.items()}
 
 
 def _pipeline_open(filters: Filters, regions: frozenset[str], at: dt.date) -> tuple[float, float]:
@@ -186,10 +202,20 @@ def _pipeline_open(filters: Filters, regions: frozenset[str], at: dt.date) -> tu
     return float(sum(r[0] for r in rows)), float(sum(r[1] for r in rows))
 
 
-def _subscriptions(filters: Filters, regions: frozenset[str]) -> dict[str, float]:
+def complete_months(filters: Filters) -> list[dt.date]:
+    """The months the window covers whole, up to the data's last day (a rate such as churn is read
+    over these only: a week's churn is not a month's)."""
+    last = data_end()
+    end = min(filters.end, last) if last else filters.end
+    return [m for m in months_between(filters.start, end) if m >= filters.start and month_end(m) <= end]
+
+
+def _subscriptions(filters: Filters, regions: frozenset[str]) -> dict[str, float | None]:
+    """MRR and customers at the end of the window (the snapshot of the month holding its last day:
+    subscriptions are monthly), and churn over the window's complete months (None without one)."""
     table = MartSubscriptionMonthly.__table__
     months = months_between(filters.start, filters.end)
-    before = month_start(months[0] - dt.timedelta(days=1))
+    whole = complete_months(filters)
     scoped = _conditions(table, filters, regions, dimensions=("channel",))
 
     def at(month: dt.date):
@@ -198,12 +224,17 @@ def _subscriptions(filters: Filters, regions: frozenset[str]) -> dict[str, float
 
     with get_engine().connect() as conn:
         mrr, customers = conn.execute(at(months[-1])).one()
-        _, customers_start = conn.execute(at(before)).one()
-        churned, churned_mrr = conn.execute(select(
-            func.coalesce(func.sum(table.c.churned_customers), 0), func.coalesce(func.sum(table.c.churned_mrr), 0.0),
-        ).where(table.c.month.in_(months), *scoped)).one()
-    return {"mrr": float(mrr), "customers": float(customers), "customers_start": float(customers_start),
-            "churned_customers": float(churned), "churned_mrr": float(churned_mrr), "months": float(len(months))}
+        result = {"mrr": float(mrr), "customers": float(customers), "customers_start": None,
+                  "churned_customers": None, "churned_mrr": None, "months": float(len(whole))}
+        if whole:
+            _, customers_start = conn.execute(at(month_start(whole[0] - dt.timedelta(days=1)))).one()
+            churned, churned_mrr = conn.execute(select(
+                func.coalesce(func.sum(table.c.churned_customers), 0),
+                func.coalesce(func.sum(table.c.churned_mrr), 0.0),
+            ).where(table.c.month.in_(whole), *scoped)).one()
+            result.update(customers_start=float(customers_start), churned_customers=float(churned),
+                          churned_mrr=float(churned_mrr))
+    return result
 
 
 def _costs(filters: Filters, regions: frozenset[str], scope_spend: float) -> float:
@@ -230,8 +261,9 @@ def _costs(filters: Filters, regions: frozenset[str], scope_spend: float) -> flo
 
 
 @scoped_cache
-def measures(filters: Filters) -> dict[str, float]:
-    """Every base measure of :mod:`metrics` summed over the scope and the period."""
+def measures(filters: Filters) -> dict[str, float | None]:
+    """Every base measure of :mod:`metrics` over the scope and the period: activity summed over it,
+    stocks at its end, churn over its complete months (None without one)."""
     regions = effective_regions(filters)
     totals = _activity_totals(filters, regions)
     totals.update(_subscriptions(filters, regions))
@@ -277,7 +309,6 @@ def activity_series(filters: Filters, by: str | None = None) -> pd.DataFrame:
     if not frame.empty:
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
         frame[list(ACTIVITY_MEASURES)] = frame[list(ACTIVITY_MEASURES)].astype(float)
-        frame["closed_deals"] = frame["won"] + frame["lost"]
     return frame
 
 
@@ -326,30 +357,107 @@ def breakdown(filters: Filters, by: str) -> pd.DataFrame:
 
 
 def funnel(filters: Filters) -> list[tuple[str, float]]:
+    """The funnel's stages in order (:data:`metrics.FUNNEL`) with their counts."""
     base = measures(filters)
     return [(stage, base.get(stage, 0.0)) for stage in metrics.FUNNEL]
 
 
+# --- one KPI over time ---------------------------------------------------------------------------
+
+def is_activity_kpi(name: str) -> bool:
+    """Whether a KPI needs only activity measures (then it follows any grain)."""
+    return set(metrics.get(name).measures) <= ACTIVITY_FIELDS
+
+
+def _values(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame({"period": [], "value": []})
+    return pd.DataFrame({"period": [pd.Timestamp(p).date() for p in frame["period"]],
+                         "value": [metrics.value(name, row) for row in frame.to_dict("records")]})
+
+
+@scoped_cache
+def monthly_measures(filters: Filters) -> pd.DataFrame:
+    """Every base measure per month of the window (each month cut to the window), as :func:`measures`
+    gives them: the KPIs that need more than activity (full CAC, churn, LTV, payback) per month."""
+    rows = [{**measures(replace(filters, start=max(m, filters.start), end=min(month_end(m), filters.end),
+                                grain="month", period="custom")), "period": m}
+            for m in months_between(filters.start, filters.end)]
+    return pd.DataFrame(rows)
+
+
+def kpi_series(filters: Filters, name: str) -> tuple[pd.DataFrame, str]:
+    """(period, value) of one KPI per bucket, and the grain used: the home page's sparklines and the
+    drill-down's chart both read this, so that one draws a trend exactly when the other does.
+
+    Activity KPIs follow the filters' grain; stocks (MRR, GPMRR) and the KPIs that need monthly
+    figures (full CAC, churn, LTV, payback) are read per month."""
+    if is_activity_kpi(name):
+        return _values(activity_series(filters), name), filters.grain
+    monthly = replace(filters, grain="month")
+    if set(metrics.get(name).measures) <= set(STOCK_FIELDS):
+        frame = monthly_stock_series(monthly).rename(columns={v: k for k, v in STOCK_FIELDS.items()})
+    else:
+        frame = monthly_measures(monthly)
+    return _values(frame, name), "month"
+
+
+@scoped_cache
+def monthly_trend(filters: Filters, name: str) -> tuple[tuple[dt.date, float | None], ...]:
+    """One value per month of a window of whole months: a month without activity is zero for a count
+    and undefined (None) for a ratio."""
+    frame, _ = kpi_series(replace(filters, grain="month"), name)
+    values = dict(zip(frame["period"], frame["value"], strict=True)) if not frame.empty else {}
+    empty = 0.0 if metrics.get(name).additive else None
+    return tuple((m, _plain(values.get(m, empty))) for m in months_between(filters.start, filters.end))
+
+
+def last_year_series(filters: Filters, name: str, grain: str) -> pd.DataFrame | None:
+    """The KPI over the like-for-like last-year window, each value moved onto this window's bucket
+    (activity KPIs only: one cached query)."""
+    if not is_activity_kpi(name):
+        return None
+    window = comparison(filters)
+    frame = _values(activity_series(filters.over(window.last_year)), name)
+    if grain == "month":
+        frame["period"] = [p + relativedelta(years=1) for p in frame["period"]]
+    else:  # same weekdays for ISO weeks (52 or 53 weeks on), same dates for days
+        offset = window.window.start - window.last_year.start
+        frame["period"] = [periods.bucket_key(p + offset, grain) for p in frame["period"]]
+    return frame
+
+
+def _plain(value) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+LEADERBOARD_RATES = ("lead_to_won", "opportunity_to_won", "average_deal_value")
+
+
 @scoped_cache
 def leaderboard(filters: Filters, limit: int = 10) -> pd.DataFrame:
-    """Top reps by won value over the months of the period (rep mart, activity convention)."""
+    """Top reps by won value over the months of the period (rep mart, activity convention), with
+    their rates from :mod:`metrics` (:data:`LEADERBOARD_RATES`: each divides counts of these months)."""
     regions = effective_regions(filters)
     table = MartRepMonthly.__table__
     months = months_between(filters.start, filters.end)
     statement = select(
         table.c.rep_code, func.coalesce(SalesRep.name, table.c.rep_code).label("rep"),
+        func.coalesce(SalesTeam.code, literal("")).label("team_code"),
         func.coalesce(SalesTeam.name, literal("")).label("team"),
         *(func.sum(table.c[m]).label(m) for m in ("leads", "opportunities", "won", "lost", "won_value")),
     ).select_from(table).outerjoin(SalesRep, SalesRep.code == table.c.rep_code).outerjoin(
         SalesTeam, SalesTeam.code == SalesRep.team_code).where(
         table.c.month.in_(months), *_conditions(table, filters, regions, dimensions=("channel",))).group_by(
-        table.c.rep_code, SalesRep.name, SalesTeam.name).order_by(func.sum(table.c.won_value).desc(),
-                                                                  table.c.rep_code).limit(max(1, min(int(limit), 100)))
+        table.c.rep_code, SalesRep.name, SalesTeam.code, SalesTeam.name).order_by(
+        func.sum(table.c.won_value).desc(), table.c.rep_code).limit(max(1, min(int(limit), 100)))
     frame = _read(statement)
     if not frame.empty:
-        frame["conversion"] = frame["won"] / frame["leads"].where(frame["leads"] > 0)
-        frame["win_rate"] = frame["won"] / (frame["won"] + frame["lost"]).where(frame["won"] + frame["lost"] > 0)
-        frame["average_deal_value"] = frame["won_value"] / frame["won"].where(frame["won"] > 0)
+        records = frame.to_dict("records")
+        for name in LEADERBOARD_RATES:
+            frame[name] = [metrics.value(name, row) for row in records]
     return frame
 
 

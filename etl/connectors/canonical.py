@@ -159,17 +159,19 @@ class CanonicalConnector(Connector):
         no_id = identity == ""
         identity = identity.mask(no_id, "email:" + normalise_email(frame["email"]))
         frame, rejects = reject_rows(frame, no_id & (frame["email"].astype(str) == ""), "lead_id",
-                                     "a lead_id or an email to identify the lead")
+                                     "a lead_id or an email to identify the lead", code="reject.lead_identity")
         identity = identity.loc[frame.index]
         stages = frame[list(LEAD_DATE_COLUMNS)]
         too_early = pd.Series(False, index=frame.index)
         for stage in LEAD_DATE_COLUMNS[1:]:
             too_early |= stages[stage].notna() & (stages[stage] < stages["created_at"])
         frame, early = reject_rows(frame, too_early, "created_at",
-                                   "every stage date (mql_at ... lost_at) on or after created_at")
+                                   "every stage date (mql_at ... lost_at) on or after created_at",
+                                   code="reject.stage_order")
         identity = identity.loc[frame.index]
         both = frame["won_at"].notna() & frame["lost_at"].notna()
-        frame, won_lost = reject_rows(frame, both, "lost_at", "a lead that is won or lost, not both")
+        frame, won_lost = reject_rows(frame, both, "lost_at", "a lead that is won or lost, not both",
+                                      code="reject.won_and_lost")
         identity = identity.loc[frame.index]
         facts = pd.DataFrame({
             "lead_key": pseudonymise(identity, source_system),
@@ -202,7 +204,9 @@ class CanonicalConnector(Connector):
             LINE: frame[LINE],
         })
         clicks_over = facts["clicks"] > facts["impressions"]
-        facts, rejects = reject_rows(facts, clicks_over, "clicks", "clicks <= impressions")
+        facts, rejects = reject_rows(facts, clicks_over, "clicks", "clicks <= impressions",
+                                     code="reject.clicks_over_impressions",
+                                     params={"clicks": "clicks", "impressions": "impressions"})
         campaigns = frame.loc[facts.index].rename(columns={"campaign": "campaign_code", "channel": "channel_code"})
         return [campaigns_load(campaigns), ad_performance_load(facts)], rejects
 

@@ -51,7 +51,8 @@ class FacebookAds(Connector):
             LINE: frame[LINE],
         })
         facts, rejects = reject_rows(facts, facts["clicks"] > facts["impressions"], "Clicks",
-                                     "Clicks <= Impressions", raw.column_ref)
+                                     "Clicks <= Impressions", raw.column_ref, code="reject.clicks_over_impressions",
+                                     params={"clicks": "Clicks", "impressions": "Impressions"})
         campaigns = pd.DataFrame({
             "campaign_code": facts["campaign_code"], "channel_code": CHANNEL,
             "campaign_name": "Facebook campaign " + facts["campaign_code"].str.removeprefix("fb-"),

@@ -106,7 +106,8 @@ class OlistClosedDeals(Connector):
         return Batch(
             loads=[teams, reps_load(facts["sdr_code"], "olist_sdr"), reps_load(facts["rep_code"], "olist_sr"),
                    leads_load(facts, must_exist="an mql_id of a lead already loaded "
-                              "(load olist_marketing_qualified_leads_dataset.csv first)")],
+                              "(load olist_marketing_qualified_leads_dataset.csv first)",
+                              must_exist_code="reject.olist_mql_first")],
             rows_read=len(raw.frame) + len(raw.rejects),
             rejects=[*raw.rejects, *validated.rejects],
         )

@@ -49,7 +49,7 @@ class OxCGRT(Connector):
         bad = (values.isna() | (values < 0) | (values > 100)) & ~empty
         rejects = [
             {"line": int(row[LINE]), "column": raw.column_ref(day_columns[i]), "value": text[i],
-             "expected": "a stringency index between 0 and 100", "raw": None}
+             "expected": "a stringency index between 0 and 100", "raw": None, "code": "reject.stringency_range"}
             for i in bad[bad].index
         ]
         keep = ~empty & ~bad

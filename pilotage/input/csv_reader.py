@@ -131,6 +131,7 @@ def _split(text: str, sep: str, file_name: str, limits: Limits) -> tuple[list[st
             rejects.append({
                 "line": line, "column": "*", "value": sep.join(record)[:2000],
                 "expected": f"{len(header)} fields separated by {sep!r}, found {len(record)}",
+                "code": "reject.fields", "params": {"fields": len(header), "separator": sep, "found": len(record)},
             })
             continue
         rows.append(record)

@@ -12,7 +12,7 @@ from pathlib import Path
 from pilotage.input import csv_reader, xlsx_reader
 from pilotage.input.errors import InputError
 from pilotage.input.limits import FILES, Limits
-from pilotage.input.table import RawTable, check_header, file_sha256, frame_of, sha256_of
+from pilotage.input.table import RawTable, check_header, column_ref, file_sha256, frame_of, sha256_of
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -53,12 +53,12 @@ def read_table(source: Path | str | bytes, name: str | None = None, sheet: str |
         data = data if data is not None else path.read_bytes()
         frame, columns, rejects = csv_reader.read(data, path.name, limits)
         return RawTable(path=path, frame=frame, sha256=sha256_of(data), columns=columns, rejects=rejects,
-                        describe_column=lambda n: f"{n} (column {columns.index(n) + 1})" if n in columns else n)
+                        describe_column=lambda n: column_ref(n, columns.index(n) + 1) if n in columns else n)
     header, rows, lines = xlsx_reader.read(data if data is not None else path, path.name, limits, sheet=sheet)
     check_header(header, path.name, limits.max_columns, ref=xlsx_reader.get_column_letter)
     return RawTable(path=path, frame=frame_of(header, rows, lines),
                     sha256=sha256_of(data) if data is not None else file_sha256(path), columns=header, rejects=[],
-                    describe_column=lambda n: f"{n} (column {xlsx_reader.get_column_letter(header.index(n) + 1)})"
+                    describe_column=lambda n: column_ref(n, xlsx_reader.get_column_letter(header.index(n) + 1))
                     if n in header else n)
 
 

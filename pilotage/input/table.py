@@ -7,6 +7,7 @@ way for every format.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ class RawTable:
     sha256: str
     columns: list[str]
     rejects: list[dict]  # rows the reader itself could not split into cells (line, column, value, expected)
-    describe_column: Callable[[str], str] | None = None  # column name -> how to point at it (index, letter)
+    describe_column: Callable[[str], str] | None = None  # column name -> how to point at it (column_ref)
 
     @property
     def file_name(self) -> str:
@@ -87,3 +88,19 @@ def check_header(columns: list[str], file_name: str, max_columns: int, ref=lambd
             raise InputError(file_name, f"column {name!r} appears twice", line=1, column=ref(position),
                              code="input.header_twice", params={"name": name})
         seen.add(name)
+
+
+COLUMN_REF = re.compile(r"^(?P<name>.*) \(column (?P<at>[0-9]+|[A-Z]+)\)$")
+
+
+def column_ref(name: str, at: int | str) -> str:
+    """How a file's column is pointed at in a reject or an error: ``spend (column 3)`` (CSV, its
+    position) or ``spend (column C)`` (XLSX, its letter)."""
+    return f"{name} (column {at})"
+
+
+def split_column_ref(text: str) -> tuple[str, str] | None:
+    """:func:`column_ref` read back: (name, position or letter), or None for a plain column name; the
+    app says "column" in the user's language."""
+    match = COLUMN_REF.match(text or "")
+    return (match["name"], match["at"]) if match else None

@@ -17,12 +17,6 @@ MESSAGES = {
     "explore.filter.kpi": ("KPI", "Indicateur"),
     "explore.filter.all": ("All", "Tous"),
     "explore.filter.all_regions": ("All my regions", "Toutes mes régions"),
-    "explore.filter.search": ("Search", "Rechercher"),
-    "explore.filter.select_all": ("Select all", "Tout sélectionner"),
-    "explore.filter.deselect_all": ("Deselect all", "Tout désélectionner"),
-    "explore.filter.selected_count": ("{num_selected} selected", "{num_selected} sélectionné(s)"),
-    "explore.filter.no_options": ("No option found", "Aucune option"),
-    "explore.filter.clear": ("Clear", "Effacer"),
     "explore.share": ("The address of this page holds the filters: copy it to share this view.",
                       "L'adresse de cette page contient les filtres : copiez-la pour partager cette vue."),
     # headline and series
@@ -32,6 +26,10 @@ MESSAGES = {
     "explore.series.title": ("{kpi} per {grain}", "{kpi} par {grain}"),
     "explore.series.monthly_only": ("This KPI is read monthly (a stock or a ratio of monthly figures).",
                                     "Cet indicateur se lit au mois (un stock ou un ratio de chiffres mensuels)."),
+    "explore.series.partial_note": ("A dotted segment to a hollow point is a bucket the period covers only in part "
+                                    "(a week or a month in progress): not a complete period.",
+                                    "Un segment pointillé vers un point creux est une tranche que la période ne couvre "
+                                    "qu'en partie (une semaine ou un mois en cours) : pas une période complète."),
     "explore.series.target_note": ("Monthly targets, spread over the days of each month for counts and amounts.",
                                    "Objectifs mensuels, répartis sur les jours du mois pour les volumes et montants."),
     "explore.grain.day": ("day", "jour"),
@@ -40,9 +38,16 @@ MESSAGES = {
     "explore.week_label": ("Week {week} ({start})", "Semaine {week} ({start})"),
     # funnel
     "explore.funnel.title": ("Funnel", "Entonnoir"),
-    "explore.funnel.note": ("The chart starts at leads; the table holds the whole funnel, counts by stage date.",
-                            "Le graphique part des leads ; le tableau donne tout l'entonnoir, volumes par date "
-                            "d'étape."),
+    "explore.funnel.note": (
+        "Stages in their order: leads, MQL, SQL, opportunity, won, each counted on the day it was reached. Qualified "
+        "leads (a test-drive or quote request) are an attribute of a lead, not a stage: shown beside the funnel. "
+        "Hover a stage for its definition; the table starts at impressions.",
+        "Les étapes dans leur ordre : leads, MQL, SQL, opportunité, gagnée, chacune comptée le jour où elle est "
+        "atteinte. Les leads qualifiés (une demande d'essai ou de devis) sont un attribut du lead, pas une étape : "
+        "montrés à côté de l'entonnoir. Survolez une étape pour sa définition ; le tableau part des impressions."),
+    "explore.funnel.beside": ("{kpi}: {count} ({ratio} of {of}), an attribute, not a stage",
+                              "{kpi} : {count} ({ratio} des {of}), un attribut, pas une étape"),
+    "explore.funnel.beside_label": ("{kpi} (beside the funnel)", "{kpi} (à côté de l'entonnoir)"),
     "explore.funnel.stage": ("Stage", "Étape"),
     "explore.funnel.count": ("Count", "Volume"),
     "explore.funnel.ratio": ("Conversion from the stage above", "Conversion depuis l'étape précédente"),
@@ -51,9 +56,14 @@ MESSAGES = {
     "explore.grid.by": ("By", "Par"),
     "explore.grid.total": ("Total", "Total"),
     "explore.grid.none": ("(none)", "(aucun)"),
-    "explore.grid.note": ("Costs are media spend; cost per customer is the media CAC. Click a header to sort.",
-                          "Les coûts sont les dépenses média ; le coût par client est le CAC média. "
-                          "Cliquez sur un en-tête pour trier."),
+    "explore.grid.note": ("Costs are media spend; cost per customer is the media CAC; a cost per unit is blank where "
+                          "nothing was spent (unpaid channels). Spend is recorded per channel and campaign, not per "
+                          "source: by source, the grid shows the funnel only. Hover a header for its definition, click "
+                          "it to sort.",
+                          "Les coûts sont les dépenses média ; le coût par client est le CAC média ; un coût unitaire "
+                          "est vide là où rien n'a été dépensé (canaux non payants). Les dépenses sont connues par "
+                          "canal et campagne, pas par source : par source, la grille montre l'entonnoir seulement. "
+                          "Survolez un en-tête pour sa définition, cliquez pour trier."),
     "explore.by.channel": ("Channel", "Canal"),
     "explore.by.campaign": ("Campaign", "Campagne"),
     "explore.by.region": ("Region", "Région"),
@@ -67,9 +77,15 @@ MESSAGES = {
     "explore.leaderboard.rank": ("#", "#"),
     "explore.leaderboard.rep": ("Sales rep", "Commercial"),
     "explore.leaderboard.team": ("Team", "Équipe"),
-    "explore.leaderboard.conversion": ("Lead to won", "Lead vers gagnée"),
-    "explore.leaderboard.note": ("Ranked by won value over the months of the period.",
-                                 "Classé par valeur gagnée sur les mois de la période."),
+    "explore.leaderboard.lead_to_won": ("Won ÷ leads", "Gagnées ÷ leads"),
+    "explore.leaderboard.opportunity_to_won": ("Won ÷ opportunities", "Gagnées ÷ opportunités"),
+    "explore.leaderboard.note": ("Ranked by won value over the months of the period. Each rate divides counts of those "
+                                 "months: deals won ÷ leads created, deals won ÷ opportunities opened (a deal won in "
+                                 "these months may have been opened before them, so a short period can exceed 100%).",
+                                 "Classé par valeur gagnée sur les mois de la période. Chaque taux divise des volumes "
+                                 "de ces mois : affaires gagnées ÷ leads créés, affaires gagnées ÷ opportunités "
+                                 "ouvertes (une affaire gagnée sur ces mois a pu être ouverte avant, donc une période "
+                                 "courte peut dépasser 100 %)."),
     # heatmap
     "explore.heatmap.title": ("Cost per qualified lead, channel × month",
                               "Coût par lead qualifié, canal × mois"),

@@ -3,10 +3,6 @@
 MESSAGES = {
     "home.title": ("How it is going", "Où en est-on"),
     "home.period_switch": ("Period", "Période"),
-    "home.period_info": ("{start} – {end}, compared with {previous_start} – {previous_end} and with "
-                         "{last_year_start} – {last_year_end}. Data up to {data_end}.",
-                         "Du {start} au {end}, comparé au {previous_start} – {previous_end} et au "
-                         "{last_year_start} – {last_year_end}. Données jusqu'au {data_end}."),
     "home.cards": ("Key indicators", "Indicateurs clés"),
     "home.no_kpis": ("Your role has no indicators on this page.", "Votre rôle n'a pas d'indicateurs sur cette page."),
     "home.state.green": ("On target", "Objectif atteint"),
@@ -17,17 +13,23 @@ MESSAGES = {
     "home.change.better": ("better", "mieux"),
     "home.change.worse": ("worse", "moins bien"),
     "home.trend": ("Last 13 months", "13 derniers mois"),
-    "home.trend.none": ("No monthly trend for this indicator", "Pas de tendance mensuelle pour cet indicateur"),
+    "home.trend.none": ("Fewer than two months with a value: no trend yet",
+                        "Moins de deux mois avec une valeur : pas encore de tendance"),
     "home.open": ("{kpi}: open the drill-down", "{kpi} : ouvrir l'analyse détaillée"),
     "home.funnel.title": ("Funnel (AARRR)", "Entonnoir (AARRR)"),
     "home.funnel.conversion": ("{value} of {previous}", "{value} des {previous}"),
-    "home.funnel.churn": ("churn {value}", "attrition {value}"),
+    "home.funnel.churn": ("churn {value} (complete months)", "attrition {value} (mois complets)"),
+    "home.funnel.churn_none": ("churn: complete months only", "attrition : sur mois complets seulement"),
     "home.conventions": (
         "Conventions: funnel counts follow the activity convention (a deal won in March counts in March, whenever "
-        "its lead was created); MRR, customers and the open pipeline (GPMRR) are stocks read at the period's end. "
-        "Changes compare with the previous period of the same length and with the same period last year.",
+        "its lead was created); MRR, customers and the open pipeline (GPMRR) are stocks read at the period's end; "
+        "churn is read over complete months only. Changes compare like for like: a period in progress with the same "
+        "days of the previous period and of last year (the same weekdays for a week, the same days from the start "
+        "for a month or a quarter). Sparklines show the last 13 complete months.",
         "Conventions : les volumes de l'entonnoir suivent la convention d'activité (une affaire gagnée en mars compte "
         "en mars, quelle que soit la date de création du lead) ; le MRR, les clients et le pipeline ouvert (GPMRR) "
-        "sont des stocks lus en fin de période. Les évolutions comparent à la période précédente de même durée et "
-        "à la même période de l'année précédente."),
+        "sont des stocks lus en fin de période ; l'attrition se lit sur des mois complets seulement. Les évolutions "
+        "comparent à périmètre égal : une période en cours aux mêmes jours de la période précédente et de l'année "
+        "précédente (les mêmes jours de la semaine pour une semaine, les mêmes jours depuis le début pour un mois ou "
+        "un trimestre). Les courbes montrent les 13 derniers mois complets."),
 }

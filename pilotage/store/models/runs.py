@@ -44,5 +44,9 @@ class EtlReject(Base):
     line: Mapped[int] = mapped_column(Integer)
     column: Mapped[str] = mapped_column(String(120))
     value: Mapped[str | None] = mapped_column(Text)
-    expected: Mapped[str] = mapped_column(Text)
+    expected: Mapped[str] = mapped_column(Text)  # in English, as the command line prints it
     raw: Mapped[str | None] = mapped_column(Text)
+    # The same reason as a code and its parameters (JSON), which the app translates (``reject.*`` keys of
+    # its catalogue); None for rows rejected before codes were kept (the app then shows ``expected``).
+    code: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[str | None] = mapped_column(Text)
