@@ -2,7 +2,7 @@
 (forecast_accuracy, forecast_override, forecast_interval_state)
 
 Revision ID: 0008
-Revises: 0006 (to be chained after 0007 when the etl_run.source_type migration lands)
+Revises: 0007
 Create Date: 2026-12-06 23:38:41
 """
 import sqlalchemy as sa
