@@ -76,9 +76,10 @@ class LoadCounts:
     # Column -> how many existing rows had that value changed by this load (a reload that
     # moves dates or amounts must be visible, not only counted as "updated").
     changed_values: dict[str, int] = field(default_factory=dict)
-    # A first load into an empty table: the rows exactly as written (in the order written), which
-    # are then the table's whole content. The marts and the quality rule read them from here
-    # instead of reading the store back. None otherwise.
+    # The table's whole content after this load, when that is exactly this load's rows: a first
+    # load into an empty table, or a file that holds every row of its table (a whole export
+    # loaded again). The marts and the quality rule read them from here instead of reading the
+    # store back. None otherwise.
     written: pd.DataFrame | None = None
 
     def add(self, other: LoadCounts) -> None:
@@ -156,6 +157,11 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
     if load.replace_scope:
         counts.deleted = _delete_uncovered(conn, target, staging, load)
     staging.drop(conn)
+    # Every staged row is now in the table with the file's values (inserted, updated or equal): if
+    # the table holds no other row, the file is its whole content.
+    if load.update and not load.must_exist and staged == conn.execute(
+            select(func.count()).select_from(target)).scalar_one():
+        counts.written = frame
     return counts
 
 

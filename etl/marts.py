@@ -11,9 +11,10 @@ The lead marts (cohorts, sales reps) are deleted for the touched months and re-a
 the facts. The facts stay the single source of truth and every mart can always be rebuilt
 whole with ``pilotage etl rebuild-marts``.
 
-A first load into an empty lead table gives the lead rows as written (``leads``): its funnel
-is then summed from them in memory (numpy), the same definitions read either way (see
-:data:`ACTIVITY_STAGES`), instead of seven passes of SQL over a million rows.
+When a load's lead rows are the whole lead table (a first load, or a whole export loaded again:
+see :attr:`etl.loading.LoadCounts.written`), the funnel is summed from them in memory (numpy),
+the same definitions read either way (see :data:`ACTIVITY_STAGES`), instead of seven passes of
+SQL over a million rows.
 """
 
 from __future__ import annotations
@@ -289,8 +290,8 @@ def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> No
 def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
                      leads: pd.DataFrame | None = None) -> None:
     """Refresh ``mart_daily`` for each fact table's touched days (``days``: table name -> days),
-    then ``mart_monthly`` for their months. ``leads``: every lead row of the store, when a first
-    load just wrote them all (their funnel is summed in memory)."""
+    then ``mart_monthly`` for their months. ``leads``: every lead row of the store, when the load
+    holds them all (their funnel is summed in memory)."""
     from etl.loading import copy_rows
 
     every_day: set[dt.date] = set()
@@ -413,7 +414,7 @@ def _lead_activity(leads: pd.DataFrame, days: set[dt.date]) -> pd.DataFrame:
 
 def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame | None = None) -> None:
     """Rebuild ``mart_cohort_monthly`` for the creation months holding ``days`` (``leads``: every
-    lead of the store, when a first load just wrote them)."""
+    lead of the store, when the load holds them all)."""
     months = {d.replace(day=1) for d in days}
     if not months:
         return

@@ -112,7 +112,7 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
             # Room for the hash joins and aggregations of a large file (this transaction only).
             conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         touched: dict[str, set] = {}  # fact table -> the dates its rows moved on
-        written: dict[str, pd.DataFrame | None] = {}  # fact table -> its rows as a first load wrote them (else None)
+        written: dict[str, pd.DataFrame | None] = {}  # fact table -> its whole content, when the load holds it
         for load in batch.loads:
             counts = upsert(conn, load)
             if on_step:

@@ -100,7 +100,7 @@ def rule_text(window: Window, values: int) -> str:
 def find_outliers(conn: Connection, loads: list[TableLoad], file_name: str,
                   written: dict[str, pd.DataFrame | None] | None = None) -> list[dict]:
     """The findings of a batch whose loads were just applied (same transaction). ``written``: per
-    table, its rows as a first load wrote them, which are then all it holds (nothing to read back)."""
+    table, its whole content when the load holds it (nothing to read back)."""
     findings = []
     for load in loads:
         spec = SPECS.get(load.table.name)
@@ -183,8 +183,8 @@ def _series_rows(conn: Connection, load: TableLoad, spec: SeriesSpec, measures: 
 
 
 def _written_rows(written: pd.DataFrame, load: TableLoad, spec: SeriesSpec, measures: list[str]) -> pd.DataFrame:
-    """What :func:`_series_rows` reads back, taken from the rows a first load wrote (the table's
-    whole content: every row is in the batch's series and dates)."""
+    """What :func:`_series_rows` reads back, taken from the load's rows when they are the table's
+    whole content (every row is then in the batch's series and dates)."""
     columns = list(dict.fromkeys([*load.key, *spec.key, spec.date, *measures]))
     stored = written.loc[written[measures].notna().any(axis=1).to_numpy(), columns].reset_index(drop=True)
     for column in {*load.key, *spec.key, spec.date}:
