@@ -33,6 +33,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    String,
     Table,
     and_,
     case,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     union_all,
     update,
 )
@@ -265,26 +267,49 @@ def _family_table(conn: Connection, family: Family) -> Table:
 
 def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> None:
     """Give ``mart_daily``'s rows on the touched days the family's measures from ``fresh`` (its
-    whole contribution on those days), writing only what changes."""
+    whole contribution on those days), writing only what changes: the rows that differ are found
+    in two set-based passes, then applied by key."""
     mart = MartDaily.__table__
     keys = ("date", *DIMENSIONS)
-    others = [m for m in ACTIVITY_MEASURES if m not in family.measures]
-    in_fresh = exists().where(*(fresh.c[k] == mart.c[k] for k in keys))
-    on_touched = mart.c.date.in_(touched)
-    # Rows the family leaves: gone if no other family holds them, else the family's measures to 0.
-    conn.execute(delete(mart).where(on_touched, ~in_fresh,
-                                    *(f.absent(mart) for f in FAMILIES if f is not family)))
-    conn.execute(update(mart).where(on_touched, ~in_fresh, or_(*(mart.c[m] != 0 for m in family.measures)))
-                 .values({m: 0 for m in family.measures}))
-    # Rows the family keeps or joins: new values where they differ, new rows where none was.
-    conn.execute(update(mart).where(*(fresh.c[k] == mart.c[k] for k in keys),
-                                    or_(*(mart.c[m].is_distinct_from(fresh.c[m]) for m in family.measures)))
-                 .values({m: fresh.c[m] for m in family.measures}))
-    conn.execute(insert(mart).from_select(
-        [*keys, *family.measures, *others],
-        select(*(fresh.c[k] for k in keys), *(fresh.c[m] for m in family.measures),
-               *(_typed(m, literal(0)) for m in others))
-        .where(~exists().where(*(fresh.c[k] == mart.c[k] for k in keys)))))
+    measures = family.measures
+    others = [m for m in ACTIVITY_MEASURES if m not in measures]
+    change = _temporary(conn, "tmp_mart_change", [Column(k, mart.c[k].type) for k in keys]
+                        + [Column(m, mart.c[m].type) for m in measures] + [Column("action", String(8))])
+    current = select(mart).where(mart.c.date.in_(touched)).subquery("current")
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        # Both passes compare sets of up to a million rows: hash joins. A row count estimated from
+        # ten "measure = 0" conditions (one row) would make PostgreSQL loop over them instead.
+        conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    # Rows the family brings: new ones, and those whose measures differ (the mart's own key
+    # finds them: every fresh row is on a touched day).
+    joined = fresh.outerjoin(mart, and_(*(mart.c[k] == fresh.c[k] for k in keys)))
+    conn.execute(insert(change).from_select([*keys, *measures, "action"], select(
+        *(fresh.c[k] for k in keys), *(fresh.c[m] for m in measures),
+        case((mart.c.date.is_(None), literal("insert")), else_=literal("update")),
+    ).select_from(joined).where(or_(mart.c.date.is_(None),
+                                    *(mart.c[m].is_distinct_from(fresh.c[m]) for m in measures)))))
+    # Rows the family leaves: those it had measures on, and those no family may hold any more.
+    conn.execute(insert(change).from_select([*keys, "action"], select(
+        *(current.c[k] for k in keys), literal("leave"),
+    ).where(~exists().where(*(fresh.c[k] == current.c[k] for k in keys)),
+            or_(*(current.c[m] != 0 for m in measures), and_(*(current.c[m] == 0 for m in others))))))
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL enable_nestloop = on")
+        conn.exec_driver_sql(f"ANALYZE {change.name}")
+    else:
+        Index("ix_tmp_mart_change_key", *(change.c[k] for k in keys)).create(conn)
+    # Applied by key, from the (usually small) table of changes.
+    leaving = tuple_(*(mart.c[k] for k in keys)).in_(
+        select(*(change.c[k] for k in keys)).where(change.c.action == "leave"))
+    conn.execute(delete(mart).where(leaving, *(f.absent(mart) for f in FAMILIES if f is not family)))
+    conn.execute(update(mart).where(leaving).values({m: 0 for m in measures}))
+    conn.execute(update(mart).where(change.c.action == "update", *(change.c[k] == mart.c[k] for k in keys))
+                 .values({m: change.c[m] for m in measures}))
+    conn.execute(insert(mart).from_select([*keys, *measures, *others], select(
+        *(change.c[k] for k in keys), *(change.c[m] for m in measures), *(_typed(m, literal(0)) for m in others),
+    ).where(change.c.action == "insert")))
+    change.drop(conn)
 
 
 def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
@@ -321,17 +346,11 @@ def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
             conn.execute(insert(fresh).from_select(
                 [*(k.name for k in keys), *family.measures],
                 select(*keys, *(func.sum(union.c[m]) for m in family.measures)).group_by(*keys)))
-        postgres = conn.dialect.name == "postgresql"
-        if not postgres:  # SQLite joins by nested loops: it needs the key indexed
-            Index("ix_tmp_mart_family_key", *(fresh.c[k] for k in ("date", *DIMENSIONS))).create(conn)
-        else:
-            # The merge compares sets of thousands of rows: hash joins. A row count estimated from
-            # ten "measure = 0" conditions (one row) would make PostgreSQL loop over them instead.
+        if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"ANALYZE {fresh.name}")
-            conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+        else:  # SQLite joins by nested loops: it needs the key indexed
+            Index("ix_tmp_mart_family_key", *(fresh.c[k] for k in ("date", *DIMENSIONS))).create(conn)
         _merge_family(conn, family, fresh, on_touched)
-        if postgres:
-            conn.exec_driver_sql("SET LOCAL enable_nestloop = on")
         fresh.drop(conn)
         touched.drop(conn)
     if not every_day:

@@ -120,17 +120,19 @@ def _table_findings(conn: Connection, load: TableLoad, spec: SeriesSpec, file_na
     measures = [m for m in spec.measures if m in load.frame.columns]
     if not measures:
         return []
-    if written is not None:
+    if written is not None:  # the rows as loaded, each with its line
         stored = _written_rows(written, load, spec, measures)
     else:
         stored = _series_rows(conn, load, spec, measures)
+        if stored.empty:
+            return []
+        key = list(load.key)
+        batch = load.frame.drop_duplicates(key, keep="first")  # the loader kept the first of duplicates
+        batch = pd.DataFrame({**{k: _normalise(batch[k], load.table.c[k].type) for k in key},
+                              LINE: batch[LINE].to_numpy() if LINE in batch.columns else 0})
+        stored = stored.merge(batch, on=key, how="left")  # rows the load rejected are not in the store
     if stored.empty:
         return []
-    key = list(load.key)
-    batch = load.frame.drop_duplicates(key, keep="first")  # the loader kept the first of duplicates
-    batch = pd.DataFrame({**{k: _normalise(batch[k], load.table.c[k].type) for k in key},
-                          LINE: batch[LINE].to_numpy() if LINE in batch.columns else 0})
-    stored = stored.merge(batch, on=key, how="left")  # rows the load rejected are not in the store
     judged = stored[LINE].notna().to_numpy()
     if not judged.any():
         return []
@@ -186,9 +188,11 @@ def _written_rows(written: pd.DataFrame, load: TableLoad, spec: SeriesSpec, meas
     """What :func:`_series_rows` reads back, taken from the load's rows when they are the table's
     whole content (every row is then in the batch's series and dates)."""
     columns = list(dict.fromkeys([*load.key, *spec.key, spec.date, *measures]))
-    stored = written.loc[written[measures].notna().any(axis=1).to_numpy(), columns].reset_index(drop=True)
+    measured = written[measures].notna().any(axis=1).to_numpy()
+    stored = written.loc[measured, columns].reset_index(drop=True)
     for column in {*load.key, *spec.key, spec.date}:
         stored[column] = _normalise(stored[column], load.table.c[column].type)
+    stored[LINE] = written.loc[measured, LINE].to_numpy() if LINE in written.columns else 0
     return stored
 
 
