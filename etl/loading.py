@@ -281,7 +281,7 @@ def _copy_postgres(conn, staging, frame, columns, order_by=()) -> None:
     from psycopg.copy import QueuedLibpqWriter
 
     table = pa.Table.from_pandas(_whole_seconds(frame), preserve_index=False)
-    if order_by:  # sorted by pyarrow, whose gathers of string columns are several times pandas' speed
+    if order_by:  # sorted by pyarrow: it gathers a million rows' string columns in about half pandas' time
         keys = pa.table({c: table[c].cast(table[c].type.value_type) if pa.types.is_dictionary(table[c].type)
                          else table[c] for c in order_by})
         table = table.take(pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in order_by]))

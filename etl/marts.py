@@ -3,9 +3,10 @@
 The activity marts (``mart_daily``, then ``mart_monthly``) add up three families of facts, each
 with its own measures: ad delivery, web analytics and the lead funnel. A load refreshes only the
 family of the table it wrote: that family's measures are re-aggregated from its facts on the
-touched days in one ``INSERT ... SELECT`` into a temporary table, then merged into
-``mart_daily`` in four set-based statements that write only the rows that change. So a file of
-ad rows never re-reads a million leads, and a reload that moved nothing writes nothing.
+touched days in one ``INSERT ... SELECT`` into a temporary table, compared with ``mart_daily``
+in two set-based passes, and only the rows that differ are written, by key. So a file of ad rows
+never re-reads a million leads, and a reload that moved nothing writes nothing. A mart row goes
+when no family holds it any more (see :class:`Family`).
 
 The lead marts (cohorts, sales reps) are deleted for the touched months and re-aggregated from
 the facts. The facts stay the single source of truth and every mart can always be rebuilt
