@@ -9,7 +9,9 @@ run; first into an empty store, then again with the same file (nothing changes),
 corrected file (1% of the rows changed). The reference is ``COPY ... FROM STDIN (FORMAT
 csv)`` of the same file into a table with the file's columns, typed, and the same indexes as
 the fact table (primary key on the natural key, plus the lead creation date), timed before
-and after the Pilotage loads; the faster of the two is the reference.
+and after the Pilotage loads; the faster of the two is the reference. A second table gives, for
+the PostgreSQL loads of the leads file, the seconds of each step (read, typing, pseudonymising,
+writing, marts, data-quality rule).
 """
 
 from __future__ import annotations
@@ -113,10 +115,45 @@ def corrected_copy(path: Path, directory: Path, column: str) -> Path:
     return target
 
 
-def time_load(path: Path, engine) -> tuple[float, object]:
+# Where a load spends its time: the steps of etl.pipeline, timed by wrapping what it calls.
+STEPS = {
+    "read the file": ("etl.pipeline", "read_table"),
+    "type and check every cell": ("etl.connectors.base", "validate"),
+    "pseudonymise the ids": ("etl.connectors.canonical", "pseudonymise"),
+    "write the rows (COPY, or staging and compare)": ("etl.pipeline", "upsert"),
+    "refresh the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
+                          "refresh_subscriptions"),
+    "data-quality rule": ("etl.pipeline", "find_outliers", "record_findings"),
+}
+OTHER = "other: typed cells to fact rows, run log, commit"
+step_seconds: dict[str, float] = {}
+
+
+def _time_steps() -> None:
+    import functools
+    import importlib
+
+    for step, (module_name, *names) in STEPS.items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            function = getattr(module, name)
+
+            @functools.wraps(function)
+            def timed(*args, _function=function, _step=step, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return _function(*args, **kwargs)
+                finally:
+                    step_seconds[_step] = step_seconds.get(_step, 0.0) + time.perf_counter() - start
+
+            setattr(module, name, timed)
+
+
+def time_load(path: Path, engine) -> tuple[float, object, dict[str, float]]:
+    step_seconds.clear()
     start = time.perf_counter()
     report = load_file(path, engine=engine)
-    return time.perf_counter() - start, report
+    return time.perf_counter() - start, report, dict(step_seconds)
 
 
 def main() -> None:
@@ -136,7 +173,8 @@ def main() -> None:
                   f"({', '.join(f'{p.name} {p.stat().st_size / 1e6:.0f} MB' for p in files.values())}) "
                   f"in {time.perf_counter() - start:.1f} s", highlight=False)
 
-    results = []
+    results, breakdowns = [], {}
+    _time_steps()
     copy_seconds = time_copy(files)
 
     for backend in ("sqlite", "postgresql"):
@@ -149,8 +187,9 @@ def main() -> None:
         ensure_dimensions(company, engine)
         for name, path in files.items():
             for label, file in (("first load", path), ("same file again", path), ("corrected (1%)", corrected[name])):
-                seconds, report = time_load(file, engine)
+                seconds, report, steps = time_load(file, engine)
                 assert report.rows_rejected == 0, report.counts.rejects[:3]
+                breakdowns[(backend, name, label)] = (seconds, steps)
                 results.append((f"Pilotage on {backend}", name, label, rows[name], seconds,
                                 copy_seconds[name]))
         engine.dispose()
@@ -175,6 +214,22 @@ def main() -> None:
     console.print(table)
     console.print("vs COPY = COPY's seconds / Pilotage's seconds for the same file "
                   "(100% = as fast as COPY; the goal is 50%).")
+
+    steps = Table(title=f"Where the loads of {rows['leads']:,} leads spend their time on PostgreSQL (seconds)")
+    cases = [key for key in breakdowns if key[0] == "postgresql" and key[1] == "leads"]
+    steps.add_column("step")
+    for _backend, _name, label in cases:
+        steps.add_column(label, justify="right")
+    for step in [*STEPS, OTHER]:
+        cells = []
+        for key in cases:
+            seconds, measured = breakdowns[key]
+            value = measured.get(step, seconds - sum(measured.values()))
+            cells.append(f"{value:.1f}")
+        steps.add_row(step, *cells)
+    steps.add_row("total", *(f"{breakdowns[key][0]:.1f}" for key in cases))
+    console.print(steps)
+    console.print("The steps do not overlap; 'write the rows' includes the dimension rows (new campaigns, reps).")
     if args.keep:
         console.print(f"files kept in {work}")
     else:

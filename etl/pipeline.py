@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, insert
 
 from etl.connectors import Batch, LoadOptions, connector_for
@@ -113,7 +114,8 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
         if conn.dialect.name == "postgresql":
             # Room for the hash joins and aggregations of a large file (this transaction only).
             conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-        lead_dates, subscription_months = set(), set()
+        touched: dict[str, set] = {}  # fact table -> the dates its rows moved on
+        written: dict[str, pd.DataFrame | None] = {}  # fact table -> its whole content, when the load holds it
         for load in batch.loads:
             counts = upsert(conn, load)
             if on_step:
@@ -123,16 +125,17 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
                 report.counts.add(counts)
             else:
                 report.counts.rejects.extend(counts.rejects)
-            if load.table is Subscription.__table__:
-                subscription_months |= counts.touched_dates
-            elif load.table is Lead.__table__:
-                lead_dates |= counts.touched_dates
-        activity_dates = report.counts.touched_dates - subscription_months
-        refresh_activity(conn, activity_dates)
-        refresh_cohorts(conn, lead_dates)
-        refresh_reps(conn, lead_dates)
-        refresh_subscriptions(conn, subscription_months)
-        findings = find_outliers(conn, batch.loads, file_name)
+            name = load.table.name
+            touched.setdefault(name, set()).update(counts.touched_dates)
+            # A table loaded twice in one batch: the second load's rows are not the table's whole content.
+            written[name] = counts.written if name not in written else None
+        leads = written.get(Lead.__tablename__)
+        refresh_activity(conn, touched, leads=leads)
+        lead_dates = touched.get(Lead.__tablename__, set())
+        refresh_cohorts(conn, lead_dates, leads=leads)
+        refresh_reps(conn, lead_dates, leads=leads)
+        refresh_subscriptions(conn, touched.get(Subscription.__tablename__, set()))
+        findings = find_outliers(conn, batch.loads, file_name, written)
         report.findings = len(findings)
         report.duration_s = time.perf_counter() - clock
         report.run_id = conn.execute(insert(EtlRun).values(

@@ -97,13 +97,15 @@ def rule_text(window: Window, values: int) -> str:
             f"{window.description}")
 
 
-def find_outliers(conn: Connection, loads: list[TableLoad], file_name: str) -> list[dict]:
-    """The findings of a batch whose loads were just applied (same transaction)."""
+def find_outliers(conn: Connection, loads: list[TableLoad], file_name: str,
+                  written: dict[str, pd.DataFrame | None] | None = None) -> list[dict]:
+    """The findings of a batch whose loads were just applied (same transaction). ``written``: per
+    table, its whole content when the load holds it (nothing to read back)."""
     findings = []
     for load in loads:
         spec = SPECS.get(load.table.name)
         if spec is not None and not load.frame.empty:
-            findings += _table_findings(conn, load, spec, file_name)
+            findings += _table_findings(conn, load, spec, file_name, (written or {}).get(load.table.name))
     return findings
 
 
@@ -113,18 +115,24 @@ def record_findings(conn: Connection, run_id: int, findings: list[dict]) -> None
         conn.execute(insert(DataQualityFinding), [dict(f, run_id=run_id, created_at=created) for f in findings])
 
 
-def _table_findings(conn: Connection, load: TableLoad, spec: SeriesSpec, file_name: str) -> list[dict]:
+def _table_findings(conn: Connection, load: TableLoad, spec: SeriesSpec, file_name: str,
+                    written: pd.DataFrame | None = None) -> list[dict]:
     measures = [m for m in spec.measures if m in load.frame.columns]
     if not measures:
         return []
-    stored = _series_rows(conn, load, spec, measures)
+    if written is not None:  # the rows as loaded, each with its line
+        stored = _written_rows(written, load, spec, measures)
+    else:
+        stored = _series_rows(conn, load, spec, measures)
+        if stored.empty:
+            return []
+        key = list(load.key)
+        batch = load.frame.drop_duplicates(key, keep="first")  # the loader kept the first of duplicates
+        batch = pd.DataFrame({**{k: _normalise(batch[k], load.table.c[k].type) for k in key},
+                              LINE: batch[LINE].to_numpy() if LINE in batch.columns else 0})
+        stored = stored.merge(batch, on=key, how="left")  # rows the load rejected are not in the store
     if stored.empty:
         return []
-    key = list(load.key)
-    batch = load.frame.drop_duplicates(key, keep="first")  # the loader kept the first of duplicates
-    batch = pd.DataFrame({**{k: _normalise(batch[k], load.table.c[k].type) for k in key},
-                          LINE: batch[LINE].to_numpy() if LINE in batch.columns else 0})
-    stored = stored.merge(batch, on=key, how="left")  # rows the load rejected are not in the store
     judged = stored[LINE].notna().to_numpy()
     if not judged.any():
         return []
@@ -173,6 +181,18 @@ def _series_rows(conn: Connection, load: TableLoad, spec: SeriesSpec, measures: 
         return stored
     for column in {*load.key, *spec.key, spec.date}:
         stored[column] = _normalise(stored[column], table.c[column].type)
+    return stored
+
+
+def _written_rows(written: pd.DataFrame, load: TableLoad, spec: SeriesSpec, measures: list[str]) -> pd.DataFrame:
+    """What :func:`_series_rows` reads back, taken from the load's rows when they are the table's
+    whole content (every row is then in the batch's series and dates)."""
+    columns = list(dict.fromkeys([*load.key, *spec.key, spec.date, *measures]))
+    measured = written[measures].notna().any(axis=1).to_numpy()
+    stored = written.loc[measured, columns].reset_index(drop=True)
+    for column in {*load.key, *spec.key, spec.date}:
+        stored[column] = _normalise(stored[column], load.table.c[column].type)
+    stored[LINE] = written.loc[measured, LINE].to_numpy() if LINE in written.columns else 0
     return stored
 
 

@@ -79,14 +79,14 @@ class Validated:
     rejects: list[dict] = field(default_factory=list)
 
 
-def _parse_column(spec: Field, text: pd.Series, conventions: Conventions, file: str,
-                  column: str) -> tuple[pd.Series, pd.Series, str | None]:
-    """Return (typed values, mask of cells that are present but invalid, the column's date order)."""
-    empty = text.str.strip() == ""
+def _parse_column(spec: Field, text: pd.Series, stripped: pd.Series, empty: pd.Series, conventions: Conventions,
+                  file: str, column: str) -> tuple[pd.Series, pd.Series, str | None]:
+    """Return (typed values, mask of cells that are present but invalid, the column's date order);
+    ``stripped`` is ``text`` without its surrounding spaces, ``empty`` where that is ''."""
     order = None
     if spec.kind in ("date", "datetime"):
-        order = date_order(text[~empty], conventions.order_for(spec.name), file=file, column=column)
-        values = parse_dates(text, order or "ymd", file=file, column=column)
+        order = date_order(stripped[~empty], conventions.order_for(spec.name), file=file, column=column)
+        values = parse_dates(stripped, order or "ymd", file=file, column=column)
         if spec.kind == "date":
             values = values.dt.normalize()
         bad = values.isna() & ~empty
@@ -100,14 +100,14 @@ def _parse_column(spec: Field, text: pd.Series, conventions: Conventions, file: 
         if spec.minimum is not None:
             bad |= values.notna() & (values < spec.minimum)
     elif spec.kind == "boolean":
-        lowered = text.str.strip().str.lower()
+        lowered = stripped.str.lower()
         values = lowered.isin(TRUE_WORDS)
-        bad = ~(lowered.isin(TRUE_WORDS) | lowered.isin(FALSE_WORDS))
+        bad = ~(values | lowered.isin(FALSE_WORDS))
     elif spec.kind == "choice":
-        values = text.str.strip().str.lower()
+        values = stripped.str.lower()
         bad = ~values.isin(spec.choices) & ~empty
     else:
-        values = text.str.strip()
+        values = stripped
         bad = pd.Series(False, index=text.index)
     return values, bad, order
 
@@ -129,8 +129,9 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
             typed[spec.name] = spec.default
             continue
         text = table[spec.name].astype(str)
-        values, bad, order = _parse_column(spec, text, conventions, file, column_ref(spec.name))
-        empty = text.str.strip() == ""
+        stripped = text.str.strip()
+        empty = stripped == ""
+        values, bad, order = _parse_column(spec, text, stripped, empty, conventions, file, column_ref(spec.name))
         if not spec.nullable:
             if spec.default is not None:
                 values = values.where(~empty, spec.default)
@@ -162,8 +163,8 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
             "raw": _raw_row(table, row),
             "code": code, "params": params,
         })
-    good = typed.drop(index=list(problems))
-    good[LINE] = table.loc[good.index, LINE]
+    good = typed.drop(index=list(problems)) if problems else typed
+    good[LINE] = table[LINE] if not problems else table.loc[good.index, LINE]
     return Validated(frame=good, rejects=rejects)
 
 
@@ -179,6 +180,8 @@ def reject_rows(table: pd.DataFrame, mask: pd.Series, column: str, expected: str
                 params: dict | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """Split off the rows where ``mask`` holds, with one reason for all of them (``expected`` in
     English for the command line, ``code`` and ``params`` for the app to translate)."""
+    if not mask.any():  # the usual case: no copy of the table
+        return table, []
     bad = table[mask]
     rejects = [
         {"line": int(line), "column": column_ref(column),

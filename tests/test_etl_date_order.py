@@ -199,13 +199,48 @@ def test_mapping_file_carries_the_date_order_and_decimal(engine, tmp_path):
 
 def test_the_sample_mapping_says_how_its_crm_writes_dates_and_amounts(engine, tmp_path):
     samples = Path(__file__).parents[1] / "etl" / "formats" / "samples"
-    # a short mapping name: "leads (mapping crm_export_leads.toml)" overflows etl_run.source_type
-    # (32 characters) on PostgreSQL, a separate bug reported to the lead
-    mapping = write(tmp_path / "crm.toml", (samples / "crm_export_leads.toml").read_text(encoding="utf-8"))
-    report = load_file(samples / "crm_export_leads.csv", mapping=mapping, engine=engine)
+    report = load_file(samples / "crm_export_leads.csv", mapping=samples / "crm_export_leads.toml", engine=engine)
     assert report.rows_rejected == 0, report.counts.rejects
+    assert report.source_type == "leads (mapping crm_export_leads.toml)"
     assert scalar(engine, select(func.min(Lead.created_at))) == dt.datetime(2024, 3, 4)
     assert scalar(engine, select(func.max(Lead.deal_value))) >= 24_500
+
+
+def test_a_mapping_with_a_long_name_is_logged_whole(engine, tmp_path):
+    """etl_run.source_type holds "leads (mapping <file name>)" for any file name (it was VARCHAR(32),
+    which PostgreSQL enforces: the load failed when it logged its run)."""
+    name = "crm_export_of_the_north_east_region_leads_with_their_stages_" + "x" * 120 + ".toml"
+    mapping = write(tmp_path / name, 'format = "leads"\nsource_system = "crm"\n[columns]\nlead_id = "Id"\n')
+    export = write(tmp_path / "export.csv", "Id,created_at,channel,region\nA,2024-02-01,organic,FR\n")
+    report = load_file(export, mapping=mapping, engine=engine)
+    assert report.status == "loaded" and report.counts.inserted == 1
+    assert rows(engine, select(EtlRun.source_type, EtlRun.status)) == [(f"leads (mapping {name})", "loaded")]
+
+
+@pytest.mark.postgres
+def test_migration_0009_widens_the_run_log_source_type(postgres_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from pilotage.store.engine import get_engine
+    from pilotage.store.migrate import alembic_config, upgrade
+
+    engine = get_engine(postgres_url)
+
+    def width() -> int:
+        columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("etl_run")}
+        return columns["source_type"].length
+
+    assert width() == 500
+    config = alembic_config(engine)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0008")
+        assert width() == 32
+    finally:
+        upgrade(engine)
+    assert width() == 500
 
 
 def test_a_mapping_with_an_unknown_date_order_is_refused(tmp_path):

@@ -183,3 +183,26 @@ def test_the_forecast_commands_record_the_operator_too(monkeypatch):
     assert (_who(None), _who("scheduler")) == ("cli", "scheduler")
     monkeypatch.setenv("PILOTAGE_OPERATOR", "planner@pilotage.demo")
     assert _who(None) == "cli:planner@pilotage.demo"
+
+
+def test_a_large_first_load_builds_its_indexes_after_its_rows(engine, tmp_path, monkeypatch):
+    """PostgreSQL: the lead table's creation-date index is dropped for the copy and built after it,
+    in the load's transaction: there after a load, and after a load that failed."""
+    from sqlalchemy import inspect
+
+    monkeypatch.setattr("etl.loading.BUILD_INDEXES_AFTER", 2)  # "large" from two rows on
+    leads = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nB,2024-02-02,organic,FR\n"
+
+    def indexes() -> set[str]:
+        return {index["name"] for index in inspect(engine).get_indexes("fact_lead")}
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("etl.pipeline.refresh_cohorts", broken)
+        with pytest.raises(EtlError, match="disk full"):
+            load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert "ix_fact_lead_created_at" in indexes() and scalar(engine, select(func.count()).select_from(Lead)) == 0
+    report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert report.counts.inserted == 2 and "ix_fact_lead_created_at" in indexes()

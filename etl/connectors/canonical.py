@@ -160,7 +160,6 @@ class CanonicalConnector(Connector):
         identity = identity.mask(no_id, "email:" + normalise_email(frame["email"]))
         frame, rejects = reject_rows(frame, no_id & (frame["email"].astype(str) == ""), "lead_id",
                                      "a lead_id or an email to identify the lead", code="reject.lead_identity")
-        identity = identity.loc[frame.index]
         stages = frame[list(LEAD_DATE_COLUMNS)]
         too_early = pd.Series(False, index=frame.index)
         for stage in LEAD_DATE_COLUMNS[1:]:
@@ -168,11 +167,11 @@ class CanonicalConnector(Connector):
         frame, early = reject_rows(frame, too_early, "created_at",
                                    "every stage date (mql_at ... lost_at) on or after created_at",
                                    code="reject.stage_order")
-        identity = identity.loc[frame.index]
         both = frame["won_at"].notna() & frame["lost_at"].notna()
         frame, won_lost = reject_rows(frame, both, "lost_at", "a lead that is won or lost, not both",
                                       code="reject.won_and_lost")
-        identity = identity.loc[frame.index]
+        if len(identity) != len(frame):
+            identity = identity.loc[frame.index]
         facts = pd.DataFrame({
             "lead_key": pseudonymise(identity, source_system),
             "source_system": source_system,
@@ -187,9 +186,11 @@ class CanonicalConnector(Connector):
             "monthly_amount": _round_cents(frame["monthly_amount"]),
             LINE: frame[LINE],
         })
-        reps = pd.concat([facts["rep_code"], facts["sdr_code"]]).dropna()
+        # Each distinct code once, in order of first appearance, before the dimension loads look at them.
+        reps = pd.concat([facts["rep_code"].drop_duplicates(), facts["sdr_code"].drop_duplicates()]).dropna()
         loads = [reps_load(reps)]
-        with_campaign = facts[facts["campaign_code"] != ""]
+        campaigns = facts[["campaign_code", "channel_code"]].drop_duplicates("campaign_code")
+        with_campaign = campaigns[campaigns["campaign_code"] != ""]
         if not with_campaign.empty:
             loads.insert(0, campaigns_load(with_campaign))
         loads.append(leads_load(facts))

@@ -35,7 +35,25 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def first_line(text: str) -> str:
-    return text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
+    return _first_line(text, "\r\n", "\n")
+
+
+def _first_line(text, breaks, newline):
+    """The first non-empty line of ``text`` (str or bytes), without copying the rest of it."""
+    start = 0
+    while text[start:start + 1] and text[start:start + 1] in breaks:
+        start += 1
+    end = text.find(newline, start)
+    return text[start:end if end >= 0 else len(text)].rstrip(breaks[:1])
+
+
+def _physical_lines(text) -> int:
+    """Lines of ``text`` (str or bytes), trailing line breaks aside, without copying it."""
+    breaks = b"\r\n" if isinstance(text, bytes) else "\r\n"
+    end = len(text)
+    while end and text[end - 1:end] in (breaks[:1], breaks[1:]):
+        end -= 1
+    return text.count(breaks[1:], 0, end) + 1
 
 
 def sniff_separator(header: str) -> str:
@@ -58,11 +76,18 @@ def _text_and_header(data: bytes, file_name: str, limits: Limits) -> tuple[str, 
 
 def read(data: bytes, file_name: str, limits: Limits) -> tuple[pd.DataFrame, list[str], list[dict]]:
     """The frame (``_line`` first), the header and the rows the reader could not split."""
-    text, encoding, sep, header = _text_and_header(data, file_name, limits)
-    frame = _read_fast(data if encoding == "utf-8" else text.encode("utf-8"), text, sep, header)
+    frame, header, tried = _read_utf8(data, file_name, limits), None, False
+    if frame is not None:
+        frame, header = frame
     rejects: list[dict] = []
     if frame is None:
-        frame, rejects = _read_row_by_row(text, sep, file_name, limits)
+        tried = not data.startswith(BOMS)  # pyarrow has read these bytes as UTF-8 already
+        text, encoding, sep, header = _text_and_header(data, file_name, limits)
+        if encoding != "utf-8" or not tried:
+            frame = _read_fast(data if encoding == "utf-8" else text.encode("utf-8"), first_line(text), sep,
+                               _physical_lines(text))
+        if frame is None:
+            frame, rejects = _read_row_by_row(text, sep, file_name, limits)
     if len(frame) > limits.max_rows:
         raise InputError(file_name, f"more than {limits.max_rows:,} rows", code="input.too_many_rows",
                          params={"limit": limits.max_rows})
@@ -70,14 +95,37 @@ def read(data: bytes, file_name: str, limits: Limits) -> tuple[pd.DataFrame, lis
     return frame, header, rejects
 
 
-def _read_fast(data: bytes, text: str, sep: str, header: list[str]) -> pd.DataFrame | None:
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _read_utf8(data: bytes, file_name: str, limits: Limits) -> tuple[pd.DataFrame, list[str]] | None:
+    """The usual file, plain UTF-8, read by pyarrow from its bytes: only the header line is decoded
+    in Python (decoding a 100 MB file to find its lines costs a second). None for any other file,
+    and for one that is not UTF-8 after all, or whose rows pyarrow cannot take one to one."""
+    if data.startswith(BOMS):
+        return None
+    try:
+        line = _first_line(data, b"\r\n", b"\n").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not line.strip():
+        return None
+    sep = sniff_separator(line)
+    header = [c.strip() for c in next(csv.reader([line], delimiter=sep))]
+    check_header(header, file_name, limits.max_columns)  # before parsing: the cost grows with the width
+    frame = _read_fast(data, line, sep, _physical_lines(data))
+    return None if frame is None else (frame, header)
+
+
+def _read_fast(data: bytes, header_line: str, sep: str, physical_lines: int) -> pd.DataFrame | None:
     """Multithreaded parse with pyarrow, every cell as text. Returns None when a row has
     the wrong number of fields, or when records and physical lines do not match one to one
-    (blank lines, quoted line breaks): the row-by-row path then gives exact line numbers."""
+    (blank lines, quoted line breaks): the row-by-row path then gives exact line numbers.
+    Also None for bytes that are not UTF-8 (pyarrow checks them)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    names = next(csv.reader([first_line(text)], delimiter=sep))
+    names = next(csv.reader([header_line], delimiter=sep))
     if len(set(names)) != len(names):
         return None
     try:
@@ -90,7 +138,6 @@ def _read_fast(data: bytes, text: str, sep: str, header: list[str]) -> pd.DataFr
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return None
-    physical_lines = text.rstrip("\r\n").count("\n") + 1
     if table.num_rows + 1 != physical_lines:
         return None
     frame = table.to_pandas()

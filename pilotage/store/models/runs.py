@@ -16,7 +16,7 @@ class EtlRun(Base):
     __tablename__ = "etl_run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_type: Mapped[str] = mapped_column(String(32))
+    source_type: Mapped[str] = mapped_column(String(500))  # a mapping load: "leads (mapping <file name>)"
     file_name: Mapped[str] = mapped_column(String(500))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16))
