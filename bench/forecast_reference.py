@@ -1,4 +1,4 @@
-"""The reference side of ``bench/forecast.py``: statsforecast's AutoETS and SeasonalNaive(m).
+"""The reference side of ``bench/forecast.py``: statsforecast's AutoETS, AutoTheta, AutoARIMA and SeasonalNaive(m).
 
 Runs in the bench's own virtual environment (statsforecast cannot live in the project's: it
 needs an older pandas), started by ``bench/forecast.py`` in a subprocess; it imports nothing
@@ -37,11 +37,17 @@ def main() -> None:
     args = parser.parse_args()
 
     clock = time.perf_counter()
+    import warnings
+
     import statsforecast
+
+    warnings.simplefilter("ignore")  # AutoARIMA warns about differencing on some series
     from statsforecast import StatsForecast
-    from statsforecast.models import AutoETS, SeasonalNaive
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta, SeasonalNaive
 
     makers = {"AutoETS": lambda: AutoETS(season_length=args.season_length),
+              "AutoTheta": lambda: AutoTheta(season_length=args.season_length),
+              "AutoARIMA": lambda: AutoARIMA(season_length=args.season_length),
               "SeasonalNaive": lambda: SeasonalNaive(season_length=args.season_length)}
     df = pd.read_csv(args.input, dtype={"unique_id": str})
     df["ds"] = pd.to_datetime(df["ds"])

@@ -30,10 +30,11 @@ def evaluate(
     season_length: Annotated[int, typer.Option(min=1, help="seasonal period (MASE and models)")] = 12,
     n_jobs: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")] = None,
     candidates: Annotated[
-        str | None, typer.Option(help="comma-separated subset of: seasonal_naive, ets, theta, regression, sarimax")
+        str | None, typer.Option(help="select per series among these (comma-separated: seasonal_naive, ets, theta, "
+                                      "regression, sarimax, arima) instead of the median combination")
     ] = None,
 ) -> None:
-    """Select a model per series on all but the final H months, then score it on them.
+    """Forecast each series from all but its final H months (median combination), then score on them.
 
     Writes per series: method, n_obs, MASE (m=12, scaled on the training part), sMAPE, and the
     share of the final H points inside the 80% and 95% intervals; a summary row "ALL" at the end.

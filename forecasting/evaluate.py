@@ -2,8 +2,9 @@
 
 Input: a CSV (or XLSX) in long format ``unique_id, ds, y`` (one row per series and month; ``ds`` any date
 within the month, usually its first day). For each series the final ``H`` points are held out;
-the selection (rolling-origin backtest inside the training part) picks a method, which then
-forecasts the held-out points with its 80% and 95% conformal intervals.
+the median combination (:func:`forecasting.selection.forecast_median`) forecasts them with 80%
+and 95% conformal intervals calibrated on its rolling-origin backtest inside the training part.
+With ``candidates``, the per-series selection among those candidates is used instead.
 
 Output (one row per series, then a summary row ``unique_id = "ALL"``): ``unique_id, method,
 n_obs`` (points in the input), ``mase`` (seasonal period ``m`` = 12, scaled on the training

@@ -39,8 +39,13 @@ def conformal_quantile(scores: np.ndarray, level: float) -> float:
     return float(s[rank - 1]) if rank <= n else math.inf
 
 
-def horizon_scale(abs_errors: np.ndarray, horizon: int | None = None) -> np.ndarray:
-    """Smooth scale per horizon: power law fitted to the mean absolute error by horizon."""
+def horizon_scale(abs_errors: np.ndarray, horizon: int | None = None, min_slope: float = 0.0) -> np.ndarray:
+    """Smooth scale per horizon: power law fitted to the mean absolute error by horizon.
+
+    The exponent is kept in ``[min_slope, 1.5]``: ``min_slope = 0.5`` says that errors grow at
+    least like a random walk's (as the square root of the horizon), which a backtest with few
+    long-horizon cells cannot tell.
+    """
     abs_errors = np.asarray(abs_errors, dtype=float)
     H = abs_errors.shape[1] if horizon is None else horizon
     counts = np.sum(~np.isnan(abs_errors), axis=0)
@@ -53,10 +58,10 @@ def horizon_scale(abs_errors: np.ndarray, horizon: int | None = None) -> np.ndar
     if not ok.any():
         return np.ones(H)
     if ok.sum() == 1:
-        return np.full(H, mae[ok][0])
+        return mae[ok][0] * (steps / h[ok][0]) ** min_slope
     lx, ly, w = np.log(h[ok]), np.log(mae[ok]), np.sqrt(counts[ok])
     slope, intercept = np.polyfit(lx, ly, 1, w=w)
-    slope = float(np.clip(slope, 0.0, 1.5))
+    slope = float(np.clip(slope, min_slope, max(1.5, min_slope)))
     intercept = float(np.average(ly - slope * lx, weights=w))
     return np.exp(intercept + slope * np.log(steps))
 
@@ -68,12 +73,13 @@ def halfwidths(
     method: str = "pooled",
     exclude_origin: int | None = None,
     scale: np.ndarray | None = None,
+    min_slope: float = 0.0,
 ) -> dict[float, np.ndarray]:
     """Interval half-widths per horizon for each level, from backtest errors (origins x horizons)."""
     abs_e = np.abs(np.asarray(errors, dtype=float))
     H = abs_e.shape[1] if horizon is None else horizon
     if scale is None:
-        scale = horizon_scale(abs_e, H)
+        scale = horizon_scale(abs_e, H, min_slope)
     if exclude_origin is not None:
         abs_e = np.delete(abs_e, exclude_origin, axis=0)
     Hb = min(H, abs_e.shape[1])
@@ -97,11 +103,11 @@ def halfwidths(
 
 
 def backtest_coverage(
-    errors: np.ndarray, levels: Sequence[float] = LEVELS, method: str = "pooled"
+    errors: np.ndarray, levels: Sequence[float] = LEVELS, method: str = "pooled", min_slope: float = 0.0
 ) -> dict[float, float]:
     """Share of backtest errors inside intervals calibrated on the other origins (leave one origin out)."""
     e = np.asarray(errors, dtype=float)
-    scale = horizon_scale(np.abs(e))
+    scale = horizon_scale(np.abs(e), None, min_slope)
     hits = {level: [] for level in levels}
     for k in range(e.shape[0]):
         row = e[k]

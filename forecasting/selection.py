@@ -1,6 +1,15 @@
-"""Per-series model selection by rolling-origin backtest, final fit and calibrated intervals.
+"""Forecasts with calibrated intervals: the median combination, or per-series selection by backtest.
 
-For one series (:func:`select`, :func:`forecast_series`):
+:func:`forecast_series` on a bare series (no regressors, no ``candidates`` named) forecasts with
+the **median combination** (:func:`forecast_median`, :mod:`forecasting.candidates.combination`):
+no method is chosen per series. Its members are fitted on the backtest's first window, rolled
+over the later origins for the combination's backtest errors, and refitted (warm-started) on the
+whole series; 80% / 95% conformal intervals come from those errors (pooled over horizons, scale
+growing at least as the square root of the horizon, :data:`MEDIAN_MIN_SLOPE`). Measured on three
+sets of real monthly series, choosing per series on a short backtest generalised worse.
+
+With regressors (the ``forecast train`` path) or named ``candidates``, **per-series selection**
+(:func:`select`, then :func:`forecast_series`):
 
 1. The backtest origins are planned (:func:`forecasting.backtest.plan_origins`). Seasonal
    components need two full seasons at the first origin; a series without them (fewer than
@@ -36,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forecasting.backtest import Backtest, backtest, plan_origins
+from forecasting.backtest import Backtest, backtest, make_backtest, plan_origins
 from forecasting.candidates import DEFAULT_CANDIDATES, combination, get, seasonal_naive
 from forecasting.candidates.base import Fitted, check_y, one_thread
 from forecasting.intervals import LEVELS, backtest_coverage, bounds, halfwidths
@@ -45,6 +54,10 @@ COMBINE_K = 3
 COMBINE_METHOD = "inverse_mase"
 INTERVAL_METHOD = "pooled"
 MIN_CALIBRATION_CELLS = 19  # the fewest scores that give a finite 95% conformal quantile
+# The median combination's interval half-widths grow at least as the square root of the horizon
+# (see forecasting.intervals.horizon_scale): without it, coverage fell with the horizon on real
+# series (95% intervals held 94% of month 1 but 82% of month 18 on series.csv).
+MEDIAN_MIN_SLOPE = 0.5
 
 
 @dataclass
@@ -306,20 +319,114 @@ def forecast_series(
     x_past: np.ndarray | None = None,
     x_future: np.ndarray | None = None,
     levels: Sequence[float] = LEVELS,
-    candidates: Sequence[str] = DEFAULT_CANDIDATES,
+    candidates: Sequence[str] | None = None,
     nonnegative: bool | None = None,
     key: object = None,
     combine_k: int = COMBINE_K,
     combine_method: str = COMBINE_METHOD,
     interval_method: str = INTERVAL_METHOD,
 ) -> SeriesForecast:
-    """Select, refit and forecast one series; intervals at ``levels`` from the backtest errors.
+    """Forecast one series; intervals at ``levels`` from the backtest errors.
 
+    Without regressors and without ``candidates``: the median combination
+    (:func:`forecast_median`). With regressors (``x_past``), or with ``candidates`` named: the
+    per-series selection among those candidates (default :data:`DEFAULT_CANDIDATES`).
     ``nonnegative`` (default: when ``y`` has no negative value) floors forecasts and bounds at 0.
     """
     with one_thread():
-        return _forecast_series(y, horizon, season_length, x_past, x_future, levels, candidates, nonnegative, key,
+        if x_past is None and candidates is None:
+            return _forecast_median(y, horizon, season_length, levels, nonnegative, key, interval_method)
+        return _forecast_series(y, horizon, season_length, x_past, x_future, levels,
+                                DEFAULT_CANDIDATES if candidates is None else tuple(candidates), nonnegative, key,
                                 combine_k, combine_method, interval_method)
+
+
+def forecast_median(
+    y: np.ndarray,
+    horizon: int,
+    season_length: int = 12,
+    levels: Sequence[float] = LEVELS,
+    nonnegative: bool | None = None,
+    key: object = None,
+    interval_method: str = INTERVAL_METHOD,
+) -> SeriesForecast:
+    """The median combination (:mod:`forecasting.candidates.combination`) with conformal intervals.
+
+    No method is chosen per series. The members are fitted on ``y[:t0]`` (the first backtest
+    origin, :func:`forecasting.backtest.plan_origins`) and forecast from every origin with those
+    parameters (states updated): the median of these is the combination's backtest, on which the
+    intervals are calibrated, and each member's own backtest score is reported (not used to
+    choose). The members are then refitted on the whole series, starting from the first fit.
+    """
+    with one_thread():
+        return _forecast_median(y, horizon, season_length, levels, nonnegative, key, interval_method)
+
+
+def _forecast_median(y, horizon, season_length, levels, nonnegative, key, interval_method) -> SeriesForecast:
+    y = check_y(y)
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1")
+    n, m = len(y), season_length
+    notes: list[str] = []
+    short = m > 1 and n < 2 * m
+    if short:
+        notes.append(f"short series ({n} points < {2 * m}): no seasonal ETS, Theta or ARIMA")
+    origins = plan_origins(n, horizon, m)
+    # The backtest's members are fitted on the first window only (no parameter sees a test cell);
+    # the final fit starts from them.
+    fitted_bt = combination.fit(y[:origins[0]], m) if len(origins) else None
+    fitted = combination.fit(y, m, like=fitted_bt)
+    if fitted.params["failed"]:
+        notes.append("left out of the median (fit failed): " + ", ".join(fitted.params["failed"]))
+    method, variant = combination.NAME, fitted.variant
+    yhat = fitted.forecast(horizon) if fitted.members else np.full(horizon, np.nan)
+    params = {member.name: {"variant": member.variant, **member.params} for member in fitted.members}
+    members = fitted.member_names
+    if not np.all(np.isfinite(yhat)):
+        notes.append("the median combination gave no finite forecast: seasonal naive")
+        naive_fit = seasonal_naive.fit(y, m)
+        method, variant, members = seasonal_naive.NAME, naive_fit.variant, ()
+        yhat, params = naive_fit.forecast(horizon), {seasonal_naive.NAME: naive_fit.params}
+        fitted = combination.Median(combination.NAME, variant, n, m, {}, y, members=[naive_fit])
+    if nonnegative is None:
+        nonnegative = bool(np.min(y) >= 0)
+    if nonnegative:
+        yhat = np.maximum(yhat, 0.0)
+    scores: list[CandidateScore] = []
+    bt = None
+    if fitted_bt is not None and fitted_bt.members:
+        stack = fitted_bt.member_forecasts(y, origins, horizon)
+        combined = combination.median_of(stack)
+        if nonnegative:
+            combined = np.maximum(combined, 0.0)
+        bt = make_backtest(y, origins, combined, m)
+        for member, forecasts in zip(fitted_bt.members, stack, strict=True):
+            own = make_backtest(y, origins, forecasts, m)
+            scores.append(CandidateScore(member.name, member.variant, own.mase(), own.smape()))
+        scores.append(CandidateScore(method, variant, bt.mase(), bt.smape()))
+    else:
+        notes.append(f"too short for a backtest ({n} points): no intervals")
+    if bt is not None and bt.complete:
+        errors = bt.errors
+        widths = halfwidths(errors, levels, horizon, method=interval_method, min_slope=MEDIAN_MIN_SLOPE)
+        cover = backtest_coverage(errors, levels, method=interval_method, min_slope=MEDIAN_MIN_SLOPE)
+    else:
+        errors = np.empty((0, horizon))
+        widths = {level: np.full(horizon, np.nan) for level in levels}
+        cover = {level: math.nan for level in levels}
+    naive = next((s for s in scores if s.name == seasonal_naive.NAME), None)
+    return SeriesForecast(
+        key=key, method=method, variant=variant, n_obs=n, short_series=short, notes=notes, yhat=yhat,
+        intervals=bounds(yhat, widths, 0.0 if nonnegative else None),
+        backtest_mase=bt.mase() if bt is not None else math.nan,
+        backtest_smape=bt.smape() if bt is not None else math.nan,
+        naive_backtest_mase=naive.mase if naive is not None else math.nan, coverage=cover, scores=scores,
+        members=members, weights=(), params=params,
+        backtest_origins=origins if bt is not None else np.empty(0, dtype=int),
+        one_step_errors=bt.errors[:, 0] if bt is not None else np.empty(0),
+        calibration_errors=errors,
+        backtest_actuals=bt.actuals if bt is not None else np.empty((0, horizon)),
+    )
 
 
 def _forecast_series(y, horizon, season_length, x_past, x_future, levels, candidates, nonnegative, key,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from forecasting.backtest import MIN_ORIGINS, backtest, plan_origins
-from forecasting.candidates import seasonal_naive
+from forecasting.candidates import DEFAULT_CANDIDATES, seasonal_naive
 from forecasting.intervals import backtest_coverage, conformal_quantile, halfwidths
 from forecasting.metrics import mase, naive_scale, naive_scales_by_origin, smape
 from forecasting.selection import SeriesInput, forecast_many, forecast_series, select
@@ -93,11 +93,13 @@ def test_short_series_get_only_supported_candidates_and_a_flag():
     assert "regression" in unsupported and "12" in unsupported["regression"]
     assert sel.variants["ets"] in {"ETS(A,N,N)", "ETS(A,Ad,N)"}
     assert "no season" in sel.variants["theta"]
-    result = forecast_series(y, 6)
-    assert result.short_series and result.notes
-    assert result.yhat.shape == (6,) and np.all(np.isfinite(result.yhat))
-    tiny = forecast_series(np.array([3.0, 4.0, 5.0]), 2)
+    for result in (forecast_series(y, 6), forecast_series(y, 6, candidates=DEFAULT_CANDIDATES)):
+        assert result.short_series and result.notes
+        assert result.yhat.shape == (6,) and np.all(np.isfinite(result.yhat))
+    tiny = forecast_series(np.array([3.0, 4.0, 5.0]), 2, candidates=DEFAULT_CANDIDATES)
     assert tiny.method == "seasonal_naive" and np.all(np.isnan(tiny.lower(0.8)))
+    tiny = forecast_series(np.array([3.0, 4.0, 5.0]), 2)  # the median of what 3 points support, no intervals
+    assert np.all(np.isfinite(tiny.yhat)) and np.all(np.isnan(tiny.lower(0.8)))
 
 
 def test_forecast_many_in_a_pool_is_deterministic_and_in_order():
@@ -154,3 +156,24 @@ def test_forecast_interval_coverage_on_simulated_series():
             hits[level].extend((y[60:] >= lo) & (y[60:] <= hi))
     assert np.mean(hits[0.8]) == pytest.approx(0.8, abs=0.05)
     assert np.mean(hits[0.95]) == pytest.approx(0.95, abs=0.05)
+
+
+def test_median_combination_coverage_on_simulated_series():
+    """The default path (median combination, intervals from its own backtest) on seasonal AR(1)
+    series with a trend: coverage of the next 12 months near 80% and 95%."""
+    rng = np.random.default_rng(8)
+    hits = {0.8: [], 0.95: []}
+    for _ in range(120):
+        n = 84
+        e = np.zeros(n)
+        shocks = rng.normal(0, 2.0, n)
+        for t in range(1, n):
+            e[t] = 0.6 * e[t - 1] + shocks[t]
+        y = 100 + 0.3 * np.arange(n) + np.tile(PATTERN, 7)[:n] + e
+        result = forecast_series(y[:72], 12)
+        assert result.method == "combination"
+        for level in hits:
+            lo, hi = result.intervals[level]
+            hits[level].extend((y[72:] >= lo) & (y[72:] <= hi))
+    assert np.mean(hits[0.8]) == pytest.approx(0.8, abs=0.06)
+    assert np.mean(hits[0.95]) == pytest.approx(0.95, abs=0.04)

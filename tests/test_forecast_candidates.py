@@ -11,7 +11,7 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from forecasting.candidates import CANDIDATES, combination, ets, get, regression, sarimax, seasonal_naive, theta
+from forecasting.candidates import CANDIDATES, arima, combination, ets, get, regression, sarimax, seasonal_naive, theta
 from forecasting.candidates.base import one_thread
 from forecasting.selection import forecast_series
 
@@ -102,11 +102,16 @@ def test_short_series_get_non_seasonal_configurations():
     assert "Fourier" not in regression.fit(y).variant
 
 
-def test_theta_matches_statsmodels(seasonal_trend):
+def test_theta_is_statsmodels_theta_with_its_own_fast_estimates(seasonal_trend):
+    # Same decomposition and formula as statsmodels; alpha from a grid rather than an optimiser.
     y = seasonal_trend[:60]
     fitted = theta.fit(y)
+    assert theta.seasonal_test(y, 12) and fitted.params["seasonal"]
     ref = ThetaModel(y, period=12).fit().forecast(12)
-    np.testing.assert_allclose(fitted.forecast(12), np.asarray(ref), rtol=1e-8)
+    np.testing.assert_allclose(fitted.forecast(12), np.asarray(ref), rtol=1e-4)
+    # no significant lag-12 autocorrelation: no season
+    noise = np.random.default_rng(3).normal(100, 5, 60)
+    assert not theta.seasonal_test(noise, 12) and not theta.fit(noise).params["seasonal"]
 
 
 def test_sarimax_matches_statsmodels_airline(seasonal_trend):
@@ -158,3 +163,58 @@ def test_forecasts_are_deterministic(seasonal_trend):
     for level in (0.8, 0.95):
         np.testing.assert_array_equal(a.intervals[level][0], b.intervals[level][0])
         np.testing.assert_array_equal(a.intervals[level][1], b.intervals[level][1])
+
+
+def test_median_combination_beats_its_weakest_member(seasonal_trend):
+    """On trending seasonal series the median is never the worst member and beats the member mean error."""
+    from forecasting.candidates.combination import Median
+
+    rng = np.random.default_rng(21)
+    wins, member_mae, median_mae = 0, [], []
+    for _ in range(20):
+        t = np.arange(84)
+        y = 50 + 0.5 * t + np.tile(PATTERN, 7) * rng.uniform(0.5, 2.0) + rng.normal(0, 2.0, 84)
+        fitted = combination.fit(y[:72])
+        assert isinstance(fitted, Median) and len(fitted.members) == 7  # positive: raw and log members
+        stack = fitted.member_forecasts(y[:72], np.array([72]), 12)[:, 0]
+        errors = np.mean(np.abs(stack - y[72:]), axis=1)
+        combined = np.mean(np.abs(fitted.forecast(12) - y[72:]))
+        wins += combined < errors.max()
+        member_mae.append(errors.mean())
+        median_mae.append(combined)
+    assert wins == 20
+    assert np.mean(median_mae) < np.mean(member_mae)
+
+
+def test_median_combination_members_follow_the_data():
+    rng = np.random.default_rng(2)
+    negative = np.tile(PATTERN, 4) - 20 + rng.normal(0, 1, 48)
+    assert len(combination.fit(negative).members) == 4  # no log scale for a series with negative values
+    positive = np.tile(PATTERN, 4) + rng.normal(0, 1, 48)
+    labels = combination.fit(positive).params["members"]
+    assert labels == ["ets", "theta", "arima", "ets (log)", "theta (log)", "arima (log)", "seasonal_naive"]
+    short = combination.fit(positive[:10])
+    assert "seasonal_naive" in short.params["members"] and np.all(np.isfinite(short.forecast(6)))
+    # a positive series falling fast: the log members keep the forecast above zero
+    falling = 200 * 0.9 ** np.arange(40) + 1
+    assert np.all(combination.fit(falling).forecast(18) > 0)
+
+
+def test_arima_recovers_an_airline_process_and_rolls_like_forecast():
+    rng = np.random.default_rng(4)
+    n, m = 144, 12
+    e = rng.normal(0, 1, n + 13)
+    w = e[13:] - 0.4 * e[12:-1] - 0.6 * e[1:-12] + 0.24 * e[:-13]
+    y = np.zeros(n + 13)
+    for t in range(13, n + 13):
+        y[t] = w[t - 13] + y[t - 1] + y[t - 12] - y[t - 13]
+    y = y[13:] + 500
+    fitted = arima.fit(y, m)
+    assert fitted.variant.startswith("ARIMA(0,1,1)(0,1,1)12")
+    assert fitted.params["theta"] == pytest.approx(-0.4, abs=0.15)
+    assert fitted.params["seas"] == pytest.approx(-0.6, abs=0.2)
+    np.testing.assert_allclose(fitted.rolling(y, np.array([n]), 6)[0], fitted.forecast(6))
+    early = arima.fit(y[:100], m)
+    rolled = early.rolling(y, np.array([100, 120]), 6)
+    np.testing.assert_allclose(rolled[0], early.forecast(6))
+    assert rolled.shape == (2, 6) and np.all(np.isfinite(rolled))

@@ -43,8 +43,9 @@ def small_file(tmp_path):
 
 def test_evaluate_result_checked_by_hand(small_file, tmp_path):
     out, fc = tmp_path / "metrics.csv", tmp_path / "forecasts.csv"
+    # per-series selection among the named candidates, here one (the default is the median combination, below)
     result = runner.invoke(app, ["evaluate", "--input", str(small_file), "--horizon", "6", "--output", str(out),
-                                 "--forecasts", str(fc), "--n-jobs", "1"])
+                                 "--forecasts", str(fc), "--n-jobs", "1", "--candidates", "seasonal_naive"])
     assert result.exit_code == 0, result.output
     metrics = pd.read_csv(out)
     assert list(metrics.columns[:7]) == ["unique_id", "method", "n_obs", "mase", "smape", "coverage80", "coverage95"]
@@ -72,6 +73,26 @@ def test_evaluate_result_checked_by_hand(small_file, tmp_path):
     noisy = window[window.unique_id == "noisy"]
     assert np.all(noisy.lo95 <= noisy.lo80) and np.all(noisy.lo80 <= noisy.yhat) and np.all(noisy.hi80 <= noisy.hi95)
     assert "2 series, horizon 6" in result.output
+
+
+def test_default_is_the_median_combination_with_the_same_contract(small_file, tmp_path):
+    out, fc = tmp_path / "metrics.csv", tmp_path / "forecasts.csv"
+    result = runner.invoke(app, ["evaluate", "--input", str(small_file), "--horizon", "6", "--output", str(out),
+                                 "--forecasts", str(fc), "--n-jobs", "1"])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(out)
+    assert list(metrics.columns) == ["unique_id", "method", "n_obs", "mase", "smape", "coverage80", "coverage95",
+                                     "backtest_mase", "naive_mase", "short_series"]
+    assert list(metrics.unique_id) == ["hand", "noisy", "ALL"]
+    assert set(metrics.method[:2]) == {"combination"}
+    window = pd.read_csv(fc)
+    assert list(window.columns) == ["unique_id", "ds", "yhat", "lo80", "hi80", "lo95", "hi95"]
+    assert len(window) == 12 and window.notna().all().all()
+    assert np.all(window.lo95 <= window.lo80) and np.all(window.lo80 <= window.yhat)
+    assert np.all(window.yhat <= window.hi80) and np.all(window.hi80 <= window.hi95)
+    # the hand series is the pattern after a first year 5 higher: the median forecasts it within 1.5
+    hand = window[window.unique_id == "hand"]
+    np.testing.assert_allclose(hand.yhat, PATTERN[:6], atol=1.5)
 
 
 def test_evaluate_twice_gives_identical_files(small_file, tmp_path):

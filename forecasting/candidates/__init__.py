@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from forecasting.candidates import combination, ets, regression, sarimax, seasonal_naive, theta
+from forecasting.candidates import arima, combination, ets, regression, sarimax, seasonal_naive, theta
 
 CANDIDATES: dict[str, ModuleType] = {
     seasonal_naive.NAME: seasonal_naive,
@@ -18,8 +18,10 @@ CANDIDATES: dict[str, ModuleType] = {
     theta.NAME: theta,
     regression.NAME: regression,
     sarimax.NAME: sarimax,
+    arima.NAME: arima,
 }
-DEFAULT_CANDIDATES: tuple[str, ...] = tuple(CANDIDATES)
+# What the per-series selection (with regressors, or when candidates are named) backtests by default.
+DEFAULT_CANDIDATES: tuple[str, ...] = (seasonal_naive.NAME, ets.NAME, theta.NAME, regression.NAME, sarimax.NAME)
 
 
 def get(name: str) -> ModuleType:
