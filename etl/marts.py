@@ -281,6 +281,7 @@ def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> No
     if postgres:
         # Both passes compare sets of up to a million rows: hash joins. A row count estimated from
         # ten "measure = 0" conditions (one row) would make PostgreSQL loop over them instead.
+        nested_loops = conn.exec_driver_sql("SHOW enable_nestloop").scalar()
         conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
     # Rows the family brings: new ones, and those whose measures differ (the mart's own key
     # finds them: every fresh row is on a touched day).
@@ -296,7 +297,7 @@ def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> No
     ).where(~exists().where(*(fresh.c[k] == current.c[k] for k in keys)),
             or_(*(current.c[m] != 0 for m in measures), and_(*(current.c[m] == 0 for m in others))))))
     if postgres:
-        conn.exec_driver_sql("SET LOCAL enable_nestloop = on")
+        conn.exec_driver_sql(f"SET LOCAL enable_nestloop = {'on' if nested_loops == 'on' else 'off'}")
         conn.exec_driver_sql(f"ANALYZE {change.name}")
     else:
         Index("ix_tmp_mart_change_key", *(change.c[k] for k in keys)).create(conn)
