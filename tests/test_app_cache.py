@@ -95,7 +95,11 @@ def test_a_rendered_view_is_built_once_per_scope_role_and_language(dash_app, app
     """The home page's cards are kept in the query cache: the same view for the same regions, role and
     language is not built again; another language, role or scope is built for itself, never served from
     someone else's entry."""
+    from sqlalchemy import update
+
     from dashapp.callbacks import home
+    from pilotage.store.engine import get_engine
+    from pilotage.store.models import AppUser
 
     from .app_helpers import logged_in_client, switch_language
     from .test_app_home import post_home
@@ -117,11 +121,12 @@ def test_a_rendered_view_is_built_once_per_scope_role_and_language(dash_app, app
     same_scope_and_role = logged_in_client(dash_app, "director@pilotage.demo")
     assert post_home(same_scope_and_role, period).get_json()["response"] == first and len(built) == 2
 
-    switch_language(director, "fr")  # stored on the user: switched back below for the other tests
+    switch_language(director, "fr")  # stored on the user: put back as it was (unset) for the other tests
     try:
         french = post_home(director, period).get_json()["response"]
     finally:
-        switch_language(director, "en")
+        with get_engine().begin() as conn:
+            conn.execute(update(AppUser).where(AppUser.email == "director@pilotage.demo").values(language=None))
     assert len(built) == 3 and "Données jusqu'au" in french["home-period-info"]["children"]
     regional = post_home(logged_in_client(dash_app, "director.idf@pilotage.demo"), period).get_json()["response"]
     assert len(built) == 4 and regional["home-cards"] != first["home-cards"]
