@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecasting.candidates.base import Fitted, check_y, make_fit_predict
+from forecasting.candidates.differencing import diff_poly, difference, spec
 
 NAME = "arima"
 MIN_OBS = 8
@@ -27,34 +28,6 @@ BOUND = 0.98  # MA coefficients stay in (-BOUND, BOUND): invertible
 
 def supports(n: int, season_length: int = 12, has_x: bool = False) -> str | None:
     return None if n >= MIN_OBS else f"needs at least {MIN_OBS} observations"
-
-
-def _spec(n: int, m: int) -> tuple[int, int, int, bool]:
-    """(d, D, Q, drift)."""
-    if m > 1 and n >= 3 * m:
-        return 1, 1, 1, False
-    if m > 1 and n >= 2 * m:
-        return 1, 1, 0, False
-    return 1, 0, 0, True
-
-
-def _diff_poly(d: int, D: int, m: int) -> np.ndarray:
-    poly = np.array([1.0])
-    for _ in range(d):
-        poly = np.convolve(poly, [1.0, -1.0])
-    for _ in range(D):
-        seas = np.zeros(m + 1)
-        seas[0], seas[m] = 1.0, -1.0
-        poly = np.convolve(poly, seas)
-    return poly
-
-
-def _difference(y: np.ndarray, poly: np.ndarray) -> np.ndarray:
-    r = len(poly) - 1
-    out = poly[0] * y[r:]
-    for j in range(1, r + 1):
-        out = out + poly[j] * y[r - j:len(y) - j]
-    return out
 
 
 def _errors(w: np.ndarray, theta: np.ndarray, seas: np.ndarray, m: int) -> np.ndarray:
@@ -102,7 +75,7 @@ class Arima(Fitted):
         r = len(poly) - 1
         theta, seas, mu = p["theta"], p["seas"], p["mu"]
         t_max = int(origins.max())
-        w = _difference(np.asarray(y[:t_max], dtype=float), poly) - mu
+        w = difference(np.asarray(y[:t_max], dtype=float), poly) - mu
         e = _errors(w, np.array([theta]), np.array([seas]), m)[:, 0] if len(w) else np.zeros(0)
         ma = {1: theta}
         if seas:
@@ -132,9 +105,9 @@ def fit(y: np.ndarray, season_length: int = 12, x: np.ndarray | None = None, lik
     """Fit the order the length supports (``like`` is accepted for the common interface)."""
     y = check_y(y)
     n, m = len(y), season_length
-    d, D, Q, drift = _spec(n, m)
-    poly = _diff_poly(d, D, m)
-    w = _difference(y, poly)
+    d, D, Q, drift = spec(n, m)
+    poly = diff_poly(d, D, m)
+    w = difference(y, poly)
     mu = float(np.mean(w)) if drift and len(w) else 0.0
     theta, seas = _search(w - mu, m, bool(Q)) if len(w) > 2 else (0.0, 0.0)
     label = f"ARIMA(0,{d},1)" + (f"(0,{D},{Q}){m}" if D else "") + (" with drift" if drift else "") + ", CSS"

@@ -21,6 +21,7 @@ import numpy as np
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecasting.candidates.base import Fitted, as_matrix, check_y, make_fit_predict, one_thread
+from forecasting.candidates.differencing import diff_poly, difference, spec
 
 NAME = "sarimax"
 MIN_OBS = 8
@@ -31,40 +32,10 @@ def supports(n: int, season_length: int = 12, has_x: bool = False) -> str | None
     return None if n >= MIN_OBS else f"needs at least {MIN_OBS} observations"
 
 
-def _spec(n: int, m: int) -> tuple[int, int, int, bool]:
-    """(d, D, Q, drift)."""
-    if m > 1 and n >= 3 * m:
-        return 1, 1, 1, False
-    if m > 1 and n >= 2 * m:
-        return 1, 1, 0, False
-    return 1, 0, 0, True
-
-
-def _diff_poly(d: int, D: int, m: int) -> np.ndarray:
-    poly = np.array([1.0])
-    for _ in range(d):
-        poly = np.convolve(poly, [1.0, -1.0])
-    for _ in range(D):
-        seas = np.zeros(m + 1)
-        seas[0], seas[m] = 1.0, -1.0
-        poly = np.convolve(poly, seas)
-    return poly
-
-
-def _difference(a: np.ndarray, poly: np.ndarray) -> np.ndarray:
-    """Apply the differencing polynomial along axis 0 (rows ``r..`` of ``a``)."""
-    r = len(poly) - 1
-    n = a.shape[0]
-    out = poly[0] * a[r:n]
-    for j in range(1, r + 1):
-        out = out + poly[j] * a[r - j:n - j]
-    return out
-
-
 def _exog_w(x: np.ndarray | None, poly: np.ndarray, drift: bool, rows: int) -> np.ndarray | None:
     cols = []
     if x is not None:
-        cols.append(_difference(x, poly)[:rows])
+        cols.append(difference(x, poly)[:rows])
     if drift:
         cols.append(np.ones((rows, 1)))
     return np.hstack(cols) if cols else None
@@ -83,7 +54,7 @@ class Sarimax(Fitted):
         poly = np.asarray(p["poly"])
         r = len(poly) - 1
         t_max = int(origins.max())
-        w = _difference(y[:t_max], poly)
+        w = difference(y[:t_max], poly)
         n_w = len(w)
         rows = n_w + horizon
         xw_all = _exog_w(x, poly, drift, rows) if (x is not None or drift) else None
@@ -122,13 +93,13 @@ def fit(y: np.ndarray, season_length: int = 12, x: np.ndarray | None = None, lik
     n = len(y)
     m = season_length
     xm = as_matrix(x, n) if x is not None else None
-    d, D, Q, drift = _spec(n, m)
+    d, D, Q, drift = spec(n, m)
     start = None
     if like is not None and n >= len(like.params["poly"]) + 3:
         d, D, Q, drift = (like.params[k] for k in ("d", "D", "Q", "drift"))
         start = np.asarray(like.params["beta"] + like.params["arma"], dtype=float)
-    poly = _diff_poly(d, D, m)
-    w = _difference(y, poly)
+    poly = diff_poly(d, D, m)
+    w = difference(y, poly)
     xw = _exog_w(xm, poly, drift, len(w))
     with warnings.catch_warnings(), one_thread():
         warnings.simplefilter("ignore")
