@@ -6,7 +6,8 @@ unless it is given them: every dropdown of the app is built here so that a Frenc
 
 from __future__ import annotations
 
-from dash import dcc
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
 from .. import i18n
 
@@ -23,3 +24,10 @@ def dropdown(language: str | None = None, **props) -> dcc.Dropdown:
     """A ``dcc.Dropdown`` whose own texts (and its default placeholder, "Select...") are in the user's language."""
     props.setdefault("placeholder", i18n.t("dropdown.placeholder", language))
     return dcc.Dropdown(labels=dropdown_labels(language), **props)
+
+
+def export_buttons(prefix: str, csv_label: str, xlsx_label: str, gap: str = "me-1") -> html.Div:
+    """The CSV and Excel buttons of a table (ids ``<prefix>-export-csv`` and ``<prefix>-export-xlsx``)."""
+    style = {"size": "sm", "color": "secondary", "outline": True}
+    return html.Div([dbc.Button(csv_label, id=f"{prefix}-export-csv", className=gap, **style),
+                     dbc.Button(xlsx_label, id=f"{prefix}-export-xlsx", **style)])

@@ -17,6 +17,7 @@ from dash import dcc, html
 
 from .. import i18n
 from ..layout import filters as bar
+from ..layout.controls import export_buttons
 from . import guarded
 
 PATH = "/explore"
@@ -86,10 +87,8 @@ def layout(**query):
                          dbc.RadioItems(id=bar.BY, value=values["by"], inline=True, options=[
                              {"label": t(f"explore.by.{b}", language), "value": b} for b in bar.GRID_BREAKDOWNS])],
                         className="d-flex align-items-center"),
-                dbc.Col([dbc.Button(t("explore.export.csv", language), id=EXPORT_CSV, size="sm",
-                                    color="secondary", outline=True, className="me-2"),
-                         dbc.Button(t("explore.export.xlsx", language), id=EXPORT_XLSX, size="sm",
-                                    color="secondary", outline=True)], width="auto"),
+                dbc.Col(export_buttons("explore", t("explore.export.csv", language), t("explore.export.xlsx", language),
+                                       gap="me-2"), width="auto"),
             ], className="mb-2"),
             _loading(grid),
             dcc.Download(id=DOWNLOAD),

@@ -17,6 +17,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
+from ..layout.controls import export_buttons
 from ..semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
 from . import guarded
 
@@ -119,10 +120,7 @@ def layout(**_query) -> html.Div:
         dcc.Loading(dcc.Graph(id="forecast-chart", config={"displaylogo": False}), type="dot", delay_show=300),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
-            html.Div([dbc.Button(i18n.t("forecast.export.csv"), id="forecast-export-csv", size="sm",
-                                 color="secondary", outline=True, className="me-1"),
-                      dbc.Button(i18n.t("forecast.export.xlsx"), id="forecast-export-xlsx", size="sm",
-                                 color="secondary", outline=True)]),
+            export_buttons("forecast", i18n.t("forecast.export.csv"), i18n.t("forecast.export.xlsx")),
         ], className="d-flex justify-content-between align-items-center mt-2 mb-1"),
         dcc.Download(id="forecast-download"),
         html.Div(id="forecast-table", className="mb-3"),

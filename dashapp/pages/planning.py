@@ -20,6 +20,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
+from ..layout.controls import export_buttons
 from ..semantic import planning as data
 from . import guarded
 
@@ -170,10 +171,7 @@ def editor_section() -> dbc.Card:
         html.Div(id="planning-summary", className="mb-2"),
         html.Div([
             html.H3(i18n.t("planning.pred.title"), className="h6 mb-0"),
-            html.Div([dbc.Button(i18n.t("planning.export.csv"), id="planning-export-csv", size="sm",
-                                 color="secondary", outline=True, className="me-1"),
-                      dbc.Button(i18n.t("planning.export.xlsx"), id="planning-export-xlsx", size="sm",
-                                 color="secondary", outline=True)]),
+            export_buttons("planning", i18n.t("planning.export.csv"), i18n.t("planning.export.xlsx")),
         ], className="d-flex justify-content-between align-items-center mt-3"),
         dcc.Download(id="planning-download"),
         _graph("planning-prediction"),
