@@ -273,23 +273,23 @@ def series_results(engine: Engine, run_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in ForecastSeries.__table__.c])
 
 
-def forecasts(engine: Engine, run_id: int, series_keys: Sequence[str] | None = None) -> pd.DataFrame:
-    """``forecast_value`` rows of a run (optionally only ``series_keys``), by series and month."""
-    statement = select(*ForecastValue.__table__.c).where(ForecastValue.run_id == run_id)
+def _run_rows(engine: Engine, model, run_id: int, series_keys: Sequence[str] | None, order) -> pd.DataFrame:
+    """Rows of a per-series table of a run (optionally only ``series_keys``), by series then ``order``."""
+    table = model.__table__
+    statement = select(*table.c).where(table.c.run_id == run_id)
     if series_keys is not None:
-        statement = statement.where(ForecastValue.series_key.in_(list(series_keys)))
-    statement = statement.order_by(ForecastValue.series_key, ForecastValue.month)
+        statement = statement.where(table.c.series_key.in_(list(series_keys)))
+    statement = statement.order_by(table.c.series_key, order)
     with engine.connect() as conn:
         rows = conn.execute(statement).all()
-    return pd.DataFrame(rows, columns=[c.name for c in ForecastValue.__table__.c])
+    return pd.DataFrame(rows, columns=[c.name for c in table.c])
+
+
+def forecasts(engine: Engine, run_id: int, series_keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """``forecast_value`` rows of a run (optionally only ``series_keys``), by series and month."""
+    return _run_rows(engine, ForecastValue, run_id, series_keys, ForecastValue.month)
 
 
 def accuracy(engine: Engine, run_id: int, series_keys: Sequence[str] | None = None) -> pd.DataFrame:
     """``forecast_accuracy`` rows of a run (optionally only ``series_keys``), by series and horizon."""
-    statement = select(*ForecastAccuracy.__table__.c).where(ForecastAccuracy.run_id == run_id)
-    if series_keys is not None:
-        statement = statement.where(ForecastAccuracy.series_key.in_(list(series_keys)))
-    statement = statement.order_by(ForecastAccuracy.series_key, ForecastAccuracy.horizon)
-    with engine.connect() as conn:
-        rows = conn.execute(statement).all()
-    return pd.DataFrame(rows, columns=[c.name for c in ForecastAccuracy.__table__.c])
+    return _run_rows(engine, ForecastAccuracy, run_id, series_keys, ForecastAccuracy.horizon)
