@@ -11,6 +11,7 @@ from pathlib import Path
 import dash
 from dash import Dash, set_props
 from flask import Flask, g, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -20,6 +21,7 @@ from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
 
 from . import i18n
+from .api import blueprint as api_blueprint
 from .auth import guard, users
 from .auth.callbacks import check_all_registered
 from .auth.permissions import Forbidden
@@ -38,6 +40,16 @@ MAX_REQUEST_BYTES = 4_000_000
 CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie, never written by an answer of the read API: the API is authenticated by its token
+    only, and must not refresh (or set) a browser's session."""
+
+    def save_session(self, app, session, response):
+        if request.path.startswith(guard.API_PREFIX):
+            return None
+        return super().save_session(app, session, response)
 
 
 def _configure_server(server: Flask) -> None:
@@ -71,12 +83,14 @@ def _configure_server(server: Flask) -> None:
         n = settings.trusted_proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # The guard runs first: an anonymous call gets 401, not a CSRF error.
+    server.session_interface = _SessionInterface()
     server.before_request(guard.check_request)
     csrf.init_app(server)
     login_manager.init_app(server)
     login_manager.session_protection = "strong"
     login_manager.user_loader(users.load_session_user)  # a disabled user is logged out at once
     server.register_blueprint(auth_blueprint)
+    server.register_blueprint(api_blueprint)
 
     @server.after_request
     def _security_headers(response):
@@ -86,8 +100,9 @@ def _configure_server(server: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", _csp(server))
         if settings.is_production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Strict", secure=settings.is_production,
-                            httponly=False)
+        if not request.path.startswith(guard.API_PREFIX):  # no session, so no CSRF token, in the API
+            response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Strict", secure=settings.is_production,
+                                httponly=False)
         return response
 
     @server.route("/healthz")
@@ -115,13 +130,17 @@ def _configure_server(server: Flask) -> None:
             # What Dash sends back for set_props: the page shows the message in its alert.
             return jsonify(multi=True, response={},
                            sideUpdate={"global-error": {"children": message, "is_open": True}})
-        if request.path.startswith(("/_dash", "/api/")):
+        if request.path.startswith(guard.API_PREFIX):
+            return guard.api_error(503, "data", "error.data")
+        if request.path.startswith("/_dash"):
             return jsonify(error="database unavailable"), 503
         return guard.render_template("error.html", status=503, language=language, title="Pilotage",
                                      text=message), 503
 
     @server.errorhandler(500)
     def _server_error(_error):
+        if request.path.startswith(guard.API_PREFIX):
+            return guard.api_error(500, "unexpected", "error.unexpected")
         language = i18n.current_language()
         return guard.render_template("error.html", status=500, language=language, title="Pilotage",
                                      text=i18n.t("error.unexpected", language)), 500
@@ -164,5 +183,6 @@ def create_app() -> Dash:
     shell.register_callbacks(app)
     app.layout = shell.shell
     server.extensions[guard.DASH_APP] = app
-    check_all_registered(app)  # a callback without its role check: refuse to start
+    # A callback or an API route without its role check: refuse to start.
+    check_all_registered(app, guard.API_PREFIX, guard.PUBLIC_PATHS)
     return app

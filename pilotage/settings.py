@@ -39,6 +39,7 @@ class Settings:
     smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; None: .eml files in var/outbox
     mail_from: str = "pilotage@localhost"
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
+    api_rate_per_minute: int = 120  # requests of one API token per clock minute (then 429 with Retry-After)
 
     @property
     def is_production(self) -> bool:
@@ -131,13 +132,14 @@ def get_settings() -> Settings:
         pseudonym_key_set=bool(pseudonym_key),
         var_dir=var_dir,
         trusted_proxies=_non_negative_int("PILOTAGE_TRUSTED_PROXIES"),
+        api_rate_per_minute=_non_negative_int("PILOTAGE_API_RATE_PER_MINUTE", 120),
         smtp_url=os.environ.get("SMTP_URL") or None,
         mail_from=os.environ.get("MAIL_FROM") or "pilotage@localhost",
     )
 
 
-def _non_negative_int(name: str) -> int:
-    raw = os.environ.get(name, "0").strip() or "0"
+def _non_negative_int(name: str, default: int = 0) -> int:
+    raw = os.environ.get(name, str(default)).strip() or str(default)
     if not raw.isdigit():
         raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
     return int(raw)

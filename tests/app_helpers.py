@@ -86,6 +86,62 @@ def using_database(url: str):
         get_settings.cache_clear()
 
 
+def copy_sqlite(source_url: str, target: Path) -> str:
+    """A byte-for-byte copy of a SQLite store (SQLite's backup: consistent even while it is open)."""
+    import sqlite3
+
+    source, copy = sqlite3.connect(source_url.removeprefix("sqlite:///")), sqlite3.connect(target)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    return f"sqlite:///{target}"
+
+
+def trained_store(source_url: str, target: Path) -> str:
+    """A copy of a SQLite demo store with a lead forecast champion (fast candidates) and a media champion (a
+    small bootstrap), trained on the same cut-off."""
+    from forecasting.planning.registry import fit_and_register
+    from forecasting.training import train
+
+    from .forecast_helpers import FAST
+
+    url = copy_sqlite(source_url, target)
+    engine = get_engine(url)
+    lead = train(engine, run_by="test", candidates=FAST, n_jobs=1)
+    media = fit_and_register(engine, run_by="test", n_boot=8, n_jobs=1)
+    assert lead.is_champion and media.is_champion and lead.cutoff == media.cutoff
+    return url
+
+
+@contextmanager
+def media_champion_copied(source_url: str, target_url: str):
+    """The source store's champion media run (its row: the models are in it) promoted in the target store,
+    whose data is the same (the demo's seed); at the end the run and the scenarios made on it are removed and
+    the previous champion is promoted again. Yields the copied run's id."""
+    from sqlalchemy import delete
+
+    from forecasting import registry
+    from forecasting.planning.registry import champion_models
+    from pilotage.store.models import ForecastRun
+    from pilotage.store.models.planning import PlanScenario
+
+    run, _models = champion_models(get_engine(source_url))
+    engine = get_engine(target_url)
+    before = registry.champion(engine, "media")
+    fields = {k: v for k, v in run.items() if k not in ("id", "is_champion")}
+    with engine.begin() as conn:
+        run_id = registry.store_run(conn, fields, [], [])
+    registry.promote(engine, run_id, actor="test")
+    try:
+        yield run_id
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(PlanScenario).where(PlanScenario.run_id == run_id))
+            conn.execute(delete(ForecastRun).where(ForecastRun.id == run_id))
+        if before is not None:
+            registry.promote(engine, before["id"], actor="test")
+
+
 def make_app_store(folder: Path) -> str:
     """A migrated SQLite store with France, three regions and the demo users; no facts."""
     from dashapp.demo_users import ensure_demo_users

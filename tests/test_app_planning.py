@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import json
 import os
-import sqlite3
 import zipfile
 
 import numpy as np
@@ -26,7 +25,6 @@ from sqlalchemy import delete, func, insert, select
 from dashapp import i18n
 from dashapp.auth import audit
 from dashapp.callbacks import planning as cb
-from forecasting import registry
 from forecasting.planning import data as media_data
 from forecasting.planning.registry import champion_models, fit_and_register
 from forecasting.planning.scenario import simulate
@@ -34,7 +32,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
-from .app_helpers import csrf_header, dash_post, switch_language
+from .app_helpers import copy_sqlite, csrf_header, dash_post, media_champion_copied, switch_language
 from .app_helpers import logged_in_client as _log_in
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -52,15 +50,6 @@ _TRAINED: dict[str, str] = {}
 
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def _copy(source_url: str, target) -> str:
-    source = sqlite3.connect(source_url.removeprefix("sqlite:///"))
-    copy = sqlite3.connect(target)
-    source.backup(copy)
-    source.close()
-    copy.close()
-    return f"sqlite:///{target}"
 
 
 def _add_users(url: str) -> None:
@@ -99,7 +88,7 @@ def trained_copy(source_url: str, folder) -> str:
     """A copy of the demo store with a champion media run and the extra users (once per session: the
     browser test serves the same file)."""
     if source_url not in _TRAINED:
-        url = _copy(source_url, folder / "media.sqlite3")
+        url = copy_sqlite(source_url, folder / "media.sqlite3")
         fit_and_register(get_engine(url), run_by="data@pilotage.demo", seed=0, n_boot=N_BOOT, n_jobs=1)
         _add_users(url)
         _TRAINED[source_url] = url
@@ -115,20 +104,9 @@ def trained_url(demo_sqlite_url, tmp_path_factory) -> str:
 def trained_postgres(demo_postgres_url, trained_url):
     """The SQLite run's row copied into the PostgreSQL demo store (same data, same seed), removed at the end
     with the scenarios made on it."""
-    run, _models = champion_models(get_engine(trained_url))
-    engine = get_engine(demo_postgres_url)
-    before = registry.champion(engine, "media")
-    fields = {k: v for k, v in run.items() if k not in ("id", "is_champion")}
-    with engine.begin() as conn:
-        run_id = registry.store_run(conn, fields, [], [])
-    registry.promote(engine, run_id, actor="test")
-    _add_users(demo_postgres_url)
-    yield demo_postgres_url
-    with engine.begin() as conn:
-        conn.execute(delete(PlanScenario).where(PlanScenario.run_id == run_id))
-        conn.execute(delete(ForecastRun).where(ForecastRun.id == run_id))
-    if before is not None:
-        registry.promote(engine, before["id"], actor="test")
+    with media_champion_copied(trained_url, demo_postgres_url):
+        _add_users(demo_postgres_url)
+        yield demo_postgres_url
 
 
 def _point(monkeypatch, url: str) -> None:

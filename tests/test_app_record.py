@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import os
-import sqlite3
 
 import numpy as np
 import pytest
@@ -29,13 +28,11 @@ from dashapp.callbacks.forecast import PANEL_OUTPUTS
 from dashapp.demo_users import DEMO_USERS
 from forecasting import registry
 from forecasting.planning import data as media_data
-from forecasting.planning.registry import champion_models, fit_and_register
-from forecasting.training import train
+from forecasting.planning.registry import champion_models
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastOverride
 
-from .app_helpers import csrf_header, dash_post, logged_in_client
-from .forecast_helpers import FAST
+from .app_helpers import csrf_header, dash_post, logged_in_client, trained_store
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -47,16 +44,7 @@ BANDS = ("lo80", "hi80", "lo95", "hi95")
 
 @pytest.fixture(scope="module")
 def record_url(demo_sqlite_url, tmp_path_factory) -> str:
-    target = tmp_path_factory.mktemp("record") / "record.sqlite3"
-    source, copy = sqlite3.connect(demo_sqlite_url.removeprefix("sqlite:///")), sqlite3.connect(target)
-    source.backup(copy)
-    source.close()
-    copy.close()
-    url = f"sqlite:///{target}"
-    engine = get_engine(url)
-    lead = train(engine, run_by="test", candidates=FAST, n_jobs=1)
-    media = fit_and_register(engine, run_by="test", n_boot=8, n_jobs=1)
-    assert lead.is_champion and media.is_champion and lead.cutoff == media.cutoff
+    url = trained_store(demo_sqlite_url, tmp_path_factory.mktemp("record") / "record.sqlite3")
     from dashapp.auth import users
     from pilotage.settings import get_settings
 

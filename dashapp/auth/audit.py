@@ -1,5 +1,5 @@
-"""The audit log: logins, failed logins, lockouts, exports, admin actions, saved media scenarios and forecast
-overrides, with who and from where."""
+"""The audit log: logins, failed logins, lockouts, exports, admin actions, saved media scenarios, forecast
+overrides, API tokens (created, revoked) and API calls (each use and each refusal), with who and from where."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 from pilotage.store.engine import get_engine
 from pilotage.store.models import AuditEntry
 
-EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override")
+EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override",
+          "token", "api")
 
 
 def record(event: str, actor: str, detail: dict | str = "", remote_addr: str | None = None) -> None:

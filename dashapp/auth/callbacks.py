@@ -8,8 +8,9 @@ the audit forged one for the forecast panel as a sales user and got the forecast
   page's roles (from :data:`PAGE_ACCESS`, or fewer) and wraps it with :func:`require_role`;
 - the Flask guard (:func:`dashapp.auth.guard.check_callback`), before Dash, answers 403 to a callback the
   user's role may not run, and to a callback registered without the wrapper (deny by default);
-- :func:`check_all_registered` makes ``create_app`` refuse to start if any server callback
-  bypassed the wrapper, so forgetting it cannot go unnoticed.
+- :func:`check_all_registered` makes ``create_app`` refuse to start if any server callback (or route of
+  the read API, registered with :meth:`RoleChecked.route`) bypassed the wrapper, so forgetting it cannot
+  go unnoticed.
 """
 
 from __future__ import annotations
@@ -29,19 +30,39 @@ class RoleChecked:
         self.app = app
         self.page = page
 
-    def callback(self, *dependencies, roles: tuple[str, ...] | None = None, **kwargs):
+    def _allowed(self, roles: tuple[str, ...] | None) -> frozenset[str]:
         allowed = PAGE_ACCESS[self.page] if roles is None else frozenset(roles)
         if not allowed <= PAGE_ACCESS[self.page]:
             raise ValueError(f"roles {sorted(allowed)} may not open {self.page}")
+        return allowed
+
+    @staticmethod
+    def _checked(function, allowed: frozenset[str]):
+        @functools.wraps(function)
+        def checked(*args, **kw):
+            require_role(*allowed)
+            return function(*args, **kw)
+
+        setattr(checked, ROLES_ATTRIBUTE, allowed)  # Dash's wrapper copies it (functools.wraps)
+        return checked
+
+    def callback(self, *dependencies, roles: tuple[str, ...] | None = None, **kwargs):
+        allowed = self._allowed(roles)
 
         def register(function):
-            @functools.wraps(function)
-            def checked(*args, **kw):
-                require_role(*allowed)
-                return function(*args, **kw)
+            return self.app.callback(*dependencies, **kwargs)(self._checked(function, allowed))
 
-            setattr(checked, ROLES_ATTRIBUTE, allowed)  # Dash's wrapper copies it (functools.wraps)
-            return self.app.callback(*dependencies, **kwargs)(checked)
+        return register
+
+    def route(self, rule: str, roles: tuple[str, ...] | None = None, **options):
+        """A Flask route (``self.app`` is then a blueprint, e.g. the read API's) with the page's roles: the
+        guard refuses other roles before the view runs (:func:`allowed_route_roles`), the view checks again."""
+        allowed = self._allowed(roles)
+
+        def register(function):
+            checked = self._checked(function, allowed)
+            self.app.route(rule, **options)(checked)
+            return checked
 
         return register
 
@@ -75,10 +96,25 @@ def unchecked_callbacks(app) -> list[str]:
             if "callback" in entry and allowed_roles(app, key) is None]
 
 
-def check_all_registered(app) -> None:
+def allowed_route_roles(server, endpoint: str | None) -> frozenset[str] | None:
+    """The roles that may call a Flask route (registered with :meth:`RoleChecked.route`); None: nobody."""
+    view = server.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, ROLES_ATTRIBUTE, None)
+
+
+def unchecked_routes(server, prefix: str, public: frozenset[str]) -> list[str]:
+    return sorted(rule.rule for rule in server.url_map.iter_rules()
+                  if rule.rule.startswith(prefix) and rule.rule not in public
+                  and allowed_route_roles(server, rule.endpoint) is None)
+
+
+def check_all_registered(app, api_prefix: str = "/api/", public: frozenset[str] = frozenset()) -> None:
     missing = unchecked_callbacks(app)
     if missing:
         raise RuntimeError(f"callbacks registered without a role check (use role_checked): {missing}")
+    missing = unchecked_routes(app.server, api_prefix, public)
+    if missing:
+        raise RuntimeError(f"API routes registered without a role check (use role_checked(...).route): {missing}")
 
 
 def json_depth(value) -> int:

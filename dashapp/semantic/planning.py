@@ -51,6 +51,7 @@ from ..auth import audit
 from ..auth.permissions import require_role
 from ..extensions import cache
 from .cache import scoped_cache
+from .filters import one_line
 from .scope import allowed_regions, region_tree
 
 MEDIA_KIND = "media"
@@ -846,10 +847,8 @@ def _owner() -> int:
 
 def clean_name(value) -> str:
     """A scenario name: printable text, spaces collapsed, 1 to 120 characters; else :class:`PlanningError`."""
-    if not isinstance(value, str):
-        raise PlanningError("name")
-    name = " ".join("".join(ch for ch in value if ch.isprintable()).split())
-    if not name or len(name) > MAX_NAME:
+    name = one_line(value, MAX_NAME)
+    if name is None:
         raise PlanningError("name")
     return name
 
@@ -927,6 +926,20 @@ def _own_scenario(conn, scope: str, scenario_id) -> dict | None:
                        .where(PlanScenario.id == number, PlanScenario.owner_id == _owner(),
                               PlanScenario.scope_code == scope)).first()
     return dict(row._mapping) if row is not None else None
+
+
+def own_scenario_scope(scenario_id) -> str:
+    """The scope of one of the user's scenarios, for a caller that has its id only (the read API); another
+    user's id, or a malformed one, is :class:`PlanningError` ``not_found`` (whether it exists is not said)."""
+    require_role(*WRITE_ROLES)
+    number = _scenario_id(scenario_id)
+    if number is not None:
+        with get_engine().connect() as conn:
+            scope = conn.execute(select(PlanScenario.scope_code).where(
+                PlanScenario.id == number, PlanScenario.owner_id == _owner())).scalar()
+        if scope is not None:
+            return scope
+    raise PlanningError("not_found")
 
 
 def load_scenario(scope, scenario_id) -> tuple[dict, pd.DataFrame, list[dt.date]]:

@@ -1,6 +1,6 @@
 """The store's schema (SQLAlchemy 2 typed models). Alembic migrations are generated from it."""
 
-from .access import ALL_REGIONS, ROLES, AppUser, AuditEntry
+from .access import ALL_REGIONS, ROLES, ApiToken, AppUser, AuditEntry
 from .base import Base
 from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
 from .facts import (
@@ -41,7 +41,7 @@ from .quality import FINDING_SEVERITIES, DataQualityFinding
 from .runs import EtlReject, EtlRun
 
 __all__ = [
-    "ALL_REGIONS", "ROLES", "REP_MEASURES", "AppUser", "AuditEntry", "MartRepMonthly",
+    "ALL_REGIONS", "ROLES", "REP_MEASURES", "ApiToken", "AppUser", "AuditEntry", "MartRepMonthly",
     "ACTIVITY_MEASURES", "COHORT_MEASURES", "LEAD_STAGES", "AdPerformance", "Base", "Calendar",
     "Campaign", "Channel", "Cost", "EtlReject", "EtlRun", "ExternalSeries", "Lead",
     "MartCohortMonthly", "MartDaily", "MartMonthly", "MartSubscriptionMonthly", "MediaPlan",

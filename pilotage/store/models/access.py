@@ -1,4 +1,4 @@
-"""What the app writes in the store: its users (role, scope, language) and the audit log.
+"""What the app writes in the store: its users (role, scope, language), their API tokens and the audit log.
 
 The ETL owns the whole schema, the app's tables included, so that one Alembic history
 describes the store.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -51,3 +51,24 @@ class AuditEntry(Base):
     event: Mapped[str] = mapped_column(String(32), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiToken(Base):
+    """A personal access token of the read API (``/api/v1/``): it acts as its user (role and scope read
+    from ``app_user`` on each request), never more.
+
+    Only a keyed hash of the secret is stored (``secret_hash``: HMAC-SHA256 hex); ``prefix`` is the public
+    part of the token that finds the row (unique), so the secret is checked against one hash only."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_used_from: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
