@@ -540,3 +540,17 @@ def test_an_api_route_without_a_role_check_stops_the_app():
     server.register_blueprint(loose)
     with pytest.raises(RuntimeError, match="/api/v1/leak"):
         check_all_registered(SimpleNamespace(callback_map={}, server=server), "/api/", frozenset())
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_profile_page_lists_the_users_own_tokens_in_their_language(dash_app, sqlite_store, language):
+    from dashapp.pages import profile
+
+    mine, theirs = token_for(dash_app, PLANNER, name="mine"), token_for(dash_app, OTHER_PLANNER, name="theirs")
+    with dash_app.server.test_request_context(headers={"Accept-Language": language}):
+        login_user(users.get_user_by_email(PLANNER))
+        page = json.dumps(profile.layout().to_plotly_json(), default=lambda c: c.to_plotly_json(),
+                          ensure_ascii=False)
+    assert i18n.t("profile.tokens.title", language) in page and i18n.t("profile.tokens.create", language) in page
+    assert tokens.parse(mine)[0] in page and tokens.parse(mine)[1] not in page  # never the secret again
+    assert tokens.parse(theirs)[0] not in page

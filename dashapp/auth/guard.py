@@ -138,7 +138,6 @@ def check_api():
         return api_error(401, checked.reason, f"api.error.{checked.reason}",
                          headers={"WWW-Authenticate": 'Bearer realm="pilotage"'})
     g._login_user = checked.user  # the token acts as its user, read from the store just now
-    g.api_token = checked.prefix
     limit = get_settings().api_rate_per_minute
     now = time.time()
     window = int(now // RATE_WINDOW_S)
