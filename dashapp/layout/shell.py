@@ -18,7 +18,8 @@ from ..auth.permissions import can_view
 from ..semantic.scope import region_tree
 
 NAV = (("/", "nav.home"), ("/explore", "nav.explore"), ("/forecast", "nav.forecast"),
-       ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/glossary", "nav.glossary"))
+       ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/health", "nav.health"),
+       ("/glossary", "nav.glossary"))
 TOGGLER = "nav-toggler"
 COLLAPSE = "nav-collapse"
 # The menu button opens or closes the menu; a move to another page (Dash Pages' location) closes it.
