@@ -123,10 +123,16 @@ def _rekey(conn: Connection, lead_keys: list[str], customers: list[tuple[str, st
 
 
 def _refresh(conn: Connection, lead_days: set[dt.date], months: set[dt.date]) -> None:
-    """The marts of the dates concerned, from the facts (the measures do not move: the check that they agree)."""
-    refresh_activity(conn, {Lead.__tablename__: lead_days})
-    refresh_cohorts(conn, lead_days)
-    refresh_reps(conn, lead_days)
+    """The marts of the dates concerned, from the facts (the measures do not move: the check that they agree).
+    The lead funnel is summed from every lead row in memory, the path a whole load takes: the SQL path of the
+    rep and cohort marts reads the lead table once per stage (17 s for one person on 120,000 leads in SQLite)."""
+    leads = None
+    if lead_days:
+        result = conn.execute(select(*Lead.__table__.c))
+        leads = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    refresh_activity(conn, {Lead.__tablename__: lead_days}, leads=leads)
+    refresh_cohorts(conn, lead_days, leads=leads)
+    refresh_reps(conn, lead_days, leads=leads)
     refresh_subscriptions(conn, months)
 
 
