@@ -116,6 +116,10 @@ def test_a_regional_director_sees_only_their_region_even_by_forged_callbacks(das
     seen = summary(director)
     leads = next(s for s in seen["sources"] if s["feed"].startswith("Leads"))
     assert (leads["last_date"], leads["state"]) == (day(5).strftime("%-d %b %Y"), "late by 3 days")
+    # The last load is the run that wrote the feed (etl_run.feeds), not the later run that wrote another one.
+    with store.connect() as conn:
+        loaded = conn.execute(select(EtlRun.started_at).where(EtlRun.feeds == "fact_lead:canonical")).scalar_one()
+    assert leads["last_load"] == loaded.date().strftime("%-d %b %Y")
     assert (seen["late"], seen["gaps"], seen["duplicates"], seen["outliers"]) == ("1", "1", "1", "1")
     assert seen["rejects"] == "—" and seen["rejects_hidden"]     # file-level rows are the data team's
     assert {s["source_system"] for s in seen["sources"]} == {"canonical"}   # no open data or costs

@@ -85,7 +85,9 @@ def test_purge_anonymises_old_leads_and_keeps_mart_totals(engine, tmp_path):
     runs_before = scalar(engine, select(func.count()).select_from(EtlRun))
     assert scalar(engine, select(func.count()).select_from(EtlReject)) == 2
 
+    snapshot = data_snapshot(engine)
     dry = purge(engine, 24, dry_run=True, today=TODAY)   # before 2024-01-15: Alice's and Bob's 2023 leads
+    assert data_snapshot(engine) == snapshot
     assert (dry.leads, dry.subscriptions, dry.cutoff) == (2, 0, dt.date(2024, 1, 15))
     assert set(rows(engine, select(Lead.lead_key))) == keys_before           # a dry run changes nothing
     assert scalar(engine, select(func.count()).select_from(EtlRun)) == runs_before and _audit(engine) == []

@@ -12,9 +12,9 @@ from dash import dcc, html
 from .. import i18n
 from ..callbacks.health import FIGURE_CLASS, FIGURES
 from ..layout.controls import dropdown
+from ..layout.grids import read_only_grid
 from ..semantic.scope import allowed_regions, region_tree
 from . import guarded
-from .admin import _grid
 
 PATH = "/health"
 
@@ -38,7 +38,7 @@ def layout(**_query) -> html.Div:
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
         html.P(i18n.t("health.intro"), className="text-muted small"),
         html.H2(i18n.t("health.sources.title"), className="h5"),
-        _grid("health-sources", [
+        read_only_grid("health-sources", [
             {"field": "feed", "headerName": i18n.t("health.col.feed"), "minWidth": 160},
             {"field": "source_system", "headerName": i18n.t("health.col.source_system")},
             {"field": "last_load", "headerName": i18n.t("health.col.last_load"), "minWidth": 160},
@@ -49,7 +49,7 @@ def layout(**_query) -> html.Div:
         dbc.Row([figure_card(kind) for kind in FIGURES], className="g-2 my-3"),
         dcc.Graph(id="health-rejects-chart", config={"displayModeBar": False}, style={"height": "220px"}),
         html.H2(i18n.t("health.detail.none"), id="health-detail-title", className="h5 mt-3"),
-        _grid("health-detail", [], height=360),
+        read_only_grid("health-detail", [], height=360),
     ], id="health-page")
 
 
