@@ -189,3 +189,85 @@ def rebuild_marts() -> None:
 
     run_id = rebuild(get_engine())
     console.print(f"marts rebuilt (run {run_id})")
+
+
+# --- pilotage privacy ... -----------------------------------------------------------------------------
+
+privacy_app = typer.Typer(help="Personal data: retention, erasure and access (docs/privacy.md).",
+                          no_args_is_help=True)
+
+
+def _privacy_summary(report) -> None:
+    verb = "would anonymise" if report.dry_run else "anonymised"
+    console.print(f"{report.action}: {verb} {report.leads:,} leads and {report.subscriptions:,} subscription rows; "
+                  f"{'would clear' if report.dry_run else 'cleared'} {report.rejects:,} rejected input rows"
+                  + (f" (leads created before {report.cutoff})" if report.cutoff else "")
+                  + (f"; run {report.run_id}, audit log written" if report.run_id else ""), highlight=False)
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    older_than: Annotated[int, typer.Option("--older-than", min=1, help="retention in months: older leads are "
+                                            "anonymised")],
+    dry_run: Annotated[bool, typer.Option(help="count what would change, change nothing")] = False,
+    by: Annotated[str | None, typer.Option(help="who runs it, for the audit log")] = None,
+) -> None:
+    """Anonymise the leads created more than MONTHS ago; the marts keep their totals."""
+    from etl.privacy import purge
+
+    _privacy_summary(purge(get_engine(), older_than, dry_run=dry_run, by=by))
+
+
+@privacy_app.command("erase")
+def privacy_erase(
+    email: Annotated[str | None, typer.Option(help="the person's e-mail address")] = None,
+    lead_id: Annotated[str | None, typer.Option(help="or their id in the CRM (leads loaded with a lead_id)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="count what would change, change nothing")] = False,
+    by: Annotated[str | None, typer.Option(help="who runs it, for the audit log")] = None,
+) -> None:
+    """Erase one person: their rows found through the keyed hash are anonymised, the marts refreshed, audited."""
+    from etl.privacy import erase
+
+    try:
+        report = erase(get_engine(), email=email, lead_id=lead_id, dry_run=dry_run, by=by)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    _privacy_summary(report)
+    if not (report.leads or report.subscriptions or report.rejects):
+        errors.print("no row of the store belongs to that person", highlight=False)
+
+
+@privacy_app.command("export")
+def privacy_export(
+    email: Annotated[str | None, typer.Option(help="the person's e-mail address")] = None,
+    lead_id: Annotated[str | None, typer.Option(help="or their id in the CRM (leads loaded with a lead_id)")] = None,
+    output: Annotated[Path | None, typer.Option(help="JSON file, or a folder for CSV (default: stdout)")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="one CSV file per table in the --output folder")] = False,
+    by: Annotated[str | None, typer.Option(help="who runs it, for the audit log")] = None,
+) -> None:
+    """Export every row the store holds about one person (JSON, or CSV per table); the access is audited."""
+    import json
+
+    import pandas as pd
+
+    from etl.privacy import export
+
+    if csv and output is None:
+        raise typer.BadParameter("--csv writes files: give the --output folder")
+    try:
+        report = export(get_engine(), email=email, lead_id=lead_id, by=by)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    if csv:
+        output.mkdir(parents=True, exist_ok=True)
+        for table, rows in report.rows.items():
+            pd.DataFrame(rows).to_csv(output / f"{table}.csv", index=False)
+        errors.print(f"{', '.join(f'{len(r)} {t}' for t, r in report.rows.items())} written to {output}",
+                     highlight=False)
+        return
+    text = json.dumps({"subject": email or lead_id, **report.rows}, ensure_ascii=False, indent=2, default=str)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        errors.print(f"written to {output}", highlight=False)

@@ -25,6 +25,7 @@ from pilotage.hooks import after_load
 from pilotage.input import InputError, peek_columns, read_table
 from pilotage.operator import cli_operator
 from pilotage.store.engine import get_engine
+from pilotage.store.feeds import feed_label
 from pilotage.store.models import EtlReject, EtlRun, Lead, Subscription
 
 
@@ -146,7 +147,7 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
             rows_rejected=report.rows_rejected, rows_skipped=report.skipped,
             # What a reload changed is kept in the run's message, so the run log shows it.
             message="; ".join([*report.notes, *filter(None, [change_note(report.counts)])]) or None,
-            run_by=run_by or _run_by(),
+            run_by=run_by or _run_by(), feeds=_feeds(batch.loads),
         ).returning(EtlRun.id)).scalar_one()
         if report.counts.rejects:
             conn.execute(insert(EtlReject), [
@@ -159,6 +160,14 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
         record_findings(conn, report.run_id, findings)
     report.notes.extend(after_load(engine))
     return report
+
+
+def _feeds(loads) -> str | None:
+    """The feeds (fact table and source system) a batch wrote, as the run log keeps them."""
+    labels = sorted({feed_label(load.table.name, str(system)) for load in loads
+                     if load.table.name.startswith("fact_") and "source_system" in load.frame.columns
+                     for system in load.frame["source_system"].dropna().unique()})
+    return ",".join(labels) or None
 
 
 def rebuild_marts(engine: Engine, run_by: str | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The one command line: ``pilotage db|demo|etl ...``. Each layer brings its own sub-app."""
+"""The one command line: ``pilotage db|demo|etl|privacy ...``. Each layer brings its own sub-app."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.console import Console
 from dashapp.cli import app as users_app
 from dashapp.cli import serve
 from etl.cli import app as etl_app
+from etl.cli import privacy_app
 from forecasting.cli import app as forecast_app
 from forecasting.planning.cli import app as plan_app
 
@@ -20,6 +21,7 @@ app.add_typer(etl_app, name="etl")
 app.add_typer(users_app, name="users")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(plan_app, name="plan")
+app.add_typer(privacy_app, name="privacy")
 app.command()(serve)
 console = Console(stderr=True)
 

@@ -11,6 +11,8 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "/forecast": frozenset({"director", "planner", "admin"}),
     "/planning": frozenset({"director", "planner", "admin"}),
     "/admin": frozenset({"admin"}),
+    # The data team; directors too, in their scope (rejected input rows stay the data team's).
+    "/health": frozenset({"director", "admin"}),
     "/glossary": frozenset({"director", "planner", "sales", "admin"}),
     "/profile": frozenset({"director", "planner", "sales", "admin"}),
 }

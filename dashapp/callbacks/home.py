@@ -124,6 +124,13 @@ def update_home(period):
             period_info(view, language))
 
 
+def update_health_line(_period):
+    """The data-health line of directors and admins (their scope); the period does not change it."""
+    from .health import health_line
+
+    return health_line(i18n.current_language())
+
+
 def register_callbacks(app) -> None:
     from ..pages.home import PATH
 
@@ -132,4 +139,5 @@ def register_callbacks(app) -> None:
         Output("home-cards", "children"), Output("home-funnel", "children"), Output("home-period-info", "children"),
         Input("home-period", "value"),
     )(rendered(update_home))
+    app.callback(Output("home-health", "children"), Input("home-period", "value"))(update_health_line)
     app.clientside_callback(SYNC_URL_JS, Input("home-period", "value"), prevent_initial_call=True)

@@ -7,10 +7,7 @@ callbacks and whose query layer (:mod:`dashapp.semantic.admin`) check the role a
 
 from __future__ import annotations
 
-import json
-
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -20,34 +17,13 @@ from .. import i18n
 from ..auth import audit
 from ..auth.users import LANGUAGES
 from ..layout.controls import dropdown
+from ..layout.grids import number_formatter as _number_formatter
+from ..layout.grids import read_only_grid as _grid
 from ..semantic import admin as admin_data
 from . import guarded
 
 PATH = "/admin"
 RUN_NUMBERS = ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_deleted", "rows_rejected")
-BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
-
-
-def _number_formatter(decimals: int = 0) -> dict:
-    """Numbers in the user's locale (``1 234`` in French) while the grid still sorts them as numbers."""
-    locale = json.dumps(BROWSER_LOCALES.get(i18n.current_language(), "en-GB"))
-    options = json.dumps({"minimumFractionDigits": decimals, "maximumFractionDigits": decimals})
-    return {"function": f"params.value == null ? '' : Number(params.value).toLocaleString({locale}, {options})"}
-
-
-def _grid(grid_id: str, columns: list[dict], row_id: str | None = None, selectable: bool = False,
-          height: int = 300, fit: bool = True) -> dag.AgGrid:
-    """A read-only grid; ``fit=False`` keeps the columns' own widths (wide tables scroll)."""
-    options = {"localeText": {"noRowsToShow": i18n.t("admin.no_rows")}, "animateRows": False}
-    if selectable:
-        options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}
-    return dag.AgGrid(
-        id=grid_id, columnDefs=columns, rowData=[], getRowId=row_id, dashGridOptions=options,
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit" if fit else None, style={"height": f"{height}px"}, className="mb-2",
-    )
-
-
 def _column(field: str, prefix: str, **extra) -> dict:
     return {"field": field, "headerName": i18n.t(f"{prefix}.{field}"), **extra}
 

@@ -95,6 +95,8 @@ MESSAGES = {
     "audit.event.forbidden": ("access refused", "accès refusé"),
     "audit.event.scenario": ("media scenario saved or deleted", "scénario média enregistré ou supprimé"),
     "audit.event.override": ("forecast override set or removed", "correction de prévision posée ou retirée"),
+    "audit.event.privacy": ("personal data purged, erased or exported",
+                            "données personnelles purgées, effacées ou exportées"),
     "language.en": ("English", "Anglais"),
     "language.fr": ("French", "Français"),
 }

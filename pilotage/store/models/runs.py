@@ -31,6 +31,9 @@ class EtlRun(Base):
     rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
     run_by: Mapped[str | None] = mapped_column(String(120))
+    # The feeds the run wrote, "table:source_system" comma-separated (pilotage/store/feeds.py): the last load
+    # of each source; None for runs that wrote no fact (rebuilds, privacy operations) or predate the column.
+    feeds: Mapped[str | None] = mapped_column(Text)
 
 
 class EtlReject(Base):
