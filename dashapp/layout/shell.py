@@ -18,13 +18,8 @@ from ..auth.permissions import can_view
 from ..semantic.scope import region_tree
 
 NAV = (("/", "nav.home"), ("/explore", "nav.explore"), ("/forecast", "nav.forecast"),
-<<<<<<< HEAD
-       ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/glossary", "nav.glossary"),
-       ("/profile", "nav.profile"))
-=======
        ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/health", "nav.health"),
-       ("/glossary", "nav.glossary"))
->>>>>>> health-privacy
+       ("/glossary", "nav.glossary"), ("/profile", "nav.profile"))
 TOGGLER = "nav-toggler"
 COLLAPSE = "nav-collapse"
 # The menu button opens or closes the menu; a move to another page (Dash Pages' location) closes it.
