@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dashapp.alerts.cli import app as alerts_app
 from dashapp.cli import app as users_app
 from dashapp.cli import serve
 from etl.cli import app as etl_app
@@ -20,6 +21,7 @@ app.add_typer(etl_app, name="etl")
 app.add_typer(users_app, name="users")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(plan_app, name="plan")
+app.add_typer(alerts_app, name="alerts")
 app.command()(serve)
 console = Console(stderr=True)
 

@@ -1,0 +1,108 @@
+"""``pilotage alerts run|list|deliver|schedule``: evaluate the rules, list them, send the queued e-mails, and
+the daily schedule in process (the alternative to the cron line in ``deploy/cron/``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Column, Table
+
+app = typer.Typer(help="Alerts: rules on KPIs, the forecast and the loads, told to each recipient in their scope.",
+                  no_args_is_help=True)
+console = Console()
+
+ACTIONS = {"fired": "[bold red]fired[/]", "updated": "still open", "reopened": "reopened",
+           "resolved": "[green]resolved[/]"}
+
+
+def _print_changes(changes, dry_run: bool) -> None:
+    from .texts import of_outcome
+
+    table = Table("rule", Column("recipient", no_wrap=True), "state", Column("what", overflow="fold"),
+                  title="what would change (dry run: nothing written, nothing sent)" if dry_run else None)
+    for change in changes:
+        notice = of_outcome(change.rule, change.outcome, change.user.language or "en")
+        table.add_row(f"#{change.rule.id} {change.rule.name}", change.user.email, ACTIONS[change.action],
+                      f"{notice.what} {notice.where}. {notice.when}")
+    console.print(table)
+    fired = sum(c.action == "fired" for c in changes)
+    console.print(f"{fired} fired, {sum(c.action == 'resolved' for c in changes)} resolved, "
+                  f"{sum(c.action in ('updated', 'reopened') for c in changes)} still open", highlight=False)
+
+
+def evaluate_and_deliver(dry_run: bool = False) -> None:
+    from pilotage import mail
+    from pilotage.store.engine import get_engine
+
+    from .events import run
+
+    changes = run(dry_run=dry_run)
+    _print_changes(changes, dry_run)
+    if not dry_run:
+        counts = mail.deliver_due(get_engine())
+        console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
+                      highlight=False)
+
+
+@app.command("run")
+def run_(dry_run: Annotated[bool, typer.Option("--dry-run", help="print what would fire; write and send "
+                                                                  "nothing")] = False) -> None:
+    """Evaluate every active rule for each recipient, in the recipient's scope; print what fired for whom."""
+    evaluate_and_deliver(dry_run)
+
+
+@app.command("list")
+def list_() -> None:
+    """List the rules: kind, KPI, grain, basis, threshold, severity, filters, owner and subscribers."""
+    from ..auth.users import list_users
+    from .rules import all_rules
+
+    emails = {u.id: u.email for u in list_users()}
+    table = Table("id", "name", "kind", "kpi", "grain", "basis", "threshold", "severity",
+                  Column("filters", overflow="fold"), "owner", Column("subscribers", overflow="fold"), "active")
+    for rule in all_rules():
+        filters = "; ".join(f"{k}={','.join(v)}" for k, v in rule.filters.items()) or (rule.source or "-")
+        subscribers = [emails.get(u, str(u)) for u in rule.users] + [f"role:{r}" for r in rule.roles]
+        table.add_row(str(rule.id), rule.name, rule.kind, rule.kpi or "-", rule.grain, rule.basis or "-",
+                      f"{rule.threshold:g}", rule.severity, filters, emails.get(rule.owner_id, "?"),
+                      ", ".join(subscribers), "yes" if rule.active else "no")
+    console.print(table)
+
+
+@app.command("deliver")
+def deliver() -> None:
+    """Send the queued e-mails that are due (failed ones are retried with a back-off)."""
+    from pilotage import mail
+    from pilotage.store.engine import get_engine
+
+    counts = mail.deliver_due(get_engine())
+    console.print(f"{counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up", highlight=False)
+
+
+@app.command("schedule")
+def schedule(
+    hour: Annotated[int, typer.Option(min=0, max=23, help="hour (local time)")] = 7,
+    minute: Annotated[int, typer.Option(min=0, max=59)] = 30,
+    show: Annotated[int, typer.Option(min=0, help="print the next N run times and exit")] = 0,
+) -> None:
+    """Evaluate the alerts every day at HOUR:MINUTE in this process (the alternative to the cron line);
+    loads and trainings evaluate them too. Stop with Ctrl-C."""
+    import datetime as dt
+
+    from pilotage.schedule import next_daily, run_forever
+
+    if show:
+        when = dt.datetime.now()
+        for _ in range(show):
+            when = next_daily(when, hour, minute)
+            typer.echo(f"{when:%Y-%m-%d %H:%M}")
+        return
+    try:
+        run_forever(evaluate_and_deliver, due_after=lambda now: next_daily(now, hour, minute),
+                    on_wait=lambda due: console.print(f"next evaluation {due:%Y-%m-%d %H:%M}", highlight=False),
+                    on_error=lambda error: console.print(f"[bold red]alerts failed[/] {type(error).__name__}: "
+                                                         f"{error}", highlight=False))
+    except KeyboardInterrupt:
+        console.print("schedule stopped", highlight=False)
