@@ -253,3 +253,18 @@ def spec_of(rule: Rule) -> RuleSpec:
     return RuleSpec(name=rule.name, kind=rule.kind, kpi=rule.kpi, grain=rule.grain, basis=rule.basis,
                     threshold=rule.threshold, severity=rule.severity, filters=dict(rule.filters),
                     source=rule.source, users=list(rule.users), roles=list(rule.roles))
+
+
+def rule_choices(language: str) -> dict[str, list[dict]]:
+    """The form's options for the logged-in user: their scope's regions and the channels, the loaded sources,
+    and (admins only) the users to subscribe."""
+    from flask_login import current_user
+
+    from ..auth.users import list_users
+    from ..semantic import alerting, queries
+
+    options = queries.filter_options(language)
+    users = [{"label": f"{u.name} ({u.email})", "value": u.id} for u in list_users()
+             if u.active] if current_user.role == "admin" else []
+    return {"regions": options["regions"], "channels": options["channels"],
+            "loads": [{"label": s, "value": s} for s in sorted(alerting.source_freshness())], "users": users}

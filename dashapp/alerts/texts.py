@@ -27,6 +27,11 @@ class Notice:
     link_label: str
 
 
+def bell_label(count: int) -> tuple[str, str]:
+    """The bell's badge (empty without unread notifications) and its accessible title."""
+    return (str(count) if count else ""), i18n.t("alerts.bell", count=count)
+
+
 def _date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value

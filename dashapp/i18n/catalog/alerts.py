@@ -124,6 +124,7 @@ MESSAGES = {
     "alerts.preferences.language": ("Language of the app and the e-mails", "Langue de l'application et des e-mails"),
     "alerts.preferences.save": ("Save my preferences", "Enregistrer mes préférences"),
     "alerts.preferences.saved": ("Preferences saved.", "Préférences enregistrées."),
+    "audit.event.alert_rule": ("alert rule", "règle d'alerte"),
     # admin page: the outbox
     "admin.outbox.title": ("Outbox (e-mails written as files: no SMTP server configured)",
                            "Boîte d'envoi (e-mails écrits en fichiers : pas de serveur SMTP configuré)"),
