@@ -91,6 +91,11 @@ def demo(
     users = ensure_demo_users()  # `pilotage serve` lists them with their password
     if users:
         console.print(f"{len(users)} demo users ready (listed by `pilotage serve`)", highlight=False)
+    from dashapp.alerts.demo import ensure_demo_rules
+
+    rules = ensure_demo_rules()  # evaluated after the training, and by `pilotage alerts run`
+    if rules:
+        console.print(f"{len(rules)} example alert rules created (`pilotage alerts list`)", highlight=False)
 
 
 def main() -> None:

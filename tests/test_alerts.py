@@ -469,3 +469,12 @@ def test_a_dry_run_writes_nothing_and_read_marks_are_per_user(store):
         assert (conn.execute(select(func.count()).select_from(AlertEvent)).scalar(),
                 conn.execute(select(func.count()).select_from(MailQueue)).scalar()) == before
         assert set(conn.execute(select(AlertEvent.state)).scalars()) == {"open"}
+
+
+def test_the_demo_rules_are_valid_and_created_once(store):
+    from dashapp.alerts.demo import ensure_demo_rules
+    from dashapp.alerts.rules import all_rules
+
+    created = ensure_demo_rules()
+    assert {r.kind for r in all_rules()} == {"target", "change", "forecast", "freshness", "quality"}
+    assert len(created) == len(all_rules()) and ensure_demo_rules() == []

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Column, Table
 
 app = typer.Typer(help="Alerts: rules on KPIs, the forecast and the loads, told to each recipient in their scope.",
                   no_args_is_help=True)
@@ -18,15 +17,15 @@ ACTIONS = {"fired": "[bold red]fired[/]", "updated": "still open", "reopened": "
 
 
 def _print_changes(changes, dry_run: bool) -> None:
+    """One paragraph per change (what fired for whom, in the recipient's language), then the counts."""
     from .texts import of_outcome
 
-    table = Table("rule", Column("recipient", no_wrap=True), "state", Column("what", overflow="fold"),
-                  title="what would change (dry run: nothing written, nothing sent)" if dry_run else None)
+    if dry_run:
+        console.print("dry run: nothing written, nothing sent", highlight=False)
     for change in changes:
         notice = of_outcome(change.rule, change.outcome, change.user.language or "en")
-        table.add_row(f"#{change.rule.id} {change.rule.name}", change.user.email, ACTIONS[change.action],
-                      f"{notice.what} {notice.where}. {notice.when}")
-    console.print(table)
+        console.print(f"{ACTIONS[change.action]}  #{change.rule.id} {change.rule.name} -> {change.user.email}\n"
+                      f"    {notice.what}\n    {notice.where} · {notice.when}", highlight=False, soft_wrap=True)
     fired = sum(c.action == "fired" for c in changes)
     console.print(f"{fired} fired, {sum(c.action == 'resolved' for c in changes)} resolved, "
                   f"{sum(c.action in ('updated', 'reopened') for c in changes)} still open", highlight=False)
@@ -60,15 +59,15 @@ def list_() -> None:
     from .rules import all_rules
 
     emails = {u.id: u.email for u in list_users()}
-    table = Table("id", "name", "kind", "kpi", "grain", "basis", "threshold", "severity",
-                  Column("filters", overflow="fold"), "owner", Column("subscribers", overflow="fold"), "active")
     for rule in all_rules():
-        filters = "; ".join(f"{k}={','.join(v)}" for k, v in rule.filters.items()) or (rule.source or "-")
+        filters = "; ".join(f"{k}={','.join(v)}" for k, v in rule.filters.items())
+        how = " ".join(x for x in (rule.kind, rule.kpi, rule.grain if rule.kind in ("target", "change") else "",
+                                   rule.basis, f"threshold {rule.threshold:g}", rule.severity,
+                                   f"source {rule.source}" if rule.source else "", filters) if x)
         subscribers = [emails.get(u, str(u)) for u in rule.users] + [f"role:{r}" for r in rule.roles]
-        table.add_row(str(rule.id), rule.name, rule.kind, rule.kpi or "-", rule.grain, rule.basis or "-",
-                      f"{rule.threshold:g}", rule.severity, filters, emails.get(rule.owner_id, "?"),
-                      ", ".join(subscribers), "yes" if rule.active else "no")
-    console.print(table)
+        console.print(f"#{rule.id} {rule.name}{'' if rule.active else ' (inactive)'}\n    {how}\n"
+                      f"    owner {emails.get(rule.owner_id, '?')}; tells {', '.join(subscribers)}",
+                      highlight=False, soft_wrap=True)
 
 
 @app.command("deliver")

@@ -50,10 +50,8 @@ MESSAGES = {
         "{kpi} à date : {value} pour {reference} attendus à ce jour au rythme de l'objectif, manqué de {gap} "
         "(tolérance {threshold})."),
     "alerts.what.change": (
-        "{kpi}: {value}, {change} against {reference} {basis} (same weekdays: {reference_period}); threshold "
-        "{threshold}.",
-        "{kpi} : {value}, {change} par rapport à {reference} {basis} (mêmes jours de la semaine : "
-        "{reference_period}) ; seuil {threshold}."),
+        "{kpi}: {value}, {change} {basis} ({reference}, {reference_period}); threshold {threshold}.",
+        "{kpi} : {value}, {change} {basis} ({reference}, {reference_period}) ; seuil {threshold}."),
     "alerts.what.forecast": (
         "Qualified leads: {value}, outside the forecast of record's {level} % interval ({low} – {high}; "
         "forecast {yhat}).",
