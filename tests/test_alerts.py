@@ -26,22 +26,33 @@ from pilotage.store.models import (
     MailQueue,
     MartDaily,
     MartMonthly,
+    Region,
     Target,
 )
 
-from .app_helpers import make_app_store
+from .app_helpers import REGIONS
 
 CHANNEL = "paid_search"
 T0 = dt.datetime(2026, 10, 1, 8, 0)
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A migrated store with France, three regions and the demo users (no facts), as the configured store."""
-    url = make_app_store(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
+def store(engine, monkeypatch):
+    """The configured store, on SQLite and PostgreSQL: France, three regions and the demo users, no facts."""
+    from dashapp.demo_users import ensure_demo_users
+
+    with engine.begin() as conn:
+        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
+                                      for code, name in REGIONS])
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
-    return get_engine(url)
+    ensure_demo_users()
+    from dashapp.alerts.evaluate import _bare_app
+    from dashapp.extensions import cache
+
+    with _bare_app().app_context():  # PostgreSQL stores restart their ids: the data version repeats
+        cache.clear()
+    return engine
 
 
 def users():
