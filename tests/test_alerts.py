@@ -227,6 +227,23 @@ def test_last_year_is_the_same_iso_week_and_a_rise_of_a_cost_is_worse(store):
     assert [c.rule.name for c in fired(run())] == []  # same leads: no change; a cost that rose already told
 
 
+def test_a_week_to_date_compares_with_the_same_weekdays_of_the_week_before(store):
+    u = users()
+    rule(u["director"], kind="change", kpi="leads", grain="week", basis="previous_to_date", threshold=0.2)
+    # Data ends on Wednesday 14 October: Monday to Wednesday (3 x 50) against Monday to Wednesday of the week
+    # before (3 x 50), not against that whole week (whose Thursday to Sunday were busy).
+    daily = flat(dt.date(2026, 10, 5), dt.date(2026, 10, 14), {"FR-IDF": 50.0})
+    daily |= flat(dt.date(2026, 10, 8), dt.date(2026, 10, 11), {"FR-IDF": 500.0})
+    load(store, daily)
+    assert run() == []
+    daily |= flat(dt.date(2026, 10, 12), dt.date(2026, 10, 14), {"FR-IDF": 30.0})  # -40 % on the same weekdays
+    load(store, daily)
+    (change,) = run()
+    assert (change.outcome.period_start, change.outcome.period_end) == (dt.date(2026, 10, 12), dt.date(2026, 10, 14))
+    assert (change.outcome.value, change.outcome.reference) == (90.0, 150.0)
+    assert change.outcome.detail["reference_end"] == "2026-10-07"
+
+
 def test_a_rise_of_a_count_is_not_an_alert(store):
     u = users()
     rule(u["director"], kind="change", kpi="leads", grain="month", basis="previous", threshold=0.2)

@@ -10,8 +10,9 @@ Each kind checks its last period against its threshold, in the KPI's direction (
 - ``target``, basis ``end``: the last complete day, ISO week or month against its target (missed by more than
   the threshold, a share of the target); basis ``pace``: the week or month to date against the target of the
   same days (targets are monthly, pro rata of their days: :func:`queries.targets`);
-- ``change``: the last complete period (or, for ``pace``-like reading, the same window) against the previous
-  one or the same one last year, like for like (:mod:`periods`: the same weekdays for a day or a week);
+- ``change``: the last complete period, or the week or month to date (``..._to_date``), against the previous
+  one or the same one last year, like for like (:mod:`periods`: a day with the same weekday, a week to date
+  with the same weekdays, a month to date with the same days);
 - ``forecast``: the last complete month's qualified leads outside the forecast of record's 80 % or 95 %
   interval (the interval state stored after each load and training, :func:`forecasts.interval_states`);
 - ``freshness``: a source without a successful load for ``threshold`` days or more;
@@ -138,10 +139,10 @@ def _worse(kpi: str, change: float, threshold: float) -> bool:
 
 
 def _change(rule: Rule, last: dt.date) -> list[Outcome]:
-    start, end, period = last_complete(rule.grain, last)
+    start, end, period = (to_date if rule.basis.endswith("_to_date") else last_complete)(rule.grain, last)
     filters = _filters(rule, start, end, period)
     window = periods.compare_day(start) if rule.grain == "day" else queries.comparison(filters)
-    reference_window = window.previous if rule.basis == "previous" else window.last_year
+    reference_window = window.previous if rule.basis.startswith("previous") else window.last_year
     actual = queries.kpi_values(filters, [rule.kpi])[rule.kpi]
     reference = queries.kpi_values(filters.over(reference_window), [rule.kpi])[rule.kpi]
     change = metrics.change(actual, reference)

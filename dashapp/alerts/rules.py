@@ -33,7 +33,8 @@ from ..auth import audit
 from ..semantic import metrics
 
 # What ``basis`` may be for each kind, the first being the default.
-BASES = {"target": ("end", "pace"), "change": ("previous", "last_year"), "forecast": ("95", "80"),
+BASES = {"target": ("end", "pace"), "change": ("previous", "last_year", "previous_to_date", "last_year_to_date"),
+         "forecast": ("95", "80"),
          "freshness": ("",), "quality": ("",)}
 DEFAULT_THRESHOLDS = {"target": metrics.TOLERANCE, "change": 0.2, "forecast": 0.0, "freshness": 3.0,
                       "quality": 1.0}
@@ -120,7 +121,7 @@ def clean(spec: RuleSpec, actor) -> RuleSpec:
     basis = spec.basis if spec.basis else BASES[spec.kind][0]
     if basis not in BASES[spec.kind]:
         raise RuleError("basis", str(basis))
-    if spec.kind == "target" and basis == "pace" and grain == "day":
+    if grain == "day" and (basis == "pace" or basis.endswith("_to_date")):
         raise RuleError("pace_day")  # a day has no "to date"
     try:
         threshold = DEFAULT_THRESHOLDS[spec.kind] if spec.threshold is None else float(spec.threshold)

@@ -39,6 +39,10 @@ MESSAGES = {
     "alerts.basis.pace": ("by pace (to date)", "au rythme (à date)"),
     "alerts.basis.previous": ("against the previous period", "par rapport à la période précédente"),
     "alerts.basis.last_year": ("against the same period last year", "par rapport à la même période l'an dernier"),
+    "alerts.basis.previous_to_date": ("to date, against the same days of the previous period",
+                                      "à date, par rapport aux mêmes jours de la période précédente"),
+    "alerts.basis.last_year_to_date": ("to date, against the same days last year",
+                                       "à date, par rapport aux mêmes jours de l'an dernier"),
     "alerts.basis.80": ("80 % interval", "intervalle à 80 %"),
     "alerts.basis.95": ("95 % interval", "intervalle à 95 %"),
     "alerts.what.target": (
