@@ -477,7 +477,8 @@ def test_the_hook_evaluates_the_configured_store_only(store, tmp_path):
 
 
 def test_a_dry_run_writes_nothing_and_read_marks_are_per_user(store):
-    from dashapp.alerts.events import mark_read, run as evaluate, unread_count
+    from dashapp.alerts.events import mark_read, unread_count
+    from dashapp.alerts.events import run as evaluate
 
     u = users()
     _fire_one(store, u)
@@ -506,3 +507,27 @@ def test_the_demo_rules_are_valid_and_created_once(store):
     created = ensure_demo_rules()
     assert {r.kind for r in all_rules()} == {"target", "change", "forecast", "freshness", "quality"}
     assert len(created) == len(all_rules()) and ensure_demo_rules() == []
+
+
+ALERT_TABLES = ("alert_rule", "alert_subscription", "alert_event", "alert_preference", "mail_queue")
+
+
+def test_the_migration_creates_and_drops_the_alert_tables(engine):
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from pilotage.store.migrate import alembic_config, upgrade
+    from pilotage.store.models import Base
+
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0009")
+    assert not set(ALERT_TABLES) & set(inspect(engine).get_table_names())
+    upgrade(engine)
+    assert set(ALERT_TABLES) <= set(inspect(engine).get_table_names())
+    with engine.connect() as conn:  # the migration builds exactly what the models describe
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert [d for d in diff if any(t in repr(d) for t in ALERT_TABLES)] == []

@@ -119,9 +119,10 @@ def _event_ids(engine, email_prefix: str) -> list[int]:
 
 def _mark(client, event_id: int):
     button = json.dumps({"index": event_id, "type": "alerts-read"}, separators=(",", ":"))
-    return post(client, "alerts-version.data", [[{"id": {"index": event_id, "type": "alerts-read"}, "property": "n_clicks",
-                                 "value": 1}], {"id": "alerts-mark-all", "property": "n_clicks", "value": None}],
-                [{"id": "alerts-version", "property": "data", "value": 4}], changed=[f"{button}.n_clicks"])
+    inputs = [[{"id": {"index": event_id, "type": "alerts-read"}, "property": "n_clicks", "value": 1}],
+              {"id": "alerts-mark-all", "property": "n_clicks", "value": None}]
+    return post(client, "alerts-version.data", inputs, [{"id": "alerts-version", "property": "data", "value": 4}],
+                changed=[f"{button}.n_clicks"])
 
 
 def test_marking_read_acts_on_the_users_own_notifications_only(dash_app, store):
@@ -139,7 +140,8 @@ def _save(client, **fields):
     state = [{"id": "alerts-rule-editing", "property": "data", "value": None}]
     state += [{"id": f"alerts-rule-{name}", "property": "value", "value": fields.get(name)} for name in FORM_FIELDS]
     state.append({"id": "alerts-version", "property": "data", "value": 0})
-    return post(client, "alerts-rule-feedback.children", [{"id": "alerts-rule-save", "property": "n_clicks", "value": 1}], state)
+    save = [{"id": "alerts-rule-save", "property": "n_clicks", "value": 1}]
+    return post(client, "alerts-rule-feedback.children", save, state)
 
 
 def test_a_director_saves_a_rule_for_themselves_and_cannot_subscribe_anyone_else(dash_app, store):

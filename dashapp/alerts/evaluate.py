@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, has_app_context
+
 from pilotage.dates import month_end, month_start, week_start
 
 from ..auth.users import User, list_users

@@ -38,7 +38,8 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _threshold(kind: str, kpi: str | None, threshold: float, language: str) -> str:
+def threshold_text(kind: str, threshold: float, language: str) -> str:
+    """A rule's threshold as users read it: a share for targets and changes, else a count (days, findings)."""
     if kind in ("target", "change"):
         return i18n.percent(threshold, 1, language)
     return i18n.number(threshold, 0, language)
@@ -94,7 +95,7 @@ def notice(*, kind: str, name: str, kpi: str | None, grain: str, basis: str, thr
                  gap=i18n.percent(detail.get("gap"), 1, language),
                  change=i18n.percent(detail.get("change"), 1, language, signed=True),
                  basis=t(f"alerts.basis.{basis}", language), reference_period=reference_period,
-                 threshold=_threshold(kind, kpi, threshold, language))
+                 threshold=threshold_text(kind, threshold, language))
     elif kind == "forecast":
         what = t("alerts.what.forecast", language, value=i18n.number(value, 0, language), level=detail.get("level"),
                  low=i18n.number(detail.get("low"), 0, language), high=i18n.number(detail.get("high"), 0, language),

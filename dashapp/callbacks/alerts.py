@@ -101,8 +101,8 @@ def _describe_rule(rule: rules.Rule, language: str, names: dict[int, str]) -> li
     if rule.source:
         what += f" · {rule.source}"
     subscribers = [names.get(u, str(u)) for u in rule.users] + [t(f"role.{r}", language) for r in rule.roles]
-    return [rule.name, what, str(f"{rule.threshold:g}"), t(f"alerts.severity.{rule.severity}", language),
-            ", ".join(subscribers)]
+    return [rule.name, what, texts.threshold_text(rule.kind, rule.threshold, language),
+            t(f"alerts.severity.{rule.severity}", language), ", ".join(subscribers)]
 
 
 def rules_view(_version):

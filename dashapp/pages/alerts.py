@@ -93,7 +93,7 @@ def layout(**_query) -> html.Div:
         html.Section([
             html.Div([html.H2(i18n.t("alerts.notifications"), className="h5 mb-0"),
                       dbc.Button(i18n.t("alerts.mark_all"), id="alerts-mark-all", size="sm", color="secondary",
-                                 outline=True)],
+                                 outline=True, className="flex-shrink-0 text-nowrap")],
                      className="d-flex justify-content-between align-items-center mb-2"),
             dcc.Loading(html.Div(id="alerts-list"), type="dot", delay_show=300),
         ], className="mb-4", id="alerts-notifications"),

@@ -7,7 +7,6 @@ Create Date: 2026-12-07 02:19:48
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0010_alerts'
 down_revision = '0009'
 branch_labels = None
@@ -19,7 +18,8 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('email_kinds', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_preference_user_id_app_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_preference_user_id_app_user'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_alert_preference'))
     )
     op.create_table('alert_rule',
@@ -37,7 +37,8 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['owner_id'], ['app_user.id'], name=op.f('fk_alert_rule_owner_id_app_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['owner_id'], ['app_user.id'], name=op.f('fk_alert_rule_owner_id_app_user'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_rule'))
     )
     with op.batch_alter_table('alert_rule', schema=None) as batch_op:
@@ -58,8 +59,10 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
     sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['rule_id'], ['alert_rule.id'], name=op.f('fk_alert_event_rule_id_alert_rule'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_event_user_id_app_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rule_id'], ['alert_rule.id'], name=op.f('fk_alert_event_rule_id_alert_rule'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_event_user_id_app_user'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_event')),
     sa.UniqueConstraint('rule_id', 'user_id', 'condition_key', name=op.f('uq_alert_event_rule_id'))
     )
@@ -71,8 +74,10 @@ def upgrade() -> None:
     sa.Column('rule_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('role', sa.String(length=16), nullable=True),
-    sa.ForeignKeyConstraint(['rule_id'], ['alert_rule.id'], name=op.f('fk_alert_subscription_rule_id_alert_rule'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_subscription_user_id_app_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rule_id'], ['alert_rule.id'], name=op.f('fk_alert_subscription_rule_id_alert_rule'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_alert_subscription_user_id_app_user'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_subscription'))
     )
     with op.batch_alter_table('alert_subscription', schema=None) as batch_op:
@@ -91,7 +96,8 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('file_path', sa.String(length=500), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['event_id'], ['alert_event.id'], name=op.f('fk_mail_queue_event_id_alert_event'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['event_id'], ['alert_event.id'], name=op.f('fk_mail_queue_event_id_alert_event'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_queue'))
     )
     with op.batch_alter_table('mail_queue', schema=None) as batch_op:
