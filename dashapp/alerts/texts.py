@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from pilotage.settings import get_settings
 
 from .. import i18n
-from ..layout.filters import DEFAULT_BY, query_string
 from ..semantic.filters import Filters
 
 PATH = "/alerts"
@@ -67,6 +66,8 @@ def _where(kind: str, detail: dict, language: str) -> str:
 
 def _link(kind: str, kpi: str | None, grain: str, start, end, detail: dict) -> str | None:
     if kind in ("target", "change"):
+        from ..layout.filters import DEFAULT_BY, query_string  # Dash's components: loaded only when needed
+
         filters = Filters(start=start, end=end, grain=grain, period="custom",
                           regions=tuple(detail.get("regions", ())), channels=tuple(detail.get("channels", ())),
                           campaigns=tuple(detail.get("campaigns", ())), sources=tuple(detail.get("sources", ())))
