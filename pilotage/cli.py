@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from dashapp.alerts.cli import app as alerts_app
+from dashapp.alerts.cli import reports_app
 from dashapp.cli import app as users_app
 from dashapp.cli import serve
 from etl.cli import app as etl_app
@@ -22,6 +23,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(plan_app, name="plan")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(reports_app, name="reports")
 app.command()(serve)
 console = Console(stderr=True)
 

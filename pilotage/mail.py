@@ -33,7 +33,7 @@ SMTP_TIMEOUT_S = 10
 _outgoing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pilotage-mail")
 
 
-def message(to: str, subject: str, body: str) -> EmailMessage:
+def message(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
     settings = get_settings()
     mail = EmailMessage()
     mail["From"] = settings.mail_from
@@ -42,12 +42,15 @@ def message(to: str, subject: str, body: str) -> EmailMessage:
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     mail.set_content(body)
+    if html:
+        mail.add_alternative(html, subtype="html")  # multipart/alternative: text first, HTML preferred
     return mail
 
 
-def send(to: str, subject: str, body: str) -> Path | None:
-    """Send one plain-text message; returns the ``.eml`` written when there is no SMTP server."""
-    mail = message(to, subject, body)
+def send(to: str, subject: str, body: str, html: str | None = None) -> Path | None:
+    """Send one message (plain text, and HTML beside it when given); returns the ``.eml`` written when there
+    is no SMTP server."""
+    mail = message(to, subject, body, html)
     url = get_settings().smtp_url
     if not url:
         outbox = get_settings().var_dir / "outbox"
@@ -105,11 +108,11 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
-def enqueue(conn, to: str, subject: str, body: str, event_id: int | None = None) -> None:
+def enqueue(conn, to: str, subject: str, body: str, event_id: int | None = None, html: str | None = None) -> None:
     """Queue one message in the caller's transaction (sent by :func:`deliver_due`)."""
     now = _now()
-    conn.execute(insert(MailQueue).values(recipient=to, subject=subject, body=body, status="pending", attempts=0,
-                                          next_attempt_at=now, created_at=now, event_id=event_id))
+    conn.execute(insert(MailQueue).values(recipient=to, subject=subject, body=body, html=html, status="pending",
+                                          attempts=0, next_attempt_at=now, created_at=now, event_id=event_id))
 
 
 def deliver_due(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
@@ -117,13 +120,13 @@ def deliver_due(engine: Engine, now: dt.datetime | None = None) -> dict[str, int
     now = now or _now()
     with engine.connect() as conn:
         due = conn.execute(select(MailQueue.id, MailQueue.recipient, MailQueue.subject, MailQueue.body,
-                                  MailQueue.attempts).where(MailQueue.status == "pending",
+                                  MailQueue.html, MailQueue.attempts).where(MailQueue.status == "pending",
                                                             MailQueue.next_attempt_at <= now)
                            .order_by(MailQueue.id)).all()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for row in due:
         try:
-            path = send(row.recipient, row.subject, row.body)
+            path = send(row.recipient, row.subject, row.body, row.html)
         except Exception as error:  # noqa: BLE001 - recorded on the row and logged; retried later
             attempts = row.attempts + 1
             gave_up = attempts >= MAX_ATTEMPTS

@@ -531,3 +531,47 @@ def test_the_migration_creates_and_drops_the_alert_tables(engine):
     with engine.connect() as conn:  # the migration builds exactly what the models describe
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert [d for d in diff if any(t in repr(d) for t in ALERT_TABLES)] == []
+
+
+# --- the Monday digest ----------------------------------------------------------------------------------------
+
+def test_the_digest_of_each_user_holds_their_scopes_figures_in_their_language(store, smtp_inbox, monkeypatch):
+    from dashapp.alerts.digest import send_weekly
+    from dashapp.alerts.events import set_email_kinds
+    from dashapp.auth.users import set_language
+
+    u = users()
+    monkeypatch.setenv("SMTP_URL", smtp_inbox.url)
+    get_settings.cache_clear()
+    # Week 41 (5 to 11 October 2026) is the last complete week (data end on Wednesday 14); week 40 before it;
+    # 2025-W41 (6 to 12 October 2025) the same week last year.
+    daily = flat(dt.date(2026, 9, 28), dt.date(2026, 10, 4), {"FR-IDF": 10.0, "FR-ARA": 20.0})
+    daily |= flat(dt.date(2026, 10, 5), dt.date(2026, 10, 14), {"FR-IDF": 30.0, "FR-ARA": 20.0})
+    daily |= flat(dt.date(2025, 10, 6), dt.date(2025, 10, 12), {"FR-IDF": 15.0, "FR-ARA": 40.0})
+    load(store, daily)
+    target(store, dt.date(2026, 10, 1), 3100.0)
+    set_language(u["director.idf"].id, "fr")
+    set_email_kinds(u["planner"].id, ["target"])  # opted out of the digest
+
+    digests = {d.user.email: d for d in send_weekly(now=T0 + dt.timedelta(days=14))}
+    assert set(digests) == {"director@pilotage.demo", "director.idf@pilotage.demo", "sales@pilotage.demo",
+                            "admin@pilotage.demo"}
+    leads = {email: next(c for c in d.cards if c["kpi"] == "leads") for email, d in digests.items()}
+    assert (leads["director.idf@pilotage.demo"]["value"], leads["director.idf@pilotage.demo"]["previous"],
+            leads["director.idf@pilotage.demo"]["last_year"]) == (210.0, 70.0, 105.0)
+    assert (leads["sales@pilotage.demo"]["value"], leads["sales@pilotage.demo"]["previous"]) == (140.0, 140.0)
+    assert (leads["director@pilotage.demo"]["value"], leads["director@pilotage.demo"]["last_year"]) == (350.0, 385.0)
+    company = digests["director@pilotage.demo"]
+    # 1 to 4 October at 30 a day, 5 to 14 at 50: 620 against 14 days of a 3,100 target.
+    assert company.month_cards[0] == {"kpi": "leads", "value": 620.0, "target": pytest.approx(1400.0)}
+    assert [(m["code"], m["change"]) for m in company.movers["region"]] == [("FR-IDF", 140.0), ("FR-ARA", 0.0)]
+
+    assert mail.deliver_due(store)["sent"] == 4
+    (idf,) = smtp_inbox.to("director.idf@pilotage.demo")
+    assert idf["Subject"] == "[Pilotage] Votre semaine : 5 oct. 2026 – 11 oct. 2026"
+    text, page = (idf.get_body((part,)).get_content().replace("\u00a0", " ").replace("\u202f", " ")
+                  for part in ("plain", "html"))
+    assert "Leads | 210 | 70 | +200,0 % | 105 | +100,0 %" in text, text
+    assert "<td style='padding:2px 8px'>210</td>" in page and "Île-de-France" in text
+    assert "Auvergne" not in text + page  # another region's name or figure never reaches a regional user
+    assert smtp_inbox.to("planner@pilotage.demo") == []

@@ -105,3 +105,31 @@ def schedule(
                                                          f"{error}", highlight=False))
     except KeyboardInterrupt:
         console.print("schedule stopped", highlight=False)
+
+
+reports_app = typer.Typer(help="Reports by e-mail: the Monday digest.", no_args_is_help=True)
+
+
+@reports_app.command("send")
+def send_reports(
+    weekly: Annotated[bool, typer.Option("--weekly", help="the Monday digest (the only report so far)")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print who would get what; queue and send "
+                                                             "nothing")] = False,
+    user: Annotated[str | None, typer.Option("--user", help="only this user's e-mail")] = None,
+) -> None:
+    """Compute each user's digest in their scope and language (users who opted out get none), queue and send it."""
+    from pilotage import mail
+    from pilotage.store.engine import get_engine
+
+    from .digest import send_weekly, subject
+
+    if not weekly:
+        raise typer.BadParameter("say which report: --weekly", param_hint="--weekly")
+    digests = send_weekly(dry_run=dry_run, email=user)
+    for digest in digests:
+        console.print(f"{digest.user.email} ({digest.language}): {subject(digest)}", highlight=False)
+    console.print(f"{len(digests)} digests {'would be ' if dry_run else ''}queued", highlight=False)
+    if not dry_run:
+        counts = mail.deliver_due(get_engine())
+        console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
+                      highlight=False)

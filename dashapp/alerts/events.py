@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from pilotage import mail
 from pilotage.store.engine import get_engine
-from pilotage.store.models import ALERT_KINDS, AlertEvent, AlertPreference, AlertRule
+from pilotage.store.models import EMAIL_CHOICES, AlertEvent, AlertPreference, AlertRule
 
 from ..auth.users import User, list_users
 from . import texts
@@ -46,14 +46,14 @@ def _json(value) -> str:
 
 
 def email_kinds(user_id: int) -> tuple[str, ...]:
-    """The kinds the user wants by e-mail (every kind until they choose)."""
+    """The kinds of alert the user wants by e-mail, and ``digest`` (all of them until they choose)."""
     with get_engine().connect() as conn:
         kinds = conn.execute(select(AlertPreference.email_kinds).where(AlertPreference.user_id == user_id)).scalar()
-    return ALERT_KINDS if kinds is None else tuple(k for k in kinds.split(",") if k in ALERT_KINDS)
+    return EMAIL_CHOICES if kinds is None else tuple(k for k in kinds.split(",") if k in EMAIL_CHOICES)
 
 
 def set_email_kinds(user_id: int, kinds) -> tuple[str, ...]:
-    chosen = tuple(k for k in ALERT_KINDS if k in set(kinds or ()))
+    chosen = tuple(k for k in EMAIL_CHOICES if k in set(kinds or ()))
     with get_engine().begin() as conn:
         done = conn.execute(update(AlertPreference).where(AlertPreference.user_id == user_id).values(
             email_kinds=",".join(chosen), updated_at=_now()))

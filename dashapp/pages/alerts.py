@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_login import current_user
 
-from pilotage.store.models import ALERT_GRAINS, ALERT_KINDS, ALERT_SEVERITIES, ROLES
+from pilotage.store.models import ALERT_GRAINS, ALERT_SEVERITIES, EMAIL_CHOICES, ROLES
 
 from .. import i18n
 from ..alerts.events import email_kinds
@@ -76,7 +76,7 @@ def preferences() -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H2(i18n.t("alerts.preferences"), className="h5"),
         dbc.Label(i18n.t("alerts.preferences.email"), html_for="alerts-pref-kinds", className="small mb-0"),
-        dbc.Checklist(id="alerts-pref-kinds", options=_options("alerts.kind", ALERT_KINDS), className="mb-2",
+        dbc.Checklist(id="alerts-pref-kinds", options=_options("alerts.kind", EMAIL_CHOICES), className="mb-2",
                       value=list(email_kinds(current_user.id))),
         dbc.Label(i18n.t("alerts.preferences.language"), html_for="alerts-pref-language", className="small mb-0"),
         dbc.RadioItems(id="alerts-pref-language", options=_options("language", LANGUAGES), inline=True,

@@ -5,6 +5,7 @@ from .alerts import (
     ALERT_GRAINS,
     ALERT_KINDS,
     ALERT_SEVERITIES,
+    EMAIL_CHOICES,
     AlertEvent,
     AlertPreference,
     AlertRule,
@@ -59,6 +60,6 @@ __all__ = [
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
     "ForecastAccuracy", "ForecastOverride", "ForecastIntervalState", "INTERVAL_STATES",
     "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
-    "ALERT_GRAINS", "ALERT_KINDS", "ALERT_SEVERITIES", "AlertEvent", "AlertPreference", "AlertRule",
+    "ALERT_GRAINS", "ALERT_KINDS", "ALERT_SEVERITIES", "EMAIL_CHOICES", "AlertEvent", "AlertPreference", "AlertRule",
     "AlertSubscription", "MailQueue",
 ]

@@ -19,6 +19,7 @@ ALERT_GRAINS = ("day", "week", "month")
 ALERT_SEVERITIES = ("info", "warning", "critical")
 EVENT_STATES = ("open", "resolved")
 MAIL_STATES = ("pending", "sent", "failed")
+EMAIL_CHOICES = (*ALERT_KINDS, "digest")  # what a user may receive by e-mail
 
 
 class AlertRule(Base):
@@ -81,12 +82,13 @@ class AlertEvent(Base):
 
 
 class AlertPreference(Base):
-    """Which kinds of alert a user also wants by e-mail (comma-separated kinds; every kind by default)."""
+    """Which kinds of alert a user also wants by e-mail, and ``digest`` for the Monday digest (comma-separated;
+    all of them by default)."""
 
     __tablename__ = "alert_preference"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
-    email_kinds: Mapped[str] = mapped_column(Text, default=",".join(ALERT_KINDS))
+    email_kinds: Mapped[str] = mapped_column(Text, default=",".join(EMAIL_CHOICES))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -99,6 +101,7 @@ class MailQueue(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative (the weekly digest)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -1,4 +1,4 @@
-"""alerts: rules, subscriptions, events, e-mail preferences and the mail queue (issue 13)
+"""alerts: rules, subscriptions, events, e-mail preferences and the mail queue (issue 13; the digest too)
 
 Revision ID: 0010_alerts
 Revises: 0009
@@ -88,6 +88,7 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
