@@ -552,8 +552,12 @@ def test_the_digest_of_each_user_holds_their_scopes_figures_in_their_language(st
     target(store, dt.date(2026, 10, 1), 3100.0)
     set_language(u["director.idf"].id, "fr")
     set_email_kinds(u["planner"].id, ["target"])  # opted out of the digest
+    set_email_kinds(u["director.idf"].id, ["digest"])  # the digest only: alerts in the app
+    rule(u["admin"], kind="freshness", source="ads", threshold=3, users=[u["director.idf"].id])
+    run(now=T0 + dt.timedelta(days=13))  # an alert of the week, for the IDF director only
 
     digests = {d.user.email: d for d in send_weekly(now=T0 + dt.timedelta(days=14))}
+    assert [len(d.alerts) for d in digests.values()] == [int(e == "director.idf@pilotage.demo") for e in digests]
     assert set(digests) == {"director@pilotage.demo", "director.idf@pilotage.demo", "sales@pilotage.demo",
                             "admin@pilotage.demo"}
     leads = {email: next(c for c in d.cards if c["kpi"] == "leads") for email, d in digests.items()}
@@ -574,4 +578,6 @@ def test_the_digest_of_each_user_holds_their_scopes_figures_in_their_language(st
     assert "Leads | 210 | 70 | +200,0 % | 105 | +100,0 %" in text, text
     assert "<td style='padding:2px 8px'>210</td>" in page and "Île-de-France" in text
     assert "Auvergne" not in text + page  # another region's name or figure never reaches a regional user
+    assert "ads : jamais chargée." in text and "Aucune alerte" not in text
+    assert "No alert this week." in smtp_inbox.to("director@pilotage.demo")[0].get_body(("plain",)).get_content()
     assert smtp_inbox.to("planner@pilotage.demo") == []

@@ -18,7 +18,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import AlertEvent, AlertRule
 
 from .app_helpers import csrf_header, logged_in_client, make_app_store, switch_language, using_database
-from .test_alerts import log_load, rule, users
+from .test_alerts import flat, load, log_load, rule, users
 
 FORM_FIELDS = ("name", "kind", "kpi", "grain", "basis", "threshold", "severity", "regions", "channels", "source",
                "users", "roles")
@@ -32,7 +32,8 @@ def store_url(tmp_path_factory) -> str:
     with using_database(url):
         u = users()
         log_load(engine, "ads", dt.datetime(2026, 10, 1, 8))
-        log_load(engine, "leads", dt.datetime(2026, 10, 1, 8))
+        load(engine, flat(dt.date(2026, 9, 21), dt.date(2026, 9, 30), {"FR-IDF": 4.0, "FR-ARA": 9.0}),
+             source="leads", at=dt.datetime(2026, 10, 1, 8))
         for source in ("ads", "leads"):
             rule(u["admin"], kind="freshness", source=source, threshold=3, name=f"{source} late",
                  users=[u["director.idf"].id] + ([u["director"].id] if source == "ads" else []))
@@ -87,6 +88,7 @@ def test_the_bell_counts_unread_notifications_in_the_navbar(dash_app, store):
 
 def test_the_list_says_what_where_and_when_in_the_users_language(dash_app, store):
     client = logged_in_client(dash_app, "director.idf@pilotage.demo")
+    switch_language(client, "en")
     english = json.dumps(listing(client)["alerts-list"], ensure_ascii=False)
     assert "ads: no successful load for 5 days (last on 1 Oct 2026); threshold 3 days." in english
     assert "Source: ads" in english and "Warning · leads late" in english
@@ -172,3 +174,13 @@ def test_sales_users_see_the_page_but_cannot_create_rules(dash_app, store):
     refused = _save(client, name="x", kind="forecast")
     assert refused["alerts-rule-feedback"]["color"] == "danger"
     assert "alerts-list" in listing(client)
+
+
+def test_this_weeks_digest_in_the_app_is_in_the_users_scope(dash_app, store):
+    client = logged_in_client(dash_app, "director.idf@pilotage.demo")
+    switch_language(client, "en")  # an earlier test chose French for this user
+    shown = json.dumps(post(client, "alerts-digest.children",
+                            [{"id": "alerts-digest-show", "property": "n_clicks", "value": 1}]), ensure_ascii=False)
+    # Week 39 (21 to 27 September): 7 days of 4 leads in Ile-de-France; the regions of others never appear.
+    assert "Last complete week (Mon 21 Sept 2026 – Sun 27 Sept 2026)" in shown
+    assert '"Leads"' in shown and '"28"' in shown and '"63"' not in shown and "Auvergne" not in shown

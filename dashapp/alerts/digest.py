@@ -48,8 +48,9 @@ def _movers(week: Filters, previous: Filters, by: str, language: str) -> list[di
     now, before = (queries.breakdown(replace(f, grain="day"), by) for f in (week, previous))
     values = dict(zip(now[by], now[MOVERS_KPI], strict=True)) if not now.empty else {}
     earlier = dict(zip(before[by], before[MOVERS_KPI], strict=True)) if not before.empty else {}
-    rows = [{"code": code, "name": names.get(code, code), "value": values.get(code, 0.0), "previous": earlier.get(code, 0.0),
-             "change": values.get(code, 0.0) - earlier.get(code, 0.0)} for code in set(values) | set(earlier)]
+    rows = [{"code": code, "name": names.get(code, code), "value": values.get(code, 0.0),
+             "previous": earlier.get(code, 0.0), "change": values.get(code, 0.0) - earlier.get(code, 0.0)}
+            for code in set(values) | set(earlier)]
     return sorted(rows, key=lambda r: (-abs(r["change"]), r["code"]))[:TOP_MOVERS]
 
 
@@ -83,30 +84,34 @@ def compute(user: User, now: dt.datetime | None = None) -> Digest | None:
 
 # --- rendering ------------------------------------------------------------------------------------------------
 
-def _lines(d: Digest) -> list[tuple[str, list[list[str]]]]:
-    """The digest's sections as (title, rows of cells), in the reader's language: text and HTML share it."""
+def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The digest's sections as (title, header, rows of cells), in the reader's language: the text, the HTML
+    and the app's "this week's digest" show the same."""
     lang, t = d.language, i18n.t
     value = lambda name, v: i18n.kpi_value(name, v, lang)  # noqa: E731
     change = lambda a, b: i18n.percent(metrics.change(a, b), 1, lang, signed=True)  # noqa: E731
-    sections = [(t("digest.week", lang, period=i18n.date_range(*d.week, lang, weekdays=True)), [
-        [t("digest.kpi", lang), t("digest.value", lang), t("digest.previous", lang), "", t("digest.last_year", lang),
-         ""]] + [[t(f"kpi.{c['kpi']}", lang), value(c["kpi"], c["value"]), value(c["kpi"], c["previous"]),
-                  change(c["value"], c["previous"]), value(c["kpi"], c["last_year"]), change(c["value"], c["last_year"])]
-                 for c in d.cards])]
+    out = [(t("digest.week", lang, period=i18n.date_range(*d.week, lang, weekdays=True)),
+            [t("digest.kpi", lang), t("digest.value", lang), t("digest.previous", lang), "",
+             t("digest.last_year", lang), ""],
+            [[t(f"kpi.{c['kpi']}", lang), value(c["kpi"], c["value"]), value(c["kpi"], c["previous"]),
+              change(c["value"], c["previous"]), value(c["kpi"], c["last_year"]), change(c["value"], c["last_year"])]
+             for c in d.cards])]
     if d.month_cards:
-        sections.append((t("digest.month", lang, period=i18n.date_range(*d.month, lang)), [
-            [t("digest.kpi", lang), t("digest.value", lang), t("digest.target", lang), t("digest.attainment", lang)]]
-            + [[t(f"kpi.{c['kpi']}", lang), value(c["kpi"], c["value"]), value(c["kpi"], c["target"]),
-                i18n.percent(metrics.attainment(c["value"], c["target"]), 1, lang)] for c in d.month_cards]))
+        out.append((t("digest.month", lang, period=i18n.date_range(*d.month, lang)),
+                    [t("digest.kpi", lang), t("digest.value", lang), t("digest.target", lang),
+                     t("digest.attainment", lang)],
+                    [[t(f"kpi.{c['kpi']}", lang), value(c["kpi"], c["value"]), value(c["kpi"], c["target"]),
+                      i18n.percent(metrics.attainment(c["value"], c["target"]), 1, lang)] for c in d.month_cards]))
     for by, rows in d.movers.items():
         if rows:
-            sections.append((t(f"digest.movers.{by}", lang, kpi=t(f"kpi.{MOVERS_KPI}", lang)), [
-                [t(f"digest.{by}", lang), t("digest.value", lang), t("digest.previous", lang), ""]] + [
-                [r["name"], i18n.number(r["value"], 0, lang), i18n.number(r["previous"], 0, lang),
-                 f"{'+' if r['change'] > 0 else ''}{i18n.number(r['change'], 0, lang)}"] for r in rows]))
-    alerts = [[texts.of_event(row, lang).title, texts.of_event(row, lang).what] for row in d.alerts]
-    sections.append((t("digest.alerts", lang), alerts or [[t("digest.no_alerts", lang)]]))
-    return sections
+            out.append((t(f"digest.movers.{by}", lang, kpi=t(f"kpi.{MOVERS_KPI}", lang)),
+                        [t(f"digest.{by}", lang), t("digest.value", lang), t("digest.previous", lang), ""],
+                        [[r["name"], i18n.number(r["value"], 0, lang), i18n.number(r["previous"], 0, lang),
+                          f"{'+' if r['change'] > 0 else ''}{i18n.number(r['change'], 0, lang)}"] for r in rows]))
+    notices = [texts.of_event(row, lang) for row in d.alerts]
+    out.append((t("digest.alerts", lang), [],
+                [[n.title, n.what] for n in notices] or [[t("digest.no_alerts", lang)]]))
+    return out
 
 
 def subject(d: Digest) -> str:
@@ -116,8 +121,9 @@ def subject(d: Digest) -> str:
 def render_text(d: Digest) -> str:
     base, lang = get_settings().app_url, d.language
     out = [i18n.t("alerts.email.intro.digest", lang, name=d.user.name), ""]
-    for title, rows in _lines(d):
-        out += [title, *("  " + " | ".join(cell for cell in row if cell) for row in rows), ""]
+    for title, header, rows in sections(d):
+        out += [title, *("  " + " | ".join(cell for cell in row if cell) for row in ([header] if header else [])
+                         + rows), ""]
     out += [i18n.t("alerts.email.link", lang, url=base + "/"), i18n.t("digest.opt_out", lang, url=base + texts.PATH)]
     return "\n".join(out) + "\n"
 
@@ -125,13 +131,12 @@ def render_text(d: Digest) -> str:
 def render_html(d: Digest) -> str:
     base, lang = get_settings().app_url, d.language
     parts = [f"<p>{html.escape(i18n.t('alerts.email.intro.digest', lang, name=d.user.name))}</p>"]
-    for title, rows in _lines(d):
-        head, *body = rows if len(rows) > 1 or len(rows[0]) > 1 else ([], *rows)
-        cells = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(c)}</th>" for c in head)
-        lines = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(c)}</td>" for c in row) + "</tr>"
-                        for row in body)
+    for title, header, rows in sections(d):
+        head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(c)}</th>" for c in header)
+        body = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(c)}</td>" for c in row) + "</tr>"
+                       for row in rows)
         parts.append(f"<h3>{html.escape(title)}</h3><table style='border-collapse:collapse'>"
-                     f"{'<tr>' + cells + '</tr>' if head else ''}{lines}</table>")
+                     f"{'<tr>' + head + '</tr>' if head else ''}{body}</table>")
     parts.append(f"<p><a href='{html.escape(base)}/'>Pilotage</a> · <a href='{html.escape(base + texts.PATH)}'>"
                  f"{html.escape(i18n.t('digest.preferences', lang))}</a></p>")
     return f"<html lang='{lang}'><body style='font-family:sans-serif'>{''.join(parts)}</body></html>"

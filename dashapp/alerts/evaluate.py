@@ -68,6 +68,7 @@ def _bare_app() -> Flask:
 def acting_as(user: User) -> Iterator[None]:
     """Run the query layer as ``user``: their scope, their cache keys; inside the web app or outside it."""
     app = current_app._get_current_object() if has_app_context() else _bare_app()
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user  # not current_user's proxy
     with app.test_request_context("/"):
         g._login_user = user  # what flask-login's current_user returns for this context
         yield

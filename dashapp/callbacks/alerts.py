@@ -177,6 +177,25 @@ def delete_rule(_clicks, version):
     return *_feedback(i18n.t("alerts.rules.deleted"), True), _bump(version)
 
 
+# --- this week's digest -------------------------------------------------------------------------------------
+
+def show_digest(_clicks):
+    """The Monday digest of the session's user, as the e-mail says it (same sections, same figures)."""
+    from ..alerts import digest
+
+    found = digest.compute(current_user)
+    if found is None:
+        return html.P(i18n.t("digest.none"), className="text-muted")
+    found.language = i18n.current_language()
+    blocks = []
+    for title, head, body in digest.sections(found):
+        blocks += [html.H3(title, className="h6 mt-3"), dbc.Table(
+            ([html.Thead(html.Tr([html.Th(c) for c in head]))] if head else [])
+            + [html.Tbody([html.Tr([html.Td(c) for c in row]) for row in body])],
+            size="sm", striped=True, responsive=True, className="small mb-1")]
+    return html.Div(blocks, id="alerts-digest-body")
+
+
 # --- preferences ------------------------------------------------------------------------------------------------
 
 def save_preferences(_clicks, kinds, language):
@@ -217,6 +236,8 @@ def register_callbacks(app: dash.Dash) -> None:
                  Output("alerts-version", "data", allow_duplicate=True),
                  Input({"type": DELETE, "index": ALL}, "n_clicks"), State("alerts-version", "data"),
                  prevent_initial_call=True)(delete_rule)
+    app.callback(Output("alerts-digest", "children"), Input("alerts-digest-show", "n_clicks"),
+                 prevent_initial_call=True)(show_digest)
     app.callback(Output("alerts-pref-feedback", "children"), Output("alerts-pref-feedback", "color"),
                  Output("alerts-pref-feedback", "is_open"), Output("alerts-reload", "href"),
                  Input("alerts-pref-save", "n_clicks"), State("alerts-pref-kinds", "value"),

@@ -87,21 +87,27 @@ def preferences() -> dbc.Card:
     ]), className="mb-4")
 
 
+def _section(section_id: str, title_key: str, button_id: str, button_key: str, body_id: str) -> html.Section:
+    """A titled section with one button on its right and a body its callback fills."""
+    return html.Section([
+        html.Div([html.H2(i18n.t(title_key), className="h5 mb-0"),
+                  dbc.Button(i18n.t(button_key), id=button_id, size="sm", color="secondary", outline=True,
+                             className="flex-shrink-0 text-nowrap")],
+                 className="d-flex justify-content-between align-items-center mb-2"),
+        dcc.Loading(html.Div(id=body_id), type="dot", delay_show=300),
+    ], className="mb-4", id=section_id)
+
+
 def layout(**_query) -> html.Div:
     return html.Div([
         html.H1(i18n.t("alerts.title"), className="h3 mb-3"),
-        html.Section([
-            html.Div([html.H2(i18n.t("alerts.notifications"), className="h5 mb-0"),
-                      dbc.Button(i18n.t("alerts.mark_all"), id="alerts-mark-all", size="sm", color="secondary",
-                                 outline=True, className="flex-shrink-0 text-nowrap")],
-                     className="d-flex justify-content-between align-items-center mb-2"),
-            dcc.Loading(html.Div(id="alerts-list"), type="dot", delay_show=300),
-        ], className="mb-4", id="alerts-notifications"),
+        _section("alerts-notifications", "alerts.notifications", "alerts-mark-all", "alerts.mark_all", "alerts-list"),
         html.Section([
             html.H2(i18n.t("alerts.rules"), className="h5"),
             html.Div(id="alerts-rules", className="mb-2"),
             rule_form(),
         ], className="mb-4", id="alerts-rules-section"),
+        _section("alerts-digest-section", "digest.title", "alerts-digest-show", "digest.show", "alerts-digest"),
         preferences(),
         dcc.Store(id="alerts-version", data=0),
     ], id="alerts-page")

@@ -79,6 +79,9 @@ MESSAGES = {
     # the Monday digest
     "alerts.email.intro.digest": ("Hello {name},\n\nyour week in Pilotage, in your scope:",
                                   "Bonjour {name},\n\nvotre semaine dans Pilotage, dans votre périmètre :"),
+    "digest.title": ("This week's digest", "Le récapitulatif de la semaine"),
+    "digest.show": ("Show it", "L'afficher"),
+    "digest.none": ("No data in your scope yet.", "Pas encore de données dans votre périmètre."),
     "digest.subject": ("[Pilotage] Your week: {period}", "[Pilotage] Votre semaine : {period}"),
     "digest.week": ("Last complete week ({period})", "Dernière semaine complète ({period})"),
     "digest.kpi": ("Indicator", "Indicateur"),
