@@ -40,6 +40,15 @@ def next_daily(after: dt.datetime, hour: int = 7, minute: int = 0) -> dt.datetim
     return candidate if candidate > after else candidate + dt.timedelta(days=1)
 
 
+def next_weekly(after: dt.datetime, weekday: int = 0, hour: int = 7, minute: int = 0) -> dt.datetime:
+    """The first time strictly after ``after`` that is ``weekday`` (0 = Monday) at ``hour:minute``, in
+    ``after``'s own time zone when it has one (Monday 07:00 in Paris stays 07:00 across daylight saving)."""
+    if not 0 <= weekday <= 6:
+        raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+    candidate = next_daily(after, hour, minute)
+    return candidate + dt.timedelta(days=(weekday - candidate.weekday()) % 7)
+
+
 def upcoming(after: dt.datetime, count: int, day: int = 1, hour: int = 6, minute: int = 0) -> list[dt.datetime]:
     """The next ``count`` run times after ``after``."""
     out = []

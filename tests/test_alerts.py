@@ -581,3 +581,17 @@ def test_the_digest_of_each_user_holds_their_scopes_figures_in_their_language(st
     assert "ads : jamais chargée." in text and "Aucune alerte" not in text
     assert "No alert this week." in smtp_inbox.to("director@pilotage.demo")[0].get_body(("plain",)).get_content()
     assert smtp_inbox.to("planner@pilotage.demo") == []
+
+
+def test_the_schedules_daily_and_on_mondays_at_paris_wall_time():
+    from zoneinfo import ZoneInfo
+
+    from pilotage.schedule import next_daily, next_weekly
+
+    paris = ZoneInfo("Europe/Paris")
+    assert next_daily(dt.datetime(2026, 10, 14, 7, 30), 7, 30) == dt.datetime(2026, 10, 15, 7, 30)
+    assert next_daily(dt.datetime(2026, 10, 14, 7, 29), 7, 30) == dt.datetime(2026, 10, 14, 7, 30)
+    # Saturday 24 October 2026 before the clocks go back: Monday 26 at 07:00 Paris time, 06:00 UTC (not 05:00).
+    due = next_weekly(dt.datetime(2026, 10, 24, 12, 0, tzinfo=paris))
+    assert (due.weekday(), due.hour, due.astimezone(dt.UTC).hour) == (0, 7, 6)
+    assert next_weekly(dt.datetime(2026, 10, 26, 7, 0, tzinfo=paris)).day == 2  # strictly after: next Monday

@@ -133,3 +133,30 @@ def send_reports(
         counts = mail.deliver_due(get_engine())
         console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
                       highlight=False)
+
+
+@reports_app.command("schedule")
+def schedule_reports(
+    timezone: Annotated[str, typer.Option(help="the time zone of the schedule")] = "Europe/Paris",
+    show: Annotated[int, typer.Option(min=0, help="print the next N run times and exit")] = 0,
+) -> None:
+    """Send the Monday digest every Monday at 07:00 (TIMEZONE) in this process (the alternative to the cron line)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pilotage.schedule import next_weekly, run_forever
+
+    zone = ZoneInfo(timezone)
+    if show:
+        when = dt.datetime.now(zone)
+        for _ in range(show):
+            when = next_weekly(when)
+            typer.echo(f"{when:%Y-%m-%d %H:%M %Z}")
+        return
+    try:
+        run_forever(lambda: send_reports(weekly=True), clock=lambda: dt.datetime.now(zone), due_after=next_weekly,
+                    on_wait=lambda due: console.print(f"next digest {due:%Y-%m-%d %H:%M %Z}", highlight=False),
+                    on_error=lambda error: console.print(f"[bold red]digest failed[/] {type(error).__name__}: "
+                                                         f"{error}", highlight=False))
+    except KeyboardInterrupt:
+        console.print("schedule stopped", highlight=False)
