@@ -461,6 +461,25 @@ def test_the_alerts_run_after_loads_and_trainings_through_entry_points():
     assert sorted(project["pilotage.after_load"]) == ["forecast_interval_state", "notify_alerts"]
 
 
+def test_a_load_and_a_training_run_the_declared_hooks(store, monkeypatch):
+    """The entry points as ``pyproject.toml`` declares them (an installed checkout has them), run by
+    :mod:`pilotage.hooks` as a load and a training run them."""
+    from importlib.metadata import EntryPoint
+
+    from pilotage import hooks
+
+    declared = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["entry-points"]
+    monkeypatch.setattr(hooks, "entry_points", lambda group: [EntryPoint(name, value, group)
+                                                              for name, value in declared.get(group, {}).items()])
+    u = users()
+    rule(u["admin"], kind="freshness", source="never-loaded", threshold=1, users=[u["admin"].id])
+    assert hooks.after_training(store) == []
+    assert [e["condition_key"] for e in events(store)] == ["freshness:never-loaded"]
+    assert hooks.after_load(store) == []  # the interval state, then the alerts: the same condition, not a new one
+    assert len(events(store)) == 1
+    mail._outgoing.submit(lambda: None).result()
+
+
 def test_the_hook_evaluates_the_configured_store_only(store, tmp_path):
     from dashapp.alerts.hooks import after_load
 
