@@ -184,3 +184,38 @@ def test_this_weeks_digest_in_the_app_is_in_the_users_scope(dash_app, store):
     # Week 39 (21 to 27 September): 7 days of 4 leads in Ile-de-France; the regions of others never appear.
     assert "Last complete week (Mon 21 Sept 2026 – Sun 27 Sept 2026)" in shown
     assert '"Leads"' in shown and '"28"' in shown and '"63"' not in shown and "Auvergne" not in shown
+
+
+def _edit(client, rule_id: int):
+    button = json.dumps({"index": rule_id, "type": "alerts-rule-edit"}, separators=(",", ":"))
+    return post(client, "alerts-rule-editing.data",
+                [[{"id": {"index": rule_id, "type": "alerts-rule-edit"}, "property": "n_clicks", "value": 1}]],
+                changed=[f"{button}.n_clicks"])
+
+
+def test_an_owner_edits_their_rule_and_nobody_else_can(dash_app, store):
+    from dashapp.alerts.rules import get_rule
+
+    with using_database(str(store.url)):
+        u = users()
+        mine = rule(u["director"], kind="change", kpi="leads", grain="week", basis="previous", name="Mine")
+    owner = logged_in_client(dash_app, "director@pilotage.demo")
+    form = _edit(owner, mine)
+    assert form["alerts-rule-editing"]["data"] == mine
+    assert (form["alerts-rule-name"]["value"], form["alerts-rule-kpi"]["value"]) == ("Mine", "leads")
+
+    other = logged_in_client(dash_app, "director.idf@pilotage.demo")
+    assert "alerts-rule-name" not in _edit(other, mine)  # forged: another director's rule is not loaded
+    state = [{"id": "alerts-rule-editing", "property": "data", "value": mine}]
+    state += [{"id": f"alerts-rule-{name}", "property": "value", "value": value} for name, value in zip(
+        FORM_FIELDS, ("Taken", "change", "leads", "week", "previous", 0.5, "info", [], [], None, [], []),
+        strict=True)]
+    state.append({"id": "alerts-version", "property": "data", "value": 0})
+    save = [{"id": "alerts-rule-save", "property": "n_clicks", "value": 1}]
+    refused = post(other, "alerts-rule-feedback.children", save, state)
+    assert refused["alerts-rule-feedback"]["color"] == "danger"
+    assert post(owner, "alerts-rule-feedback.children", save, state)["alerts-rule-feedback"]["color"] == "success"
+    with using_database(str(store.url)):
+        edited = get_rule(mine)
+    assert (edited.name, edited.threshold, edited.severity, edited.users) == ("Taken", 0.5, "info",
+                                                                              (u["director"].id,))
