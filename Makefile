@@ -16,13 +16,14 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 install: $(BIN)/.installed
 
 ## make demo: install, migrate the embedded SQLite store, fill it with the demo company, train the forecasts and the
-## media response model, serve the app. Five years of history: with three, the response model cannot tell most
+## media response model, evaluate the example alert rules (the e-mails land in var/outbox/), serve the app. Five years of history: with three, the response model cannot tell most
 ## channels' effects apart (it says so), which is honest but shows little of the planning page.
 demo: install
 	$(BIN)/pilotage db upgrade
 	$(BIN)/pilotage demo --years 5
 	$(BIN)/pilotage forecast train
 	$(BIN)/pilotage plan fit
+	$(BIN)/pilotage alerts run
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## serve the app on the current store (no demo data generated)

@@ -26,7 +26,7 @@ from .auth import guard, users
 from .auth.callbacks import check_all_registered
 from .auth.permissions import Forbidden
 from .auth.views import blueprint as auth_blueprint
-from .extensions import cache, csrf, login_manager
+from .extensions import csrf, init_cache, login_manager
 
 log = logging.getLogger("pilotage.app")
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -70,12 +70,7 @@ def _configure_server(server: Flask) -> None:
         # Dash parses a callback's whole body: cap it (a plan upload is at most 2 MB, base64 and JSON included).
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
-    if settings.redis_url:
-        server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.redis_url,
-                             CACHE_KEY_PREFIX="pilotage:")
-    else:
-        server.config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=5000)
-    cache.init_app(server)
+    init_cache(server)
     if settings.trusted_proxies:
         # Behind a reverse proxy every request comes from the proxy's address: without this the login
         # throttle would count all users as one. Only as many hops as configured are believed, so a

@@ -24,5 +24,5 @@ On the store (reads marts, writes the registry):
 - :mod:`forecasting.decompose`: trend + season + media + other = forecast.
 - :mod:`forecasting.training`: ``train`` (series, selection, reconciliation, decomposition, a run).
 - :mod:`forecasting.registry`: runs, champion rule, ``promote``, ``rollback``, reading functions.
-- :mod:`forecasting.schedule`: the monthly schedule (``pilotage forecast schedule``).
+- :mod:`pilotage.schedule`: the monthly schedule (``pilotage forecast schedule``).
 """

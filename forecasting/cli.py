@@ -301,7 +301,7 @@ def schedule(
     import datetime as dt
 
     from forecasting.planning.cli import fit_job
-    from forecasting.schedule import chain, run_forever, upcoming
+    from pilotage.schedule import chain, run_forever, upcoming
 
     if show:
         for when in upcoming(dt.datetime.now(), show, day, hour, minute):

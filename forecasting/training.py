@@ -282,6 +282,9 @@ def train(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "un
         refresh_interval_states(engine, trigger="training")
     except Exception as error:
         notes.append(f"the interval state could not be recomputed ({type(error).__name__}: {error})")
+    from pilotage.hooks import after_training
+
+    notes.extend(after_training(engine))  # the other layers' steps (the alerts), without importing them
     return TrainResult(run_id, is_champion, decision, series.cutoff, horizon, len(series_rows), duration,
                        {k: total[k] for k in ("method", "mase", "smape", "naive_mase", "coverage80", "coverage95")},
                        _level_summary(series_rows), sum(r["short_series"] for r in series_rows), notes)

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from dashapp.alerts.cli import app as alerts_app
+from dashapp.alerts.cli import reports_app
 from dashapp.cli import app as users_app
 from dashapp.cli import serve
 from etl.cli import app as etl_app
@@ -22,6 +24,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(forecast_app, name="forecast")
 app.add_typer(plan_app, name="plan")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(reports_app, name="reports")
 app.command()(serve)
 console = Console(stderr=True)
 
@@ -91,6 +95,11 @@ def demo(
     users = ensure_demo_users()  # `pilotage serve` lists them with their password
     if users:
         console.print(f"{len(users)} demo users ready (listed by `pilotage serve`)", highlight=False)
+    from dashapp.alerts.demo import ensure_demo_rules
+
+    rules = ensure_demo_rules()  # evaluated after the training, and by `pilotage alerts run`
+    if rules:
+        console.print(f"{len(rules)} example alert rules created (`pilotage alerts list`)", highlight=False)
 
 
 def main() -> None:

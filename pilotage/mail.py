@@ -1,9 +1,16 @@
 """Sending e-mail: through ``SMTP_URL`` (``smtp://`` with STARTTLS when offered, or ``smtps://``;
-user and password in the URL), from ``MAIL_FROM``; without ``SMTP_URL`` each message is written as an
-``.eml`` file under ``var/outbox/`` (a demo, a test, or a server whose mail is collected another way)."""
+user and password in the URL, or ``SMTP_USER`` and ``SMTP_PASSWORD``), from ``MAIL_FROM``; without
+``SMTP_URL`` each message is written as an ``.eml`` file under ``var/outbox/`` (a demo, a test, or a server
+whose mail is collected another way).
+
+Messages that must arrive (alerts) go through the queue (``mail_queue``): :func:`enqueue` stores them, and
+:func:`deliver_due` sends those due, on the sender thread (:func:`deliver_due_later`) so that neither a load
+nor a page waits for the SMTP server; a failure is logged and retried later with a back-off
+(:func:`backoff`), until :data:`MAX_ATTEMPTS`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 import ssl
@@ -14,7 +21,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import Engine, insert, select, update
+
 from .settings import SettingsError, get_settings
+from .store.models import MailQueue
 
 log = logging.getLogger("pilotage.mail")
 SMTP_TIMEOUT_S = 10
@@ -23,7 +33,7 @@ SMTP_TIMEOUT_S = 10
 _outgoing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pilotage-mail")
 
 
-def message(to: str, subject: str, body: str) -> EmailMessage:
+def message(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
     settings = get_settings()
     mail = EmailMessage()
     mail["From"] = settings.mail_from
@@ -32,12 +42,15 @@ def message(to: str, subject: str, body: str) -> EmailMessage:
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     mail.set_content(body)
+    if html:
+        mail.add_alternative(html, subtype="html")  # multipart/alternative: text first, HTML preferred
     return mail
 
 
-def send(to: str, subject: str, body: str) -> Path | None:
-    """Send one plain-text message; returns the ``.eml`` written when there is no SMTP server."""
-    mail = message(to, subject, body)
+def send(to: str, subject: str, body: str, html: str | None = None) -> Path | None:
+    """Send one message (plain text, and HTML beside it when given); returns the ``.eml`` written when there
+    is no SMTP server."""
+    mail = message(to, subject, body, html)
     url = get_settings().smtp_url
     if not url:
         outbox = get_settings().var_dir / "outbox"
@@ -57,8 +70,11 @@ def send(to: str, subject: str, body: str) -> Path | None:
         server.ehlo()  # has_extn reads what the server's EHLO announced
         if parts.scheme == "smtp" and server.has_extn("starttls"):
             server.starttls(context=ssl.create_default_context())
+        settings = get_settings()
         if parts.username:
             server.login(unquote(parts.username), unquote(parts.password or ""))
+        elif settings.smtp_user:
+            server.login(settings.smtp_user, settings.smtp_password or "")
         server.send_message(mail)
     return None
 
@@ -74,3 +90,84 @@ def send_later(to: str, subject: str, body: str) -> Future:
             return None
 
     return _outgoing.submit(deliver)
+
+
+# --- the queue: retried deliveries ---------------------------------------------------------------------
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = dt.timedelta(minutes=1)
+LONGEST_WAIT = dt.timedelta(hours=6)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after ``attempts`` failed attempts: 1, 2, 4... minutes, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+def enqueue(conn, to: str, subject: str, body: str, event_id: int | None = None, html: str | None = None) -> None:
+    """Queue one message in the caller's transaction (sent by :func:`deliver_due`)."""
+    now = _now()
+    conn.execute(insert(MailQueue).values(recipient=to, subject=subject, body=body, html=html, status="pending",
+                                          attempts=0, next_attempt_at=now, created_at=now, event_id=event_id))
+
+
+def deliver_due(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send every queued message that is due; returns how many were sent, will be retried, gave up."""
+    now = now or _now()
+    with engine.connect() as conn:
+        due = conn.execute(select(MailQueue.id, MailQueue.recipient, MailQueue.subject, MailQueue.body,
+                                  MailQueue.html, MailQueue.attempts).where(MailQueue.status == "pending",
+                                                            MailQueue.next_attempt_at <= now)
+                           .order_by(MailQueue.id)).all()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for row in due:
+        try:
+            path = send(row.recipient, row.subject, row.body, row.html)
+        except Exception as error:  # noqa: BLE001 - recorded on the row and logged; retried later
+            attempts = row.attempts + 1
+            gave_up = attempts >= MAX_ATTEMPTS
+            values = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:2000],
+                      "status": "failed" if gave_up else "pending", "next_attempt_at": now + backoff(attempts)}
+            (log.error if gave_up else log.warning)(
+                "could not send %r to %s (attempt %d of %d): %s", row.subject, row.recipient, attempts,
+                MAX_ATTEMPTS, error)
+            counts["failed" if gave_up else "retry"] += 1
+        else:
+            values = {"attempts": row.attempts + 1, "status": "sent", "sent_at": now, "last_error": None,
+                      "file_path": str(path) if path else None}
+            counts["sent"] += 1
+        with engine.begin() as conn:
+            conn.execute(update(MailQueue).where(MailQueue.id == row.id).values(**values))
+    return counts
+
+
+def deliver_due_later(engine: Engine) -> Future:
+    """:func:`deliver_due` on the sender thread: the caller (a load, a page) does not wait; errors are logged."""
+
+    def run() -> dict[str, int] | None:
+        try:
+            return deliver_due(engine)
+        except Exception as error:  # noqa: BLE001 - the store may be gone: next run retries
+            log.warning("mail queue not delivered: %s", error)
+            return None
+
+    return _outgoing.submit(run)
+
+
+def outbox_files(limit: int = 100) -> list[dict]:
+    """The ``.eml`` files written without an SMTP server, latest first: file, date, recipient, subject."""
+    from email import message_from_bytes, policy
+
+    folder = get_settings().var_dir / "outbox"
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
+    out = []
+    for path in files:
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        out.append({"file": path.name, "date": mail["Date"], "to": mail["To"], "subject": mail["Subject"]})
+    return out

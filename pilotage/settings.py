@@ -38,6 +38,9 @@ class Settings:
     pseudonym_key_set: bool = False  # PILOTAGE_PSEUDONYM_KEY given, not borrowed from SECRET_KEY
     smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; None: .eml files in var/outbox
     mail_from: str = "pilotage@localhost"
+    smtp_user: str | None = None  # when the login is not in SMTP_URL (a password with characters a URL must escape)
+    smtp_password: str | None = None
+    app_url: str = "http://127.0.0.1:8050"  # the app's address as users reach it, for the links in e-mails
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
     api_rate_per_minute: int = 120  # requests of one API token per clock minute (then 429 with Retry-After)
 
@@ -135,6 +138,9 @@ def get_settings() -> Settings:
         api_rate_per_minute=_non_negative_int("PILOTAGE_API_RATE_PER_MINUTE", 120),
         smtp_url=os.environ.get("SMTP_URL") or None,
         mail_from=os.environ.get("MAIL_FROM") or "pilotage@localhost",
+        smtp_user=os.environ.get("SMTP_USER") or None,
+        smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+        app_url=(os.environ.get("PILOTAGE_URL") or "http://127.0.0.1:8050").rstrip("/"),
     )
 
 

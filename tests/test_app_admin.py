@@ -257,6 +257,7 @@ def forged_values(target: str) -> dict[str, object]:
         "admin-new-email.value": "intruder@pilotage.demo",
         "admin-new-name.value": "Intruder", "admin-new-password.value": "intruder-password",
         "admin-new-role.value": "admin", "admin-new-scope.value": ["*"], "admin-new-language.value": "en",
+        "admin-outbox-refresh.n_clicks": 1,
     }
 
 
@@ -268,7 +269,7 @@ def test_other_roles_get_no_admin_data_even_by_forged_callbacks(dash_app, store,
     assert client.get("/admin").status_code == 403
     state_of = {email: users.get_user_by_email(email) for email in (forger, ADMIN)}
     specs = [s for s in client.get("/_dash-dependencies").json if s["output"] in callback_outputs(client).values()]
-    assert len(specs) == 7
+    assert len(specs) == 8
     for target in (forger, ADMIN):
         values = forged_values(target)
         for spec in specs:
@@ -375,3 +376,12 @@ def test_a_reject_without_a_code_shows_its_stored_reason():
 ])
 def test_who_ran_a_command_reads_in_each_language(run_by, english, french):
     assert (i18n.operator(run_by, "en"), i18n.operator(run_by, "fr")) == (english, french)
+
+
+def test_admin_sees_the_outbox(admin, store):
+    from pilotage import mail
+
+    mail.send("director@pilotage.demo", "Outbox check", "body")  # no SMTP_URL: written to var/outbox
+    rows = outputs(call(admin, "admin-outbox-grid.rowData", {"admin-outbox-refresh.n_clicks": 1}))
+    (row,) = rows["admin-outbox-grid"]["rowData"]
+    assert (row["to"], row["subject"]) == ("director@pilotage.demo", "Outbox check")

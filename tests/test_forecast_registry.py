@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from forecasting import registry
 from forecasting.registry import RegistryError, decide_champion, promote, rollback, store_run
-from forecasting.schedule import next_run, run_forever, upcoming
+from pilotage.schedule import next_run, run_forever, upcoming
 from pilotage.store.models import ForecastRun
 
 from .forecast_helpers import fill_store

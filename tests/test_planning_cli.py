@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from forecasting.planning import registry
 from forecasting.planning.cli import BoundsError, read_bounds
-from forecasting.schedule import JobsFailed, chain
+from pilotage.schedule import JobsFailed, chain
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 

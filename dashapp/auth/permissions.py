@@ -15,6 +15,7 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "/health": frozenset({"director", "admin"}),
     "/glossary": frozenset({"director", "planner", "sales", "admin"}),
     "/profile": frozenset({"director", "planner", "sales", "admin"}),
+    "/alerts": frozenset({"director", "planner", "sales", "admin"}),
 }
 
 

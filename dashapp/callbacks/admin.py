@@ -146,6 +146,10 @@ def audit_rows(event, _clicks):
              "actor": i18n.operator(row["actor"], language)} for row in admin_data.audit_entries(event)]
 
 
+def outbox_rows(_clicks):
+    return admin_data.outbox()
+
+
 def register_callbacks(app: dash.Dash) -> None:
     from ..pages.admin import PATH
 
@@ -175,5 +179,6 @@ def register_callbacks(app: dash.Dash) -> None:
         State("admin-users-version", "data"),
         prevent_initial_call=True,
     )(add_user)
+    app.callback(Output("admin-outbox-grid", "rowData"), Input("admin-outbox-refresh", "n_clicks"))(outbox_rows)
     app.callback(Output("admin-audit-grid", "rowData"), Input("admin-audit-event", "value"),
                  Input("admin-audit-refresh", "n_clicks"))(audit_rows)

@@ -52,6 +52,7 @@ def navbar() -> dbc.Navbar:
                            html.Span(i18n.t("nav.toggle"), className="visually-hidden")], id=TOGGLER, n_clicks=0),
         dbc.Collapse([
             dbc.Nav(links, navbar=True, className="me-auto"),
+            bell(),
             html.Span([html.Strong(current_user.name), " · ", i18n.t(f"role.{current_user.role}"), " · ",
                        i18n.t("nav.scope", scope=scope_label(current_user))],
                       className="navbar-text small me-lg-3", id="nav-user"),
@@ -65,6 +66,24 @@ def navbar() -> dbc.Navbar:
             ], className="d-flex py-2 py-lg-0"),
         ], id=COLLAPSE, is_open=False, navbar=True),
     ], fluid=True), color="dark", dark=True, expand="lg", className="mb-3")
+
+
+# A bell drawn in SVG (no icon font is vendored; the CSP allows data: images).
+BELL_SVG = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='18' height='18' "
+            "viewBox='0 0 16 16' fill='white'><path d='M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2zm.995-14.901a1 1 0 1 "
+            "0-1.99 0A5.002 5.002 0 0 0 3 6c0 1.098-.5 6-2 7h14c-1.5-1-2-5.902-2-7 0-2.42-1.72-4.44-4.005-4.901z'/>"
+            "</svg>")
+
+
+def bell() -> html.A:
+    """The notifications bell and its unread count (kept current by :func:`dashapp.callbacks.alerts.bell`)."""
+    from ..alerts.events import unread_count
+    from ..alerts.texts import bell_label
+
+    count, title = bell_label(unread_count(current_user.id))
+    return html.A([html.Img(src=BELL_SVG, alt=i18n.t("nav.alerts"), height=18, className="align-middle"),
+                   dbc.Badge(count, id="nav-bell-count", color="danger", pill=True, className="ms-1 align-middle")],
+                  href="/alerts", id="nav-bell", title=title, className="navbar-text me-lg-3 text-decoration-none")
 
 
 def _post_form(action: str, label: str, button_id: str, button_class: str) -> html.Form:

@@ -141,11 +141,25 @@ def audit_section() -> html.Section:
     ], id="admin-audit", className="mb-4")
 
 
+def outbox_section() -> html.Section:
+    """The e-mails written as ``.eml`` files when no SMTP server is configured (the demo)."""
+    columns = [_column(name, "admin.outbox", minWidth=160 if name != "subject" else 320)
+               for name in ("date", "to", "subject", "file")]
+    return html.Section([
+        html.Div([html.H2(i18n.t("admin.outbox.title"), className="h5 mb-0"),
+                  dbc.Button(i18n.t("admin.refresh"), id="admin-outbox-refresh", size="sm", color="secondary",
+                             outline=True)],
+                 className="d-flex justify-content-between align-items-center mb-2"),
+        _grid("admin-outbox-grid", columns, height=260),
+    ], id="admin-outbox", className="mb-4")
+
+
 def layout(**_query) -> html.Div:
     return html.Div([
         html.H1(i18n.t("admin.title"), className="h3 mb-3"),
         runs_section(),
         users_section(),
+        outbox_section(),
         audit_section(),
     ], id="admin-page")
 

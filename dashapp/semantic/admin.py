@@ -23,7 +23,7 @@ RUN_COLUMNS = ("id", "started_at", "file_name", "source_type", "status", "rows_r
 REJECT_COLUMNS = ("line", "column", "value", "expected", "code", "params")
 USER_COLUMNS = ("email", "name", "role", "scope", "is_active", "language", "locked_until", "last_login_at")
 AUDIT_COLUMNS = ("at", "actor", "event", "detail", "remote_addr")
-MAX_ROWS = {"runs": 500, "rejects": 5000, "audit": 1000}
+MAX_ROWS = {"runs": 500, "rejects": 5000, "audit": 1000, "outbox": 500}
 
 
 def _bounded(limit, kind: str) -> int:
@@ -103,3 +103,11 @@ def audit_entries(event: str | None = None, limit: int = 200) -> list[dict]:
     rows = audit.recent(_bounded(limit, "audit"), event)
     return [{key: _plain(row.get(key)) for key in AUDIT_COLUMNS} for row in rows]
 
+
+
+def outbox(limit: int = 100) -> list[dict]:
+    """The e-mails written to ``var/outbox`` (no SMTP server), latest first (admin only)."""
+    require_role("admin")
+    from pilotage.mail import outbox_files
+
+    return outbox_files(_bounded(limit, "outbox"))

@@ -222,6 +222,13 @@ def compare(start: dt.date, end: dt.date, data_end: dt.date | None = None, unit:
     return Comparison(unit, Window(start, end), unit_end, previous, last_year)
 
 
+def compare_day(day: dt.date) -> Comparison:
+    """One day compared like for like: with the same weekday of the previous week and of the same ISO week
+    last year (a Monday with a Monday: a day's activity follows its weekday more than its date)."""
+    before, last_year = day - dt.timedelta(days=7), same_iso_week(day, -1)
+    return Comparison("days", Window(day, day), day, Window(before, before), Window(last_year, last_year))
+
+
 # --- chart buckets ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -484,7 +484,7 @@ def rollback(
 
 
 def fit_job(by: str = "scheduler", n_jobs: int | None = None, boot: int = 200) -> None:
-    """The monthly media fit of the schedule (:mod:`forecasting.schedule`): fit on the last complete month, print."""
+    """The monthly media fit of the schedule (:mod:`pilotage.schedule`): fit on the last complete month, print."""
     from forecasting.planning.registry import fit_and_register
 
     result = fit_and_register(_engine(), run_by=by, n_boot=boot, n_jobs=n_jobs)

@@ -1,6 +1,17 @@
 """The store's schema (SQLAlchemy 2 typed models). Alembic migrations are generated from it."""
 
 from .access import ALL_REGIONS, ROLES, ApiToken, AppUser, AuditEntry
+from .alerts import (
+    ALERT_GRAINS,
+    ALERT_KINDS,
+    ALERT_SEVERITIES,
+    EMAIL_CHOICES,
+    AlertEvent,
+    AlertPreference,
+    AlertRule,
+    AlertSubscription,
+    MailQueue,
+)
 from .base import Base
 from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
 from .facts import (
@@ -49,4 +60,6 @@ __all__ = [
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
     "ForecastAccuracy", "ForecastOverride", "ForecastIntervalState", "INTERVAL_STATES",
     "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
+    "ALERT_GRAINS", "ALERT_KINDS", "ALERT_SEVERITIES", "EMAIL_CHOICES", "AlertEvent", "AlertPreference", "AlertRule",
+    "AlertSubscription", "MailQueue",
 ]

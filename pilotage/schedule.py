@@ -1,4 +1,5 @@
-"""The monthly retraining schedule, in process (``pilotage forecast schedule``).
+"""Schedules run in process: the monthly retraining (``pilotage forecast schedule``) and the daily alert
+evaluation (``pilotage alerts schedule``). Shared by the layers, so that none imports another for it.
 
 The alternative to the shipped cron line (``deploy/cron/pilotage-forecast``): a small loop that
 sleeps until the next run time (day ``day`` of each month at ``hour:minute``, local time), runs
@@ -31,6 +32,23 @@ def next_run(after: dt.datetime, day: int = 1, hour: int = 6, minute: int = 0) -
     return candidate
 
 
+def next_daily(after: dt.datetime, hour: int = 7, minute: int = 0) -> dt.datetime:
+    """The first time strictly after ``after`` that is ``hour:minute`` of a day."""
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise ValueError("hour must be 0-23 and minute 0-59")
+    candidate = after.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return candidate if candidate > after else candidate + dt.timedelta(days=1)
+
+
+def next_weekly(after: dt.datetime, weekday: int = 0, hour: int = 7, minute: int = 0) -> dt.datetime:
+    """The first time strictly after ``after`` that is ``weekday`` (0 = Monday) at ``hour:minute``, in
+    ``after``'s own time zone when it has one (Monday 07:00 in Paris stays 07:00 across daylight saving)."""
+    if not 0 <= weekday <= 6:
+        raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+    candidate = next_daily(after, hour, minute)
+    return candidate + dt.timedelta(days=(weekday - candidate.weekday()) % 7)
+
+
 def upcoming(after: dt.datetime, count: int, day: int = 1, hour: int = 6, minute: int = 0) -> list[dt.datetime]:
     """The next ``count`` run times after ``after``."""
     out = []
@@ -45,11 +63,14 @@ def run_forever(job: Callable[[], None], day: int = 1, hour: int = 6, minute: in
                 sleep: Callable[[float], None] = time.sleep,
                 on_wait: Callable[[dt.datetime], None] | None = None,
                 on_error: Callable[[BaseException], None] | None = None,
-                max_runs: int | None = None) -> int:
-    """Run ``job`` at every scheduled time; return the number of runs (only when ``max_runs`` is reached)."""
+                max_runs: int | None = None,
+                due_after: Callable[[dt.datetime], dt.datetime] | None = None) -> int:
+    """Run ``job`` at every scheduled time (monthly on ``day``, or ``due_after(now)`` when given, e.g. a
+    :func:`next_daily`); return the number of runs (only when ``max_runs`` is reached)."""
+    due_after = due_after or (lambda now: next_run(now, day, hour, minute))
     runs = 0
     while max_runs is None or runs < max_runs:
-        due = next_run(clock(), day, hour, minute)
+        due = due_after(clock())
         if on_wait is not None:
             on_wait(due)
         while (left := (due - clock()).total_seconds()) > 0:
