@@ -39,6 +39,7 @@ class Settings:
     smtp_url: str | None = None  # smtp://user:password@host:587 or smtps://...; None: .eml files in var/outbox
     mail_from: str = "pilotage@localhost"
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
+    chromium: str = "/usr/bin/chromium"  # the system browser that prints the home page's PDF
 
     @property
     def is_production(self) -> bool:
@@ -133,6 +134,7 @@ def get_settings() -> Settings:
         trusted_proxies=_non_negative_int("PILOTAGE_TRUSTED_PROXIES"),
         smtp_url=os.environ.get("SMTP_URL") or None,
         mail_from=os.environ.get("MAIL_FROM") or "pilotage@localhost",
+        chromium=os.environ.get("PILOTAGE_CHROMIUM") or "/usr/bin/chromium",
     )
 
 

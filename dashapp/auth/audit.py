@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 from pilotage.store.engine import get_engine
 from pilotage.store.models import AuditEntry
 
-EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override")
+EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override",
+          "annotation", "view")
 
 
 def record(event: str, actor: str, detail: dict | str = "", remote_addr: str | None = None) -> None:

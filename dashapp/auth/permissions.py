@@ -12,6 +12,7 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "/planning": frozenset({"director", "planner", "admin"}),
     "/admin": frozenset({"admin"}),
     "/glossary": frozenset({"director", "planner", "sales", "admin"}),
+    "/views": frozenset({"director", "planner", "sales", "admin"}),
 }
 
 

@@ -14,7 +14,7 @@ from .. import i18n
 from ..auth import audit
 from ..auth.permissions import can_view
 
-PAGE_MODULES = ("home", "explore", "forecast", "planning", "admin", "glossary")
+PAGE_MODULES = ("home", "explore", "forecast", "planning", "admin", "glossary", "views")
 
 
 def guarded(path: str, build):

@@ -2,6 +2,7 @@
 
 from .access import ALL_REGIONS, ROLES, AppUser, AuditEntry
 from .base import Base
+from .collaboration import Annotation, PlanScenarioShare, SavedView
 from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
 from .facts import (
     LEAD_STAGES,
@@ -48,5 +49,6 @@ __all__ = [
     "Region", "SalesRep", "SalesTeam", "Source", "Subscription", "Target", "WebAnalytics",
     "CHAMPION_ACTIONS", "SERIES_LEVELS", "ForecastChampionEvent", "ForecastRun", "ForecastSeries", "ForecastValue",
     "ForecastAccuracy", "ForecastOverride", "ForecastIntervalState", "INTERVAL_STATES",
-    "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
+    "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "PlanScenarioShare", "SavedView", "Annotation",
+    "FINDING_SEVERITIES", "DataQualityFinding",
 ]
