@@ -50,7 +50,8 @@ def manage(client, button, pick):
     outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]}
                for p in MANAGE_OUTPUT.strip(".").split("...")]
     body = {"output": MANAGE_OUTPUT, "outputs": outputs, "inputs": inputs,
-            "changedPropIds": [f"{button}.n_clicks"], "state": [{"id": "views-pick", "property": "value", "value": pick}]}
+            "changedPropIds": [f"{button}.n_clicks"],
+            "state": [{"id": "views-pick", "property": "value", "value": pick}]}
     response = client.post("/_dash-update-component", data=json.dumps(body),
                            headers={"Content-Type": "application/json", **csrf_header(client)})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
