@@ -46,13 +46,20 @@ def annotate(client, button, *, label=None, start=None, end=None, regions=None, 
                       {"id": "explore-event-channel", "property": "value", "value": channel},
                       {"id": "explore-event-editing", "property": "data", "value": editing},
                       {"id": "explore-event-pick", "property": "value", "value": pick},
-                      {"id": "explore-events-version", "property": "data", "value": 0}],
+                      *view_state()],
             "changedPropIds": [f"{button}.n_clicks"]}
     response = client.post("/_dash-update-component", data=json.dumps(body),
                            headers={"Content-Type": "application/json", **csrf_header(client)})
     if response.status_code != 200:
         return {"status": response.status_code}
-    return response.get_json()["response"]
+    return {**response.get_json()["response"], "sideUpdate": response.get_json().get("sideUpdate", {})}
+
+
+def view_state(region=None, channel=None) -> list[dict]:
+    """The filter bar and KPI as the page holds them (what the annotate callback redraws the series with)."""
+    values = [WINDOW["period"], WINDOW["start"], WINDOW["end"], WINDOW["grain"], region or [], channel or [], [], []]
+    return [*({"id": c, "property": p, "value": v} for (c, p), v in zip(bar.FILTER_CONTROLS, values, strict=True)),
+            {"id": bar.KPI, "property": "value", "value": "leads"}]
 
 
 def ok(answer) -> bool:
@@ -66,10 +73,7 @@ def event_id(url, label) -> int:
 
 def series_events(client, channel=None, region=None) -> dict[str, str]:
     """The events drawn on the drill-down series: shape name -> its label."""
-    values = [WINDOW["period"], WINDOW["start"], WINDOW["end"], WINDOW["grain"], region or [], channel or [], [], []]
-    inputs = [{"id": c, "property": p, "value": v} for (c, p), v in zip(bar.FILTER_CONTROLS, values, strict=True)]
-    inputs += [{"id": bar.KPI, "property": "value", "value": "leads"},
-               {"id": "explore-events-version", "property": "data", "value": 0}]
+    inputs = view_state(region, channel)
     response = dash_post(client, SERIES_OUTPUT, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     layout = response.get_json()["response"]["explore-series"]["figure"]["layout"]
@@ -149,8 +153,11 @@ def test_only_the_author_or_an_admin_changes_an_event(dash_app, events):
     assert series_events(idf)[f"event-{paris}"] == "Launch Paris"
     edit = annotate(idf, "explore-event-edit", pick=paris)
     assert edit["explore-event-label"]["value"] == "Launch Paris" and edit["explore-event-editing"]["data"] == paris
-    assert ok(annotate(idf, "explore-event-save", label="Launch Paris (extended)", start="2026-09-10",
-                       end="2026-10-15", regions=["FR-IDF"], editing=paris))
+    saved = annotate(idf, "explore-event-save", label="Launch Paris (extended)", start="2026-09-10",
+                     end="2026-10-15", regions=["FR-IDF"], editing=paris)
+    assert ok(saved)
+    redrawn = saved["sideUpdate"]["explore-series"]["figure"]["layout"]  # the page's series, drawn again
+    assert "Launch Paris (extended)" in [a["text"] for a in redrawn["annotations"]]
     assert series_events(idf)[f"event-{paris}"] == "Launch Paris (extended)"
     # An admin may delete anyone's.
     assert ok(annotate(logged_in_client(dash_app, ADMIN), "explore-event-delete", pick=paris))

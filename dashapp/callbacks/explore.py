@@ -18,9 +18,9 @@ Callbacks (outputs <- inputs):
 - ``update_overview``: funnel figure and table, leaderboard, heatmap, cohort and activity views <- filter bar
 - ``update_grid``: grid rowData, columnDefs, dashGridOptions (total row) <- filter bar, breakdown
 - ``export``: download data <- CSV / XLSX buttons (state: filter bar, breakdown, grid sort)
-- ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete; the
-  series redraws through the events version it bumps (:mod:`dashapp.semantic.annotations` checks scope and
-  authorship)
+- ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete (state:
+  the form, filter bar, KPI); it redraws the series figure with the events (``set_props``), and
+  :mod:`dashapp.semantic.annotations` checks scope and authorship
 """
 
 from __future__ import annotations
@@ -512,21 +512,21 @@ EVENT_OUTPUTS = (("explore-event-feedback", "children"), ("explore-event-feedbac
                  ("explore-event-pick", "options"), ("explore-event-label", "value"),
                  ("explore-event-dates", "start_date"), ("explore-event-dates", "end_date"),
                  ("explore-event-regions", "value"), ("explore-event-channel", "value"),
-                 ("explore-event-editing", "data"), (page.EVENTS_VERSION, "data"))
+                 ("explore-event-editing", "data"))
 
 
-def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing, pick, version):
-    """Save the form as a new event (or as the one being edited), load one into the form, or delete one."""
+def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing, pick, *view):
+    """Save the form as a new event (or as the one being edited), load one into the form, or delete one; after
+    a change, the series of the filters in ``view`` (the bar's values and the KPI) is drawn again with it."""
     language = i18n.current_language()
     trigger = ctx.triggered_id
-    bumped = (version or 0) + 1 if isinstance(version, int) else 1
     try:
         if trigger == "explore-event-edit":
             mark = next((m for m in annotations.visible() if m.id == pick and m.editable), None)
             if mark is None:
                 raise annotations.AnnotationError("not_found")
             return ("", "success", False, no_update, no_update, mark.label, mark.start.isoformat(),
-                    mark.end.isoformat(), list(mark.regions), mark.channel, mark.id, no_update)
+                    mark.end.isoformat(), list(mark.regions), mark.channel, mark.id)
         if trigger == "explore-event-save":
             annotations.save(label, start, end, regions, channel, editing)
             message = i18n.t("annotation.saved", language)
@@ -537,10 +537,15 @@ def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing
         else:
             raise PreventUpdate
     except annotations.AnnotationError as error:
-        return (i18n.t(f"annotation.error.{error.code}", language), "danger", True, *(no_update,) * 9)
+        return (i18n.t(f"annotation.error.{error.code}", language), "danger", True, *(no_update,) * 8)
+    try:
+        set_props(page.SERIES, {"figure": series_outputs(read_filters(*view[:-1]), checked_kpi(view[-1]),
+                                                         language)[1]})
+    except InvalidRequest:  # a forged KPI: the event is saved, the figure is left as it is
+        pass
     marks = annotations.visible()
     return (message, "success", True, page.events_table(marks, language), page.event_options(marks), "", None, None,
-            [], None, None, bumped)
+            [], None, None)
 
 
 # --- registration ------------------------------------------------------------------------------------
@@ -575,11 +580,10 @@ def register_callbacks(app) -> None:
 
     @app.callback(Output(page.SERIES_TITLE, "children"), Output(page.SERIES, "figure"),
                   Output(page.SERIES_NOTE, "children"), Output(page.HEADLINE, "children"),
-                  Output(page.HEADLINE, "color"), *filter_inputs, Input(bar.KPI, "value"),
-                  Input(page.EVENTS_VERSION, "data"))
+                  Output(page.HEADLINE, "color"), *filter_inputs, Input(bar.KPI, "value"))
     @_refusing_invalid
     @rendered
-    def update_series(*values):  # the events version only redraws: the cache key holds the annotations' own
+    def update_series(*values):
         name = checked_kpi(values[count])
         return series_outputs(read_filters(*values[:count]), name, i18n.current_language())
 
@@ -631,5 +635,5 @@ def register_callbacks(app) -> None:
                  State("explore-event-label", "value"), State("explore-event-dates", "start_date"),
                  State("explore-event-dates", "end_date"), State("explore-event-regions", "value"),
                  State("explore-event-channel", "value"), State("explore-event-editing", "data"),
-                 State("explore-event-pick", "value"), State(page.EVENTS_VERSION, "data"),
+                 State("explore-event-pick", "value"), *filter_states, State(bar.KPI, "value"),
                  prevent_initial_call=True, roles=annotations.ANNOTATE_ROLES)(annotate)

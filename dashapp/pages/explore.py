@@ -111,9 +111,6 @@ def layout(**query):
 
 # --- annotations ------------------------------------------------------------------------------------------
 
-EVENTS_VERSION = "explore-events-version"
-
-
 def events_table(marks, language: str):
     """The annotations the user sees, with their range and scope."""
     if not marks:
@@ -142,7 +139,7 @@ def events_card(language: str):
     marks = annotations.visible()
     listing = html.Div(events_table(marks, language), id="explore-events-list", className="mb-2")
     if getattr(current_user, "role", None) not in annotations.ANNOTATE_ROLES:
-        return html.Div([dcc.Store(id=EVENTS_VERSION, data=0)])
+        return html.Div()
     options = queries.filter_options(language)
     regions = list(options["regions"])
     if allowed_regions() == frozenset(region_tree().parent):
@@ -178,7 +175,6 @@ def events_card(language: str):
         ], className="g-2 mb-2"),
         dbc.Alert(id="explore-event-feedback", is_open=False, dismissable=True, className="small"),
         dcc.Store(id="explore-event-editing", data=None),
-        dcc.Store(id=EVENTS_VERSION, data=0),
         listing,
     ], card_id="explore-events-card", note=t("annotation.help", language))
 
