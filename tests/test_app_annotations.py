@@ -162,3 +162,29 @@ def test_only_the_author_or_an_admin_changes_an_event(dash_app, events):
     # An admin may delete anyone's.
     assert ok(annotate(logged_in_client(dash_app, ADMIN), "explore-event-delete", pick=paris))
     assert f"event-{paris}" not in series_events(idf)
+
+
+def test_the_forecast_chart_shades_the_events_of_the_users_scope(dash_app, events):
+    """The forecast figure, built for each user in their session, shades what the drill-down does."""
+    import datetime as dt
+
+    import pandas as pd
+    from flask_login import login_user
+
+    from dashapp.auth import users
+    from dashapp.callbacks.forecast import forecast_figure
+
+    months = [dt.date(2026, m, 1) for m in range(11, 13)]
+    frame = pd.DataFrame({"group": "total", "month": months, "yhat": [10.0, 11.0], **{
+        k: [None, None] for k in ("lo80", "hi80", "lo95", "hi95")}})
+    actual = pd.DataFrame({"group": "total", "month": [dt.date(2026, m, 1) for m in range(1, 11)],
+                           "value": [float(m) for m in range(1, 11)]})
+    drawn = {}
+    for email in (DIRECTOR, IDF_DIRECTOR):
+        with dash_app.server.test_request_context():
+            login_user(users.get_user_by_email(email))
+            fig = forecast_figure("total", frame, actual, {"total": "Total"}, None, None, "en")
+            drawn[email] = {s.name for s in fig.layout.shapes}
+    ids = {k: f"event-{v}" for k, v in events.items()}
+    assert drawn[DIRECTOR] == set(ids.values())
+    assert drawn[IDF_DIRECTOR] == {ids["TV flight"], ids["Launch Paris"]}

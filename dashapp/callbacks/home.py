@@ -7,6 +7,9 @@ query layer applies the scope). Queries per call: one ``measures`` per window (c
 like-for-like previous and last-year windows of :func:`queries.compared`), one ``targets``, and
 each card's 13-month trend (:func:`queries.monthly_trend`, the series the drill-down draws); all
 cached per scope and data version.
+
+``download_pdf`` prints the same view (:func:`home_view`) as a PDF through :mod:`dashapp.pdf` and audits it as
+an export; the sparklines shade the annotations the user sees (:mod:`dashapp.semantic.annotations`).
 """
 
 from __future__ import annotations
