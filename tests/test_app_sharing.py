@@ -27,6 +27,7 @@ from .test_app_planning import (  # noqa: F401 (fixtures)
     OTHER_PLANNER,
     PLANNER,
     _rows,
+    any_store,
     components,
     dumps,
     logged_in_client,
@@ -37,17 +38,27 @@ from .test_app_planning import (  # noqa: F401 (fixtures)
     scenario_action,
     scope_input,
     store,
+    trained_postgres,
     trained_url,
 )
 
 PREFIX = "shared-test "
 
 
+def _cleaned(url: str):
+    yield url
+    with get_engine(url).begin() as conn:
+        conn.execute(delete(PlanScenario).where(PlanScenario.name.like(PREFIX + "%")))
+
+
 @pytest.fixture
 def sharing_store(store):  # noqa: F811 (the planning tests' fixture)
-    yield store
-    with get_engine(store).begin() as conn:
-        conn.execute(delete(PlanScenario).where(PlanScenario.name.like(PREFIX + "%")))
+    yield from _cleaned(store)
+
+
+@pytest.fixture
+def sharing_any(any_store):  # noqa: F811 (the planning tests' fixture: SQLite and PostgreSQL)
+    yield from _cleaned(any_store)
 
 
 def user_id(url: str, email: str) -> int:
@@ -101,7 +112,8 @@ def refusal(view) -> str | None:
     return found[0]["data-code"] if found else None
 
 
-def test_a_share_is_seen_by_the_named_users_and_roles_only(dash_app, sharing_store):
+def test_a_share_is_seen_by_the_named_users_and_roles_only(dash_app, sharing_any):
+    sharing_store = sharing_any
     planner = logged_in_client(dash_app, PLANNER)
     scenario, _rows_saved = save(dash_app, planner, "named")
     answer = share(planner, scenario, users=[user_id(sharing_store, DIRECTOR)])
@@ -129,6 +141,10 @@ def test_a_reader_opens_the_authors_prediction_read_only(dash_app, sharing_store
     share(planner, scenario, users=[user_id(sharing_store, DIRECTOR)])
     authors = prediction(planner, rows)["planning-prediction"]["figure"]
     director = logged_in_client(dash_app, DIRECTOR)
+    layout = dash_post(director, ".._pages_content.children..._pages_store.data..", [
+        {"id": "_pages_location", "property": "pathname", "value": "/planning"},
+        {"id": "_pages_location", "property": "search", "value": ""}]).get_json()["response"]
+    assert components(layout, "id", "planning-shared-card") and not components(layout, "id", "planning-share")
     view = open_shared(director, scenario)
     assert refusal(view) is None
     chart = components(view, "id", "planning-shared-chart")[0]["figure"]
@@ -161,7 +177,8 @@ def test_a_regional_director_gets_a_message_for_a_national_scenario(dash_app, sh
     assert refusal(opened) is None and components(opened, "id", "planning-shared-chart")
 
 
-def test_forged_ids_and_other_authors_are_refused(dash_app, sharing_store):
+def test_forged_ids_and_other_authors_are_refused(dash_app, sharing_any):
+    sharing_store = sharing_any
     planner = logged_in_client(dash_app, PLANNER)
     scenario, _ = save(dash_app, planner, "forged")
     share(planner, scenario, users=[user_id(sharing_store, DIRECTOR)])
