@@ -3,7 +3,8 @@
 The layout is built per request from the URL's query (Dash Pages passes it in), so a shared
 link reopens the same view; the callbacks in :mod:`dashapp.callbacks.explore` fill every
 figure and table and keep the URL in step with the filter bar. This module holds the layout
-and the small table renderers; it reads no figure itself.
+and the small table renderers; it reads no figure itself. The events card (directors, planners,
+admins) marks annotations, which the series of every page shade (:mod:`dashapp.semantic.annotations`).
 """
 
 from __future__ import annotations
@@ -116,12 +117,13 @@ def events_table(marks, language: str):
     if not marks:
         return html.P(i18n.t("annotation.none", language), className="text-muted small mb-0", id="explore-events-none")
     names = region_tree().names
+    channels = {o["value"]: o["label"] for o in queries.filter_options(language)["channels"]}
     rows = []
     for m in marks:
         scope = (i18n.t("annotation.national", language) if "*" in m.regions
                  else ", ".join(i18n.region_name(c, names.get(c), language) for c in m.regions))
         rows.append([m.label, i18n.date(m.start, "medium", language), i18n.date(m.end, "medium", language), scope,
-                     m.channel or "–", m.author])
+                     channels.get(m.channel, m.channel) if m.channel else "–", m.author])
     headers = [i18n.t(f"annotation.{k}", language) for k in ("label", "start", "end", "regions", "channel", "author")]
     body = [html.Tr([html.Td(c) for c in r], **{"data-event": str(m.id)}) for r, m in zip(rows, marks, strict=True)]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)], size="sm",
