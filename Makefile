@@ -34,7 +34,8 @@ serve: install
 test: install chromium nginx
 	$(BIN)/pytest -q
 
-## Debian's Chromium for the browser tests, installed only when missing (Playwright never downloads one).
+## Debian's Chromium for the browser tests and the home page's PDF (and pdftotext, to read it in a test),
+## installed only when missing (Playwright never downloads one).
 ## If it cannot be installed the browser tests are skipped, except in CI (CI=true) where make stops here.
 chromium:
 	@test -x /usr/bin/chromium || { export DEBIAN_FRONTEND=noninteractive; \
@@ -42,6 +43,9 @@ chromium:
 	  { apt-get update -qq && apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
 	  { echo "could not install chromium (apt-get install -y chromium): browser tests will be skipped" >&2; \
 	    test "$$CI" != true; }; }
+	@test -x /usr/bin/pdftotext || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+	  echo "could not install poppler-utils: the home PDF test will be skipped" >&2; }
 
 ## Debian's nginx for the two-instance test (tests/test_deploy_cluster.py) and the soak benchmark, installed only
 ## when missing; never started as a service (the tests run their own on a free loopback port).

@@ -80,6 +80,7 @@ def _configure_server(server: Flask) -> None:
     # The guard runs first: an anonymous call gets 401, not a CSRF error.
     server.session_interface = _SessionInterface()
     server.before_request(guard.check_request)
+    server.before_request(_landing)
     csrf.init_app(server)
     login_manager.init_app(server)
     login_manager.session_protection = "strong"
@@ -139,6 +140,22 @@ def _configure_server(server: Flask) -> None:
         language = i18n.current_language()
         return guard.render_template("error.html", status=500, language=language, title="Pilotage",
                                      text=i18n.t("error.unexpected", language)), 500
+
+
+def _landing():
+    """``/`` as typed (no query) opens the user's home view, a saved view they chose, if they have one (the
+    login form sends a user without ``next`` to ``/``). A page reached from the navbar is not redirected."""
+    if request.method != "GET" or request.path != "/" or request.query_string:
+        return None
+    from flask import redirect
+    from flask_login import current_user
+
+    from .semantic import views
+
+    if not current_user.is_authenticated:
+        return None
+    target = views.home_url()
+    return redirect(target) if target and target != "/" else None
 
 
 def _csp(server: Flask) -> str:

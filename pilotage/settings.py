@@ -43,6 +43,7 @@ class Settings:
     app_url: str = "http://127.0.0.1:8050"  # the app's address as users reach it, for the links in e-mails
     trusted_proxies: int = 0  # reverse proxies in front of gunicorn whose X-Forwarded-* headers are believed
     api_rate_per_minute: int = 120  # requests of one API token per clock minute (then 429 with Retry-After)
+    chromium: str = "/usr/bin/chromium"  # the system browser that prints the home page's PDF
 
     @property
     def is_production(self) -> bool:
@@ -141,6 +142,7 @@ def get_settings() -> Settings:
         smtp_user=os.environ.get("SMTP_USER") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         app_url=(os.environ.get("PILOTAGE_URL") or "http://127.0.0.1:8050").rstrip("/"),
+        chromium=os.environ.get("PILOTAGE_CHROMIUM") or "/usr/bin/chromium",
     )
 
 

@@ -543,7 +543,7 @@ def test_the_migration_creates_and_drops_the_alert_tables(engine):
     config = alembic_config(engine)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0009")
+        command.downgrade(config, "0011")
     assert not set(ALERT_TABLES) & set(inspect(engine).get_table_names())
     upgrade(engine)
     assert set(ALERT_TABLES) <= set(inspect(engine).get_table_names())

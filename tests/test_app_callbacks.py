@@ -24,7 +24,7 @@ ROLE_USERS = {"director": "director.idf@pilotage.demo", "planner": "planner@pilo
 # Which page a callback belongs to, from its components' ids (written here, not read from the app).
 PAGE_OF_PREFIX = {"home-": "/", "explore-": "/explore", "forecast-": "/forecast", "planning-": "/planning",
                   "admin-": "/admin", "health-": "/health", "alerts-": "/alerts", "nav-bell": "/alerts",
-                  "profile-": "/profile"}
+                  "profile-": "/profile", "view-": "/views", "views-": "/views"}
 FORECAST_PANEL = ("..forecast-notice.children...forecast-run-info.children...forecast-chart.figure"
                   "...forecast-table.children...forecast-accuracy.children...forecast-drivers.figure"
                   "...forecast-media-plan.children...forecast-badge.children...forecast-overrides.children..")

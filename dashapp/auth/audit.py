@@ -12,7 +12,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import AuditEntry
 
 EVENTS = ("login", "login_failed", "locked", "logout", "export", "admin", "forbidden", "scenario", "override",
-          "token", "api", "privacy", "alert_rule")
+          "token", "api", "privacy", "alert_rule", "annotation", "view")
 
 
 def record(event: str, actor: str, detail: dict | str = "", remote_addr: str | None = None) -> None:

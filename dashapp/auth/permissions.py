@@ -16,6 +16,7 @@ PAGE_ACCESS: dict[str, frozenset[str]] = {
     "/glossary": frozenset({"director", "planner", "sales", "admin"}),
     "/profile": frozenset({"director", "planner", "sales", "admin"}),
     "/alerts": frozenset({"director", "planner", "sales", "admin"}),
+    "/views": frozenset({"director", "planner", "sales", "admin"}),
 }
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import insert, select, update
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ApiToken
 
-from ..semantic.filters import one_line
+from ..semantic.inputs import clean_text
 from . import audit, users
 
 SCHEME = "plt"
@@ -98,7 +98,7 @@ def parse(value: str | None) -> tuple[str, str] | None:
 
 
 def clean_name(value) -> str:
-    name = one_line(value, MAX_NAME)
+    name = clean_text(value, MAX_NAME)
     if name is None:
         raise TokenError("name")
     return name

@@ -18,6 +18,9 @@ Callbacks (outputs <- inputs):
 - ``update_overview``: funnel figure and table, leaderboard, heatmap, cohort and activity views <- filter bar
 - ``update_grid``: grid rowData, columnDefs, dashGridOptions (total row) <- filter bar, breakdown
 - ``export``: download data <- CSV / XLSX buttons (state: filter bar, breakdown, grid sort)
+- ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete (state:
+  the form, filter bar, KPI); it redraws the series figure with the events (``set_props``), and
+  :mod:`dashapp.semantic.annotations` checks scope and authorship
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from ..layout import cards, charts
 from ..layout import filters as bar
 from ..layout.periods import period_sentence
 from ..pages import explore as page
-from ..semantic import metrics, periods, queries
+from ..semantic import annotations, metrics, periods, queries
 from ..semantic.filters import Filters
 from ..semantic.scope import region_tree
 from .rendered import rendered
@@ -232,6 +235,9 @@ def series_outputs(filters: Filters, name: str, language: str):
                 last_year["period"], last_year["value"], "common.last_year")),
             step_target=not metrics.get(name).additive, ticks=axis_ticks(frame["period"], grain, language),
             partial=[_date(p) in partial for p in frame["period"]])
+        first, last = _date(min(frame["period"])), filters.end + dt.timedelta(days=1)
+        charts.mark_events(figure, annotations.visible(filters.regions, filters.channels, first, filters.end),
+                           first, last)
     notes = [t("explore.series.target_note", language)]
     if partial:
         notes.insert(0, t("explore.series.partial_note", language))
@@ -499,6 +505,49 @@ def _audit_detail(filters: Filters, by: str, fmt: str, rows: int) -> dict:
             "sources": list(filters.sources), "by": by, "format": fmt, "rows": rows}
 
 
+# --- annotations -------------------------------------------------------------------------------------
+
+EVENT_OUTPUTS = (("explore-event-feedback", "children"), ("explore-event-feedback", "color"),
+                 ("explore-event-feedback", "is_open"), ("explore-events-list", "children"),
+                 ("explore-event-pick", "options"), ("explore-event-label", "value"),
+                 ("explore-event-dates", "start_date"), ("explore-event-dates", "end_date"),
+                 ("explore-event-regions", "value"), ("explore-event-channel", "value"),
+                 ("explore-event-editing", "data"))
+
+
+def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing, pick, *view):
+    """Save the form as a new event (or as the one being edited), load one into the form, or delete one; after
+    a change, the series of the filters in ``view`` (the bar's values and the KPI) is drawn again with it."""
+    language = i18n.current_language()
+    trigger = ctx.triggered_id
+    try:
+        if trigger == "explore-event-edit":
+            mark = next((m for m in annotations.visible() if m.id == pick and m.editable), None)
+            if mark is None:
+                raise annotations.AnnotationError("not_found")
+            return ("", "success", False, no_update, no_update, mark.label, mark.start.isoformat(),
+                    mark.end.isoformat(), list(mark.regions), mark.channel, mark.id)
+        if trigger == "explore-event-save":
+            annotations.save(label, start, end, regions, channel, editing)
+            message = i18n.t("annotation.saved", language)
+        elif trigger == "explore-event-delete":
+            if pick in (None, ""):
+                raise annotations.AnnotationError("pick")
+            message = i18n.t("annotation.deleted", language, label=annotations.remove(pick))
+        else:
+            raise PreventUpdate
+    except annotations.AnnotationError as error:
+        return (i18n.t(f"annotation.error.{error.code}", language), "danger", True, *(no_update,) * 8)
+    try:
+        set_props(page.SERIES, {"figure": series_outputs(read_filters(*view[:-1]), checked_kpi(view[-1]),
+                                                         language)[1]})
+    except InvalidRequest:  # a forged KPI: the event is saved, the figure is left as it is
+        pass
+    marks = annotations.visible()
+    return (message, "success", True, page.events_table(marks, language), page.event_options(marks), "", None, None,
+            [], None, None)
+
+
 # --- registration ------------------------------------------------------------------------------------
 
 def register_callbacks(app) -> None:
@@ -580,3 +629,11 @@ def register_callbacks(app) -> None:
         filename = (f"{i18n.t('explore.export.filename', language)}-{by}-{filters.start.isoformat()}_"
                     f"{filters.end.isoformat()}.{fmt}")
         return dcc.send_bytes(content, filename, type=exports.MIME[fmt])
+
+    app.callback(*[Output(*o) for o in EVENT_OUTPUTS], Input("explore-event-save", "n_clicks"),
+                 Input("explore-event-edit", "n_clicks"), Input("explore-event-delete", "n_clicks"),
+                 State("explore-event-label", "value"), State("explore-event-dates", "start_date"),
+                 State("explore-event-dates", "end_date"), State("explore-event-regions", "value"),
+                 State("explore-event-channel", "value"), State("explore-event-editing", "data"),
+                 State("explore-event-pick", "value"), *filter_states, State(bar.KPI, "value"),
+                 prevent_initial_call=True, roles=annotations.ANNOTATE_ROLES)(annotate)

@@ -28,7 +28,7 @@ from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..layout import charts
-from ..semantic import forecasts, queries
+from ..semantic import annotations, forecasts, queries
 from ..semantic.scope import region_tree
 
 MEASURE = "qualified_leads"
@@ -148,6 +148,11 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
                                  hovertemplate="%{customdata}", name=i18n.t("forecast.override.legend", language),
                                  mode="markers", marker={"color": OVERRIDE_COLOR, "symbol": "star", "size": 12},
                                  meta={"kind": "override", "group": "total"}))
+    months = [*actual["month"], *frame["month"]]
+    if months:
+        first, last = pd.Timestamp(min(months)).date(), pd.Timestamp(max(months)).date()
+        charts.mark_events(fig, annotations.visible(start=first, end=last), first,
+                           last + relativedelta(months=1))
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_layout(title={"text": i18n.t("forecast.chart.title", language), "font": {"size": 14}})
     fig = charts.framed(fig, language, height=380)

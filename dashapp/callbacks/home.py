@@ -7,27 +7,34 @@ query layer applies the scope). Queries per call: one ``measures`` per window (c
 like-for-like previous and last-year windows of :func:`queries.compared`), one ``targets``, and
 each card's 13-month trend (:func:`queries.monthly_trend`, the series the drill-down draws); all
 cached per scope and data version.
+
+``download_pdf`` prints the same view (:func:`home_view`) as a PDF through :mod:`dashapp.pdf` and audits it as
+an export; the sparklines shade the annotations the user sees (:mod:`dashapp.semantic.annotations`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
-from dash import Input, Output
+from dash import Input, Output, State, dcc, no_update
 from flask_login import current_user
 
 from pilotage.dates import add_months, month_start
 
-from .. import i18n
+from .. import i18n, pdf
+from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..layout import cards
 from ..layout.periods import period_sentence
-from ..semantic import metrics, queries
+from ..layout.shell import scope_label
+from ..semantic import annotations, metrics, queries
 from ..semantic.filters import Filters
 from ..semantic.periods import Comparison
 from .rendered import rendered
 
+log = logging.getLogger("pilotage.home")
 HOME_PERIODS = ("last_week", "week_to_date", "last_month", "quarter_to_date")
 DEFAULT_PERIOD = "last_month"
 TREND_MONTHS = 13
@@ -51,6 +58,7 @@ class HomeView:
     comparison: Comparison
     cards: list[cards.KpiCardData]
     funnel: list[cards.FunnelStage]
+    marks: tuple = ()  # the annotations of the trend months the user may see
 
 
 def clean_period(value) -> str:
@@ -110,7 +118,8 @@ def home_view(period) -> HomeView:
             vs_last_year=metrics.change(value, metrics.value(name, year_ago)),
             state=metrics.state(name, value, target), href=explore_href(name, period),
             trend=queries.monthly_trend(trend, name)))
-    return HomeView(period, filters, comparison, kpi_cards, _funnel(current))
+    marks = tuple(annotations.visible(start=trend.start, end=trend.end)) if trend is not None else ()
+    return HomeView(period, filters, comparison, kpi_cards, _funnel(current), marks)
 
 
 def period_info(view: HomeView, language: str) -> str:
@@ -120,7 +129,7 @@ def period_info(view: HomeView, language: str) -> str:
 def update_home(period):
     language = i18n.current_language()
     view = home_view(period)
-    return (cards.kpi_cards(view.cards, language), cards.funnel_summary(view.funnel, language),
+    return (cards.kpi_cards(view.cards, language, view.marks), cards.funnel_summary(view.funnel, language),
             period_info(view, language))
 
 
@@ -129,6 +138,22 @@ def update_health_line(_period):
     from .health import health_line
 
     return health_line(i18n.current_language())
+def download_pdf(_clicks, period):
+    """The home page as the user sees it (scope, role, language, period) as a PDF file; audited as an export."""
+    language = i18n.current_language()
+    view = home_view(period)
+    user_line = f"{current_user.name} · {i18n.t(f'role.{current_user.role}', language)} · " + i18n.t(
+        "nav.scope", language, scope=scope_label(current_user))
+    try:
+        content = pdf.print_pdf(pdf.home_html(view, language, user_line, period_info(view, language)))
+    except pdf.PdfUnavailable as error:
+        log.warning("home PDF failed: %s", error)
+        return no_update, i18n.t("pdf.unavailable", language), True
+    audit.record("export", current_user.email, {"page": "home", "format": "pdf", "period": view.period,
+                                                "kpis": [c.name for c in view.cards], "bytes": len(content)})
+    name = f"{i18n.t('pdf.filename', language)}-{view.period}-{view.filters.start.isoformat()}_" \
+           f"{view.filters.end.isoformat()}.pdf"
+    return dcc.send_bytes(content, name, type="application/pdf"), "", False
 
 
 def register_callbacks(app) -> None:
@@ -140,4 +165,7 @@ def register_callbacks(app) -> None:
         Input("home-period", "value"),
     )(rendered(update_home))
     app.callback(Output("home-health", "children"), Input("home-period", "value"))(update_health_line)
+    app.callback(Output("home-pdf-download", "data"), Output("home-pdf-feedback", "children"),
+                 Output("home-pdf-feedback", "is_open"), Input("home-pdf", "n_clicks"), State("home-period", "value"),
+                 prevent_initial_call=True)(download_pdf)
     app.clientside_callback(SYNC_URL_JS, Input("home-period", "value"), prevent_initial_call=True)

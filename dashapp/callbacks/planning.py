@@ -21,6 +21,12 @@ Callbacks (outputs <- inputs):
 - ``scenario_action`` (planners): feedback, scenario lists, comparison choices <- save, delete
 - ``comparison`` (planners): comparison table and chart <- compared scenarios
 - ``run_optimiser`` (planners): result, allocation grid, kept allocation <- run
+- ``share_action`` (planners): share feedback, the chosen scenario's shares <- share, unshare, chosen scenario
+- ``shared_list``: the scenarios shared with the user <- scope (page load)
+- ``open_shared``: a shared scenario, read only (its prediction, or why the user's scope cannot show it) <- open
+
+Sharing is :mod:`dashapp.semantic.sharing`'s: only the author shares, and a reader opens only what was shared
+with them, within their scope, whatever ids a forged request sends.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from ..auth.permissions import require_role
 from ..layout import charts
 from ..pages import planning as page
 from ..semantic import planning as data
+from ..semantic import sharing
 
 PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
            "#dc3545", "#6610f2", "#795548")
@@ -330,8 +337,10 @@ def writer_cards(scope, language: str) -> list:
     listing = data.list_scenarios(scope)
     current = data.current_plan(scope)
     months = [{"month": m.isoformat(), "label": _month(m, language), "budget": None} for m in current.index]
+    users = [{"label": "{} ({})".format(u["name"] or u["email"], i18n.t("role." + u["role"], language)),
+              "value": u["id"]} for u in sharing.share_targets()]
     return [page.scenarios_card(scenario_options(listing, language), scenarios_listing(listing, language),
-                                compare_options(listing, language), language),
+                                compare_options(listing, language), language, users),
             page.optimiser_card(bounds_rows(scope, names, language), months,
                                 round(float(current.to_numpy().sum())), language)]
 
@@ -764,6 +773,99 @@ def run_optimiser(_clicks, scope, mode, amount, bounds, budgets):
     return optimiser_result(result, current, names, language), rows, columns, kept, False
 
 
+# --- sharing ------------------------------------------------------------------------------------------------
+
+SHARE_OUTPUTS = ("planning-share-feedback.children", "planning-share-feedback.color",
+                 "planning-share-feedback.is_open", "planning-shares.children", "planning-share-pick.options",
+                 "planning-share-pick.value")
+
+
+def _share_label(share: dict, language: str) -> str:
+    if share["role"]:
+        return i18n.t("planning.share.everyone", language, role=i18n.t(f"role.{share['role']}", language))
+    return f"{share['name'] or share['email']} <{share['email']}>"
+
+
+def share_action(_share, _unshare, scenario, scope, users, roles, pick):
+    """Share the chosen scenario with users or roles, or take one share back (the author only); picking a
+    scenario lists its shares."""
+    language = i18n.current_language()
+    trigger = ctx.triggered_id
+    message, color = "", "success"
+    try:
+        if scenario in (None, ""):
+            if trigger == "planning-scenario":
+                return "", "success", False, "", [], None
+            raise data.PlanningError("pick")
+        if trigger == "planning-share":
+            added = sharing.share_scenario(scope, scenario, users, roles)
+            message = i18n.t("planning.share.done", language, count=added)
+        elif trigger == "planning-unshare":
+            if pick in (None, ""):
+                raise data.PlanningError("share_pick")
+            sharing.unshare(scope, scenario, pick)
+            message = i18n.t("planning.share.removed", language)
+        shares = sharing.shares_of(scope, scenario)
+    except data.PlanningError as error:
+        return error_message(error, language), "danger", True, no_update, no_update, no_update
+    if shares:
+        listing = html.Ul([html.Li(_share_label(s, language), **{"data-share": str(s["id"])}) for s in shares],
+                          className="small mb-0", id="planning-shares-list")
+    else:
+        listing = html.P(i18n.t("planning.share.none", language), className="text-muted small mb-0")
+    options = [{"label": _share_label(s, language), "value": s["id"]} for s in shares]
+    return message, color, bool(message), listing, options, None
+
+
+def shared_list(_scope):
+    """The scenarios shared with the user, those their scope cannot show marked as such."""
+    language = i18n.current_language()
+    listing = sharing.shared_with_me()
+    if not listing:
+        return [], html.P(i18n.t("planning.shared.none", language), className="text-muted small mb-0",
+                          id="planning-shared-none")
+    options = []
+    rows = []
+    for r in listing:
+        scope_name = data.scope_label(r["scope_code"], language)
+        note = "" if r["readable"] else " · " + i18n.t("planning.shared.outside", language)
+        options.append({"label": f"{r['name']} · {scope_name} · {r['owner']}{note}", "value": r["id"]})
+        rows.append(html.Tr([html.Td(r["name"]), html.Td(scope_name), html.Td(r["owner"]),
+                             html.Td(_money(r["total_spend"], language), className="text-end"),
+                             html.Td(i18n.t("planning.shared.readable" if r["readable"] else "planning.shared.outside",
+                                            language))], **{"data-scenario": str(r["id"])}))
+    header = html.Thead(html.Tr([html.Th(i18n.t(k, language)) for k in (
+        "planning.scenarios.name", "planning.scope", "planning.shared.owner", "planning.pred.spend",
+        "planning.shared.access")]))
+    return options, dbc.Table([header, html.Tbody(rows)], size="sm", responsive=True, className="small mb-0",
+                              id="planning-shared-table")
+
+
+def open_shared(_clicks, scenario):
+    """A scenario shared with the user, read only: its summary and prediction beside the current plan's."""
+    language = i18n.current_language()
+    try:
+        if scenario in (None, ""):
+            raise data.PlanningError("pick")
+        shared = sharing.open_shared(scenario)
+    except data.PlanningError as error:
+        return html.Div(dbc.Alert(error_message(error, language), color="warning", className="small py-2"),
+                        id="planning-shared-refused", **{"data-code": error.code})
+    title = i18n.t("planning.shared.heading", language, name=shared.name, owner=shared.owner,
+                   scope=data.scope_label(shared.scope, language))
+    notes = [html.Div(i18n.t("planning.shared.readonly", language))]
+    if shared.missing:
+        notes.append(html.Div(i18n.t("planning.shared.missing", language,
+                                     months=", ".join(_month(m, language) for m in shared.missing))))
+    return html.Div([
+        html.H3(title, className="h6", id="planning-shared-title"),
+        dbc.Alert(notes, color="light", className="small py-2"),
+        summary(shared.simulation, shared.current, shared.targets, language),
+        dcc.Graph(figure=prediction_figure(shared.simulation, shared.current, shared.targets, language),
+                  id="planning-shared-chart", config={"displaylogo": False}),
+    ], id="planning-shared-scenario", **{"data-scenario": str(shared.id)})
+
+
 def register_callbacks(app: dash.Dash) -> None:
     app = role_checked(app, page.PATH)  # every callback requires a role that may open the page
     def outputs(names, duplicate: tuple[str, ...] = ()):
@@ -797,3 +899,12 @@ def register_callbacks(app: dash.Dash) -> None:
                  State("planning-opt-amount", "value"), State("planning-opt-bounds", "rowData"),
                  State("planning-opt-months", "rowData"), prevent_initial_call=True,
                  roles=data.WRITE_ROLES)(run_optimiser)
+    app.callback(*outputs(SHARE_OUTPUTS), Input("planning-share", "n_clicks"), Input("planning-unshare", "n_clicks"),
+                 Input("planning-scenario", "value"), State("planning-scope", "value"),
+                 State("planning-share-users", "value"), State("planning-share-roles", "value"),
+                 State("planning-share-pick", "value"), prevent_initial_call=True,
+                 roles=data.WRITE_ROLES)(share_action)
+    app.callback(Output("planning-shared", "options"), Output("planning-shared-list", "children"),
+                 Input("planning-scope", "value"))(shared_list)
+    app.callback(Output("planning-shared-view", "children"), Input("planning-shared-open", "n_clicks"),
+                 State("planning-shared", "value"), prevent_initial_call=True)(open_shared)

@@ -3,7 +3,8 @@
 Under load the data is already cached and the time goes into building figures and components: plotly
 validates every property (10 ms and more per figure), for the very figures the next director of the same
 regions gets. A rendered view depends on the callback's inputs, the user's regions and role (the home page
-shows each role its KPIs), the language and the data version: that is the key. Only for callbacks without side
+shows each role its KPIs), the language, the annotations drawn (their version) and the data version: that is
+the key. Only for callbacks without side
 effects: an export is audited each time, so it is never wrapped.
 """
 
@@ -13,11 +14,13 @@ import plotly.graph_objects as go
 from flask_login import current_user
 
 from .. import i18n
+from ..semantic import annotations
 from ..semantic.cache import scoped_cache
 
 
 def _context() -> tuple:
-    return getattr(current_user, "role", None), i18n.current_language()
+    """The role, the language and the annotations' version (the series draw the events the user may see)."""
+    return getattr(current_user, "role", None), i18n.current_language(), annotations.version()
 
 
 def _plain(value):

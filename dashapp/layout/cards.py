@@ -47,8 +47,18 @@ class FunnelStage:
     rate_of: str | None = None  # the KPI the rate is a share of; None for retention's churn
 
 
-def sparkline(name: str, trend, language: str) -> dcc.Graph | html.Div:
-    """A tiny line of the KPI's last months, no axes; hover shows the month and its value."""
+def event_shapes(marks, first: dt.date, last: dt.date) -> list[dict]:
+    """Annotations as shaded date ranges for a figure given as a dict (a sparkline), cut to ``first``..``last``
+    (a shape outside the data would widen the axis)."""
+    return [{"type": "rect", "xref": "x", "yref": "paper", "x0": max(m.start, first).isoformat(),
+             "x1": min(m.end + dt.timedelta(days=1), last).isoformat(), "y0": 0, "y1": 1, "fillcolor": "#6f42c1",
+             "opacity": 0.15, "line": {"width": 0}, "layer": "below", "name": f"event-{m.id}"}
+            for m in marks if m.start < last and m.end >= first]
+
+
+def sparkline(name: str, trend, language: str, marks=()) -> dcc.Graph | html.Div:
+    """A tiny line of the KPI's last months, no axes; hover shows the month and its value; the annotations of
+    those months shaded behind it."""
     points = [(month, value) for month, value in trend if value is not None]
     if len(points) < 2:
         return html.Div(i18n.t("home.trend.none", language), className="text-muted small fst-italic",
@@ -67,6 +77,7 @@ def sparkline(name: str, trend, language: str) -> dcc.Graph | html.Div:
             "xaxis": {"visible": False, "fixedrange": True}, "yaxis": {"visible": False, "fixedrange": True},
             "showlegend": False, "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
             "hovermode": "closest",
+            "shapes": event_shapes(marks, points[0][0], points[-1][0]),
         },
     }
     return dcc.Graph(id=f"home-spark-{name}", figure=figure, config={"displayModeBar": False, "responsive": True},
@@ -120,7 +131,7 @@ def _target_line(card: KpiCardData, language: str) -> html.Div:
     ], className="small", id=f"home-target-{card.name}")
 
 
-def kpi_card(card: KpiCardData, language: str) -> dcc.Link:
+def kpi_card(card: KpiCardData, language: str, marks=()) -> dcc.Link:
     """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down."""
     colour = STATE_COLOURS.get(card.state, "secondary")
     title = i18n.t(f"kpi.{card.name}", language)
@@ -136,7 +147,7 @@ def kpi_card(card: KpiCardData, language: str) -> dcc.Link:
         _target_line(card, language),
         _change(card.name, card.vs_previous, "common.vs_previous", language),
         _change(card.name, card.vs_last_year, "common.vs_last_year", language),
-        sparkline(card.name, card.trend, language),
+        sparkline(card.name, card.trend, language, marks),
     ])
     return dcc.Link(
         dbc.Card(body, className=f"h-100 shadow-sm border-{colour} border-2 state-{card.state}",
@@ -146,11 +157,11 @@ def kpi_card(card: KpiCardData, language: str) -> dcc.Link:
     )
 
 
-def kpi_cards(cards: list[KpiCardData], language: str) -> html.Section:
+def kpi_cards(cards: list[KpiCardData], language: str, marks=()) -> html.Section:
     if not cards:
         return html.Section(dbc.Alert(i18n.t("home.no_kpis", language), color="info"))
     return html.Section(
-        dbc.Row([dbc.Col(kpi_card(card, language), xs=12, sm=6, xl=3) for card in cards], className="g-3"),
+        dbc.Row([dbc.Col(kpi_card(card, language, marks), xs=12, sm=6, xl=3) for card in cards], className="g-3"),
         **{"aria-label": i18n.t("home.cards", language)})
 
 

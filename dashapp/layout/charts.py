@@ -7,6 +7,7 @@ either language. Hover texts are pre-formatted strings for the same reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -142,6 +143,24 @@ def heatmap(x: Sequence, y: Sequence[str], z: Sequence[Sequence[float | None]], 
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
     fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+EVENT_FILL = "#6f42c1"
+
+
+def mark_events(fig: go.Figure, marks, first: dt.date | None = None, last: dt.date | None = None) -> go.Figure:
+    """Annotations (:class:`dashapp.semantic.annotations.Mark`) as shaded date ranges behind the series, each with
+    its label at the top; an event's last day is included, and the range is cut to ``first``..``last`` when
+    given (a shape outside the data would widen the axis)."""
+    for mark in marks:
+        start, end = mark.start, mark.end + dt.timedelta(days=1)
+        start, end = max(start, first) if first else start, min(end, last) if last else end
+        if end <= start:
+            continue
+        fig.add_vrect(x0=start.isoformat(), x1=end.isoformat(), fillcolor=EVENT_FILL, opacity=0.12, line_width=0,
+                      layer="below", name=f"event-{mark.id}", annotation_text=mark.label,
+                      annotation_position="top left", annotation_font={"size": 10, "color": EVENT_FILL})
     return fig
 
 

@@ -19,7 +19,7 @@ from ..semantic.scope import region_tree
 
 NAV = (("/", "nav.home"), ("/explore", "nav.explore"), ("/forecast", "nav.forecast"),
        ("/planning", "nav.planning"), ("/admin", "nav.admin"), ("/health", "nav.health"),
-       ("/glossary", "nav.glossary"), ("/profile", "nav.profile"))
+       ("/glossary", "nav.glossary"), ("/views", "nav.views"), ("/profile", "nav.profile"))
 TOGGLER = "nav-toggler"
 COLLAPSE = "nav-collapse"
 # The menu button opens or closes the menu; a move to another page (Dash Pages' location) closes it.
@@ -60,6 +60,8 @@ def navbar() -> dbc.Navbar:
             # CSRF token: another site cannot switch or log the user out with a link. The switch returns to
             # the page it was clicked on (its Referer): this layout cannot know that URL.
             html.Div([
+                html.Button(i18n.t("views.save_button"), id=SAVE_VIEW, type="button", n_clicks=0,
+                            className="btn btn-sm btn-outline-light me-2"),
                 _post_form(f"/language/{other}", i18n.t("nav.language"), "nav-language",
                            "btn btn-sm btn-outline-light me-2"),
                 _post_form("/logout", i18n.t("nav.logout"), "nav-logout", "btn btn-sm btn-light"),
@@ -104,12 +106,41 @@ def shell():
             dash.page_container,
         ], fluid=True),
         dcc.Store(id="language", data=i18n.current_language()),
+        save_view_dialog(),
     ], lang=i18n.current_language())
+
+
+SAVE_VIEW = "nav-save-view"
+# The address the user is looking at when they open the dialog: the pages keep their filters in the URL
+# (some without telling Dash, by replaceState), so it is read from the browser, not from a Location component.
+OPEN_SAVE_JS = """
+function(clicks) {
+    return [true, {path: window.location.pathname, search: window.location.search}];
+}
+"""
+
+
+def save_view_dialog() -> dbc.Modal:
+    """Save the page as it is (page, filters, period preset) under a name, optionally as the user's home."""
+    return dbc.Modal([
+        dbc.ModalHeader(dbc.ModalTitle(i18n.t("views.save_title"))),
+        dbc.ModalBody([
+            html.P(i18n.t("views.save_help"), className="small text-muted"),
+            dbc.Label(i18n.t("views.name"), html_for="view-name", className="small"),
+            dbc.Input(id="view-name", type="text", maxLength=120, placeholder=i18n.t("views.name_hint")),
+            dbc.Checkbox(id="view-home", value=False, label=i18n.t("views.as_home"), className="mt-2"),
+            dbc.Alert(id="view-feedback", is_open=False, className="small mt-2 mb-0"),
+        ]),
+        dbc.ModalFooter(dbc.Button(i18n.t("views.save"), id="view-save", color="primary", n_clicks=0)),
+        dcc.Store(id="view-location", data=None),
+    ], id="view-dialog", is_open=False)
 
 
 def register_callbacks(app) -> None:
     """The menu button of the narrow navbar: a clientside callback (it runs in the browser, so there is
     no server endpoint to guard; its script is allowed by hash like Dash's own)."""
+    app.clientside_callback(OPEN_SAVE_JS, Output("view-dialog", "is_open"), Output("view-location", "data"),
+                            Input(SAVE_VIEW, "n_clicks"), prevent_initial_call=True)
     app.clientside_callback(TOGGLE_JS, Output(COLLAPSE, "is_open"), Input(TOGGLER, "n_clicks"),
                             Input("_pages_location", "pathname"), State(COLLAPSE, "is_open"),
                             prevent_initial_call=True)

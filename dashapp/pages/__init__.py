@@ -14,7 +14,8 @@ from .. import i18n
 from ..auth import audit
 from ..auth.permissions import can_view
 
-PAGE_MODULES = ("home", "explore", "forecast", "planning", "admin", "health", "glossary", "alerts", "profile")
+PAGE_MODULES = ("home", "explore", "forecast", "planning", "admin", "health", "glossary", "alerts", "views",
+                "profile")
 
 
 def guarded(path: str, build):

@@ -3,7 +3,8 @@
 The layout is built per request from the URL's query (Dash Pages passes it in), so a shared
 link reopens the same view; the callbacks in :mod:`dashapp.callbacks.explore` fill every
 figure and table and keep the URL in step with the filter bar. This module holds the layout
-and the small table renderers; it reads no figure itself.
+and the small table renderers; it reads no figure itself. The events card (directors, planners,
+admins) marks annotations, which the series of every page shade (:mod:`dashapp.semantic.annotations`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask_login import current_user
 
 from .. import i18n
 from ..layout import filters as bar
 from ..layout.controls import export_buttons
+from ..semantic import annotations, queries
+from ..semantic.scope import allowed_regions, region_tree
 from . import guarded
 
 PATH = "/explore"
@@ -102,7 +106,79 @@ def layout(**query):
                 dbc.Col([html.H5(t("explore.activity.title", language)), _loading(html.Div(id=ACTIVITY))], lg=6),
             ]),
         ]), className="mb-3", id="explore-cohorts-card"),
+        events_card(language),
     ], id="explore-page")
+
+
+# --- annotations ------------------------------------------------------------------------------------------
+
+def events_table(marks, language: str):
+    """The annotations the user sees, with their range and scope."""
+    if not marks:
+        return html.P(i18n.t("annotation.none", language), className="text-muted small mb-0", id="explore-events-none")
+    names = region_tree().names
+    channels = {o["value"]: o["label"] for o in queries.filter_options(language)["channels"]}
+    rows = []
+    for m in marks:
+        scope = (i18n.t("annotation.national", language) if "*" in m.regions
+                 else ", ".join(i18n.region_name(c, names.get(c), language) for c in m.regions))
+        rows.append([m.label, i18n.date(m.start, "medium", language), i18n.date(m.end, "medium", language), scope,
+                     channels.get(m.channel, m.channel) if m.channel else "–", m.author])
+    headers = [i18n.t(f"annotation.{k}", language) for k in ("label", "start", "end", "regions", "channel", "author")]
+    body = [html.Tr([html.Td(c) for c in r], **{"data-event": str(m.id)}) for r, m in zip(rows, marks, strict=True)]
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])), html.Tbody(body)], size="sm",
+                     responsive=True, className="small mb-0", id="explore-events-table")
+
+
+def event_options(marks) -> list[dict]:
+    """The annotations the user may change (their own; an admin's, any they see)."""
+    return [{"label": f"{m.label} · {m.start.isoformat()}", "value": m.id} for m in marks if m.editable]
+
+
+def events_card(language: str):
+    """Mark an event on a date range and regions (optionally a channel); list, change and delete them. For the
+    roles that annotate; everyone sees the events drawn on the series."""
+    marks = annotations.visible()
+    listing = html.Div(events_table(marks, language), id="explore-events-list", className="mb-2")
+    if getattr(current_user, "role", None) not in annotations.ANNOTATE_ROLES:
+        return html.Div()
+    options = queries.filter_options(language)
+    regions = list(options["regions"])
+    if allowed_regions() == frozenset(region_tree().parent):
+        regions.insert(0, {"label": i18n.t("annotation.national", language), "value": "*"})
+    t = i18n.t
+    return _card(t("annotation.title", language), [
+        dbc.Row([
+            dbc.Col([dbc.Label(t("annotation.label", language), html_for="explore-event-label", className="small"),
+                     dbc.Input(id="explore-event-label", type="text", maxLength=annotations.MAX_LABEL, size="sm",
+                               placeholder=t("annotation.label_hint", language))], md=4),
+            dbc.Col([dbc.Label(t("annotation.dates", language), html_for="explore-event-dates", className="small"),
+                     dcc.DatePickerRange(id="explore-event-dates", first_day_of_week=1, minimum_nights=0,
+                                         display_format="DD/MM/YYYY" if language == "fr" else "D MMM YYYY")], md=4),
+            dbc.Col([dbc.Label(t("annotation.regions", language), html_for="explore-event-regions",
+                               className="small"),
+                     dcc.Dropdown(id="explore-event-regions", options=regions, multi=True,
+                                  placeholder=t("annotation.regions_hint", language))], md=4),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("annotation.channel", language), html_for="explore-event-channel",
+                               className="small"),
+                     dcc.Dropdown(id="explore-event-channel", options=options["channels"], clearable=True,
+                                  placeholder=t("annotation.channel_hint", language))], md=4),
+            dbc.Col(dbc.Button(t("annotation.save", language), id="explore-event-save", color="primary", size="sm",
+                               className="w-100"), md=2, className="d-flex align-items-end"),
+            dbc.Col(dcc.Dropdown(id="explore-event-pick", options=event_options(marks), clearable=True,
+                                 placeholder=t("annotation.pick", language)), md=3,
+                    className="d-flex align-items-end"),
+            dbc.Col([dbc.Button(t("annotation.edit", language), id="explore-event-edit", color="secondary",
+                                size="sm", className="me-2"),
+                     dbc.Button(t("annotation.delete", language), id="explore-event-delete", color="danger",
+                                outline=True, size="sm")], md=3, className="d-flex align-items-end"),
+        ], className="g-2 mb-2"),
+        dbc.Alert(id="explore-event-feedback", is_open=False, dismissable=True, className="small"),
+        dcc.Store(id="explore-event-editing", data=None),
+        listing,
+    ], card_id="explore-events-card", note=t("annotation.help", language))
 
 
 # --- table renderers (values come formatted) ------------------------------------------------------

@@ -22,6 +22,7 @@ from flask_login import current_user
 from .. import i18n
 from ..layout.controls import export_buttons
 from ..semantic import planning as data
+from ..semantic.sharing import SHARE_ROLES
 from . import guarded
 
 PATH = "/planning"
@@ -179,7 +180,8 @@ def editor_section() -> dbc.Card:
     ], "planning-editor")
 
 
-def scenarios_card(options: list[dict], listing, compare_options: list[dict], language: str) -> dbc.Card:
+def scenarios_card(options: list[dict], listing, compare_options: list[dict], language: str,
+                   share_users: list[dict] | None = None) -> dbc.Card:
     return _card(i18n.t("planning.scenarios.title", language), [
         dbc.Row([
             dbc.Col([html.Label(i18n.t("planning.scenarios.name", language), htmlFor="planning-name",
@@ -209,7 +211,47 @@ def scenarios_card(options: list[dict], listing, compare_options: list[dict], la
         dcc.Dropdown(id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
                      placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
         dcc.Loading(html.Div(id="planning-comparison"), type="dot", delay_show=300),
+        share_section(share_users or [], language),
     ], "planning-scenarios-card", "planning.scenarios.help")
+
+
+def share_section(users: list[dict], language: str) -> html.Div:
+    """Share the scenario picked above with named users or roles (read only for them), and take shares back."""
+    roles = [{"label": i18n.t(f"role.{r}", language), "value": r} for r in SHARE_ROLES]
+    return html.Div([
+        html.H3(i18n.t("planning.share.title", language), className="h6 mt-3"),
+        html.P(i18n.t("planning.share.help", language), className="text-muted small mb-1"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="planning-share-users", options=users, multi=True,
+                                 placeholder=i18n.t("planning.share.users", language)), md=5),
+            dbc.Col(dcc.Dropdown(id="planning-share-roles", options=roles, multi=True,
+                                 placeholder=i18n.t("planning.share.roles", language)), md=4),
+            dbc.Col(dbc.Button(i18n.t("planning.share.button", language), id="planning-share", color="primary",
+                               size="sm", className="w-100"), md=3),
+        ], className="g-2 mb-2"),
+        dbc.Alert(id="planning-share-feedback", is_open=False, dismissable=True, className="small"),
+        html.Div(id="planning-shares", className="mb-2"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="planning-share-pick", options=[], clearable=True,
+                                 placeholder=i18n.t("planning.share.pick", language)), md=9),
+            dbc.Col(dbc.Button(i18n.t("planning.share.remove", language), id="planning-unshare", color="danger",
+                               outline=True, size="sm", className="w-100"), md=3),
+        ], className="g-2"),
+    ], id="planning-share-section")
+
+
+def shared_card(language: str) -> dbc.Card:
+    """The scenarios planners shared with the user, opened read only (every role of the page)."""
+    return _card(i18n.t("planning.shared.title", language), [
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="planning-shared", options=[], clearable=True,
+                                 placeholder=i18n.t("planning.shared.pick", language)), md=9),
+            dbc.Col(dbc.Button(i18n.t("planning.shared.open", language), id="planning-shared-open",
+                               color="secondary", size="sm", className="w-100"), md=3),
+        ], className="g-2 mb-2"),
+        html.Div(id="planning-shared-list", className="mb-2"),
+        dcc.Loading(html.Div(id="planning-shared-view"), type="dot", delay_show=300),
+    ], "planning-shared-card", "planning.shared.help")
 
 
 def optimiser_card(bounds: list[dict], months: list[dict], amount: float | None, language: str) -> dbc.Card:
@@ -258,6 +300,7 @@ def layout(**_query) -> html.Div:
         model_section(),
         editor_section(),
         html.Div(id="planning-writer"),
+        shared_card(language),
     ], id="planning-page")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from .periods import GRAINS, PERIOD_UNITS, PERIODS, Window, period_range
 
-__all__ = ("BREAKDOWNS", "GRAINS", "PERIODS", "Filters", "one_line", "parse_filters", "period_range")
+__all__ = ("BREAKDOWNS", "GRAINS", "PERIODS", "Filters", "parse_filters", "period_range")
 BREAKDOWNS = ("channel", "campaign", "region", "source")
 MAX_CODES = 200
 # Dates outside these are refused whatever the data: a period is shifted a year back (last year) or a
@@ -60,15 +60,6 @@ def _codes(value, known: set[str] | frozenset[str]) -> tuple[str, ...]:
     if not isinstance(values, (list, tuple)):
         return ()
     return tuple(sorted({str(v) for v in values[:MAX_CODES] if isinstance(v, (str, int)) and str(v) in known}))
-
-
-def one_line(value, max_length: int) -> str | None:
-    """A name typed by a user (a scenario's, a token's): printable characters, spaces collapsed, 1 to
-    ``max_length`` characters; None for anything else."""
-    if not isinstance(value, str):
-        return None
-    text = " ".join("".join(ch for ch in value if ch.isprintable()).split())
-    return text if 0 < len(text) <= max_length else None
 
 
 def _clamp(day: dt.date, low: dt.date, high: dt.date) -> dt.date:

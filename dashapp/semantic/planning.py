@@ -51,7 +51,8 @@ from ..auth import audit
 from ..auth.permissions import require_role
 from ..extensions import cache
 from .cache import scoped_cache
-from .filters import one_line
+from .inputs import clean_text
+from .inputs import row_id as _scenario_id
 from .scope import allowed_regions, region_tree
 
 MEDIA_KIND = "media"
@@ -456,6 +457,12 @@ def simulate_current(scope) -> Simulation:
 def simulate_plan(scope, plan: pd.DataFrame) -> Simulation:
     """An edited plan's prediction (planners and admins; the plan was validated by :func:`plan_from_rows`)."""
     require_role(*WRITE_ROLES)
+    return simulate_saved(scope, plan)
+
+
+def simulate_saved(scope, plan: pd.DataFrame) -> Simulation:
+    """A stored scenario's prediction, for whoever may read that scenario (its author, or a user it was shared
+    with: :mod:`dashapp.semantic.sharing` checks that); never a plan that came from the browser."""
     _run, model = model_for(scope)
     return _simulation(model, plan, plan_context(scope))
 
@@ -847,7 +854,7 @@ def _owner() -> int:
 
 def clean_name(value) -> str:
     """A scenario name: printable text, spaces collapsed, 1 to 120 characters; else :class:`PlanningError`."""
-    name = one_line(value, MAX_NAME)
+    name = clean_text(value, MAX_NAME)
     if name is None:
         raise PlanningError("name")
     return name
@@ -866,16 +873,6 @@ def list_scenarios(scope) -> list[dict]:
                  .order_by(PlanScenario.updated_at.desc(), PlanScenario.id.desc()))
     with get_engine().connect() as conn:
         return [{**dict(r._mapping), "total_spend": float(r.total_spend)} for r in conn.execute(statement)]
-
-
-def _scenario_id(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 def save_scenario(scope, name, plan: pd.DataFrame, overwrite: bool = False) -> tuple[str, int | None]:
@@ -952,8 +949,16 @@ def load_scenario(scope, scenario_id) -> tuple[dict, pd.DataFrame, list[dt.date]
         row = _own_scenario(conn, code, scenario_id)
         if row is None:
             raise PlanningError("not_found")
+    plan, missing = scenario_plan(code, row["id"])
+    return row, plan, missing
+
+
+def scenario_plan(code: str, scenario_id: int) -> tuple[pd.DataFrame, list[dt.date]]:
+    """A scenario's plan on the current plan months of its (checked) scope ``code``, and the plan months it
+    did not hold (taken from the current plan). The caller has checked that the user may read it."""
+    with get_engine().connect() as conn:
         cells = conn.execute(select(PlanScenarioCell.month, PlanScenarioCell.channel_code, PlanScenarioCell.spend)
-                             .where(PlanScenarioCell.scenario_id == row["id"])).all()
+                             .where(PlanScenarioCell.scenario_id == scenario_id)).all()
     current = current_plan(code)
     plan = current.copy()
     held = set()
@@ -962,7 +967,7 @@ def load_scenario(scope, scenario_id) -> tuple[dict, pd.DataFrame, list[dt.date]
         if month in plan.index and channel in plan.columns:
             plan.loc[month, channel] = float(spend)
             held.add(month)
-    return row, plan, [m for m in current.index if m not in held]
+    return plan, [m for m in current.index if m not in held]
 
 
 def delete_scenario(scope, scenario_id) -> str:

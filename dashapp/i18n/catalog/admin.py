@@ -86,6 +86,8 @@ MESSAGES = {
     "admin.audit.event": ("Event", "Événement"),
     "admin.audit.detail": ("Detail", "Détail"),
     "admin.audit.remote_addr": ("Address", "Adresse"),
+    "audit.event.annotation": ("annotation", "annotation"),
+    "audit.event.view": ("saved view", "vue enregistrée"),
     "audit.event.login": ("login", "connexion"),
     "audit.event.login_failed": ("failed login", "connexion échouée"),
     "audit.event.locked": ("account locked", "compte bloqué"),

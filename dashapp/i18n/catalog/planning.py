@@ -320,4 +320,54 @@ MESSAGES = {
                            "{channel} maintenu au plan actuel en {month} ({value}) : le modèle ne sait pas mesurer "
                            "son effet ; fixez un maximum pour que l'optimiseur le modifie"),
     "planning.bind.target": ("the lead target ({value})", "l'objectif de leads ({value})"),
+    # sharing saved scenarios
+    "planning.share.title": ("Share this scenario", "Partager ce scénario"),
+    "planning.share.help": ("Pick a saved scenario above, then the colleagues or roles who may read it (they "
+                            "cannot change it).",
+                            "Choisissez un scénario enregistré ci-dessus, puis les collègues ou les rôles qui "
+                            "pourront le consulter (sans le modifier)."),
+    "planning.share.users": ("Colleagues", "Collègues"),
+    "planning.share.roles": ("Every user of a role", "Tous les utilisateurs d'un rôle"),
+    "planning.share.button": ("Share", "Partager"),
+    "planning.share.pick": ("A share to take back", "Un partage à retirer"),
+    "planning.share.remove": ("Unshare", "Retirer le partage"),
+    "planning.share.done": ("Shared ({count} new).", "Partagé ({count} nouveau(x))."),
+    "planning.share.removed": ("The share was taken back.", "Le partage a été retiré."),
+    "planning.share.none": ("This scenario is not shared.", "Ce scénario n'est pas partagé."),
+    "planning.share.everyone": ("Every {role}", "Tous les utilisateurs « {role} »"),
+    "planning.shared.title": ("Scenarios shared with me", "Scénarios partagés avec moi"),
+    "planning.shared.help": ("Scenarios that planners shared with you or your role, read only.",
+                             "Les scénarios que des planificateurs ont partagés avec vous ou votre rôle, en "
+                             "lecture seule."),
+    "planning.shared.pick": ("Pick a shared scenario", "Choisissez un scénario partagé"),
+    "planning.shared.open": ("Open", "Ouvrir"),
+    "planning.shared.none": ("Nothing has been shared with you.", "Rien n'a été partagé avec vous."),
+    "planning.shared.owner": ("Shared by", "Partagé par"),
+    "planning.shared.access": ("Your access", "Votre accès"),
+    "planning.shared.readable": ("read only", "lecture seule"),
+    "planning.shared.outside": ("outside your scope", "hors de votre périmètre"),
+    "planning.shared.heading": ("“{name}” by {owner} · {scope}", "« {name} » de {owner} · {scope}"),
+    "planning.shared.readonly": ("Read only: this scenario belongs to its author; its prediction is computed on "
+                                 "today's model and current plan.",
+                                 "Lecture seule : ce scénario appartient à son auteur ; sa prévision est calculée "
+                                 "sur le modèle et le plan actuels."),
+    "planning.shared.missing": ("Months the scenario did not hold, taken from the current plan: {months}.",
+                                "Mois absents du scénario, repris du plan actuel : {months}."),
+    "planning.error.share_none": ("Pick at least one colleague or role.",
+                                  "Choisissez au moins un collègue ou un rôle."),
+    "planning.error.share_targets": ("A scenario can only be shared with active users and roles of the planning "
+                                     "page.",
+                                     "Un scénario ne peut être partagé qu'avec des utilisateurs actifs et des "
+                                     "rôles de la page de planification."),
+    "planning.error.share_pick": ("Pick the share to take back.", "Choisissez le partage à retirer."),
+    "planning.error.shared_national": ("This scenario is for the whole company: its figures mix in regions outside "
+                                       "your access, so they are not shown. Ask its author for a scenario of your "
+                                       "region.",
+                                       "Ce scénario porte sur toute l'entreprise : ses chiffres incluent des régions "
+                                       "hors de votre accès, ils ne sont donc pas affichés. Demandez à son auteur un "
+                                       "scénario de votre région."),
+    "planning.error.shared_outside": ("This scenario is for a region outside your access: its figures are not "
+                                      "shown.",
+                                      "Ce scénario porte sur une région hors de votre accès : ses chiffres ne sont "
+                                      "pas affichés."),
 }

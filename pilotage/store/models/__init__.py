@@ -13,6 +13,7 @@ from .alerts import (
     MailQueue,
 )
 from .base import Base
+from .collaboration import Annotation, PlanScenarioShare, SavedView
 from .dimensions import Calendar, Campaign, Channel, Region, SalesRep, SalesTeam, Source
 from .facts import (
     LEAD_STAGES,
@@ -62,4 +63,5 @@ __all__ = [
     "NATIONAL_SCOPE", "PlanScenario", "PlanScenarioCell", "FINDING_SEVERITIES", "DataQualityFinding",
     "ALERT_GRAINS", "ALERT_KINDS", "ALERT_SEVERITIES", "EMAIL_CHOICES", "AlertEvent", "AlertPreference", "AlertRule",
     "AlertSubscription", "MailQueue",
+    "PlanScenarioShare", "SavedView", "Annotation",
 ]

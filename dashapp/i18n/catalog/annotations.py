@@ -1,0 +1,40 @@
+"""Texts of annotations: events marked on a date range and regions, drawn on the time series."""
+
+MESSAGES = {
+    "annotation.title": ("Events on the charts", "Événements sur les graphiques"),
+    "annotation.help": ("Mark an event (a TV flight, a campaign launch, a price change) on a date range and regions: "
+                        "it is shaded on the time series of those regions (overview, drill-down, forecast).",
+                        "Marquez un événement (une vague TV, un lancement de campagne, un changement de prix) sur "
+                        "une période et des régions : il est grisé sur les séries de ces régions (vue d'ensemble, "
+                        "analyse détaillée, prévisions)."),
+    "annotation.label": ("Label", "Libellé"),
+    "annotation.label_hint": ("e.g. TV flight", "ex. vague TV"),
+    "annotation.dates": ("From – to", "Du – au"),
+    "annotation.start": ("From", "Du"),
+    "annotation.end": ("To", "Au"),
+    "annotation.regions": ("Regions", "Régions"),
+    "annotation.regions_hint": ("Your whole scope", "Tout votre périmètre"),
+    "annotation.channel": ("Channel (optional)", "Canal (facultatif)"),
+    "annotation.channel_hint": ("Every channel", "Tous les canaux"),
+    "annotation.author": ("By", "Par"),
+    "annotation.national": ("Whole country", "Tout le pays"),
+    "annotation.save": ("Save", "Enregistrer"),
+    "annotation.pick": ("One of your events", "Un de vos événements"),
+    "annotation.edit": ("Edit", "Modifier"),
+    "annotation.delete": ("Delete", "Supprimer"),
+    "annotation.none": ("No event marked in your scope.", "Aucun événement marqué dans votre périmètre."),
+    "annotation.saved": ("The event was saved.", "L'événement a été enregistré."),
+    "annotation.deleted": ("“{label}” was deleted.", "« {label} » a été supprimé."),
+    "annotation.error.label": ("Give the event a label (up to 120 characters).",
+                               "Donnez un libellé à l'événement (120 caractères au plus)."),
+    "annotation.error.dates": ("Give a start and an end date, the end not before the start (three years at most).",
+                               "Indiquez une date de début et de fin, la fin après le début (trois ans au plus)."),
+    "annotation.error.regions": ("An event can only be marked on regions of your scope.",
+                                 "Un événement ne peut porter que sur des régions de votre périmètre."),
+    "annotation.error.channel": ("Unknown channel.", "Canal inconnu."),
+    "annotation.error.not_found": ("This event does not exist or is outside your scope.",
+                                   "Cet événement n'existe pas ou est hors de votre périmètre."),
+    "annotation.error.not_yours": ("Only its author (or an administrator) may change this event.",
+                                   "Seul son auteur (ou un administrateur) peut modifier cet événement."),
+    "annotation.error.pick": ("Choose one of your events first.", "Choisissez d'abord un de vos événements."),
+}
