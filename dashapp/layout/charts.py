@@ -132,9 +132,11 @@ def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str],
 
 
 def heatmap(x: Sequence, y: Sequence[str], z: Sequence[Sequence[float | None]], text: Sequence[Sequence[str]],
-            language: str, unit: str = "eur") -> go.Figure:
-    """Values per row label and column (e.g. channel × month), a darker cell being a higher value."""
+            language: str, unit: str = "eur", customdata=None) -> go.Figure:
+    """Values per row label and column (e.g. channel × month), a darker cell being a higher value;
+    ``customdata`` (per cell) comes back in a click's ``clickData``."""
     fig = go.Figure(go.Heatmap(x=list(x), y=list(y), z=[list(r) for r in z], text=[list(r) for r in text],
+                               customdata=customdata,
                                texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
                                colorscale="Blues", hoverongaps=False,
                                colorbar={"tickformat": _axis_format(unit, language).get("tickformat", ",.0f")}))
