@@ -45,6 +45,23 @@ def switch_language(client, code: str, next_url: str | None = None):
     return client.post(f"/language/{code}", data=data)
 
 
+@contextmanager
+def speaking(dash_app, email: str, code: str):
+    """A client logged in as ``email`` whose language is ``code``. The choice is stored on the user, so it is
+    put back as it was (unset) afterwards: other tests read that user in the browser's language."""
+    from sqlalchemy import update
+
+    from pilotage.store.models import AppUser
+
+    client = logged_in_client(dash_app, email)
+    switch_language(client, code)
+    try:
+        yield client
+    finally:
+        with get_engine().begin() as conn:
+            conn.execute(update(AppUser).where(AppUser.email == email).values(language=None))
+
+
 def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
               outputs: list[dict] | dict | None = None):
     """POST a callback as dash-renderer does. ``output`` is Dash's output string

@@ -4,6 +4,7 @@ the marts. Figures are checked against plain SQL on the demo store (SQLite)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -519,3 +520,29 @@ def test_no_english_left_in_the_french_drill_down(dash_app, app_store):
     for english in ("Unassigned", "} selected", "Select...", "No options found", "Win rate", "Won deals"):
         for where, body in (("layout", layout), ("overview", overview), ("grid", grid)):
             assert english not in body, (english, where)
+
+
+def test_french_export_uses_semicolons_and_decimal_commas_with_the_same_figures(dash_app, director, app_store):
+    """Issue 14: a French user's CSV opens in a French Excel (";", decimal comma, BOM); its figures are the
+    English file's (IDF's director in French, the national one in English, both filtered on IDF), and its name
+    carries the page, the visual, the period and the filters."""
+    from .app_helpers import speaking
+
+    with speaking(dash_app, "director.idf@pilotage.demo", "fr") as french:
+        for visual in ("grid", "funnel", "heatmap", "series"):
+            values = {"visual": visual, "by": "channel", "period": "last_quarter", "region": ["FR-IDF"]}
+            english_name, english = download_bytes(post_export(director, "csv", **values))
+            french_name, content = download_bytes(post_export(french, "csv", **values))
+            assert content.startswith(b"\xef\xbb\xbf")
+            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+            english_rows = csv_rows(english)
+            assert len(rows) == len(english_rows) and len(rows[0]) == len(english_rows[0]) > 1
+            decimals = 0
+            for line, english_line in zip(rows[1:], english_rows[1:], strict=True):
+                for cell, english_cell in zip(line[1:], english_line[1:], strict=True):
+                    if english_cell.replace(".", "", 1).replace("-", "", 1).isdigit():
+                        assert cell == english_cell.replace(".", ","), (visual, cell, english_cell)
+                        decimals += "." in english_cell
+            assert decimals > 0, visual
+            named = {"series": "series-leads", "grid": "breakdown-channel"}.get(visual, visual)
+            assert english_name == french_name == f"explore_{named}_2026-07-01_2026-09-30_ile-de-france.csv"

@@ -440,3 +440,24 @@ def test_a_plan_changed_since_training_is_said_on_both_pages(dash_app, store):
         with dash_app.server.app_context():
             cache.clear()
     assert "forecast-plan-changed" not in json.dumps(forecast_panel(client_of(dash_app, PLANNER))["forecast-notice"])
+
+
+def test_forecast_and_scenario_exports_are_scoped_and_named(dash_app, store):
+    """Issue 14: the files carry page, visual, months and scope; a forged scope or visual gives no file."""
+    client = client_of(dash_app, IDF)
+    name, content = downloaded(export(client), "forecast")
+    months = [r["month"].isoformat() for r in registry_rows(store, "FR-IDF")]
+    assert name == f"forecast_forecast-total_{months[0]}_{months[-1]}_ile-de-france_run-" \
+                   f"{registry.champion(get_engine(store))['id']}.csv"
+    rows = plan_rows(client, "FR-IDF")
+    name, _ = downloaded(planning_export(client, "FR-IDF", rows, "xlsx"), "planning")
+    assert name == f"planning_scenario_{months[0]}_{months[-1]}_ile-de-france.xlsx"
+    before = len(audit.recent(500, "export"))
+    for scope in ("national", "FR-ARA", "*", ["FR-IDF"]):
+        answer = planning_export(client, scope, rows)
+        assert answer.status_code in (200, 204) and "content" not in answer.get_data(as_text=True), scope
+    for forged in (planning_export(client, "FR-IDF", rows, visual="forecast"),
+                   post_export_button(client, "forecast", "scenario", "csv",
+                                      [{"id": "forecast-view", "property": "value", "value": "total"}])):
+        assert "content" not in forged.get_data(as_text=True)
+    assert len(audit.recent(500, "export")) == before  # nothing exported, nothing audited

@@ -396,9 +396,10 @@ def _set(response) -> dict:
 def test_a_heatmap_click_filters_channel_and_month_and_the_url_follows(dash_app, idf):
     overview = post_overview(idf, period="last_quarter").get_json()["response"]
     heatmap = overview["explore-heatmap"]["figure"]["data"][0]
-    channel, month = heatmap["customdata"][0][1]
-    assert month == "2026-08-01"
-    chosen = _set(post_click(dash_app, idf, heatmap={"points": [{"customdata": [channel, month], "z": 1}]}))
+    channel, month = heatmap["y"][0], heatmap["x"][1]  # cells sit at codes: what Plotly's clickData reports
+    assert month == "2026-08-01" and channel in [r["key"] for r in grid_of(post_grid(idf))[0]]
+    assert overview["explore-heatmap"]["figure"]["layout"]["yaxis"]["ticktext"][0] != channel  # its name shown
+    chosen = _set(post_click(dash_app, idf, heatmap={"points": [{"x": month, "y": channel, "z": 1}]}))
     assert chosen == {"explore-channel.value": [channel], "explore-period.value": "custom",
                       "explore-dates.start_date": "2026-08-01", "explore-dates.end_date": "2026-08-31"}
     # The URL follows the controls the click set, and the link reopens the same view.
@@ -406,7 +407,8 @@ def test_a_heatmap_click_filters_channel_and_month_and_the_url_follows(dash_app,
         period="custom", start="2026-08-01", end="2026-08-31", channel=[channel]) + [
         {"id": "explore-kpi", "property": "value", "value": "leads"},
         {"id": "explore-by", "property": "value", "value": "channel"}]).get_json()["response"]["explore-url"]["search"]
-    assert search == f"?period=custom&start=2026-08-01&end=2026-08-31&grain=month&channel={channel}&kpi=leads&by=channel"
+    assert search == (f"?period=custom&start=2026-08-01&end=2026-08-31&grain=month&channel={channel}"
+                      "&kpi=leads&by=channel")
     layout = open_page(idf, search)
     assert find(layout, "explore-channel")["props"]["value"] == [channel]
     assert find(layout, "explore-dates")["props"]["start_date"] == "2026-08-01"
@@ -428,7 +430,8 @@ def test_a_grid_click_filters_on_the_row_and_forged_clicks_set_nothing_else(dash
                      ({"colId": "label", "rowId": "x"}, "password"), ("label", "channel")):
         response = post_click(dash_app, idf, cell=cell, by=by)
         assert response.status_code == 204, (cell, by)
-    for click in ({"points": [{"customdata": ["paid_search"]}]}, {"points": "x"}, [1], {"points": [{}]}):
+    for click in ({"points": [{"y": "paid_search"}]}, {"points": "x"}, [1], {"points": [{}]},
+                  {"points": [{"x": 3, "y": ["a"]}]}):
         assert post_click(dash_app, idf, heatmap=click).status_code == 204
 
 
@@ -459,10 +462,9 @@ def test_a_region_outside_the_scope_is_named_not_silently_replaced(idf, figures)
 
 
 def test_the_scope_notice_is_french_for_a_french_user(dash_app, app_store_both):
-    from .app_helpers import switch_language
+    from .app_helpers import speaking
 
-    client = logged_in_client(dash_app, IDF_DIRECTOR)
-    switch_language(client, "fr")
-    notice = find(open_page(client, "?region=FR-ARA"), "explore-scope-notice")["props"]["children"]
+    with speaking(dash_app, IDF_DIRECTOR, "fr") as client:
+        notice = find(open_page(client, "?region=FR-ARA"), "explore-scope-notice")["props"]["children"]
     assert notice == ("FR-ARA : hors de votre périmètre. Cette page montre votre périmètre (Île-de-France) "
                       "à la place.")

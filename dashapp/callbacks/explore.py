@@ -405,15 +405,15 @@ def heatmap_frame(filters: Filters, language: str) -> pd.DataFrame:
 
 
 def heatmap_output(filters: Filters, language: str):
-    """Cost per qualified lead per paid channel and month of the period; each cell carries its channel
-    and month (``customdata``), what a click filters the page on."""
+    """Cost per qualified lead per paid channel and month of the period; each cell sits at its channel code and
+    month (shown by their names), what a click reports and filters the page on."""
     months, channels, z = heatmap_cells(filters)
     if not channels:
         return charts.empty(i18n.t("common.no_data", language))
     names = _channel_names(language)
     text = [[i18n.money(v, 0, language) if v is not None else "" for v in row] for row in z]
     return charts.heatmap([charts.month_label(m, language) for m in months], [names.get(c, c) for c in channels],
-                          z, text, language, customdata=[[[c, m.isoformat()] for m in months] for c in channels])
+                          z, text, language, keys=([m.isoformat() for m in months], channels))
 
 
 def wholemonths_between(filters: Filters) -> Filters:
@@ -638,11 +638,11 @@ def cross_filter(click, cell, by) -> dict:
     if ctx.triggered_id == page.HEATMAP:
         points = click.get("points") if isinstance(click, dict) else None
         point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
-        data = point.get("customdata")
-        if not (isinstance(data, list) and len(data) == 2 and all(isinstance(v, str) for v in data)):
+        channel, month = point.get("y"), point.get("x")
+        if not (isinstance(channel, str) and isinstance(month, str)):
             return {}
-        month = queries.filters_from({"period": "custom", "start": data[1], "end": data[1]}).start.replace(day=1)
-        return {"channel": [data[0]], "period": "custom", "start": month.isoformat(),
+        month = queries.filters_from({"period": "custom", "start": month, "end": month}).start.replace(day=1)
+        return {"channel": [channel], "period": "custom", "start": month.isoformat(),
                 "end": month_end(month).isoformat()}
     if ctx.triggered_id == page.GRID and isinstance(cell, dict) and cell.get("colId") == "label":
         key = cell.get("rowId")
