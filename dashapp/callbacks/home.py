@@ -6,7 +6,8 @@ the last complete month. The role and the scope come from the logged-in user on 
 query layer applies the scope). Queries per call: one ``measures`` per window (current, and the
 like-for-like previous and last-year windows of :func:`queries.compared`), one ``targets``, and
 each card's 13-month trend (:func:`queries.monthly_trend`, the series the drill-down draws); all
-cached per scope and data version.
+cached per scope and data version. The cards and the summary are exported (CSV, Excel) through the one
+export callback (:func:`register_export`).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dash import Input, Output
+import pandas as pd
+from dash import Input, Output, State
 from flask_login import current_user
 
 from pilotage.dates import add_months, month_start
 
-from .. import i18n
+from .. import exports, i18n
 from ..auth.callbacks import role_checked
 from ..layout import cards
 from ..layout.periods import period_sentence
 from ..semantic import metrics, queries
 from ..semantic.filters import Filters
 from ..semantic.periods import Comparison
+from .export import Export, UnknownVisual, register_export
 from .rendered import rendered
 
 HOME_PERIODS = ("last_week", "week_to_date", "last_month", "quarter_to_date")
@@ -124,10 +127,42 @@ def update_home(period):
             period_info(view, language))
 
 
+def cards_frame(view: HomeView, language: str) -> pd.DataFrame:
+    """The KPI cards as a table: raw values (ratios as fractions), the state in words."""
+    t = i18n.t
+    return pd.DataFrame([[t(f"kpi.{c.name}", language), c.value, c.target, c.attainment, c.vs_previous,
+                          c.vs_last_year, t(f"home.state.{c.state}", language)] for c in view.cards],
+                        columns=[t(f"home.export.{k}", language) for k in (
+                            "kpi", "value", "target", "attainment", "vs_previous", "vs_last_year", "state")])
+
+
+def funnel_frame(view: HomeView, language: str) -> pd.DataFrame:
+    t = i18n.t
+    return pd.DataFrame([[t(f"stage.{s.stage}", language), t(f"kpi.{s.kpi}", language), s.value, s.rate,
+                          t(f"kpi.{s.rate_of}", language) if s.rate_of else ""] for s in view.funnel],
+                        columns=[t(f"home.export.{k}", language) for k in ("stage", "kpi", "value", "rate", "rate_of")])
+
+
+def export_view(visual: str, language: str, period) -> Export:
+    """The cards or the AARRR summary of the period, recomputed in the user's scope."""
+    from ..pages.home import NAME
+
+    frames = {"cards": (cards_frame, "home.cards"), "funnel": (funnel_frame, "home.funnel.title")}
+    if visual not in frames:
+        raise UnknownVisual(visual)
+    view = home_view(period)
+    make, sheet = frames[visual]
+    name = exports.filename(NAME, visual, (view.filters.start.isoformat(), view.filters.end.isoformat()))
+    return Export(make(view, language), name, i18n.t(sheet, language),
+                  {"period": view.period, "start": view.filters.start.isoformat(),
+                   "end": view.filters.end.isoformat()})
+
+
 def register_callbacks(app) -> None:
-    from ..pages.home import PATH
+    from ..pages.home import NAME, PATH
 
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
+    register_export(app, NAME, export_view, State("home-period", "value"))
     app.callback(
         Output("home-cards", "children"), Output("home-funnel", "children"), Output("home-period-info", "children"),
         Input("home-period", "value"),

@@ -36,7 +36,8 @@ def export_id(page: str, visual: str, fmt: str) -> dict:
 
 
 def download_id(page: str) -> str:
-    return f"{page.strip('/') or 'home'}-download"
+    """The page's one ``dcc.Download`` (``page``: its short name, as in :func:`export_id`)."""
+    return f"{page}-download"
 
 
 def export_buttons(page: str, visual: str, language: str | None = None, gap: str = "me-1") -> html.Div:
