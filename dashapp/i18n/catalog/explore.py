@@ -79,9 +79,8 @@ MESSAGES = {
     "explore.leaderboard.rep": ("Sales rep", "Commercial"),
     "explore.leaderboard.team": ("Team", "Équipe"),
     "explore.leaderboard.lead_to_won": ("Won ÷ leads", "Gagnées ÷ leads"),
-    "explore.leaderboard.closed": ("Closed opportunities (won or lost)", "Opportunités clôturées (gagnées ou perdues)"),
-    "explore.leaderboard.win_rate": ("Win rate: won ÷ closed opportunities", "Taux de gain : gagnées ÷ opportunités "
-                                     "clôturées"),
+    "explore.leaderboard.closed": ("Closed opportunities", "Opportunités clôturées"),
+    "explore.leaderboard.win_rate": ("Win rate (won ÷ closed)", "Taux de gain (gagnées ÷ clôturées)"),
     "explore.leaderboard.note": ("Ranked by won value over the months of the period. Each rate divides counts of those "
                                  "months: deals won ÷ leads created, and the win rate, deals won ÷ opportunities "
                                  "closed (won or lost) in those months.",
