@@ -45,7 +45,8 @@ MEDIA_COLORS = ("#fd7e14", "#ffc107", "#d63384", "#dc3545", "#795548", "#ff5722"
 OVERRIDE_COLOR = "#d63384"
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
                  "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
-                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children")
+                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children",
+                 "forecast-chart.config", "forecast-drivers.config")
 OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
                     "forecast-override-feedback.is_open", "forecast-version.data")
 
@@ -535,13 +536,9 @@ def export_view(visual: str, language: str, view) -> Export:
                   i18n.t("forecast.export.sheet", language), {"view": view, "run": run["id"] if run else None})
 
 
-def graph_configs(view, _version):
-    """The forecast chart's and the drivers' "download image" file names."""
-    view = forecasts.clean_view(view)
-    run = forecasts.champion_run()
-    frame = forecasts.forecast_frame(run["id"], view) if run else pd.DataFrame()
-    months = list(frame["month"]) if not frame.empty else []
-    name = forecast_file(view, months, i18n.current_language(), run["id"] if run else None)
+def graph_configs(view: str, months, run_id, language: str) -> tuple[dict, dict]:
+    """The forecast chart's and the drivers' "download image" configs, named like the data files."""
+    name = forecast_file(view, months, language, run_id)
     return graph_config(name), graph_config(name.replace("_forecast-", "_drivers-", 1))
 
 
@@ -550,7 +547,7 @@ def graph_configs(view, _version):
 def _empty_panel(message: str, run_info: str = ""):
     blank = charts.empty(message)
     return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "", "")
+            "", "", "", graph_config(), graph_config())
 
 
 def update_panel(view, _version=None):
@@ -594,7 +591,8 @@ def update_panel(view, _version=None):
             forecast_table(frame, labels, language, overrides),
             accuracy_card(forecasts.horizon_accuracy(run["id"], view), forecasts.accuracy(run["id"], view), labels,
                           cutoff, language),
-            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language))
+            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language),
+            *graph_configs(view, months, run["id"], language))
 
 
 # --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
@@ -704,8 +702,6 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
                  Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
     register_export(app, NAME, export_view, State("forecast-view", "value"))
-    app.callback(Output("forecast-chart", "config"), Output("forecast-drivers", "config"),
-                 Input("forecast-view", "value"), Input("forecast-version", "data"))(graph_configs)
     # The override form is in the layout of planners and admins only; its callback runs for them only.
     app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
                  Input("forecast-override-save", "n_clicks"), Input("forecast-override-remove", "n_clicks"),

@@ -15,9 +15,8 @@ Callbacks (outputs <- inputs):
 
 - ``model_panel``: run info, notice, model info, channel table, contributions, curves <- scope
 - ``scope_panel``: editor rows and columns, editor tools, scenarios and optimiser cards <- scope
-- ``prediction``: out-of-range list, summary, prediction chart and table <- editor rows, cell edits
-- ``export`` (:func:`register_export`): the prediction as a CSV or XLSX file (audited) <- its buttons;
-  ``prediction_config``: the chart's PNG file name <- scope
+- ``prediction``: out-of-range list, summary, prediction chart (and its PNG name) and table <- editor rows, cell edits
+- ``export`` (:func:`register_export`): the prediction as a CSV or XLSX file (audited) <- its buttons
 - ``edit_rows`` (planners): editor rows, editor feedback <- upload, reset, load, use allocation
 - ``scenario_action`` (planners): feedback, scenario lists, comparison choices <- save, delete
 - ``comparison`` (planners): comparison table and chart <- compared scenarios
@@ -58,7 +57,7 @@ PANEL_OUTPUTS = ("planning-run-info.children", "planning-notice.children", "plan
 SCOPE_OUTPUTS = ("planning-grid.rowData", "planning-grid.columnDefs", "planning-editor-tools.children",
                  "planning-writer.children")
 PREDICTION_OUTPUTS = ("planning-out-of-range.children", "planning-summary.children", "planning-prediction.figure",
-                      "planning-prediction-table.children")
+                      "planning-prediction-table.children", "planning-prediction.config")
 EDIT_OUTPUTS = ("planning-editor-feedback.children", "planning-editor-feedback.color",
                 "planning-editor-feedback.is_open")
 SCENARIO_OUTPUTS = ("planning-scenario-feedback.children", "planning-scenario-feedback.color",
@@ -497,7 +496,7 @@ def prediction(rows, _edited, scope):
     """The editor's plan -> its prediction; a director always gets the current plan's, whatever rows come."""
     language = i18n.current_language()
     if not rows:
-        return (no_update,) * 4  # the grid is being filled
+        return (no_update,) * len(PREDICTION_OUTPUTS)  # the grid is being filled
     names = data.channel_names(language)
     try:
         current = data.simulate_current(scope)
@@ -509,9 +508,10 @@ def prediction(rows, _edited, scope):
     except data.PlanningError as error:
         message = error_message(error, language, names)
         return (dbc.Alert(message, color="danger", className="small py-2", id="planning-plan-error"), "",
-                charts.empty(message), "")
+                charts.empty(message), "", graph_config())
     return (out_of_range_list(sim, names, language), summary(sim, current, targets, language),
-            prediction_figure(sim, current, targets, language), prediction_table(sim, current, targets, language))
+            prediction_figure(sim, current, targets, language), prediction_table(sim, current, targets, language),
+            graph_config(scenario_file(scope, sim.months, language)))  # the PNG named like the data files
 
 
 # --- the export of the prediction -------------------------------------------------------------------------
@@ -555,16 +555,6 @@ def export_view(visual: str, language: str, scope, rows) -> Export:
     months = [dt.date.fromisoformat(m) for m in frame[i18n.t("planning.export.month", language)]]
     return Export(frame, scenario_file(scope, months, language), i18n.t("planning.export.sheet", language),
                   {"scope": scope})
-
-
-def prediction_config(scope):
-    """The prediction chart's "download image" file name."""
-    language = i18n.current_language()
-    try:
-        months = data.simulate_current(scope).months
-    except data.PlanningError:  # no model, or a scope the user may not read: name nothing after it
-        return graph_config()
-    return graph_config(scenario_file(scope, months, language))
 
 
 # --- edits: upload, reset, load, allocation ----------------------------------------------------------------
@@ -792,7 +782,6 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(*outputs(PREDICTION_OUTPUTS), Input("planning-grid", "rowData"),
                  Input("planning-grid", "cellValueChanged"), State("planning-scope", "value"))(prediction)
     register_export(app, page.NAME, export_view, State("planning-scope", "value"), State("planning-grid", "rowData"))
-    app.callback(Output("planning-prediction", "config"), Input("planning-scope", "value"))(prediction_config)
     # The callbacks below are fired by controls that only the roles that plan get (the cards that
     # ``scope_panel`` builds for them); each checks the role again.
     app.callback(Output("planning-grid", "rowData", allow_duplicate=True), *outputs(EDIT_OUTPUTS),
