@@ -147,6 +147,7 @@ REP_STAGES = {
     "opportunity_at": {"opportunities": "one"},
     "won_at": {"won": "one", "won_value": "deal"},
     "lost_at": {"lost": "one"},
+    CLOSED: {"pipeline_closed": "if_opportunity"},
 }
 
 

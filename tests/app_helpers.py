@@ -45,6 +45,23 @@ def switch_language(client, code: str, next_url: str | None = None):
     return client.post(f"/language/{code}", data=data)
 
 
+@contextmanager
+def speaking(dash_app, email: str, code: str):
+    """A client logged in as ``email`` whose language is ``code``. The choice is stored on the user, so it is
+    put back as it was (unset) afterwards: other tests read that user in the browser's language."""
+    from sqlalchemy import update
+
+    from pilotage.store.models import AppUser
+
+    client = logged_in_client(dash_app, email)
+    switch_language(client, code)
+    try:
+        yield client
+    finally:
+        with get_engine().begin() as conn:
+            conn.execute(update(AppUser).where(AppUser.email == email).values(language=None))
+
+
 def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None = None,
               outputs: list[dict] | dict | None = None):
     """POST a callback as dash-renderer does. ``output`` is Dash's output string
@@ -53,6 +70,35 @@ def dash_post(client, output: str, inputs: list[dict], state: list[dict] | None 
             "inputs": inputs, "state": state or [], "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs]}
     return client.post("/_dash-update-component", data=json.dumps(body),
                        headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_button_id(page: str, visual: str, fmt: str) -> dict:
+    return {"type": "export", "page": page, "visual": visual, "format": fmt}
+
+
+def post_export_button(client, page: str, visual: str, fmt: str, state: list[dict], visuals=None):
+    """Press a visual's CSV or Excel button as dash-renderer does: the page's one export callback has a
+    pattern-matching input (every button of the page, ``visuals``), and the pressed one is named in
+    ``changedPropIds``. ``visual`` may be a name the page does not have (a forged request)."""
+    visuals = list(dict.fromkeys([*(visuals or []), visual]))
+    buttons = [{"id": export_button_id(page, v, f), "property": "n_clicks",
+                "value": 1 if (v, f) == (visual, fmt) else None} for v in visuals for f in EXPORT_FORMATS]
+    pressed = json.dumps(export_button_id(page, visual, fmt), sort_keys=True, separators=(",", ":"))
+    body = {"output": f"{page}-download.data", "outputs": {"id": f"{page}-download", "property": "data"},
+            "inputs": [buttons], "state": state, "changedPropIds": [f"{pressed}.n_clicks"]}
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+def downloaded(response, page: str) -> tuple[str, bytes]:
+    """(file name, bytes) of a ``dcc.Download`` answer."""
+    import base64
+
+    data = response.get_json()["response"][f"{page}-download"]["data"]
+    return data["filename"], base64.b64decode(data["content"])
 
 
 def _outputs(output: str):

@@ -4,6 +4,7 @@ the marts. Figures are checked against plain SQL on the demo store (SQLite)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -250,7 +251,7 @@ def test_export_is_audited(director, app_store):
     assert detail["format"] == "xlsx" and detail["by"] == "campaign" and detail["channels"] == ["paid_search"]
     assert detail["start"] == "2026-07-01" and detail["end"] == "2026-09-30"
     rows, _, _ = grid_of(post_grid(director, by="campaign", period="last_quarter", channel=["paid_search"]))
-    assert detail["rows"] == len(rows) > 0
+    assert detail["rows"] == len(rows) + 1 > 1  # the grid's rows and its total row, as written in the file
 
 
 def test_csv_cells_cannot_become_formulas():
@@ -424,20 +425,52 @@ def test_unpaid_channels_have_a_blank_cost_per_lead(director, app_store):
     assert exported["Organic & referral"][header.index("Cost per lead")] == ""
 
 
-def test_the_leaderboard_says_what_each_rate_divides(director, app_store):
-    from dashapp import i18n
+def _closed_by_rep(url: str, start: str, end: str) -> dict[str, tuple[int, int, int]]:
+    """Per rep name, from the lead facts: (deals won, opportunities lost, opportunities closed) whose closing
+    day (won, else lost) falls in [start, end]: closed counts each opportunity once."""
+    engine = create_engine(url)
+    closing = "date(coalesce(l.won_at, l.lost_at))"
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                f"SELECT coalesce(r.name, l.rep_code), sum(CASE WHEN l.won_at IS NOT NULL THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN l.won_at IS NULL THEN 1 ELSE 0 END), count(*) FROM fact_lead l "
+                f"LEFT JOIN dim_sales_rep r ON r.code = l.rep_code WHERE l.opportunity_at IS NOT NULL "
+                f"AND {closing} BETWEEN :start AND :end AND l.rep_code IS NOT NULL GROUP BY 1"),
+                {"start": start, "end": end}).all()
+    finally:
+        engine.dispose()
+    return {name: (int(won), int(lost), int(closed)) for name, won, lost, closed in rows}
 
-    overview = post_overview(director, period="last_month").get_json()["response"]
+
+def test_the_leaderboard_win_rate_divides_won_by_closed_opportunities(director, app_store):
+    """Issue 14: a rep showed a "win rate" above 100% (won ÷ opportunities *opened* in the months). The win rate
+    is won ÷ opportunities closed (won or lost), the rep mart counts them, and the figures add up to the facts."""
+    from dashapp import i18n
+    from dashapp.semantic import metrics
+
+    overview = post_overview(director, period="last_quarter").get_json()["response"]
     table = find(overview["explore-leaderboard"]["children"], "explore-leaderboard-table")
     head = next(part for part in table["props"]["children"] if part["type"] == "Thead")
     headers = texts(head)
-    assert "Won ÷ leads" in headers and "Won ÷ opportunities" in headers and "Win rate" not in headers
+    assert "Won ÷ leads" in headers and "Win rate (won ÷ closed)" in headers and "Closed opportunities" in headers
+    tooltips = [cell["props"]["children"]["props"].get("title") for cell in head["props"]["children"]["props"][
+        "children"] if isinstance(cell["props"]["children"], dict)]
+    assert metrics.get("opportunity_win_rate").definition[0] in tooltips
+    facts = _closed_by_rep(app_store, "2026-07-01", "2026-09-30")
     body = next(part for part in table["props"]["children"] if part["type"] == "Tbody")
+    checked = 0
     for row in body["props"]["children"]:
         cells = texts(row)
-        leads, opportunities, won = (float(cells[i].replace(",", "")) for i in (3, 4, 5))
-        assert cells[6] == i18n.percent(won / leads if leads else None, 1, "en")
-        assert cells[7] == i18n.percent(won / opportunities if opportunities else None, 1, "en")
+        leads, opportunities, won, closed = (int(cells[i].replace(",", "")) for i in (3, 4, 5, 6))
+        won_facts, lost_facts, closed_facts = facts.get(cells[1], (0, 0, 0))
+        assert closed == closed_facts == won_facts + lost_facts, cells
+        assert won_facts <= won  # a deal won without an opportunity stage would count in won only
+        assert cells[7] == i18n.percent(won / leads if leads else None, 1, "en")
+        assert cells[8] == i18n.percent(won / closed if closed else None, 1, "en")
+        assert won <= closed  # the demo's won deals are all opportunities: never above 100%
+        checked += closed > 0
+    assert checked > 0
 
 
 def test_a_partial_last_week_is_drawn_as_partial(director):
@@ -486,3 +519,29 @@ def test_no_english_left_in_the_french_drill_down(dash_app, app_store):
     for english in ("Unassigned", "} selected", "Select...", "No options found", "Win rate", "Won deals"):
         for where, body in (("layout", layout), ("overview", overview), ("grid", grid)):
             assert english not in body, (english, where)
+
+
+def test_french_export_uses_semicolons_and_decimal_commas_with_the_same_figures(dash_app, director, app_store):
+    """Issue 14: a French user's CSV opens in a French Excel (";", decimal comma, BOM); its figures are the
+    English file's (IDF's director in French, the national one in English, both filtered on IDF), and its name
+    carries the page, the visual, the period and the filters."""
+    from .app_helpers import speaking
+
+    with speaking(dash_app, "director.idf@pilotage.demo", "fr") as french:
+        for visual in ("grid", "funnel", "heatmap", "series"):
+            values = {"visual": visual, "by": "channel", "period": "last_quarter", "region": ["FR-IDF"]}
+            english_name, english = download_bytes(post_export(director, "csv", **values))
+            french_name, content = download_bytes(post_export(french, "csv", **values))
+            assert content.startswith(b"\xef\xbb\xbf")
+            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+            english_rows = csv_rows(english)
+            assert len(rows) == len(english_rows) and len(rows[0]) == len(english_rows[0]) > 1
+            decimals = 0
+            for line, english_line in zip(rows[1:], english_rows[1:], strict=True):
+                for cell, english_cell in zip(line[1:], english_line[1:], strict=True):
+                    if english_cell.replace(".", "", 1).replace("-", "", 1).isdigit():
+                        assert cell == english_cell.replace(".", ","), (visual, cell, english_cell)
+                        decimals += "." in english_cell
+            assert decimals > 0, visual
+            named = {"series": "series-leads", "grid": "breakdown-channel"}.get(visual, visual)
+            assert english_name == french_name == f"explore_{named}_2026-07-01_2026-09-30_ile-de-france.csv"

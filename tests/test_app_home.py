@@ -309,3 +309,42 @@ def i18n_t(key: str, language: str) -> str:
     from dashapp import i18n
 
     return i18n.t(key, language)
+
+
+# --- issue 14: the cards and the AARRR summary are exported, in the user's scope ----------------------------
+
+def post_home_export(client, visual: str, period="last_month", fmt="csv"):
+    from .app_helpers import post_export_button
+
+    return post_export_button(client, "home", visual, fmt, [{"id": "home-period", "property": "value",
+                                                             "value": period}], ("cards", "funnel"))
+
+
+def test_home_exports_hold_the_scopes_figures(login, app_store):
+    import csv
+    import io
+
+    from dashapp import i18n
+    from pilotage.dates import month_end
+
+    from .app_helpers import downloaded
+
+    month = last_complete_month(app_store)
+    for email in ("director@pilotage.demo", "director.idf@pilotage.demo"):
+        client = login(email)
+        regions = ROLES[email][1]
+        leads = mart_sum(app_store, "leads", month, regions)
+        name, content = downloaded(post_home_export(client, "cards"), "home")
+        assert name == f"home_cards_{month.isoformat()}_{month_end(month).isoformat()}.csv"
+        cards = {row["KPI"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+        assert list(cards) == [i18n.t(f"kpi.{n}", "en") for n in metrics.HOME_KPIS["director"]]
+        assert float(cards["Leads"]["Value"]) == leads
+        name, content = downloaded(post_home_export(client, "funnel", fmt="xlsx"), "home")
+        assert name.startswith("home_funnel_") and name.endswith(".xlsx")
+    # A forged period falls back to the default; a forged visual exports nothing.
+    idf = login("director.idf@pilotage.demo")
+    _, forged = downloaded(post_home_export(idf, "cards", period={"start": "2000-01-01"}), "home")
+    _, plain = downloaded(post_home_export(idf, "cards"), "home")
+    assert forged == plain
+    answer = post_home_export(idf, "grid")
+    assert "content" not in answer.get_data(as_text=True)

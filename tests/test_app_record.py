@@ -11,7 +11,6 @@ never through the app's query layer.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -32,7 +31,8 @@ from forecasting.planning.registry import champion_models
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastOverride
 
-from .app_helpers import csrf_header, dash_post, logged_in_client, trained_store
+from .app_helpers import csrf_header, dash_post, downloaded, logged_in_client, post_export_button, trained_store
+from .forecast_helpers import FAST
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -119,33 +119,27 @@ def prediction(client, scope: str, rows: list[dict]) -> dict:
 
 
 def export(client, fmt: str = "csv", view: str = "total"):
-    inputs = [{"id": b, "property": "n_clicks", "value": 1 if b == f"forecast-export-{fmt}" else None}
-              for b in ("forecast-export-csv", "forecast-export-xlsx")]
-    body = {"output": "forecast-download.data", "outputs": {"id": "forecast-download", "property": "data"},
-            "inputs": inputs, "state": [{"id": "forecast-view", "property": "value", "value": view}],
-            "changedPropIds": [f"forecast-export-{fmt}.n_clicks"]}
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       headers={"Content-Type": "application/json", **csrf_header(client)})
+    return post_export_button(client, "forecast", "forecast", fmt,
+                              [{"id": "forecast-view", "property": "value", "value": view}])
 
 
 def export_rows(client, view: str = "total") -> list[dict]:
     answer = export(client, "csv", view)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    content = base64.b64decode(answer.get_json()["response"]["forecast-download"]["data"]["content"])
+    _, content = downloaded(answer, "forecast")
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+def planning_export(client, scope: str, rows: list[dict], fmt: str = "csv", visual: str = "scenario"):
+    return post_export_button(client, "planning", visual, fmt,
+                              [{"id": "planning-scope", "property": "value", "value": scope},
+                               {"id": "planning-grid", "property": "rowData", "value": rows}])
+
+
 def planning_export_rows(client, scope: str, rows: list[dict]) -> list[dict]:
-    inputs = [{"id": b, "property": "n_clicks", "value": 1 if b == "planning-export-csv" else None}
-              for b in ("planning-export-csv", "planning-export-xlsx")]
-    body = {"output": "planning-download.data", "outputs": {"id": "planning-download", "property": "data"},
-            "inputs": inputs, "state": [{"id": "planning-scope", "property": "value", "value": scope},
-                                        {"id": "planning-grid", "property": "rowData", "value": rows}],
-            "changedPropIds": ["planning-export-csv.n_clicks"]}
-    answer = client.post("/_dash-update-component", data=json.dumps(body),
-                         headers={"Content-Type": "application/json", **csrf_header(client)})
+    answer = planning_export(client, scope, rows)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    content = base64.b64decode(answer.get_json()["response"]["planning-download"]["data"]["content"])
+    _, content = downloaded(answer, "planning")
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
@@ -435,3 +429,24 @@ def test_a_plan_changed_since_training_is_said_on_both_pages(dash_app, store):
         with dash_app.server.app_context():
             cache.clear()
     assert "forecast-plan-changed" not in json.dumps(forecast_panel(client_of(dash_app, PLANNER))["forecast-notice"])
+
+
+def test_forecast_and_scenario_exports_are_scoped_and_named(dash_app, store):
+    """Issue 14: the files carry page, visual, months and scope; a forged scope or visual gives no file."""
+    client = client_of(dash_app, IDF)
+    name, content = downloaded(export(client), "forecast")
+    months = [r["month"].isoformat() for r in registry_rows(store, "FR-IDF")]
+    assert name == f"forecast_forecast-total_{months[0]}_{months[-1]}_ile-de-france_run-" \
+                   f"{registry.champion(get_engine(store))['id']}.csv"
+    rows = plan_rows(client, "FR-IDF")
+    name, _ = downloaded(planning_export(client, "FR-IDF", rows, "xlsx"), "planning")
+    assert name == f"planning_scenario_{months[0]}_{months[-1]}_ile-de-france.xlsx"
+    before = len(audit.recent(500, "export"))
+    for scope in ("national", "FR-ARA", "*", ["FR-IDF"]):
+        answer = planning_export(client, scope, rows)
+        assert answer.status_code in (200, 204) and "content" not in answer.get_data(as_text=True), scope
+    for forged in (planning_export(client, "FR-IDF", rows, visual="forecast"),
+                   post_export_button(client, "forecast", "scenario", "csv",
+                                      [{"id": "forecast-view", "property": "value", "value": "total"}])):
+        assert "content" not in forged.get_data(as_text=True)
+    assert len(audit.recent(500, "export")) == before  # nothing exported, nothing audited

@@ -9,7 +9,6 @@ finding one and not the other in a response is a real check. Runs on SQLite and 
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
@@ -18,7 +17,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, text
 
-from .app_helpers import dash_post, logged_in_client, response_text
+from .app_helpers import dash_post, downloaded, logged_in_client, post_export_button, response_text
 
 IDF_DIRECTOR = "director.idf@pilotage.demo"
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # "last_month" of the demo store (data ends 31 Oct 2026)
@@ -60,24 +59,19 @@ def post_overview(client, **values):
     return dash_post(client, OVERVIEW_OUTPUT, filter_inputs(**values))
 
 
-def post_export(client, fmt="csv", by="channel", column_state=None, **values):
-    button = {"csv": "explore-export-csv", "xlsx": "explore-export-xlsx"}[fmt]
-    other = "explore-export-xlsx" if fmt == "csv" else "explore-export-csv"
-    inputs = [{"id": button, "property": "n_clicks", "value": 1}, {"id": other, "property": "n_clicks", "value": None}]
-    state = as_states(filter_inputs(**values)) + [{"id": "explore-by", "property": "value", "value": by},
+EXPLORE_VISUALS = ("series", "funnel", "leaderboard", "heatmap", "cohort", "activity", "grid")
+
+
+def post_export(client, fmt="csv", by="channel", column_state=None, visual="grid", kpi="leads", **values):
+    state = as_states(filter_inputs(**values)) + [{"id": "explore-kpi", "property": "value", "value": kpi},
+                                                  {"id": "explore-by", "property": "value", "value": by},
                                                   {"id": "explore-grid", "property": "columnState",
                                                    "value": column_state}]
-    body = {"output": "explore-download.data", "outputs": {"id": "explore-download", "property": "data"},
-            "inputs": inputs, "state": state, "changedPropIds": [f"{button}.n_clicks"]}
-    from .app_helpers import csrf_header
-
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       headers={"Content-Type": "application/json", **csrf_header(client)})
+    return post_export_button(client, "explore", visual, fmt, state, EXPLORE_VISUALS)
 
 
 def download_bytes(response) -> tuple[str, bytes]:
-    data = response.get_json()["response"]["explore-download"]["data"]
-    return data["filename"], base64.b64decode(data["content"])
+    return downloaded(response, "explore")
 
 
 def csv_rows(content: bytes) -> list[list[str]]:
@@ -308,3 +302,169 @@ def test_unknown_kpi_or_breakdown_gets_a_clean_error(idf, post):
     assert payload["response"] == {}
     assert payload["sideUpdate"]["global-error"]["is_open"] is True
     assert "does not exist" in payload["sideUpdate"]["global-error"]["children"]
+
+
+# --- issue 14: every visual's export, cross-filtering and the out-of-scope notice ----------------------------
+
+def _export_content(client, visual, **values) -> tuple[str, bytes]:
+    response = post_export(client, "csv", visual=visual, **values)
+    assert response.status_code == 200, (visual, values, response_text(response)[:300])
+    return download_bytes(response)
+
+
+def _column_sum(content: bytes, header: str, skip_total: bool = False) -> float:
+    rows = csv_rows(content)
+    column = rows[0].index(header)
+    lines = [r for r in rows[1:] if r[column] != ""]
+    if skip_total:
+        lines = [r for r in lines if r[0] != "Total"]
+    return sum(float(r[column]) for r in lines)
+
+
+def test_every_visual_export_of_idf_director_holds_idf_figures_only(idf, figures, app_store_both):
+    """Each visual's file is recomputed on the server in the user's scope: a forged region (another one, all,
+    every code) gives the very bytes of IDF's own view, whose figures are IDF's and not another region's."""
+    from dashapp.auth import audit
+
+    own = {visual: _export_content(idf, visual)[1] for visual in EXPLORE_VISUALS}
+    # IDF's figures, checked against plain SQL on the marts.
+    assert _column_sum(own["series"], "Actual") == figures["idf"]["leads"]
+    funnel = {r[0]: r[1] for r in csv_rows(own["funnel"])[1:]}
+    assert float(funnel["Leads"]) == figures["idf"]["leads"] and float(funnel["Won deals"]) == figures["idf"]["won"]
+    assert _column_sum(own["activity"], "Leads") == figures["idf"]["leads"]
+    assert _column_sum(own["grid"], "Leads", skip_total=True) == figures["idf"]["leads"]
+    assert len(csv_rows(own["leaderboard"])) > 1 and len(csv_rows(own["heatmap"])) > 1
+    for content in own.values():
+        text = content.decode("utf-8-sig")
+        assert _money(figures["ara"]["spend"]) not in text and "Auvergne" not in text
+    before = {e["id"] for e in audit.recent(500, "export")}
+    for region in ("FR-ARA", ["*"], ["FR", "FR-ARA"], region_codes(app_store_both)):
+        for visual in EXPLORE_VISUALS:
+            _, content = _export_content(idf, visual, region=region)
+            assert content == own[visual], (visual, region)
+    entries = [json.loads(e["detail"]) for e in audit.recent(500, "export") if e["id"] not in before]
+    assert len(entries) == 4 * len(EXPLORE_VISUALS)
+    assert {e["visual"] for e in entries} == set(EXPLORE_VISUALS) and {e["page"] for e in entries} == {"explore"}
+    assert all(set(e["regions"]) <= {"FR-IDF"} for e in entries)
+
+
+@pytest.mark.parametrize("visual", ["../../etc/passwd", "grid; DROP TABLE audit_log", "", "__class__"])
+def test_a_forged_visual_name_exports_nothing(idf, visual):
+    response = post_export(idf, "csv", visual=visual)
+    body = response_text(response)
+    assert response.status_code in (200, 204) and "content" not in body and "Traceback" not in body
+
+
+def test_a_forged_export_format_exports_nothing(idf):
+    from .app_helpers import post_export_button
+
+    state = as_states(filter_inputs()) + [{"id": "explore-kpi", "property": "value", "value": "leads"},
+                                          {"id": "explore-by", "property": "value", "value": "channel"},
+                                          {"id": "explore-grid", "property": "columnState", "value": None}]
+    response = post_export_button(idf, "explore", "grid", "pickle", state)
+    assert response.status_code in (200, 204) and "content" not in response_text(response)
+
+
+CLICK_OUTPUT = ("..explore-channel.value...explore-campaign.value...explore-region.value...explore-source.value"
+                "...explore-period.value@{0}...explore-dates.start_date@{0}...explore-dates.end_date@{0}..")
+
+
+def post_click(dash_app, client, heatmap=None, cell=None, by="channel"):
+    """A click on the heatmap (``clickData``) or on the grid (``cellClicked``), as dash-renderer posts it
+    (the period and dates outputs are duplicates: Dash names them with a hash)."""
+    key = next(k for k in dash_app.callback_map if k.startswith("..explore-channel.value"))
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in key.strip(".").split("...")]
+    changed = "explore-heatmap.clickData" if heatmap is not None else "explore-grid.cellClicked"
+    body = {"output": key, "outputs": outputs, "inputs": [
+        {"id": "explore-heatmap", "property": "clickData", "value": heatmap},
+        {"id": "explore-grid", "property": "cellClicked", "value": cell}],
+        "state": [{"id": "explore-by", "property": "value", "value": by}], "changedPropIds": [changed]}
+    from .app_helpers import csrf_header
+
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", **csrf_header(client)})
+
+
+def _set(response) -> dict:
+    assert response.status_code == 200, response_text(response)[:300]
+    answer = response.get_json()["response"]
+    return {f"{component}.{prop.split('@')[0]}": value for component, props in answer.items()
+            for prop, value in props.items()}
+
+
+def test_a_heatmap_click_filters_channel_and_month_and_the_url_follows(dash_app, idf):
+    overview = post_overview(idf, period="last_quarter").get_json()["response"]
+    heatmap = overview["explore-heatmap"]["figure"]["data"][0]
+    channel, month = heatmap["y"][0], heatmap["x"][1]  # cells sit at codes: what Plotly's clickData reports
+    assert month == "2026-08-01" and channel in [r["key"] for r in grid_of(post_grid(idf))[0]]
+    assert overview["explore-heatmap"]["figure"]["layout"]["yaxis"]["ticktext"][0] != channel  # its name shown
+    chosen = _set(post_click(dash_app, idf, heatmap={"points": [{"x": month, "y": channel, "z": 1}]}))
+    assert chosen == {"explore-channel.value": [channel], "explore-period.value": "custom",
+                      "explore-dates.start_date": "2026-08-01", "explore-dates.end_date": "2026-08-31"}
+    # The URL follows the controls the click set, and the link reopens the same view.
+    search = dash_post(idf, "explore-url.search", filter_inputs(
+        period="custom", start="2026-08-01", end="2026-08-31", channel=[channel]) + [
+        {"id": "explore-kpi", "property": "value", "value": "leads"},
+        {"id": "explore-by", "property": "value", "value": "channel"}]).get_json()["response"]["explore-url"]["search"]
+    assert search == (f"?period=custom&start=2026-08-01&end=2026-08-31&grain=month&channel={channel}"
+                      "&kpi=leads&by=channel")
+    layout = open_page(idf, search)
+    assert find(layout, "explore-channel")["props"]["value"] == [channel]
+    assert find(layout, "explore-dates")["props"]["start_date"] == "2026-08-01"
+
+
+def test_a_grid_click_filters_on_the_row_and_forged_clicks_set_nothing_else(dash_app, idf, figures):
+    rows, _, _ = grid_of(post_grid(idf, by="channel"))
+    chosen = _set(post_click(dash_app, idf, cell={"colId": "label", "rowId": rows[0]["key"], "value": "x"}))
+    assert chosen == {"explore-channel.value": [rows[0]["key"]]}
+    region = _set(post_click(dash_app, idf, cell={"colId": "label", "rowId": "FR-IDF"}, by="region"))
+    assert region == {"explore-region.value": ["FR-IDF"]}
+    # A forged click naming another region sets it in the control; every query drops it (the scope), and the
+    # page says so (below): the figures stay IDF's.
+    forged = _set(post_click(dash_app, idf, cell={"colId": "label", "rowId": "FR-ARA"}, by="region"))
+    assert forged == {"explore-region.value": ["FR-ARA"]}
+    _, total, _ = grid_of(post_grid(idf, region=forged["explore-region.value"]))
+    assert total["leads"] == figures["idf"]["leads"]
+    for cell, by in (({"colId": "leads", "rowId": "paid_search"}, "channel"), ({"colId": "label"}, "channel"),
+                     ({"colId": "label", "rowId": "x"}, "password"), ("label", "channel")):
+        response = post_click(dash_app, idf, cell=cell, by=by)
+        assert response.status_code == 204, (cell, by)
+    for click in ({"points": [{"y": "paid_search"}]}, {"points": "x"}, [1], {"points": [{}]},
+                  {"points": [{"x": 3, "y": ["a"]}]}):
+        assert post_click(dash_app, idf, heatmap=click).status_code == 204
+
+
+def _notice(response) -> tuple[str, bool]:
+    answer = response.get_json()["response"]["explore-scope-notice"]
+    return answer["children"], answer["is_open"]
+
+
+def test_a_region_outside_the_scope_is_named_not_silently_replaced(idf, figures):
+    # A shared link with another region: the page opens on IDF's figures and says why.
+    layout = open_page(idf, "?region=FR-ARA")
+    notice = find(layout, "explore-scope-notice")["props"]
+    assert notice["is_open"] is True
+    assert notice["children"] == "FR-ARA: outside your access. This page shows your scope (Île-de-France) instead."
+    # Part of the request in scope: it shows that part.
+    notice = find(open_page(idf, "?region=FR-ARA,FR-IDF"), "explore-scope-notice")["props"]
+    assert notice["children"] == "FR-ARA: outside your access. This page shows Île-de-France instead."
+    # In scope, or no region: no notice.
+    for search in ("?region=FR-IDF", ""):
+        assert find(open_page(idf, search), "explore-scope-notice")["props"]["is_open"] is False
+    # A forged callback input gets the same notice, in French for a French user.
+    answer = dash_post(idf, "..explore-scope-notice.children...explore-scope-notice.is_open..",
+                       [{"id": "explore-region", "property": "value", "value": ["FR-ARA", "*"]}])
+    assert _notice(answer) == ("FR-ARA, *: outside your access. This page shows your scope (Île-de-France) instead.",
+                               True)
+    assert _notice(dash_post(idf, "..explore-scope-notice.children...explore-scope-notice.is_open..",
+                             [{"id": "explore-region", "property": "value", "value": ["FR-IDF"]}])) == ("", False)
+
+
+def test_the_scope_notice_is_french_for_a_french_user(dash_app, app_store_both):
+    from .app_helpers import speaking
+
+    with speaking(dash_app, IDF_DIRECTOR, "fr") as client:
+        notice = find(open_page(client, "?region=FR-ARA"), "explore-scope-notice")["props"]["children"]
+    assert notice == ("FR-ARA : hors de votre périmètre. Cette page montre votre périmètre (Île-de-France) "
+                      "à la place.")

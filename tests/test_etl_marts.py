@@ -48,6 +48,48 @@ def test_open_pipeline_and_rep_mart(engine, tmp_path):
     assert reps[("2024-02-01", "rep-b")] == (2, 1, 0, 0, 0.0)
 
 
+def test_rep_mart_counts_closed_opportunities_the_win_rate_divides(engine, tmp_path):
+    """Issue 14: the rep's win rate is won ÷ opportunities closed (won or lost) in the month; a lead lost
+    before it was an opportunity is lost, not a closed opportunity, and a deal closes once."""
+    extra = ("E,2024-02-04,organic,FR,google / organic,rep-b,,,2024-02-20,,\n"           # lost before opportunity
+             "F,2024-02-05,organic,FR,google / organic,rep-b,2024-02-06,2024-02-26,,500,50\n")  # opened and won Feb
+    load_file(write(tmp_path / "leads.csv", LEADS + extra), source="leads", engine=engine)
+    reps = {(str(r.month), r.rep_code): (r.won, r.lost, r.pipeline_closed)
+            for r in rows(engine, select(MartRepMonthly))}
+    assert reps[("2024-01-01", "rep-a")] == (0, 0, 0)
+    assert reps[("2024-02-01", "rep-a")] == (0, 1, 1)  # B: opened and lost
+    assert reps[("2024-03-01", "rep-a")] == (1, 0, 1)  # A: won
+    assert reps[("2024-02-01", "rep-b")] == (1, 1, 1)  # F won; E lost but never an opportunity
+    won = sum(v[0] for v in reps.values())
+    closed = sum(v[2] for v in reps.values())
+    assert (won, closed) == (2, 3)  # A and F won, B lost: C is still open, D and E never opportunities
+    from dashapp.semantic import metrics
+
+    assert metrics.value("opportunity_win_rate", {"won": won, "pipeline_closed": closed}) == pytest.approx(2 / 3)
+    with engine.begin() as conn:  # the rebuild (SQL) gives what the load (summed in memory) gave
+        rebuild_all(conn)
+    assert {(str(r.month), r.rep_code): (r.won, r.lost, r.pipeline_closed)
+            for r in rows(engine, select(MartRepMonthly))} == reps
+
+
+def test_migration_0010_adds_the_rep_closed_count(engine):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from pilotage.store.migrate import alembic_config, upgrade
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("mart_rep_monthly")}
+
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0013")
+    assert "pipeline_closed" not in columns() and "won" in columns()
+    upgrade(engine)
+    assert "pipeline_closed" in columns()
+
+
 def test_rebuild_gives_what_incremental_refresh_gave(engine, tmp_path):
     load_file(write(tmp_path / "leads.csv", LEADS), source="leads", engine=engine)
     snapshot = lambda: sorted(map(tuple, rows(engine, select(MartMonthly))))  # noqa: E731

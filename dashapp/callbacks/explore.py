@@ -21,6 +21,11 @@ Callbacks (outputs <- inputs):
 - ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete (state:
   the form, filter bar, KPI); it redraws the series figure with the events (``set_props``), and
   :mod:`dashapp.semantic.annotations` checks scope and authorship
+- ``export`` (:func:`register_export`): any visual's data as CSV or XLSX <- its buttons (state: filter bar,
+  KPI, breakdown, grid sort); ``graph_configs``: each chart's PNG file name <- filter bar, KPI, breakdown
+- ``apply_click``: region, channel, campaign, source, period, dates <- a heatmap cell or a breakdown row
+  clicked (cross-filtering; the URL follows through ``update_url``)
+- ``update_scope_notice``: the notice naming regions outside the user's access <- region filter
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import math
 from dataclasses import replace
 
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html, no_update, set_props
+from dash import Input, Output, State, ctx, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
@@ -40,15 +45,16 @@ from pilotage.dates import month_end
 from pilotage.store.models import ACTIVITY_MEASURES
 
 from .. import exports, i18n
-from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..layout import cards, charts
 from ..layout import filters as bar
+from ..layout.controls import graph_config
 from ..layout.periods import period_sentence
 from ..pages import explore as page
 from ..semantic import annotations, metrics, periods, queries
 from ..semantic.filters import Filters
-from ..semantic.scope import region_tree
+from ..semantic.scope import outside_scope, region_tree
+from .export import Export, InvalidExport, UnknownVisual, register_export
 from .rendered import rendered
 
 ACTIVITY_FIELDS = frozenset(ACTIVITY_MEASURES)
@@ -68,7 +74,7 @@ MAX_TICKS = 12
 log = logging.getLogger("pilotage.explore")
 
 
-class InvalidRequest(ValueError):
+class InvalidRequest(InvalidExport):
     """A forged or stale input naming no known KPI or breakdown."""
 
 
@@ -325,52 +331,96 @@ def funnel_outputs(filters: Filters, language: str):
     return figure, page.table(headers, rows, table_id="explore-funnel-ratios", separator_before=len(stages))
 
 
-def leaderboard_output(filters: Filters, language: str):
+LEADERBOARD_COUNTS = ("leads", "opportunities", "won", "pipeline_closed")
+
+
+def leaderboard_columns(language: str) -> list[tuple[str, str, str | None]]:
+    """(field, header, KPI whose definition is the header's tooltip): a rate's header says what it divides."""
     t = i18n.t
+    return [("rank", t("explore.leaderboard.rank", language), None),
+            ("rep", t("explore.leaderboard.rep", language), None),
+            ("team", t("explore.leaderboard.team", language), None),
+            ("leads", t("kpi.leads", language), "leads"), ("opportunities", t("kpi.opportunities", language),
+                                                           "opportunities"),
+            ("won", t("kpi.won", language), "won"),
+            ("pipeline_closed", t("explore.leaderboard.closed", language), None),
+            ("lead_to_won", t("explore.leaderboard.lead_to_won", language), "lead_to_won"),
+            ("opportunity_win_rate", t("explore.leaderboard.win_rate", language), "opportunity_win_rate"),
+            ("average_deal_value", t("kpi.average_deal_value", language), "average_deal_value"),
+            ("won_value", t("kpi.won_value", language), "won_value")]
+
+
+def leaderboard_frame(filters: Filters, language: str) -> pd.DataFrame:
+    """The leaderboard as shown (top 10 by won value), raw values under its headers."""
     frame = queries.leaderboard(filters, 10)
+    columns = leaderboard_columns(language)
+    rows = [[rank, row["rep"], i18n.team_name(row["team_code"], row["team"], language),
+             *(int(row[c]) for c in LEADERBOARD_COUNTS), *(_number(row[c]) for c in queries.LEADERBOARD_RATES),
+             _number(row["won_value"])] for rank, row in enumerate(frame.to_dict("records"), start=1)]
+    return pd.DataFrame(rows, columns=[header for _, header, _ in columns])
+
+
+def leaderboard_output(filters: Filters, language: str):
+    frame = leaderboard_frame(filters, language)
     if frame.empty:
         return page.no_data(language)
-    headers = [t("explore.leaderboard.rank", language), t("explore.leaderboard.rep", language),
-               t("explore.leaderboard.team", language), t("kpi.leads", language), t("kpi.opportunities", language),
-               t("kpi.won", language), _header("lead_to_won", "explore.leaderboard.lead_to_won", language),
-               _header("opportunity_to_won", "explore.leaderboard.opportunity_to_won", language),
-               t("kpi.average_deal_value", language), t("kpi.won_value", language)]
-    rows = [[str(rank), row["rep"], i18n.team_name(row["team_code"], row["team"], language),
-             i18n.number(row["leads"], 0, language), i18n.number(row["opportunities"], 0, language),
-             i18n.number(row["won"], 0, language),
-             i18n.percent(_number(row["lead_to_won"]), 1, language),
-             i18n.percent(_number(row["opportunity_to_won"]), 1, language),
-             i18n.money(_number(row["average_deal_value"]), 0, language), i18n.money(row["won_value"], 0, language)]
-            for rank, row in enumerate(frame.to_dict("records"), start=1)]
+    columns = leaderboard_columns(language)
+    formats = {"rank": str, "rep": str, "team": str, **{c: lambda v: i18n.number(v, 0, language)
+                                                        for c in LEADERBOARD_COUNTS},
+               "lead_to_won": lambda v: i18n.percent(v, 1, language),
+               "opportunity_win_rate": lambda v: i18n.percent(v, 1, language),
+               "average_deal_value": lambda v: i18n.money(v, 0, language),
+               "won_value": lambda v: i18n.money(v, 0, language)}
+    headers = [_header(kpi, header, language) if kpi in queries.LEADERBOARD_RATES
+               or field == "pipeline_closed" else header for field, header, kpi in columns]
+    rows = [[formats[field](value) for (field, _, _), value in zip(columns, record, strict=True)]
+            for record in frame.itertuples(index=False)]
     return page.table(headers, rows, table_id="explore-leaderboard-table")
 
 
-def _header(name: str, key: str, language: str) -> html.Span:
-    """A column header that says what it divides, the KPI's definition on hover."""
-    return html.Span(i18n.t(key, language), title=i18n.t(f"kpi.definition.{name}", language))
+def _header(name: str | None, text: str, language: str) -> html.Span:
+    """A column header that says what it divides, the KPI's definition on hover (the closed count: the
+    win rate's denominator, so its tooltip is the win rate's)."""
+    name = name or "opportunity_win_rate"
+    return html.Span(text, title=i18n.t(f"kpi.definition.{name}", language),
+                     style={"textDecoration": "underline dotted", "cursor": "help"})
 
 
 def _channel_names(language: str) -> dict[str, str]:
     return {o["value"]: o["label"] for o in queries.filter_options(language)["channels"]}
 
 
-def heatmap_output(filters: Filters, language: str):
-    """Cost per qualified lead per paid channel and month of the period."""
+def heatmap_cells(filters: Filters) -> tuple[list[dt.date], list[str], list[list[float | None]]]:
+    """(months, paid channels by spend, cost per qualified lead per channel and month)."""
     frame = queries.activity_series(replace(filters, grain="month"), by="channel")
     if frame.empty:
-        return charts.empty(i18n.t("common.no_data", language))
+        return [], [], []
     spend = frame.groupby("channel")["spend"].sum()
     channels = [c for c in spend.sort_values(ascending=False).index if spend[c] > 0]
-    if not channels:
-        return charts.empty(i18n.t("common.no_data", language))
     months = sorted({_date(p) for p in frame["period"]})
     cells = {(_date(r["period"]), r["channel"]): metrics.value("cost_per_qualified_lead", r)
              for r in frame.to_dict("records")}
+    return months, channels, [[cells.get((m, c)) for m in months] for c in channels]
+
+
+def heatmap_frame(filters: Filters, language: str) -> pd.DataFrame:
+    """The heatmap as shown: a row per channel, a column per month (ISO date of its first day)."""
+    months, channels, z = heatmap_cells(filters)
     names = _channel_names(language)
-    z = [[cells.get((m, c)) for m in months] for c in channels]
+    return pd.DataFrame([[names.get(c, c), *row] for c, row in zip(channels, z, strict=True)],
+                        columns=[i18n.t("explore.by.channel", language), *(m.isoformat() for m in months)])
+
+
+def heatmap_output(filters: Filters, language: str):
+    """Cost per qualified lead per paid channel and month of the period; each cell sits at its channel code and
+    month (shown by their names), what a click reports and filters the page on."""
+    months, channels, z = heatmap_cells(filters)
+    if not channels:
+        return charts.empty(i18n.t("common.no_data", language))
+    names = _channel_names(language)
     text = [[i18n.money(v, 0, language) if v is not None else "" for v in row] for row in z]
     return charts.heatmap([charts.month_label(m, language) for m in months], [names.get(c, c) for c in channels],
-                          z, text, language)
+                          z, text, language, keys=([m.isoformat() for m in months], channels))
 
 
 def wholemonths_between(filters: Filters) -> Filters:
@@ -460,7 +510,8 @@ def grid_data(filters: Filters, by: str, language: str) -> tuple[list[dict], dic
 
 def grid_columns(by: str, language: str) -> list[dict]:
     columns = [{"field": "label", "colId": "label", "headerName": i18n.t(f"explore.by.{by}", language),
-                "pinned": "left", "minWidth": 180}]
+                "pinned": "left", "minWidth": 180, "cellStyle": {"cursor": "pointer"},
+                "headerTooltip": i18n.t("explore.grid.click", language)}]
     for name in grid_columns_of(by):
         columns.append({
             "field": name, "colId": name, "headerName": i18n.t(f"kpi.{name}", language), "type": "rightAligned",
@@ -498,11 +549,129 @@ def export_frame(filters: Filters, by: str, language: str, column_state=None) ->
     return pd.DataFrame(data, columns=[c["headerName"] for c in columns])
 
 
-def _audit_detail(filters: Filters, by: str, fmt: str, rows: int) -> dict:
-    return {"page": page.PATH, "start": filters.start.isoformat(), "end": filters.end.isoformat(),
-            "period": filters.period, "grain": filters.grain, "regions": list(filters.regions),
-            "channels": list(filters.channels), "campaigns": list(filters.campaigns),
-            "sources": list(filters.sources), "by": by, "format": fmt, "rows": rows}
+def _audit_detail(filters: Filters, **extra) -> dict:
+    return {"start": filters.start.isoformat(), "end": filters.end.isoformat(), "period": filters.period,
+            "grain": filters.grain, "regions": list(filters.regions), "channels": list(filters.channels),
+            "campaigns": list(filters.campaigns), "sources": list(filters.sources), **extra}
+
+
+# --- every visual's data, as shown, for its export ----------------------------------------------------
+
+def series_frame(filters: Filters, name: str, language: str) -> pd.DataFrame:
+    """The series chart's lines: each bucket's actual, target and last year's value."""
+    t = i18n.t
+    frame, grain = queries.kpi_series(filters, name)
+    out = pd.DataFrame({"period": [_date(p) for p in frame["period"]], "actual": [_number(v) for v in frame["value"]]})
+    for column, extra in (("target", target_line(filters, name, grain)),
+                          ("last_year", queries.last_year_series(filters, name, grain))):
+        if extra is not None and not extra.empty:
+            values = {_date(p): _number(v) for p, v in zip(extra["period"], extra[extra.columns[-1]], strict=True)}
+            out[column] = [values.get(p) for p in out["period"]]
+        else:
+            out[column] = None
+    out["period"] = [p.isoformat() for p in out["period"]]
+    return out.rename(columns={"period": t(f"explore.grain.{grain}", language).capitalize(),
+                               "actual": t("common.actual", language), "target": t("common.target", language),
+                               "last_year": t("common.last_year", language)})
+
+
+def funnel_frame(filters: Filters, language: str) -> pd.DataFrame:
+    """The funnel table: each stage, its count, and the rate into it (a fraction)."""
+    t = i18n.t
+    rows = [[t(f"kpi.{s['stage']}", language), s["count"], t(f"kpi.{s['ratio_name']}", language)
+             if s["ratio_name"] else "", s["ratio"]] for s in funnel_steps(filters)]
+    return pd.DataFrame(rows, columns=[t("explore.funnel.stage", language), t("explore.funnel.count", language),
+                                       t("explore.funnel.ratio", language), t("explore.export.rate", language)])
+
+
+def stage_frame(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """A cohort or activity table: a row per month, a column per stage."""
+    out = frame.copy()
+    out["period"] = [p.isoformat() for p in out["period"]]
+    return out.rename(columns={"period": i18n.t("explore.cohort.month", language),
+                               **{s: i18n.t(f"kpi.{s}", language) for s in COHORT_STAGES}})
+
+
+def filter_labels(filters: Filters, language: str) -> list[str]:
+    """The filters as words for a file name: region names, channel and campaign names, sources."""
+    tree = region_tree()
+    channels = _channel_names(language)
+    campaigns = {o["value"]: o["label"] for o in queries.filter_options(language)["campaigns"]}
+    return [*(i18n.region_name(c, tree.names.get(c), language) for c in filters.regions),
+            *(channels.get(c, c) for c in filters.channels), *(campaigns.get(c, c) for c in filters.campaigns),
+            *filters.sources]
+
+
+VISUALS = ("series", "funnel", "leaderboard", "heatmap", "cohort", "activity", "grid")
+
+
+def visual_file(visual: str, filters: Filters, language: str, kpi: str, by: str) -> str:
+    """A visual's file name without extension (its data files and its PNG share it)."""
+    named = {"series": f"series-{kpi}", "grid": f"breakdown-{by}"}.get(visual, visual)
+    return exports.filename(page.NAME, named, (filters.start.isoformat(), filters.end.isoformat()),
+                            filter_labels(filters, language))
+
+
+def export_view(visual: str, language: str, *values) -> Export:
+    """The data of one visual of the page, recomputed from the filter bar (untrusted, validated and
+    scoped by :func:`read_filters`), the KPI, the breakdown and the grid's sort."""
+    count = len(bar.FILTER_CONTROLS)
+    if visual not in VISUALS:
+        raise UnknownVisual(visual)
+    filters = read_filters(*values[:count])
+    kpi, by = checked_kpi(values[count]), checked_by(values[count + 1])
+    t = i18n.t
+    frames = {
+        "series": lambda: (series_frame(filters, kpi, language), t(f"kpi.{kpi}", language)),
+        "funnel": lambda: (funnel_frame(filters, language), t("explore.funnel.title", language)),
+        "leaderboard": lambda: (leaderboard_frame(filters, language), t("explore.leaderboard.title", language)),
+        "heatmap": lambda: (heatmap_frame(filters, language), t("explore.export.heatmap_sheet", language)),
+        "cohort": lambda: (stage_frame(cohort_frames(filters)[0], language), t("explore.cohort.title", language)),
+        "activity": lambda: (stage_frame(cohort_frames(filters)[1], language), t("explore.activity.title", language)),
+        "grid": lambda: (export_frame(filters, by, language, values[count + 2]), t("explore.export.sheet", language)),
+    }
+    frame, sheet = frames[visual]()
+    detail = _audit_detail(filters, **({"kpi": kpi} if visual == "series" else {}),
+                           **({"by": by} if visual == "grid" else {}))
+    return Export(frame, visual_file(visual, filters, language, kpi, by), sheet, detail)
+
+
+# --- cross-filtering and the scope notice ------------------------------------------------------------------
+
+def cross_filter(click, cell, by) -> dict:
+    """The filter a click sets: a heatmap cell -> its channel and month; a breakdown grid's label cell
+    -> its channel, campaign, region or source. Returns the raw values to put in the controls (they go
+    through the same validation and scope as any other input); empty when the click names nothing."""
+    if ctx.triggered_id == page.HEATMAP:
+        points = click.get("points") if isinstance(click, dict) else None
+        point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+        channel, month = point.get("y"), point.get("x")
+        if not (isinstance(channel, str) and isinstance(month, str)):
+            return {}
+        month = queries.filters_from({"period": "custom", "start": month, "end": month}).start.replace(day=1)
+        return {"channel": [channel], "period": "custom", "start": month.isoformat(),
+                "end": month_end(month).isoformat()}
+    if ctx.triggered_id == page.GRID and isinstance(cell, dict) and cell.get("colId") == "label":
+        key = cell.get("rowId")
+        if isinstance(key, str) and key and by in bar.GRID_BREAKDOWNS:
+            return {by: [key]}
+    return {}
+
+
+def scope_notice(requested, language: str) -> tuple[str, bool]:
+    """(text, shown) for regions asked for outside the user's access: names their codes, and says what the
+    page shows instead (the regions kept from the request, else the user's whole scope)."""
+    from ..layout.shell import scope_label
+
+    outside = outside_scope(requested)
+    if not outside:
+        return "", False
+    tree = region_tree()
+    kept = queries.filters_from({"region": requested}).regions
+    shown = (", ".join(i18n.region_name(c, tree.names.get(c), language) for c in kept) if kept
+             else i18n.t("scope.your_scope", language, scope=scope_label(current_user)))
+    # The codes as asked for, not the store's names: the page tells nothing about regions outside the scope.
+    return i18n.t("scope.outside", language, regions=", ".join(outside), shown=shown), True
 
 
 # --- annotations -------------------------------------------------------------------------------------
@@ -612,23 +781,38 @@ def register_callbacks(app) -> None:
                    "localeText": {"noRowsToShow": i18n.t("common.no_data", language)}}
         return rows, grid_columns(by, language), options
 
-    @app.callback(Output(page.DOWNLOAD, "data"), Input(page.EXPORT_CSV, "n_clicks"),
-                  Input(page.EXPORT_XLSX, "n_clicks"), *filter_states, State(bar.BY, "value"),
-                  State(page.GRID, "columnState"), prevent_initial_call=True)
+    register_export(app, page.NAME, export_view, *filter_states, State(bar.KPI, "value"), State(bar.BY, "value"),
+                    State(page.GRID, "columnState"))
+
+    @app.callback(*(Output(graph, "config") for graph in page.GRAPHS.values()), *filter_inputs,
+                  Input(bar.KPI, "value"), Input(bar.BY, "value"))
     @_refusing_invalid
-    def export(_csv, _xlsx, *values):
-        fmt = {page.EXPORT_CSV: "csv", page.EXPORT_XLSX: "xlsx"}.get(ctx.triggered_id)
-        if fmt is None:
-            raise PreventUpdate
-        by = checked_by(values[count])
+    def graph_configs(*values):
+        """Each chart's "download image" button names the PNG like the visual's data files."""
         filters = read_filters(*values[:count])
+        kpi, by = checked_kpi(values[count]), checked_by(values[count + 1])
         language = i18n.current_language()
-        frame = export_frame(filters, by, language, values[count + 1])
-        content = exports.write(frame, fmt, i18n.t("explore.export.sheet", language))
-        audit.record("export", current_user.email, _audit_detail(filters, by, fmt, len(frame) - 1))
-        filename = (f"{i18n.t('explore.export.filename', language)}-{by}-{filters.start.isoformat()}_"
-                    f"{filters.end.isoformat()}.{fmt}")
-        return dcc.send_bytes(content, filename, type=exports.MIME[fmt])
+        return tuple(graph_config(visual_file(visual, filters, language, kpi, by)) for visual in page.GRAPHS)
+
+    @app.callback(Output(bar.CHANNEL, "value"), Output(bar.CAMPAIGN, "value"), Output(bar.REGION, "value"),
+                  Output(bar.SOURCE, "value"), Output(bar.PERIOD, "value", allow_duplicate=True),
+                  Output(bar.DATES, "start_date", allow_duplicate=True),
+                  Output(bar.DATES, "end_date", allow_duplicate=True),
+                  Input(page.HEATMAP, "clickData"), Input(page.GRID, "cellClicked"), State(bar.BY, "value"),
+                  prevent_initial_call=True)
+    def apply_click(click, cell, by):
+        """Cross-filtering: a click on a heatmap cell or a breakdown's row sets the filter bar (and so the
+        URL, through ``update_url``, and every visual)."""
+        chosen = cross_filter(click, cell, by)
+        if not chosen:
+            raise PreventUpdate
+        return (*(chosen.get(key, no_update) for key in ("channel", "campaign", "region", "source")),
+                chosen.get("period", no_update), chosen.get("start", no_update), chosen.get("end", no_update))
+
+    @app.callback(Output(page.SCOPE_NOTICE, "children"), Output(page.SCOPE_NOTICE, "is_open"),
+                  Input(bar.REGION, "value"), prevent_initial_call=True)
+    def update_scope_notice(regions):
+        return scope_notice(regions, i18n.current_language())
 
     app.callback(*[Output(*o) for o in EVENT_OUTPUTS], Input("explore-event-save", "n_clicks"),
                  Input("explore-event-edit", "n_clicks"), Input("explore-event-delete", "n_clicks"),

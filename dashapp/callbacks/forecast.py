@@ -18,6 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from dateutil.relativedelta import relativedelta
 from flask_login import current_user
 
@@ -28,8 +29,11 @@ from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..layout import charts
+from ..layout.controls import graph_config
+from ..pages.forecast import NAME, PATH
 from ..semantic import annotations, forecasts, queries
 from ..semantic.scope import region_tree
+from .export import Export, UnknownVisual, register_export
 
 MEASURE = "qualified_leads"
 HISTORY_MONTHS = 24
@@ -41,7 +45,8 @@ MEDIA_COLORS = ("#fd7e14", "#ffc107", "#d63384", "#dc3545", "#795548", "#ff5722"
 OVERRIDE_COLOR = "#d63384"
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
                  "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
-                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children")
+                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children",
+                 "forecast-chart.config", "forecast-drivers.config")
 OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
                     "forecast-override-feedback.is_open", "forecast-version.data")
 
@@ -512,21 +517,34 @@ def export_frame(view: str, language: str) -> pd.DataFrame:
     return out
 
 
-def export(_csv, _xlsx, view):
-    fmt = {"forecast-export-csv": "csv", "forecast-export-xlsx": "xlsx"}.get(ctx.triggered_id)
-    if fmt is None:
-        return dash.no_update
-    language = i18n.current_language()
+def forecast_file(view: str, months, language: str, run_id=None) -> str:
+    """The file name (without extension) of the forecast's data and image: view, months, scope, run."""
+    from ..layout.shell import scope_label
+
+    months = sorted(months)
+    period = (months[0].isoformat(), months[-1].isoformat()) if months else ()
+    return exports.filename(NAME, f"forecast-{view}", period,
+                            [scope_label(current_user), f"run {run_id}" if run_id else ""])
+
+
+def export_view(visual: str, language: str, view) -> Export:
+    """The forecast panel's one visual (chart and table show the same rows), recomputed on the server."""
+    if visual != "forecast":
+        raise UnknownVisual(visual)
     view = forecasts.clean_view(view)
     frame = export_frame(view, language)
     if frame.empty:
-        return dash.no_update
-    content = exports.write(frame, fmt, i18n.t("forecast.export.sheet", language))
+        raise PreventUpdate
     run = forecasts.champion_run()
-    audit.record("export", current_user.email, {"page": "forecast", "view": view, "format": fmt,
-                                                "run": run["id"] if run else None, "rows": len(frame)})
-    name = f"{i18n.t('forecast.export.filename', language)}-{view}-run{run['id'] if run else ''}.{fmt}"
-    return dcc.send_bytes(content, name, type=exports.MIME[fmt])
+    months = [dt.date.fromisoformat(m) for m in frame[i18n.t("forecast.export.month", language)]]
+    return Export(frame, forecast_file(view, months, language, run["id"] if run else None),
+                  i18n.t("forecast.export.sheet", language), {"view": view, "run": run["id"] if run else None})
+
+
+def graph_configs(view: str, months, run_id, language: str) -> tuple[dict, dict]:
+    """The forecast chart's and the drivers' "download image" configs, named like the data files."""
+    name = forecast_file(view, months, language, run_id)
+    return graph_config(name), graph_config(name.replace("_forecast-", "_drivers-", 1))
 
 
 # --- the panel -----------------------------------------------------------------------------------------
@@ -534,7 +552,7 @@ def export(_csv, _xlsx, view):
 def _empty_panel(message: str, run_info: str = ""):
     blank = charts.empty(message)
     return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "", "")
+            "", "", "", graph_config(), graph_config())
 
 
 def update_panel(view, _version=None):
@@ -578,7 +596,8 @@ def update_panel(view, _version=None):
             forecast_table(frame, labels, language, overrides),
             accuracy_card(forecasts.horizon_accuracy(run["id"], view), forecasts.accuracy(run["id"], view), labels,
                           cutoff, language),
-            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language))
+            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language),
+            *graph_configs(view, months, run["id"], language))
 
 
 # --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
@@ -683,14 +702,11 @@ def compare_update(first, second, _version):
 
 
 def register_callbacks(app: dash.Dash) -> None:
-    from ..pages.forecast import PATH
 
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
     app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
                  Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
-    app.callback(Output("forecast-download", "data"), Input("forecast-export-csv", "n_clicks"),
-                 Input("forecast-export-xlsx", "n_clicks"), State("forecast-view", "value"),
-                 prevent_initial_call=True)(export)
+    register_export(app, NAME, export_view, State("forecast-view", "value"))
     # The override form is in the layout of planners and admins only; its callback runs for them only.
     app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
                  Input("forecast-override-save", "n_clicks"), Input("forecast-override-remove", "n_clicks"),

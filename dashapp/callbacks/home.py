@@ -9,7 +9,8 @@ each card's 13-month trend (:func:`queries.monthly_trend`, the series the drill-
 cached per scope and data version.
 
 ``download_pdf`` prints the same view (:func:`home_view`) as a PDF through :mod:`dashapp.pdf` and audits it as
-an export; the sparklines shade the annotations the user sees (:mod:`dashapp.semantic.annotations`).
+an export; the sparklines shade the annotations the user sees (:mod:`dashapp.semantic.annotations`). The
+cards and the summary are exported (CSV, Excel) through the one export callback (:func:`register_export`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 from flask_login import current_user
 
 from pilotage.dates import add_months, month_start
 
-from .. import i18n, pdf
+from .. import exports, i18n, pdf
 from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..layout import cards
@@ -32,6 +34,7 @@ from ..layout.shell import scope_label
 from ..semantic import annotations, metrics, queries
 from ..semantic.filters import Filters
 from ..semantic.periods import Comparison
+from .export import Export, UnknownVisual, register_export
 from .rendered import rendered
 
 log = logging.getLogger("pilotage.home")
@@ -138,6 +141,8 @@ def update_health_line(_period):
     from .health import health_line
 
     return health_line(i18n.current_language())
+
+
 def download_pdf(_clicks, period):
     """The home page as the user sees it (scope, role, language, period) as a PDF file; audited as an export."""
     language = i18n.current_language()
@@ -156,10 +161,42 @@ def download_pdf(_clicks, period):
     return dcc.send_bytes(content, name, type="application/pdf"), "", False
 
 
+def cards_frame(view: HomeView, language: str) -> pd.DataFrame:
+    """The KPI cards as a table: raw values (ratios as fractions), the state in words."""
+    t = i18n.t
+    return pd.DataFrame([[t(f"kpi.{c.name}", language), c.value, c.target, c.attainment, c.vs_previous,
+                          c.vs_last_year, t(f"home.state.{c.state}", language)] for c in view.cards],
+                        columns=[t(f"home.export.{k}", language) for k in (
+                            "kpi", "value", "target", "attainment", "vs_previous", "vs_last_year", "state")])
+
+
+def funnel_frame(view: HomeView, language: str) -> pd.DataFrame:
+    t = i18n.t
+    return pd.DataFrame([[t(f"stage.{s.stage}", language), t(f"kpi.{s.kpi}", language), s.value, s.rate,
+                          t(f"kpi.{s.rate_of}", language) if s.rate_of else ""] for s in view.funnel],
+                        columns=[t(f"home.export.{k}", language) for k in ("stage", "kpi", "value", "rate", "rate_of")])
+
+
+def export_view(visual: str, language: str, period) -> Export:
+    """The cards or the AARRR summary of the period, recomputed in the user's scope."""
+    from ..pages.home import NAME
+
+    frames = {"cards": (cards_frame, "home.cards"), "funnel": (funnel_frame, "home.funnel.title")}
+    if visual not in frames:
+        raise UnknownVisual(visual)
+    view = home_view(period)
+    make, sheet = frames[visual]
+    name = exports.filename(NAME, visual, (view.filters.start.isoformat(), view.filters.end.isoformat()))
+    return Export(make(view, language), name, i18n.t(sheet, language),
+                  {"period": view.period, "start": view.filters.start.isoformat(),
+                   "end": view.filters.end.isoformat()})
+
+
 def register_callbacks(app) -> None:
-    from ..pages.home import PATH
+    from ..pages.home import NAME, PATH
 
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
+    register_export(app, NAME, export_view, State("home-period", "value"))
     app.callback(
         Output("home-cards", "children"), Output("home-funnel", "children"), Output("home-period-info", "children"),
         Input("home-period", "value"),

@@ -15,8 +15,8 @@ Callbacks (outputs <- inputs):
 
 - ``model_panel``: run info, notice, model info, channel table, contributions, curves <- scope
 - ``scope_panel``: editor rows and columns, editor tools, scenarios and optimiser cards <- scope
-- ``prediction``: out-of-range list, summary, prediction chart and table <- editor rows, cell edits
-- ``export``: the prediction as a CSV or XLSX file (audited) <- export buttons
+- ``prediction``: out-of-range list, summary, prediction chart (and its PNG name) and table <- editor rows, cell edits
+- ``export`` (:func:`register_export`): the prediction as a CSV or XLSX file (audited) <- its buttons
 - ``edit_rows`` (planners): editor rows, editor feedback <- upload, reset, load, use allocation
 - ``scenario_action`` (planners): feedback, scenario lists, comparison choices <- save, delete
 - ``comparison`` (planners): comparison table and chart <- compared scenarios
@@ -39,17 +39,18 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html, no_update
-from flask_login import current_user
+from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
 from .. import exports, i18n
-from ..auth import audit
 from ..auth.callbacks import role_checked
 from ..auth.permissions import require_role
 from ..layout import charts
+from ..layout.controls import graph_config
 from ..pages import planning as page
 from ..semantic import planning as data
 from ..semantic import sharing
+from .export import Export, UnknownVisual, register_export
 
 PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
            "#dc3545", "#6610f2", "#795548")
@@ -63,7 +64,7 @@ PANEL_OUTPUTS = ("planning-run-info.children", "planning-notice.children", "plan
 SCOPE_OUTPUTS = ("planning-grid.rowData", "planning-grid.columnDefs", "planning-editor-tools.children",
                  "planning-writer.children")
 PREDICTION_OUTPUTS = ("planning-out-of-range.children", "planning-summary.children", "planning-prediction.figure",
-                      "planning-prediction-table.children")
+                      "planning-prediction-table.children", "planning-prediction.config")
 EDIT_OUTPUTS = ("planning-editor-feedback.children", "planning-editor-feedback.color",
                 "planning-editor-feedback.is_open")
 SCENARIO_OUTPUTS = ("planning-scenario-feedback.children", "planning-scenario-feedback.color",
@@ -504,7 +505,7 @@ def prediction(rows, _edited, scope):
     """The editor's plan -> its prediction; a director always gets the current plan's, whatever rows come."""
     language = i18n.current_language()
     if not rows:
-        return (no_update,) * 4  # the grid is being filled
+        return (no_update,) * len(PREDICTION_OUTPUTS)  # the grid is being filled
     names = data.channel_names(language)
     try:
         current = data.simulate_current(scope)
@@ -516,9 +517,10 @@ def prediction(rows, _edited, scope):
     except data.PlanningError as error:
         message = error_message(error, language, names)
         return (dbc.Alert(message, color="danger", className="small py-2", id="planning-plan-error"), "",
-                charts.empty(message), "")
+                charts.empty(message), "", graph_config())
     return (out_of_range_list(sim, names, language), summary(sim, current, targets, language),
-            prediction_figure(sim, current, targets, language), prediction_table(sim, current, targets, language))
+            prediction_figure(sim, current, targets, language), prediction_table(sim, current, targets, language),
+            graph_config(scenario_file(scope, sim.months, language)))  # the PNG named like the data files
 
 
 # --- the export of the prediction -------------------------------------------------------------------------
@@ -543,20 +545,25 @@ def export_frame(scope, rows, language: str) -> pd.DataFrame:
     } for i, month in enumerate(sim.months)])
 
 
-def export(_csv, _xlsx, scope, rows):
-    fmt = {"planning-export-csv": "csv", "planning-export-xlsx": "xlsx"}.get(ctx.triggered_id)
-    if fmt is None:
-        return no_update
-    language = i18n.current_language()
+def scenario_file(scope, months, language: str) -> str:
+    """The file name (without extension) of the prediction's data and image: its months and its scope."""
+    months = sorted(months)
+    period = (months[0].isoformat(), months[-1].isoformat()) if months else ()
+    return exports.filename(page.NAME, "scenario", period, [data.scope_label(scope, language)])
+
+
+def export_view(visual: str, language: str, scope, rows) -> Export:
+    """The prediction of the plan in the grid (the planner's inputs), simulated on the server for a scope the
+    semantic layer checks; nothing the chart holds is read."""
+    if visual != "scenario":
+        raise UnknownVisual(visual)
     try:
         frame = export_frame(scope, rows, language)
     except data.PlanningError:
-        return no_update
-    content = exports.write(frame, fmt, i18n.t("planning.export.sheet", language))
-    audit.record("export", current_user.email, {"page": "planning", "scope": scope, "format": fmt,
-                                                "rows": len(frame)})
-    name = f"{i18n.t('planning.export.filename', language)}-{scope}.{fmt}"
-    return dcc.send_bytes(content, name, type=exports.MIME[fmt])
+        raise PreventUpdate from None
+    months = [dt.date.fromisoformat(m) for m in frame[i18n.t("planning.export.month", language)]]
+    return Export(frame, scenario_file(scope, months, language), i18n.t("planning.export.sheet", language),
+                  {"scope": scope})
 
 
 # --- edits: upload, reset, load, allocation ----------------------------------------------------------------
@@ -876,9 +883,7 @@ def register_callbacks(app: dash.Dash) -> None:
     # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does.
     app.callback(*outputs(PREDICTION_OUTPUTS), Input("planning-grid", "rowData"),
                  Input("planning-grid", "cellValueChanged"), State("planning-scope", "value"))(prediction)
-    app.callback(Output("planning-download", "data"), Input("planning-export-csv", "n_clicks"),
-                 Input("planning-export-xlsx", "n_clicks"), State("planning-scope", "value"),
-                 State("planning-grid", "rowData"), prevent_initial_call=True)(export)
+    register_export(app, page.NAME, export_view, State("planning-scope", "value"), State("planning-grid", "rowData"))
     # The callbacks below are fired by controls that only the roles that plan get (the cards that
     # ``scope_panel`` builds for them); each checks the role again.
     app.callback(Output("planning-grid", "rowData", allow_duplicate=True), *outputs(EDIT_OUTPUTS),

@@ -133,16 +133,23 @@ def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str],
 
 
 def heatmap(x: Sequence, y: Sequence[str], z: Sequence[Sequence[float | None]], text: Sequence[Sequence[str]],
-            language: str, unit: str = "eur") -> go.Figure:
-    """Values per row label and column (e.g. channel × month), a darker cell being a higher value."""
-    fig = go.Figure(go.Heatmap(x=list(x), y=list(y), z=[list(r) for r in z], text=[list(r) for r in text],
-                               texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            language: str, unit: str = "eur", keys: tuple[Sequence[str], Sequence[str]] | None = None) -> go.Figure:
+    """Values per row label and column (e.g. channel × month), a darker cell being a higher value.
+
+    With ``keys`` (column keys, row keys) the cells sit at those codes, shown with the labels ``x`` and ``y``:
+    a click's ``clickData`` then names the cell by its codes (Plotly does not send a heatmap's customdata)."""
+    columns, rows = (list(keys[0]), list(keys[1])) if keys else (list(x), list(y))
+    hover = [[f"{row_label} · {column_label}: {cell}" for column_label, cell in zip(x, row, strict=True)]
+             for row_label, row in zip(y, text, strict=True)]
+    fig = go.Figure(go.Heatmap(x=columns, y=rows, z=[list(r) for r in z], text=[list(r) for r in text],
+                               hovertext=hover, texttemplate="%{text}", hovertemplate="%{hovertext}<extra></extra>",
                                colorscale="Blues", hoverongaps=False,
                                colorbar={"tickformat": _axis_format(unit, language).get("tickformat", ",.0f")}))
     fig = framed(fig, language, height=max(260, 40 * len(y) + 80))
     fig.update_layout(hovermode="closest")
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(type="category", **({"tickvals": columns, "ticktext": list(x)} if keys else {}))
+    fig.update_yaxes(autorange="reversed", type="category", **({"tickvals": rows, "ticktext": list(y)} if keys
+                                                               else {}))
     return fig
 
 

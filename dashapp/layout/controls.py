@@ -26,8 +26,33 @@ def dropdown(language: str | None = None, **props) -> dcc.Dropdown:
     return dcc.Dropdown(labels=dropdown_labels(language), **props)
 
 
-def export_buttons(prefix: str, csv_label: str, xlsx_label: str, gap: str = "me-1") -> html.Div:
-    """The CSV and Excel buttons of a table (ids ``<prefix>-export-csv`` and ``<prefix>-export-xlsx``)."""
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_id(page: str, visual: str, fmt: str) -> dict:
+    """The pattern-matching id of a visual's export button: one callback per page answers them all
+    (:func:`dashapp.callbacks.export.register_export`)."""
+    return {"type": "export", "page": page, "visual": visual, "format": fmt}
+
+
+def download_id(page: str) -> str:
+    """The page's one ``dcc.Download`` (``page``: its short name, as in :func:`export_id`)."""
+    return f"{page}-download"
+
+
+def export_buttons(page: str, visual: str, language: str | None = None, gap: str = "me-1") -> html.Div:
+    """The CSV and Excel buttons of a visual (its image is the chart's own "download image" button)."""
     style = {"size": "sm", "color": "secondary", "outline": True}
-    return html.Div([dbc.Button(csv_label, id=f"{prefix}-export-csv", className=gap, **style),
-                     dbc.Button(xlsx_label, id=f"{prefix}-export-xlsx", **style)])
+    return html.Div([dbc.Button(i18n.t(f"export.{fmt}", language), id=export_id(page, visual, fmt),
+                                title=i18n.t(f"export.{fmt}.title", language),
+                                className=gap if fmt != EXPORT_FORMATS[-1] else None, **style)
+                     for fmt in EXPORT_FORMATS], className="d-flex export-buttons")
+
+
+def graph_config(filename: str | None = None) -> dict:
+    """A ``dcc.Graph``'s config: no Plotly logo; the "download image" button saves a PNG named like the
+    data exports (``filename`` without extension)."""
+    config: dict = {"displaylogo": False}
+    if filename:
+        config["toImageButtonOptions"] = {"format": "png", "filename": filename, "scale": 2}
+    return config

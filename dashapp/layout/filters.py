@@ -69,6 +69,13 @@ def state_from_query(query: Mapping) -> tuple[Filters, str, str]:
     return filters, kpi if kpi in metrics.KPIS else DEFAULT_KPI, by if by in GRID_BREAKDOWNS else DEFAULT_BY
 
 
+def requested_regions(query: Mapping) -> list[str]:
+    """The region codes a URL asks for, as given (before validation drops those outside the scope)."""
+    value = query.get("region")
+    items = value if isinstance(value, list) else [value]
+    return [code for item in items if isinstance(item, str) for code in item.split(",") if code]
+
+
 def query_string(filters: Filters, kpi: str, by: str) -> str:
     """The canonical ``?...`` of a view; dates only for a custom period, codes comma-separated."""
     pairs: list[tuple[str, str]] = [("period", filters.period)]

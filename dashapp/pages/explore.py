@@ -19,12 +19,13 @@ from flask_login import current_user
 
 from .. import i18n
 from ..layout import filters as bar
-from ..layout.controls import export_buttons
+from ..layout.controls import download_id, export_buttons, graph_config
 from ..semantic import annotations, queries
 from ..semantic.scope import allowed_regions, region_tree
 from . import guarded
 
 PATH = "/explore"
+NAME = "explore"  # in export ids and file names
 # Element ids outside the filter bar (see dashapp.layout.filters for the bar's own).
 HEADLINE = "explore-headline"
 SERIES = "explore-series"
@@ -34,17 +35,26 @@ FUNNEL = "explore-funnel"
 FUNNEL_TABLE = "explore-funnel-table"
 LEADERBOARD = "explore-leaderboard"
 GRID = "explore-grid"
-EXPORT_CSV = "explore-export-csv"
-EXPORT_XLSX = "explore-export-xlsx"
-DOWNLOAD = "explore-download"
+DOWNLOAD = download_id(NAME)
+SCOPE_NOTICE = "explore-scope-notice"
 HEATMAP = "explore-heatmap"
 CONVENTION = "explore-convention"
 COHORT = "explore-cohort"
 ACTIVITY = "explore-activity"
+GRAPHS = {"series": SERIES, "funnel": FUNNEL, "heatmap": HEATMAP}  # visual -> its dcc.Graph
 
 
-def _card(title: str, body, card_id: str | None = None, note: str | None = None) -> dbc.Card:
-    children = [html.H5(title, className="card-title")]
+def _title(title, visual: str | None, language: str, tag=html.H5, **props):
+    """A visual's title, with its CSV and Excel buttons on the right."""
+    if visual is None:
+        return tag(title, className="card-title", **props)
+    return html.Div([tag(title, className="card-title mb-0", **props), export_buttons(NAME, visual, language)],
+                    className="d-flex justify-content-between align-items-start gap-2 mb-2")
+
+
+def _card(title: str, body, card_id: str | None = None, note: str | None = None, visual: str | None = None,
+          language: str | None = None) -> dbc.Card:
+    children = [_title(title, visual, language)]
     if note:
         children.append(html.Small(note, className="text-muted d-block mb-2"))
     children += body if isinstance(body, list) else [body]
@@ -56,13 +66,17 @@ def _loading(child):
 
 
 def layout(**query):
-    """The page for the view the URL names (defaults for anything missing or invalid)."""
+    """The page for the view the URL names (defaults for anything missing or invalid); regions of the URL
+    outside the user's access are named in a notice, not silently dropped."""
+    from ..callbacks.explore import scope_notice
+
     language = i18n.current_language()
     t = i18n.t
     filters, kpi, by = bar.state_from_query(query)
     values = bar.control_values(filters, kpi, by)
+    notice, outside = scope_notice(bar.requested_regions(query), language)
     grid = dag.AgGrid(
-        id=GRID, rowData=[], columnDefs=[],
+        id=GRID, rowData=[], columnDefs=[], getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "minWidth": 110},
         dashGridOptions={"animateRows": False, "domLayout": "autoHeight"},
         columnSize="autoSize", style={"width": "100%"},
@@ -72,18 +86,20 @@ def layout(**query):
         html.H2(t("explore.title", language)),
         html.P(t("explore.intro", language), className="text-muted"),
         bar.filter_bar(values, language),
+        dbc.Alert(notice, id=SCOPE_NOTICE, is_open=outside, color="warning", className="py-2"),
         dbc.Alert(id=HEADLINE, color="light", className="py-2"),
         dbc.Card(dbc.CardBody([
-            html.H5(id=SERIES_TITLE, className="card-title"),
-            _loading(dcc.Graph(id=SERIES, config={"displaylogo": False})),
+            _title(None, "series", language, id=SERIES_TITLE),
+            _loading(dcc.Graph(id=SERIES, config=graph_config())),
             html.Small(id=SERIES_NOTE, className="text-muted"),
         ]), className="mb-3", id="explore-series-card"),
         dbc.Row([
             dbc.Col(_card(t("explore.funnel.title", language), [
-                _loading(dcc.Graph(id=FUNNEL, config={"displaylogo": False})), html.Div(id=FUNNEL_TABLE)],
-                note=t("explore.funnel.note", language)), lg=5),
+                _loading(dcc.Graph(id=FUNNEL, config=graph_config())), html.Div(id=FUNNEL_TABLE)],
+                note=t("explore.funnel.note", language), visual="funnel", language=language), lg=5),
             dbc.Col(_card(t("explore.leaderboard.title", language), _loading(html.Div(id=LEADERBOARD)),
-                          note=t("explore.leaderboard.note", language)), lg=7),
+                          note=t("explore.leaderboard.note", language), visual="leaderboard", language=language),
+                    lg=7),
         ]),
         _card(t("explore.grid.title", language), [
             dbc.Row([
@@ -91,19 +107,20 @@ def layout(**query):
                          dbc.RadioItems(id=bar.BY, value=values["by"], inline=True, options=[
                              {"label": t(f"explore.by.{b}", language), "value": b} for b in bar.GRID_BREAKDOWNS])],
                         className="d-flex align-items-center"),
-                dbc.Col(export_buttons("explore", t("explore.export.csv", language), t("explore.export.xlsx", language),
-                                       gap="me-2"), width="auto"),
+                dbc.Col(export_buttons(NAME, "grid", language, gap="me-2"), width="auto"),
             ], className="mb-2"),
             _loading(grid),
             dcc.Download(id=DOWNLOAD),
         ], card_id="explore-grid-card", note=t("explore.grid.note", language)),
-        _card(t("explore.heatmap.title", language), _loading(dcc.Graph(id=HEATMAP, config={"displaylogo": False})),
-              note=t("explore.heatmap.note", language)),
+        _card(t("explore.heatmap.title", language), _loading(dcc.Graph(id=HEATMAP, config=graph_config())),
+              note=t("explore.heatmap.note", language), visual="heatmap", language=language),
         dbc.Card(dbc.CardBody([
             dbc.Alert(t("explore.cohort.convention", language), id=CONVENTION, color="info", className="small"),
             dbc.Row([
-                dbc.Col([html.H5(t("explore.cohort.title", language)), _loading(html.Div(id=COHORT))], lg=6),
-                dbc.Col([html.H5(t("explore.activity.title", language)), _loading(html.Div(id=ACTIVITY))], lg=6),
+                dbc.Col([_title(t("explore.cohort.title", language), "cohort", language),
+                         _loading(html.Div(id=COHORT))], lg=6),
+                dbc.Col([_title(t("explore.activity.title", language), "activity", language),
+                         _loading(html.Div(id=ACTIVITY))], lg=6),
             ]),
         ]), className="mb-3", id="explore-cohorts-card"),
         events_card(language),

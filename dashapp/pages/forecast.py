@@ -17,11 +17,12 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..layout.controls import export_buttons
+from ..layout.controls import download_id, export_buttons, graph_config
 from ..semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
 from . import guarded
 
 PATH = "/forecast"
+NAME = "forecast"  # in export ids and file names
 
 
 def view_switch() -> dbc.RadioItems:
@@ -117,12 +118,12 @@ def layout(**_query) -> html.Div:
         html.P(id="forecast-run-info", className="text-muted small mb-1"),
         html.Div(id="forecast-badge", className="mb-2"),
         html.Div(id="forecast-notice"),
-        dcc.Loading(dcc.Graph(id="forecast-chart", config={"displaylogo": False}), type="dot", delay_show=300),
+        dcc.Loading(dcc.Graph(id="forecast-chart", config=graph_config()), type="dot", delay_show=300),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
-            export_buttons("forecast", i18n.t("forecast.export.csv"), i18n.t("forecast.export.xlsx")),
+            export_buttons(NAME, "forecast"),
         ], className="d-flex justify-content-between align-items-center mt-2 mb-1"),
-        dcc.Download(id="forecast-download"),
+        dcc.Download(id=download_id(NAME)),
         html.Div(id="forecast-table", className="mb-3"),
         _card(i18n.t("forecast.override.title"),
               html.Div([html.Div(id="forecast-overrides"), override_form() if overrides else html.Div()]),
@@ -131,7 +132,7 @@ def layout(**_query) -> html.Div:
             dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id="forecast-accuracy"),
                           "forecast-accuracy-card", i18n.t("forecast.accuracy.help")), lg=5),
             dbc.Col(_card(i18n.t("forecast.drivers.title"),
-                          dcc.Graph(id="forecast-drivers", config={"displaylogo": False}),
+                          dcc.Graph(id="forecast-drivers", config=graph_config()),
                           "forecast-drivers-card", i18n.t("forecast.drivers.help")), lg=7),
         ]),
         _card(i18n.t("forecast.media.title"), html.Div(id="forecast-media-plan"), "forecast-media-card"),

@@ -9,9 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from .. import i18n
+from ..layout.controls import download_id, export_buttons
 from . import guarded
 
 PATH = "/"
+NAME = "home"  # in export ids and file names
 
 
 def period_switch(period: str) -> dbc.RadioItems:
@@ -36,12 +38,15 @@ def layout(period=None, **_query) -> html.Div:
                       dbc.Button(i18n.t("pdf.button"), id="home-pdf", color="secondary", outline=True, size="sm",
                                  className="ms-2")], className="d-flex flex-wrap align-items-center"),
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
-        html.P(id="home-period-info", className="text-muted small mb-1"),
+        html.Div([html.P(id="home-period-info", className="text-muted small mb-0"), export_buttons(NAME, "cards")],
+                 className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3"),
+        dcc.Download(id=download_id(NAME)),
         dbc.Alert(id="home-pdf-feedback", is_open=False, dismissable=True, color="warning", className="small"),
         dcc.Download(id="home-pdf-download"),
         html.Div(id="home-health", className="mb-2"),
         dcc.Loading(html.Div(id="home-cards", style={"minHeight": "200px"}), type="dot", delay_show=300),
-        html.H2(i18n.t("home.funnel.title"), className="h5 mt-4"),
+        html.Div([html.H2(i18n.t("home.funnel.title"), className="h5 mb-0"), export_buttons(NAME, "funnel")],
+                 className="d-flex justify-content-between align-items-center gap-2 mt-4 mb-2"),
         html.Div(id="home-funnel"),
         html.P(i18n.t("home.conventions"), id="home-conventions", className="text-muted small mt-3"),
     ], id="home-page")

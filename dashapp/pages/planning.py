@@ -20,12 +20,13 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..layout.controls import export_buttons
+from ..layout.controls import download_id, export_buttons, graph_config
 from ..semantic import planning as data
 from ..semantic.sharing import SHARE_ROLES
 from . import guarded
 
 PATH = "/planning"
+NAME = "planning"  # in export ids and file names
 BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 GRID_HEIGHT = 330
 
@@ -113,7 +114,7 @@ def _card(title: str, children, card_id: str, help_key: str | None = None) -> db
 
 
 def _graph(graph_id: str) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False}), type="dot", delay_show=300)
+    return dcc.Loading(dcc.Graph(id=graph_id, config=graph_config()), type="dot", delay_show=300)
 
 
 def header(options: list[dict], value) -> html.Div:
@@ -172,9 +173,9 @@ def editor_section() -> dbc.Card:
         html.Div(id="planning-summary", className="mb-2"),
         html.Div([
             html.H3(i18n.t("planning.pred.title"), className="h6 mb-0"),
-            export_buttons("planning", i18n.t("planning.export.csv"), i18n.t("planning.export.xlsx")),
+            export_buttons(NAME, "scenario"),
         ], className="d-flex justify-content-between align-items-center mt-3"),
-        dcc.Download(id="planning-download"),
+        dcc.Download(id=download_id(NAME)),
         _graph("planning-prediction"),
         html.Div(id="planning-prediction-table"),
     ], "planning-editor")

@@ -19,6 +19,7 @@ from pilotage.dates import month_end, month_start, months_between
 from pilotage.store.engine import get_engine
 from pilotage.store.models import (
     ACTIVITY_MEASURES,
+    REP_MEASURES,
     Calendar,
     Campaign,
     Channel,
@@ -433,7 +434,7 @@ def _plain(value) -> float | None:
     return float(value)
 
 
-LEADERBOARD_RATES = ("lead_to_won", "opportunity_to_won", "average_deal_value")
+LEADERBOARD_RATES = ("lead_to_won", "opportunity_win_rate", "average_deal_value")
 
 
 @scoped_cache
@@ -447,7 +448,7 @@ def leaderboard(filters: Filters, limit: int = 10) -> pd.DataFrame:
         table.c.rep_code, func.coalesce(SalesRep.name, table.c.rep_code).label("rep"),
         func.coalesce(SalesTeam.code, literal("")).label("team_code"),
         func.coalesce(SalesTeam.name, literal("")).label("team"),
-        *(func.sum(table.c[m]).label(m) for m in ("leads", "opportunities", "won", "lost", "won_value")),
+        *(func.sum(table.c[m]).label(m) for m in REP_MEASURES),
     ).select_from(table).outerjoin(SalesRep, SalesRep.code == table.c.rep_code).outerjoin(
         SalesTeam, SalesTeam.code == SalesRep.team_code).where(
         table.c.month.in_(months), *_conditions(table, filters, regions, dimensions=("channel",))).group_by(

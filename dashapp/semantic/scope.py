@@ -72,3 +72,16 @@ def scope_key(user=None) -> str:
     """What a cache key must hold about the user: the regions they see (not who they are,
     so that two directors of the same region share cache entries)."""
     return ",".join(sorted(allowed_regions(user))) or "-"
+
+
+def outside_scope(requested, user=None) -> tuple[str, ...]:
+    """The region codes asked for (a shared link, a forged input) that the user may not see, so that the
+    page can say so instead of silently showing the whole scope. The queries never read them anyway
+    (:func:`allowed_regions` narrows every filter); this only names them."""
+    if isinstance(requested, str):
+        requested = requested.split(",")
+    if not isinstance(requested, (list, tuple)):
+        return ()
+    allowed = allowed_regions(user)
+    codes = [str(c).strip() for c in requested[:50] if isinstance(c, (str, int))]
+    return tuple(dict.fromkeys(c[:32] for c in codes if c and c not in allowed))

@@ -72,6 +72,12 @@ def as_int(text_value: str) -> int:
     return int(re.sub(r"\D", "", text_value))
 
 
+def export_button(visual: str, fmt: str, page_name: str = "explore") -> str:
+    """The selector of a visual's export button (a pattern-matching id, which Dash writes as JSON)."""
+    return (f"button[id*='\"page\":\"{page_name}\"'][id*='\"visual\":\"{visual}\"']"
+            f"[id*='\"format\":\"{fmt}\"']")
+
+
 def wait_for_grid(page) -> None:
     page.wait_for_selector("#explore-grid .ag-pinned-left-cols-container [col-id=label]")
 
@@ -147,7 +153,7 @@ def test_export_downloads_the_rows_the_grid_shows_in_the_directors_scope(page, s
     assert labels and len(labels) == len(leads)
 
     with page.expect_download() as download_info:
-        page.click("#explore-export-csv")
+        page.click(export_button("grid", "csv"))
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))

@@ -56,6 +56,8 @@ MESSAGES = {
     "explore.grid.by": ("By", "Par"),
     "explore.grid.total": ("Total", "Total"),
     "explore.grid.none": ("(none)", "(aucun)"),
+    "explore.grid.click": ("Click a row's name to filter the page on it", "Cliquez sur le nom d'une ligne pour "
+                           "filtrer la page sur elle"),
     "explore.grid.note": ("Costs are media spend; cost per customer is the media CAC; a cost per unit is blank where "
                           "nothing was spent (unpaid channels). Spend is recorded per channel and campaign, not per "
                           "source: by source, the grid shows the funnel only. Hover a header for its definition, click "
@@ -68,29 +70,30 @@ MESSAGES = {
     "explore.by.campaign": ("Campaign", "Campagne"),
     "explore.by.region": ("Region", "Région"),
     "explore.by.source": ("Source", "Source"),
-    "explore.export.csv": ("Export CSV", "Exporter en CSV"),
-    "explore.export.xlsx": ("Export Excel", "Exporter en Excel"),
     "explore.export.sheet": ("Breakdown", "Répartition"),
-    "explore.export.filename": ("pilotage-breakdown", "pilotage-repartition"),
+    "explore.export.rate": ("Rate", "Taux"),
+    "explore.export.heatmap_sheet": ("Cost per qualified lead", "Coût par lead qualifié"),
     # leaderboard
     "explore.leaderboard.title": ("Sales leaderboard (top 10)", "Classement commercial (top 10)"),
     "explore.leaderboard.rank": ("#", "#"),
     "explore.leaderboard.rep": ("Sales rep", "Commercial"),
     "explore.leaderboard.team": ("Team", "Équipe"),
     "explore.leaderboard.lead_to_won": ("Won ÷ leads", "Gagnées ÷ leads"),
-    "explore.leaderboard.opportunity_to_won": ("Won ÷ opportunities", "Gagnées ÷ opportunités"),
+    "explore.leaderboard.closed": ("Closed opportunities", "Opportunités clôturées"),
+    "explore.leaderboard.win_rate": ("Win rate (won ÷ closed)", "Taux de gain (gagnées ÷ clôturées)"),
     "explore.leaderboard.note": ("Ranked by won value over the months of the period. Each rate divides counts of those "
-                                 "months: deals won ÷ leads created, deals won ÷ opportunities opened (a deal won in "
-                                 "these months may have been opened before them, so a short period can exceed 100%).",
+                                 "months: deals won ÷ leads created, and the win rate, deals won ÷ opportunities "
+                                 "closed (won or lost) in those months.",
                                  "Classé par valeur gagnée sur les mois de la période. Chaque taux divise des volumes "
-                                 "de ces mois : affaires gagnées ÷ leads créés, affaires gagnées ÷ opportunités "
-                                 "ouvertes (une affaire gagnée sur ces mois a pu être ouverte avant, donc une période "
-                                 "courte peut dépasser 100 %)."),
+                                 "de ces mois : affaires gagnées ÷ leads créés, et le taux de gain, affaires gagnées ÷ "
+                                 "opportunités clôturées (gagnées ou perdues) sur ces mois."),
     # heatmap
     "explore.heatmap.title": ("Cost per qualified lead, channel × month",
                               "Coût par lead qualifié, canal × mois"),
-    "explore.heatmap.note": ("Paid channels only; an empty cell has no qualified lead.",
-                             "Canaux payants uniquement ; une case vide n'a aucun lead qualifié."),
+    "explore.heatmap.note": ("Paid channels only; an empty cell has no qualified lead. Click a cell to filter the "
+                             "page on its channel and month.",
+                             "Canaux payants uniquement ; une case vide n'a aucun lead qualifié. Cliquez sur une case "
+                             "pour filtrer la page sur son canal et son mois."),
     # cohorts
     "explore.cohort.title": ("Cohort view: by lead creation month", "Vue cohorte : par mois de création du lead"),
     "explore.activity.title": ("Activity view: by stage date", "Vue activité : par date d'étape"),

@@ -194,10 +194,7 @@ MESSAGES = {
         "{value} : la colonne mélange virgule et point décimaux ; n'en gardez qu'un."),
     # --- the prediction ---
     "planning.pred.title": ("Qualified leads per month", "Leads qualifiés par mois"),
-    "planning.export.csv": ("CSV", "CSV"),
-    "planning.export.xlsx": ("Excel", "Excel"),
     "planning.export.sheet": ("Prediction", "Prévision"),
-    "planning.export.filename": ("media-plan-prediction", "prevision-plan-media"),
     "planning.export.scope": ("scope", "perimetre"),
     "planning.export.month": ("month", "mois"),
     "planning.export.spend": ("spend EUR", "depense EUR"),

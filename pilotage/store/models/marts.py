@@ -30,7 +30,8 @@ COHORT_MEASURES = (
     "leads", "qualified_leads", "mqls", "sqls", "opportunities", "won", "lost",
     "won_value", "new_mrr", "days_to_won",
 )
-REP_MEASURES = ("leads", "opportunities", "won", "lost", "won_value")
+# pipeline_closed: opportunities closed (won or lost) in the month, the win rate's denominator.
+REP_MEASURES = ("leads", "opportunities", "won", "lost", "pipeline_closed", "won_value")
 
 
 def _measure_columns(names):
