@@ -26,7 +26,8 @@ PAGE_OF_PREFIX = {"home-": "/", "explore-": "/explore", "forecast-": "/forecast"
                   "admin-": "/admin"}
 FORECAST_PANEL = ("..forecast-notice.children...forecast-run-info.children...forecast-chart.figure"
                   "...forecast-table.children...forecast-accuracy.children...forecast-drivers.figure"
-                  "...forecast-media-plan.children...forecast-badge.children...forecast-overrides.children..")
+                  "...forecast-media-plan.children...forecast-badge.children...forecast-overrides.children"
+                  "...forecast-accuracy-lines.children..")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..layout.controls import export_buttons
+from ..layout.controls import dropdown, export_buttons
 from ..semantic import planning as data
 from . import guarded
 
@@ -120,8 +120,8 @@ def header(options: list[dict], value) -> html.Div:
         html.H1(i18n.t("planning.title"), className="h3 mb-0"),
         html.Div([
             html.Label(i18n.t("planning.scope"), htmlFor="planning-scope", className="small text-muted me-2 mb-0"),
-            dcc.Dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
-                         style={"minWidth": "280px"}),
+            dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
+                     style={"minWidth": "280px"}),
         ], className="d-flex align-items-center"),
     ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
 
@@ -196,8 +196,8 @@ def scenarios_card(options: list[dict], listing, compare_options: list[dict], la
         dbc.Row([
             dbc.Col([html.Label(i18n.t("planning.scenarios.saved", language), htmlFor="planning-scenario",
                                 className="small"),
-                     dcc.Dropdown(id="planning-scenario", options=options, clearable=True,
-                                  placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
+                     dropdown(language, id="planning-scenario", options=options, clearable=True,
+                              placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
             dbc.Col([dbc.Button(i18n.t("planning.scenarios.load", language), id="planning-load", color="secondary",
                                 size="sm", className="me-2"),
                      dbc.Button(i18n.t("planning.scenarios.delete", language), id="planning-delete", color="danger",
@@ -206,8 +206,8 @@ def scenarios_card(options: list[dict], listing, compare_options: list[dict], la
         html.Div(listing, id="planning-scenarios", className="mb-3"),
         html.H3(i18n.t("planning.compare.title", language), className="h6"),
         html.P(i18n.t("planning.compare.help", language), className="text-muted small mb-1"),
-        dcc.Dropdown(id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
-                     placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
+        dropdown(language, id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
+                 placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
         dcc.Loading(html.Div(id="planning-comparison"), type="dot", delay_show=300),
     ], "planning-scenarios-card", "planning.scenarios.help")
 
