@@ -375,6 +375,8 @@ def part_demo(args, python: Path, work: Path, version: str) -> dict:
     level_rows = {}
     for m in models:
         part = scored[scored.model == m]
+        if part.empty:  # a reference model left out (--reference-models)
+            continue
         means = part.groupby(part.unique_id.map(levels)).mase.mean()
         level_rows[m] = {name: float(means.get(name, np.nan)) for name in level_names}
         by_level.add_row(m, *(fmt(level_rows[m][name], "{:.3f}") for name in level_names))
