@@ -6,9 +6,10 @@ change ``dashapp/semantic/`` (the only place that imports this module) in the sa
 
 Lead forecasts (:mod:`forecasting.registry`): the runs, the champion, the stored forecasts and their
 backtest accuracy by horizon; promotion and rollback (admin); the registry's messages
-(decisions, results, refusals) as a code and values, for the app to word them in the user's language. The forecast of record
-(:mod:`forecasting.record`): per scope and month, the champion's reconciled forecast with its drivers,
-the planners' overrides, and the "last month outside the 95% interval" state. Media planning: the
+(decisions, results, refusals) as a code and values, for the app to word them in the user's
+language. The forecast of record (:mod:`forecasting.record`): per scope and month, the
+champion's reconciled forecast with its drivers, the planners' overrides, and the "last month
+outside the 95% interval" state. Media planning: the
 stored response models of a media run, the current plan and the lead targets of a scope, scenario
 simulation (on the forecast of record) and the budget optimiser. Regions: how the forecast and media
 series group regions into top regions.

@@ -4,7 +4,7 @@ The non-conformity score of a backtest cell (origin ``k``, horizon ``h``) is its
 For a level ``1 - a`` and ``n`` scores the conformal quantile is the ``ceil((n + 1)(1 - a))``-th
 smallest score (the finite-sample correction); it is infinite when that rank exceeds ``n``.
 
-Two ways to use the scores (``method``):
+Three ways to use the scores (``method``):
 
 - ``"pooled"`` (default): scores are divided by a horizon scale ``s_h`` (a power law
   ``s_h = c * h**b``, ``0 <= b <= 1.5``, fitted to the mean absolute error per horizon), pooled

@@ -277,7 +277,8 @@ def accuracy_lines(accuracy: dict, labels: dict[str, str], language: str):
     header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                 + [html.Th(i18n.t(k, language), className="text-end") for k in METRIC_HEADERS]))
     body = [html.Tr([html.Td(_series_label(r, labels))]
-                    + [html.Td(c, className="text-end" if i else None) for i, c in enumerate(_metric_cells(r, language))],
+                    + [html.Td(c, className="text-end" if i else None)
+                       for i, c in enumerate(_metric_cells(r, language))],
                     **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
     return dbc.Card(dbc.CardBody([
         html.H2(i18n.t("forecast.accuracy.lines", language), className="h6"),
