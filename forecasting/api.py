@@ -5,9 +5,11 @@ another ``forecasting`` module. Changing a name or a signature here changes the 
 change ``dashapp/semantic/`` (the only place that imports this module) in the same commit.
 
 Lead forecasts (:mod:`forecasting.registry`): the runs, the champion, the stored forecasts and their
-backtest accuracy by horizon; promotion and rollback (admin). The forecast of record
-(:mod:`forecasting.record`): per scope and month, the champion's reconciled forecast with its drivers,
-the planners' overrides, and the "last month outside the 95% interval" state. Media planning: the
+backtest accuracy by horizon; promotion and rollback (admin); the registry's messages
+(decisions, results, refusals) as a code and values, for the app to word them in the user's
+language. The forecast of record (:mod:`forecasting.record`): per scope and month, the
+champion's reconciled forecast with its drivers, the planners' overrides, and the "last month
+outside the 95% interval" state. Media planning: the
 stored response models of a media run, the current plan and the lead targets of a scope, scenario
 simulation (on the forecast of record) and the budget optimiser. Regions: how the forecast and media
 series group regions into top regions.
@@ -36,13 +38,16 @@ from forecasting.record import (
     set_override,
 )
 from forecasting.registry import (
+    ACCURACY_LABELS,
     DEFAULT_KIND,
+    MISSING_ACCURACY,
     RegistryError,
     accuracy,
     champion,
     forecasts,
     get_run,
     list_runs,
+    parse_message,
     promote,
     rollback,
 )
@@ -62,6 +67,7 @@ _ON_FIRST_USE = {
 __all__ = [
     # lead forecasts
     "DEFAULT_KIND", "RegistryError", "accuracy", "champion", "forecasts", "get_run", "list_runs", "promote", "rollback",
+    "parse_message", "ACCURACY_LABELS", "MISSING_ACCURACY",
     # the forecast of record
     "forecast_of_record", "series_key", "current_overrides", "override_history", "set_override", "OverrideError",
     "MAX_OVERRIDE", "MAX_REASON", "interval_states",

@@ -4,7 +4,7 @@ The non-conformity score of a backtest cell (origin ``k``, horizon ``h``) is its
 For a level ``1 - a`` and ``n`` scores the conformal quantile is the ``ceil((n + 1)(1 - a))``-th
 smallest score (the finite-sample correction); it is infinite when that rank exceeds ``n``.
 
-Two ways to use the scores (``method``):
+Three ways to use the scores (``method``):
 
 - ``"pooled"`` (default): scores are divided by a horizon scale ``s_h`` (a power law
   ``s_h = c * h**b``, ``0 <= b <= 1.5``, fitted to the mean absolute error per horizon), pooled
@@ -13,6 +13,14 @@ Two ways to use the scores (``method``):
   backtest saw rarely (or never) borrow strength from the others.
 - ``"per_horizon"``: the quantile of horizon ``h``'s own scores; where a horizon has too few of
   them for the level (fewer than 19 for 95%) the pooled value is used.
+- ``"tail"``: ``"pooled"`` for the body of the distribution (levels below :data:`TAIL_LEVEL`),
+  ``"per_horizon"`` for its tail. Pooling assumes that the scaled scores have one distribution
+  at every horizon. On the median combination's backtests of three sets of real monthly series
+  that holds for the body but not for the tail: short horizons have heavier tails relative to
+  their scale, so the pooled 95% quantile was too narrow there (held-out 95% coverage at month 1:
+  86%, 81% and 73%) and too wide at long horizons, while the pooled 80% intervals were right on
+  every set (the per-horizon ones too wide on one). A tail quantile from a horizon's own scores,
+  with the finite-sample rank (the largest of 19 to 38 scores for 95%), makes no such assumption.
 
 Half-widths are made non-decreasing in ``h``. :func:`backtest_coverage` measures the coverage
 honestly: each origin is checked against intervals calibrated on the other origins only.
@@ -27,6 +35,8 @@ from collections.abc import Sequence
 import numpy as np
 
 LEVELS: tuple[float, ...] = (0.8, 0.95)
+TAIL_LEVEL = 0.9  # method "tail": levels from this one up are calibrated horizon by horizon
+METHODS = ("pooled", "per_horizon", "tail")
 
 
 def conformal_quantile(scores: np.ndarray, level: float) -> float:
@@ -85,19 +95,19 @@ def halfwidths(
     Hb = min(H, abs_e.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         normalised = abs_e[:, :Hb] / scale[None, :Hb]
+    if method not in METHODS:
+        raise ValueError(f"unknown interval method {method!r} ({', '.join(METHODS)})")
     out = {}
     for level in levels:
         if np.all(scale == 0):
             out[level] = np.zeros(H)
             continue
         width = conformal_quantile(normalised.ravel(), level) * scale
-        if method == "per_horizon":
+        if method == "per_horizon" or (method == "tail" and level >= TAIL_LEVEL):
             for h in range(Hb):
                 q = conformal_quantile(abs_e[:, h], level)
                 if np.isfinite(q):
                     width[h] = q
-        elif method != "pooled":
-            raise ValueError(f"unknown interval method {method!r} (pooled, per_horizon)")
         out[level] = np.maximum.accumulate(width)
     return out
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import subprocess
 from collections.abc import Sequence
 from importlib import metadata
@@ -40,8 +41,62 @@ ACCURACY_LABELS = {"leads": "total backtest MASE", "media": "national holdout MA
 MISSING_ACCURACY = {"leads": "no backtest MASE on the total series", "media": "no national holdout MASE"}
 
 
+# Every decision, result and refusal the registry words, by code: stored (``forecast_run.decision``) and
+# shown in English; :func:`parse_message` gives a text's code and values back, so that the app can show
+# it in the user's language.
+MESSAGES = {
+    "not_ok": "not champion: the run {status}",
+    "first": "champion: first run (no champion before)",
+    "older": ("not champion: data cut-off {cutoff} is older than champion run {current}'s {current_cutoff} "
+              "(promote it by hand if wanted)"),
+    "no_accuracy": "not champion: {missing} (champion stays run {current})",
+    "better": "champion: {label} {mase} < run {current}'s {was}",
+    "not_better": "not champion: {label} {mase} >= champion run {current}'s {current_mase}",
+    "promoted": "run {run} is the champion",
+    "promoted_over": "run {run} is the champion (was run {previous})",
+    "rolled_back": "run {run} is the champion again (was run {previous})",
+    "no_run": "no forecast run {run}",
+    "wrong_kind": "run {run} is a '{kind}' run, not '{expected}'",
+    "not_successful": "run {run} {status}: only a successful run can be champion",
+    "already": "run {run} is already the champion",
+    "no_champion": "there is no champion to roll back from",
+    "no_earlier": "run {run} has no earlier champion to roll back to",
+    "never_champion": "run {run} was never champion: use `promote` to make it champion",
+}
+_WORDED = ("label", "missing")  # the values that hold spaces; every other one is a single token
+
+
+def _pattern(text: str) -> re.Pattern:
+    def group(found: re.Match) -> str:
+        name = found.group(1)
+        return f"(?P<{name}>.+?)" if name in _WORDED else rf"(?P<{name}>\S+?)"
+
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", group, re.escape(text)) + "$")
+
+
+_PATTERNS = {code: _pattern(text) for code, text in MESSAGES.items()}
+
+
+def message(code: str, **values) -> str:
+    """The English text of a registry message."""
+    return MESSAGES[code].format(**values)
+
+
+def parse_message(text: str | None) -> tuple[str, dict[str, str]] | None:
+    """``(code, values)`` of a text written by :func:`message`, else None (free text, older rows)."""
+    for code, pattern in _PATTERNS.items():
+        found = pattern.match(text or "")
+        if found:
+            return code, found.groupdict()
+    return None
+
+
 class RegistryError(ValueError):
     """A registry action that cannot be done (unknown run, failed run...); the message says why."""
+
+
+def _refuse(code: str, **values) -> RegistryError:
+    return RegistryError(message(code, **values))
 
 
 def now() -> dt.datetime:
@@ -143,26 +198,26 @@ def decide_champion(conn: Connection, run_id: int, actor: str) -> tuple[bool, st
     current = _current(conn, run.kind)
     label = ACCURACY_LABELS.get(run.kind, "backtest MASE")
     if run.status != "ok":
-        decision = f"not champion: the run {run.status}"
+        decision = message("not_ok", status=run.status)
         champion_now = False
     elif current is None:
-        decision = "champion: first run (no champion before)"
+        decision = message("first")
         champion_now = True
     elif run.cutoff < current.cutoff:
-        decision = (f"not champion: data cut-off {run.cutoff:%Y-%m} is older than champion run {current.id}'s "
-                    f"{current.cutoff:%Y-%m} (promote it by hand if wanted)")
+        decision = message("older", cutoff=f"{run.cutoff:%Y-%m}", current=current.id,
+                           current_cutoff=f"{current.cutoff:%Y-%m}")
         champion_now = False
     elif run.mase is None:
         missing = MISSING_ACCURACY.get(run.kind, f"no {label}")
-        decision = f"not champion: {missing} (champion stays run {current.id})"
+        decision = message("no_accuracy", missing=missing, current=current.id)
         champion_now = False
     elif current.mase is None or run.mase < current.mase:
         was = "none" if current.mase is None else f"{current.mase:.3f}"
-        decision = f"champion: {label} {run.mase:.3f} < run {current.id}'s {was}"
+        decision = message("better", label=label, mase=f"{run.mase:.3f}", current=current.id, was=was)
         champion_now = True
     else:
-        decision = (f"not champion: {label} {run.mase:.3f} >= champion run {current.id}'s "
-                    f"{current.mase:.3f}")
+        decision = message("not_better", label=label, mase=f"{run.mase:.3f}", current=current.id,
+                           current_mase=f"{current.mase:.3f}")
         champion_now = False
     if champion_now:
         _set_champion(conn, run_id, run.kind, current.id if current is not None else None, actor, "auto", decision)
@@ -173,7 +228,7 @@ def decide_champion(conn: Connection, run_id: int, actor: str) -> tuple[bool, st
 def _run_row(conn: Connection, run_id: int):
     row = conn.execute(select(*ForecastRun.__table__.c).where(ForecastRun.id == run_id)).first()
     if row is None:
-        raise RegistryError(f"no forecast run {run_id}")
+        raise _refuse("no_run", run=run_id)
     return row
 
 
@@ -184,16 +239,17 @@ def promote(engine: Engine, run_id: int, actor: str, reason: str = "", kind: str
     with engine.begin() as conn:
         run = _run_row(conn, run_id)
         if kind is not None and run.kind != kind:
-            raise RegistryError(f"run {run_id} is a {run.kind!r} run, not {kind!r}")
+            raise _refuse("wrong_kind", run=run_id, kind=run.kind, expected=kind)
         if run.status != "ok":
-            raise RegistryError(f"run {run_id} {run.status}: only a successful run can be champion")
+            raise _refuse("not_successful", run=run_id, status=run.status)
         current = _current(conn, run.kind)
         if current is not None and current.id == run_id:
-            raise RegistryError(f"run {run_id} is already the champion")
+            raise _refuse("already", run=run_id)
         why = reason or "promoted by hand"
         _set_champion(conn, run_id, run.kind, current.id if current is not None else None, actor, "promote", why)
-    previous = f" (was run {current.id})" if current is not None else ""
-    return f"run {run_id} is the champion{previous}"
+    if current is None:
+        return message("promoted", run=run_id)
+    return message("promoted_over", run=run_id, previous=current.id)
 
 
 def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "", kind: str = DEFAULT_KIND) -> str:
@@ -201,7 +257,7 @@ def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "", k
     with engine.begin() as conn:
         current = _current(conn, kind)
         if current is None:
-            raise RegistryError("there is no champion to roll back from")
+            raise _refuse("no_champion")
         been = set(conn.execute(select(ForecastChampionEvent.run_id)
                                 .join(ForecastRun, ForecastRun.id == ForecastChampionEvent.run_id)
                                 .where(ForecastRun.kind == kind)).scalars())
@@ -211,20 +267,20 @@ def rollback(engine: Engine, run_id: int | None, actor: str, reason: str = "", k
                 .where(ForecastChampionEvent.run_id == current.id, ForecastChampionEvent.previous_run_id.is_not(None))
                 .order_by(ForecastChampionEvent.id.desc()).limit(1)).scalar()
             if previous is None:
-                raise RegistryError(f"run {current.id} has no earlier champion to roll back to")
+                raise _refuse("no_earlier", run=current.id)
             run_id = previous
         run = _run_row(conn, run_id)
         if run.kind != kind:
-            raise RegistryError(f"run {run_id} is a {run.kind!r} run, not {kind!r}")
+            raise _refuse("wrong_kind", run=run_id, kind=run.kind, expected=kind)
         if run_id == current.id:
-            raise RegistryError(f"run {run_id} is already the champion")
+            raise _refuse("already", run=run_id)
         if run.status != "ok":
-            raise RegistryError(f"run {run_id} {run.status}: only a successful run can be champion")
+            raise _refuse("not_successful", run=run_id, status=run.status)
         if run_id not in been:
-            raise RegistryError(f"run {run_id} was never champion: use `promote` to make it champion")
+            raise _refuse("never_champion", run=run_id)
         why = reason or f"rolled back from run {current.id}"
         _set_champion(conn, run_id, kind, current.id, actor, "rollback", why)
-    return f"run {run_id} is the champion again (was run {current.id})"
+    return message("rolled_back", run=run_id, previous=current.id)
 
 
 # --- reading ------------------------------------------------------------------------------

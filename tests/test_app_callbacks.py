@@ -16,6 +16,7 @@ from dash import Input, Output
 
 from dashapp.auth.callbacks import MAX_JSON_DEPTH, check_all_registered, unchecked_callbacks
 from dashapp.auth.permissions import PAGE_ACCESS
+from dashapp.callbacks.forecast import PANEL_OUTPUTS
 
 from .app_helpers import csrf_header, dash_post, logged_in_client, make_app_store
 
@@ -25,9 +26,7 @@ ROLE_USERS = {"director": "director.idf@pilotage.demo", "planner": "planner@pilo
 PAGE_OF_PREFIX = {"home-": "/", "explore-": "/explore", "forecast-": "/forecast", "planning-": "/planning",
                   "admin-": "/admin", "health-": "/health", "alerts-": "/alerts", "nav-bell": "/alerts",
                   "profile-": "/profile", "view-": "/views", "views-": "/views"}
-FORECAST_PANEL = ("..forecast-notice.children...forecast-run-info.children...forecast-chart.figure"
-                  "...forecast-table.children...forecast-accuracy.children...forecast-drivers.figure"
-                  "...forecast-media-plan.children...forecast-badge.children...forecast-overrides.children..")
+FORECAST_PANEL = ".." + "...".join(PANEL_OUTPUTS) + ".."  # the forecast panel callback's output id
 
 
 @pytest.fixture(scope="module")

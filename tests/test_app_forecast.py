@@ -24,7 +24,7 @@ from forecasting import record, registry
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastValue, Region
 
-from .app_helpers import csrf_header, dash_post, logged_in_client
+from .app_helpers import csrf_header, dash_post, logged_in_client, switch_language
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -228,9 +228,36 @@ def test_the_accuracy_card_shows_the_backtest_of_the_forecast_shown_by_horizon(d
     first = [cell["props"]["children"] for cell in body[0]["props"]["children"]]
     assert first == ["1 mo. ahead", i18n.number(expected.loc[1, "mase"], 2, "en"), "1.92", "80%", "95%", "24"]
     assert "Data cut-off: Oct 2026" in card and "forecast-acc-short" not in card
-    region_view = json.dumps(panel(logged_in_client(dash_app, PLANNER), "region")["forecast-accuracy"])
-    assert "Fewer than 24 months of data: limited candidates (Corse)" in region_view
-    assert "Theta" in region_view and '"data-series": "region:FR-IDF"' in region_view
+    region = panel(logged_in_client(dash_app, PLANNER), "region")
+    assert "Fewer than 24 months of data: limited candidates (Corse)" in json.dumps(region["forecast-accuracy"])
+    lines = json.dumps(region["forecast-accuracy-lines"])
+    assert "Theta" in lines and '"data-series": "region:FR-IDF"' in lines
+    assert out["forecast-accuracy-lines"]["children"] == ""  # the total view has one line: no table of lines
+
+
+def test_the_backtest_of_each_channel_has_the_page_width_and_scrolls(dash_app, store):
+    """By channel, the table of each line's backtest (eight columns) is not squeezed into the accuracy card
+    beside the drivers, where it was cut at the right: it has a card of the page's width and scrolls sideways
+    on a narrower screen."""
+    out = panel(logged_in_client(dash_app, PLANNER), "channel")
+    assert '"forecast-acc-lines"' not in json.dumps(out["forecast-accuracy"])
+    card = out["forecast-accuracy-lines"]["children"]
+    table = card["props"]["children"]["props"]["children"][1]
+    assert table["props"]["id"] == "forecast-acc-lines" and table["props"]["responsive"] is True
+    rows = table["props"]["children"][1]["props"]["children"]
+    assert {r["props"]["data-series"] for r in rows} >= {f"channel:{c}" for c in CHANNELS}
+    assert all(len(r["props"]["children"]) == 8 for r in rows)  # every column is there
+    from dashapp.pages import forecast as page
+
+    with dash_app.server.test_request_context("/forecast"):
+        from flask_login import login_user
+
+        from dashapp.auth.users import get_user_by_email
+
+        login_user(get_user_by_email(PLANNER))
+        tree = page.layout()
+    row = next(c for c in tree.children if getattr(c, "id", None) == "forecast-accuracy-lines")
+    assert row is not None  # a child of the page itself, not of the accuracy card's column
 
 
 def test_the_badge_says_when_last_month_fell_outside_the_interval(dash_app, store):
@@ -410,3 +437,102 @@ def test_the_admin_promotes_and_rolls_back_with_an_audit_trail(dash_app, store):
     assert [(e["action"], e["actor"]) for e in events[:2]] == [("rollback", ADMIN), ("promote", ADMIN)]
     out = act(client, "forecast-promote", 2).json["response"]  # already champion: refused, said so
     assert out["forecast-admin-feedback"]["color"] == "danger" and "already the champion" in json.dumps(out)
+
+
+# --- the registry in the user's language, rollback to the previous champion ---------------------------------------
+
+def test_every_registry_message_has_its_french_with_the_same_placeholders():
+    import string
+
+    from forecasting.api import ACCURACY_LABELS, MISSING_ACCURACY
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for code, english in registry.MESSAGES.items():
+        en, fr = i18n.MESSAGES[f"forecast.registry.{code}"]
+        assert en == english, code  # the catalogue words what the registry stores, no other text
+        assert fields(fr) == fields(english) and fr != english, code
+    for kind in ACCURACY_LABELS:
+        assert i18n.MESSAGES[f"forecast.registry.label.{kind}"][0] == ACCURACY_LABELS[kind]
+        assert i18n.MESSAGES[f"forecast.registry.missing.{kind}"][0] == MISSING_ACCURACY[kind]
+
+
+def test_registry_decisions_and_results_read_in_french(dash_app, store):
+    from dashapp.callbacks.forecast import registry_text
+
+    first = registry.message("first")
+    assert registry_text(first, "en") == first == "champion: first run (no champion before)"
+    assert registry_text(first, "fr") == "champion : premier modèle (aucun champion avant lui)"
+    better = registry.message("better", label=registry.ACCURACY_LABELS["leads"], mase="0.700", current=1, was="0.900")
+    assert registry_text(better, "fr") == "champion : MASE de backtest du total 0,700 < 0,900 pour le modèle n° 1"
+    assert registry_text("a text of its own", "fr") == "a text of its own"  # not the registry's: as it is
+    client = logged_in_client(dash_app, ADMIN)
+    output, inputs, state = ADMIN_CALLS[0]
+    english = json.dumps(dash_post(client, output, inputs, state).json["response"]["forecast-runs"],
+                         ensure_ascii=False)
+    switch_language(client, "fr")
+    try:
+        french = json.dumps(dash_post(client, output, inputs, state).json["response"]["forecast-runs"],
+                            ensure_ascii=False)
+    finally:
+        switch_language(client, "en")
+    assert "champion: first run (no champion before)" in english and "total backtest MASE 0.700" in english
+    assert "premier modèle (aucun champion avant lui)" in french and "MASE de backtest du total 0,700" in french
+    for word in ("first run", "champion before", "backtest MASE", "run 1"):
+        assert word not in french
+
+
+def test_rollback_restores_the_previous_champion_whatever_the_dropdown_says(dash_app, store):
+    """The registry's events say which run was champion before the current one; the run chosen in the
+    dropdown (here the champion itself, which the old button refused) plays no part. Results in French."""
+    client = logged_in_client(dash_app, ADMIN)
+    current = champion_id(store)
+    previous = next(e["previous_run_id"] for e in registry.champion_events(get_engine(store))
+                    if e["run_id"] == current and e["previous_run_id"] is not None)
+    assert previous != current
+    switch_language(client, "fr")
+    try:
+        out = act(client, "forecast-rollback", current).json["response"]
+        assert out["forecast-admin-feedback"]["color"] == "success" and champion_id(store) == previous
+        assert out["forecast-admin-feedback"]["children"] == (
+            f"Fait : le modèle n° {previous} est de nouveau le champion (à la place du n° {current}).")
+        out = act(client, "forecast-promote", current).json["response"]  # put back, said in French too
+        assert out["forecast-admin-feedback"]["children"] == (
+            f"Fait : le modèle n° {current} est le champion (à la place du n° {previous}).")
+        out = act(client, "forecast-promote", current).json["response"]
+        assert out["forecast-admin-feedback"]["children"] == f"Non fait : le modèle n° {current} est déjà le champion."
+    finally:
+        switch_language(client, "en")
+    assert champion_id(store) == current
+    events = registry.champion_events(get_engine(store))
+    assert [(e["action"], e["run_id"], e["previous_run_id"]) for e in events[:2]] == [
+        ("promote", current, previous), ("rollback", previous, current)]
+
+
+def test_who_trained_the_run_is_worded_in_the_users_language(dash_app, store):
+    """A run started from the command line is stored as ``cli:<operator>`` (pilotage.operator): the page
+    says "command line (ops)", "ligne de commande (ops)" in French, not the stored code."""
+    engine = get_engine(store)
+    run = champion_id(store)
+    with engine.begin() as conn:
+        was = conn.execute(text("SELECT run_by FROM forecast_run WHERE id = :id"), {"id": run}).scalar()
+        conn.execute(text("UPDATE forecast_run SET run_by = 'cli:ops' WHERE id = :id"), {"id": run})
+    try:
+        client = logged_in_client(dash_app, ADMIN)
+        output, inputs, state = ADMIN_CALLS[0]
+        english = panel(client)["forecast-run-info"]["children"]
+        runs_en = json.dumps(dash_post(client, output, inputs, state).json["response"]["forecast-runs"])
+        switch_language(client, "fr")
+        try:
+            french = panel(client)["forecast-run-info"]["children"]
+            runs_fr = json.dumps(dash_post(client, output, inputs, state).json["response"]["forecast-runs"],
+                                 ensure_ascii=False)
+        finally:
+            switch_language(client, "en")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE forecast_run SET run_by = :by WHERE id = :id"), {"by": was, "id": run})
+    assert "by command line (ops)." in english and '"command line (ops)"' in runs_en
+    assert "par ligne de commande (ops)." in french and '"ligne de commande (ops)"' in runs_fr
+    assert "cli:ops" not in english + runs_en + french + runs_fr

@@ -359,6 +359,40 @@ def test_the_page_speaks_french(dash_app, store):
     assert dumps(i18n.money(model.marginal_cost()[c], 0, "fr"))[1:-1] in text  # "356 €" in French
 
 
+def test_who_trained_the_media_model_and_the_dropdowns_speak_the_users_language(dash_app, store):
+    """"trained by" goes through the operator label (a command-line run is "ligne de commande (ops)" in
+    French, never the stored ``cli:ops``); the scope, scenario and compare dropdowns have their own texts
+    (placeholder, "selected" count, "no options") in the user's language, as every dropdown of the app."""
+    engine = get_engine(store)
+    with engine.begin() as conn:
+        run = conn.execute(select(ForecastRun.id, ForecastRun.run_by).where(ForecastRun.kind == "media",
+                                                                            ForecastRun.is_champion.is_(True))).one()
+        conn.execute(ForecastRun.__table__.update().where(ForecastRun.id == run.id).values(run_by="cli:ops"))
+    client = logged_in_client(dash_app, OTHER_PLANNER)
+    try:
+        english = panel(client)["planning-run-info"]["children"]
+        switch_language(client, "fr")
+        try:
+            french = panel(client)["planning-run-info"]["children"]
+            page = [dash_post(client, ".._pages_content.children..._pages_store.data..", [
+                {"id": "_pages_location", "property": "pathname", "value": "/planning"},
+                {"id": "_pages_location", "property": "search", "value": ""}]).json["response"],
+                scope_panel(client)["planning-writer"]]  # the scenario card comes with the scope
+        finally:
+            switch_language(client, "en")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(ForecastRun.__table__.update().where(ForecastRun.id == run.id).values(run_by=run.run_by))
+    assert english.endswith("by command line (ops).") and french.endswith("par ligne de commande (ops).")
+    for component in ("planning-scope", "planning-scenario", "planning-compare"):
+        found = components(page, "id", component)
+        assert len(found) == 1, component
+        labels = found[0].get("labels") or {}
+        assert labels.get("selected_count") == i18n.t("dropdown.selected_count", "fr"), component
+        assert labels.get("no_options_found") == i18n.t("dropdown.no_options", "fr"), component
+    assert components(page, "id", "planning-compare")[0]["placeholder"] == i18n.t("planning.compare.pick", "fr")
+
+
 # --- the scenario editor ---------------------------------------------------------------------------------------
 
 def test_the_editor_starts_from_the_current_plan(dash_app, store):

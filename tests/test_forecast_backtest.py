@@ -139,6 +139,39 @@ def test_interval_coverage_is_nominal_on_simulated_errors():
     assert 0.6 < cover[0.8] < 1.0 and 0.8 < cover[0.95] <= 1.0
 
 
+def test_tail_intervals_cover_each_horizon_where_pooled_ones_do_not():
+    """Method "tail": errors whose first month has a heavy tail (Student t, 3 degrees of freedom,
+    off the sqrt(h) growth of the later, normal months). The pooled 95% quantile assumes one
+    shape at every horizon and under-covers month 1; the per-horizon tail covers every month at
+    least at the conformal guarantee (30 scores: the largest, 30/31 = 96.8%), and the 80%
+    intervals (the body) are the pooled ones."""
+    rng = np.random.default_rng(3)
+    H, origins = 6, 30
+    sd = np.sqrt(np.arange(1, H + 1))
+
+    def draw(size):
+        e = rng.normal(0, 1, (size, H)) * sd
+        e[:, 0] = 1.5 * rng.standard_t(3, size) / math.sqrt(3)  # sd 1.5, heavier tail
+        return e
+
+    hits = {method: np.zeros((2, H)) for method in ("pooled", "tail")}
+    trials = 600
+    for _ in range(trials):
+        past, new = draw(origins), draw(1)[0]
+        widths = {method: halfwidths(past, (0.8, 0.95), method=method, min_slope=0.5) for method in hits}
+        np.testing.assert_array_equal(widths["tail"][0.8], widths["pooled"][0.8])
+        for method, w in widths.items():
+            hits[method][0] += np.abs(new) <= w[0.8]
+            hits[method][1] += np.abs(new) <= w[0.95]
+    pooled95, tail95 = hits["pooled"][1] / trials, hits["tail"][1] / trials
+    assert pooled95[0] < 0.92  # the pooled tail is too short for month 1
+    assert np.all(tail95 >= origins / (origins + 1) - 0.025)  # each month, sampling noise allowed
+    assert tail95.mean() <= 0.995
+    assert (hits["tail"][0] / trials).mean() == pytest.approx(0.8, abs=0.05)
+    with pytest.raises(ValueError, match="unknown interval method"):
+        halfwidths(draw(origins), method="normal")
+
+
 def test_forecast_interval_coverage_on_simulated_series():
     """End to end: seasonal AR(1) series, select + intervals, coverage of the next 6 months."""
     rng = np.random.default_rng(5)

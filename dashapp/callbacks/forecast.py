@@ -46,7 +46,7 @@ OVERRIDE_COLOR = "#d63384"
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
                  "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
                  "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children",
-                 "forecast-chart.config", "forecast-drivers.config")
+                 "forecast-accuracy-lines.children", "forecast-chart.config", "forecast-drivers.config")
 OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
                     "forecast-override-feedback.is_open", "forecast-version.data")
 
@@ -278,20 +278,29 @@ def _record_accuracy(rows: list[dict], language: str) -> list:
     return children
 
 
+def accuracy_lines(accuracy: dict, labels: dict[str, str], language: str):
+    """In a channel or region view, each line's backtest (method, MASE, naive MASE, sMAPE, coverage, months):
+    a card of the page's full width, whose table scrolls sideways where the screen is narrower still."""
+    if not accuracy["lines"]:
+        return ""
+    header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
+                                + [html.Th(i18n.t(k, language), className="text-end") for k in METRIC_HEADERS]))
+    body = [html.Tr([html.Td(_series_label(r, labels))]
+                    + [html.Td(c, className="text-end" if i else None)
+                       for i, c in enumerate(_metric_cells(r, language))],
+                    **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
+    return dbc.Card(dbc.CardBody([
+        html.H2(i18n.t("forecast.accuracy.lines", language), className="h6"),
+        dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small mb-0 text-nowrap",
+                  id="forecast-acc-lines")]), className="mb-3", id="forecast-acc-lines-card")
+
+
 def accuracy_card(accuracy: dict, rows: list[dict], labels: dict[str, str], cutoff: dt.date,
                   language: str) -> html.Div:
     """The backtest of what is shown: the forecast of record's by horizon against the seasonal naive, with the
-    share of past months inside its 80% and 95% intervals; in a channel or region view, each line's too.
+    share of past months inside its 80% and 95% intervals (each line's: :func:`accuracy_lines`).
     ``rows``: the stored series' methods and notes (:func:`forecasts.accuracy`)."""
     children = _record_accuracy(accuracy["record"], language)
-    if accuracy["lines"]:
-        header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
-                                    + [html.Th(i18n.t(k, language)) for k in METRIC_HEADERS]))
-        body = [html.Tr([html.Td(_series_label(r, labels))] + [html.Td(c) for c in _metric_cells(r, language)],
-                        **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
-        children.append(html.H3(i18n.t("forecast.accuracy.lines", language), className="h6 mt-2"))
-        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
-                                  id="forecast-acc-lines"))
     children.append(html.P(i18n.t("forecast.accuracy.cutoff", language, cutoff=charts.month_label(cutoff, language)),
                            className="small mb-1", id="forecast-acc-cutoff"))
     short = [_series_label(r, labels) for r in rows if r["short_series"]]
@@ -552,7 +561,7 @@ def graph_configs(view: str, months, run_id, language: str) -> tuple[dict, dict]
 def _empty_panel(message: str, run_info: str = ""):
     blank = charts.empty(message)
     return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "", "", graph_config(), graph_config())
+            "", "", "", "", graph_config(), graph_config())
 
 
 def update_panel(view, _version=None):
@@ -563,8 +572,8 @@ def update_panel(view, _version=None):
         return _empty_panel(i18n.t("forecast.no_run", language))
     cutoff = pd.Timestamp(run["cutoff"]).date()
     run_info = i18n.t("forecast.run_info", language, run=run["id"], cutoff=charts.month_label(cutoff, language),
-                      created=i18n.date(run["created_at"], "medium", language), by=run["run_by"],
-                      horizon=run["horizon"])
+                      created=i18n.date(run["created_at"], "medium", language),
+                      by=i18n.operator(run["run_by"], language), horizon=run["horizon"])
     frame = forecasts.forecast_frame(run["id"], view)
     if frame.empty:
         return _empty_panel(i18n.t("forecast.no_series", language), run_info)
@@ -592,12 +601,12 @@ def update_panel(view, _version=None):
         notice = html.Div([notice, changed]) if notice else changed
     overrides = record.overrides if record is not None and view == "total" else {}
     drivers = drivers_figure(record, language) if record is not None else charts.empty("")
+    accuracy = forecasts.horizon_accuracy(run["id"], view)
     return (notice, run_info, forecast_figure(view, frame, actual, labels, target, last_year, language, overrides),
             forecast_table(frame, labels, language, overrides),
-            accuracy_card(forecasts.horizon_accuracy(run["id"], view), forecasts.accuracy(run["id"], view), labels,
-                          cutoff, language),
+            accuracy_card(accuracy, forecasts.accuracy(run["id"], view), labels, cutoff, language),
             drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language),
-            *graph_configs(view, months, run["id"], language))
+            accuracy_lines(accuracy, labels, language), *graph_configs(view, months, run["id"], language))
 
 
 # --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
@@ -616,10 +625,12 @@ def runs_list(_clicks, _version):
     header = html.Thead(html.Tr([html.Th(i18n.t(f"forecast.admin.{h}", language) if h != "mase"
                                          else i18n.t("forecast.accuracy.mase", language)) for h in headers]))
     body = [html.Tr([html.Td(r["id"]), html.Td(_fmt_time(r["created_at"])),
-                     html.Td(charts.month_label(pd.Timestamp(r["cutoff"]).date(), language)), html.Td(r["run_by"]),
+                     html.Td(charts.month_label(pd.Timestamp(r["cutoff"]).date(), language)),
+                     html.Td(i18n.operator(r["run_by"], language)),
                      html.Td(r["status"]), html.Td(i18n.number(r["mase"], 3, language)),
                      html.Td(i18n.t("forecast.admin.yes", language) if r["is_champion"] else ""),
-                     html.Td(r["decision"] or r["message"] or "", className="small")],
+                     html.Td(registry_text(r["decision"], language) if r["decision"] else r["message"] or "",
+                             className="small")],
                     className="table-success" if r["is_champion"] else "", **{"data-run": str(r["id"])})
             for r in rows]
     options = [{"value": r["id"], "label": i18n.t("forecast.admin.run_label", language, run=r["id"],
@@ -669,6 +680,25 @@ def _bump(version) -> int:
     return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
+def registry_text(text: str | None, language: str) -> str:
+    """A registry message (a run's decision, a promotion's or rollback's result or refusal) in the user's
+    language; a text the registry did not word is shown as it is."""
+    parsed = forecasts.registry_message(text)
+    if parsed is None:
+        return text or ""
+    code, values = parsed
+    for name in ("label", "missing"):
+        if name in values:
+            values[name] = i18n.t(f"forecast.registry.{name}.{values[name]}", language)
+    for name in ("mase", "was", "current_mase"):
+        if name in values:
+            try:
+                values[name] = i18n.number(float(values[name]), 3, language)
+            except ValueError:  # "none": the champion had no figure
+                values[name] = i18n.t("forecast.registry.none", language)
+    return i18n.t(f"forecast.registry.{code}", language, **values)
+
+
 def _change(action: str, run, version):
     admin = require_role("admin")
     language = i18n.current_language()
@@ -678,23 +708,25 @@ def _change(action: str, run, version):
         message = (forecasts.promote(run, admin.email) if action == "promote"
                    else forecasts.rollback(run, admin.email))
     except forecasts.RegistryError as error:
-        return (i18n.t("forecast.admin.error", language, message=str(error)), "danger", True, dash.no_update,
-                dash.no_update)
+        return (i18n.t("forecast.admin.error", language, message=registry_text(str(error), language)), "danger", True,
+                dash.no_update, dash.no_update)
     audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})
     bumped = _bump(version)
-    return i18n.t("forecast.admin.done", language, message=message), "success", True, bumped, bumped
+    return (i18n.t("forecast.admin.done", language, message=registry_text(message, language)), "success", True,
+            bumped, bumped)
 
 
 ACTIONS = {"forecast-promote": "promote", "forecast-rollback": "rollback"}
 
 
 def change_champion(_promote_clicks, _rollback_clicks, run, version):
-    """Promote the chosen run, or roll back (to the chosen run, else to the champion before)."""
+    """Promote the run chosen in the dropdown, or roll back to the previous champion: the run that was
+    champion before the current one, as the registry's events say (the dropdown plays no part)."""
     require_role("admin")
     action = ACTIONS.get(ctx.triggered_id)
     if action is None:
         return (dash.no_update,) * 5
-    return _change(action, run, version)
+    return _change(action, run if action == "promote" else None, version)
 
 
 def compare_update(first, second, _version):

@@ -287,7 +287,8 @@ def model_panel(scope):
     names = data.channel_names(language)
     channels = list(model.channels)
     run_info = i18n.t("planning.run_info", language, run=run["id"], cutoff=_month(run["cutoff"], language),
-                      created=i18n.date(run["created_at"], "medium", language), by=run["run_by"])
+                      created=i18n.date(run["created_at"], "medium", language),
+                      by=i18n.operator(run["run_by"], language))
     stats = data.model_stats(scope)
     model_info = i18n.t("planning.model.info", language, first=_month(stats["first"], language),
                         last=_month(stats["last"], language), months=len(model.periods),

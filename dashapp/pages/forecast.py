@@ -17,7 +17,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..layout.controls import download_id, export_buttons, graph_config
+from ..layout.controls import download_id, dropdown, export_buttons, graph_config
 from ..semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
 from . import guarded
 
@@ -44,7 +44,7 @@ def _card(title: str, body, card_id: str, help_text: str | None = None) -> dbc.C
 
 def admin_section() -> html.Section:
     """The run registry (admin only; its callbacks check the role again)."""
-    dropdown = {"clearable": True, "className": "mb-2"}
+    options = {"clearable": True, "className": "mb-2"}
     return html.Section([
         dcc.Store(id="forecast-admin-version", data=0),
         html.H2(i18n.t("forecast.admin.title"), className="h5 mt-4"),
@@ -53,19 +53,22 @@ def admin_section() -> html.Section:
         html.Div(id="forecast-runs"),
         dbc.Row([
             dbc.Col([html.Label(i18n.t("forecast.admin.action_run"), htmlFor="forecast-action-run", className="small"),
-                     dcc.Dropdown(id="forecast-action-run", **dropdown)], md=4),
-            dbc.Col([dbc.Button(i18n.t("forecast.admin.promote"), id="forecast-promote", color="primary",
+                     dropdown(id="forecast-action-run", **options)], md=4),
+            dbc.Col(dbc.Button(i18n.t("forecast.admin.promote"), id="forecast-promote", color="primary", size="sm"),
+                    md=2, className="d-flex align-items-end mb-2"),
+            # Rollback needs no choice: it restores the champion before the current one (the registry's events).
+            dbc.Col([dbc.Button(i18n.t("forecast.admin.rollback"), id="forecast-rollback", color="warning",
                                 size="sm", className="me-2"),
-                     dbc.Button(i18n.t("forecast.admin.rollback"), id="forecast-rollback", color="warning",
-                                size="sm")], md=4, className="d-flex align-items-end mb-2"),
+                     html.Span(i18n.t("forecast.admin.rollback_help"), className="small text-muted")],
+                    md=6, className="d-flex align-items-end mb-2"),
         ]),
         dbc.Alert(id="forecast-admin-feedback", is_open=False, dismissable=True),
         html.H3(i18n.t("forecast.admin.compare"), className="h6 mt-3"),
         dbc.Row([
             dbc.Col([html.Label(i18n.t("forecast.admin.first"), htmlFor="forecast-compare-a", className="small"),
-                     dcc.Dropdown(id="forecast-compare-a", **dropdown)], md=4),
+                     dropdown(id="forecast-compare-a", **options)], md=4),
             dbc.Col([html.Label(i18n.t("forecast.admin.second"), htmlFor="forecast-compare-b", className="small"),
-                     dcc.Dropdown(id="forecast-compare-b", **dropdown)], md=4),
+                     dropdown(id="forecast-compare-b", **options)], md=4),
         ]),
         html.Div(id="forecast-compare"),
     ], id="forecast-admin")
@@ -84,12 +87,12 @@ def override_form() -> html.Div:
         dbc.Row([
             dbc.Col([html.Label(i18n.t("forecast.override.scope"), htmlFor="forecast-override-scope",
                                 className="small"),
-                     dcc.Dropdown(id="forecast-override-scope", options=scopes, clearable=False,
-                                  value=scopes[0]["value"] if scopes else None)], md=3),
+                     dropdown(language, id="forecast-override-scope", options=scopes, clearable=False,
+                              value=scopes[0]["value"] if scopes else None)], md=3),
             dbc.Col([html.Label(i18n.t("forecast.override.month"), htmlFor="forecast-override-month",
                                 className="small"),
-                     dcc.Dropdown(id="forecast-override-month", options=months, clearable=False,
-                                  value=months[0]["value"] if months else None)], md=3),
+                     dropdown(language, id="forecast-override-month", options=months, clearable=False,
+                              value=months[0]["value"] if months else None)], md=3),
             dbc.Col([html.Label(i18n.t("forecast.override.value"), htmlFor="forecast-override-value",
                                 className="small"),
                      dbc.Input(id="forecast-override-value", type="text", inputMode="decimal", size="sm")], md=2),
@@ -135,6 +138,8 @@ def layout(**_query) -> html.Div:
                           dcc.Graph(id="forecast-drivers", config=graph_config()),
                           "forecast-drivers-card", i18n.t("forecast.drivers.help")), lg=7),
         ]),
+        # The backtest of each line (channel and region views) has many columns: full width, scrolling if need be.
+        html.Div(id="forecast-accuracy-lines"),
         _card(i18n.t("forecast.media.title"), html.Div(id="forecast-media-plan"), "forecast-media-card"),
         admin_section() if is_admin else html.Div(),
     ], id="forecast-page")

@@ -20,7 +20,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from .. import i18n
-from ..layout.controls import download_id, export_buttons, graph_config
+from ..layout.controls import download_id, dropdown, export_buttons, graph_config
 from ..semantic import planning as data
 from ..semantic.sharing import SHARE_ROLES
 from . import guarded
@@ -122,8 +122,8 @@ def header(options: list[dict], value) -> html.Div:
         html.H1(i18n.t("planning.title"), className="h3 mb-0"),
         html.Div([
             html.Label(i18n.t("planning.scope"), htmlFor="planning-scope", className="small text-muted me-2 mb-0"),
-            dcc.Dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
-                         style={"minWidth": "280px"}),
+            dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
+                     style={"minWidth": "280px"}),
         ], className="d-flex align-items-center"),
     ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
 
@@ -199,8 +199,8 @@ def scenarios_card(options: list[dict], listing, compare_options: list[dict], la
         dbc.Row([
             dbc.Col([html.Label(i18n.t("planning.scenarios.saved", language), htmlFor="planning-scenario",
                                 className="small"),
-                     dcc.Dropdown(id="planning-scenario", options=options, clearable=True,
-                                  placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
+                     dropdown(language, id="planning-scenario", options=options, clearable=True,
+                              placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
             dbc.Col([dbc.Button(i18n.t("planning.scenarios.load", language), id="planning-load", color="secondary",
                                 size="sm", className="me-2"),
                      dbc.Button(i18n.t("planning.scenarios.delete", language), id="planning-delete", color="danger",
@@ -209,8 +209,8 @@ def scenarios_card(options: list[dict], listing, compare_options: list[dict], la
         html.Div(listing, id="planning-scenarios", className="mb-3"),
         html.H3(i18n.t("planning.compare.title", language), className="h6"),
         html.P(i18n.t("planning.compare.help", language), className="text-muted small mb-1"),
-        dcc.Dropdown(id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
-                     placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
+        dropdown(language, id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
+                 placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
         dcc.Loading(html.Div(id="planning-comparison"), type="dot", delay_show=300),
         share_section(share_users or [], language),
     ], "planning-scenarios-card", "planning.scenarios.help")

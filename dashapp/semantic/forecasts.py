@@ -459,6 +459,23 @@ def promote(value, actor: str) -> str:
     return forecasting_api.promote(get_engine(), run_id, actor=actor)
 
 
+def registry_message(text: str | None) -> tuple[str, dict[str, str]] | None:
+    """A registry message (a run's decision, a promotion's or rollback's result or refusal) as ``(code,
+    values)`` for :mod:`dashapp.i18n` to word (``label`` and ``missing`` given as the run kind they
+    name); None for a text the registry did not word."""
+    parsed = forecasting_api.parse_message(text)
+    if parsed is None:
+        return None
+    code, values = parsed
+    for name, texts in (("label", forecasting_api.ACCURACY_LABELS), ("missing", forecasting_api.MISSING_ACCURACY)):
+        if name in values:
+            kind = next((k for k, v in texts.items() if v == values[name]), None)
+            if kind is None:
+                return None
+            values[name] = kind
+    return code, values
+
+
 def rollback(value, actor: str) -> str:
     """Make an earlier champion the champion again (admin only; no run = the one before)."""
     require_role("admin")

@@ -201,6 +201,19 @@ def test_switching_the_view_redraws_the_chart_by_channel_then_by_region(as_user,
     assert sorted(t["group"] for t in of_kind(traces, "forecast")) == channels
     assert not [t for t in traces if t["kind"] in ("lo80", "hi80", "lo95", "hi95")]  # several lines: no bands
     assert page.locator("#forecast-table-grid tr[data-group=sum]").count() == 1
+    # Each channel's backtest: a card of the page's width (not squeezed beside the drivers, where it was cut at
+    # the right); every column either fits or the table scrolls inside its card, never past the card's edge.
+    page.wait_for_selector("#forecast-acc-lines tr[data-series]")
+    box = page.evaluate("""() => {
+        const card = document.querySelector('#forecast-acc-lines-card').getBoundingClientRect();
+        const page = document.querySelector('#forecast-page').getBoundingClientRect();
+        const wrapper = document.querySelector('#forecast-acc-lines').parentElement;
+        const last = document.querySelector('#forecast-acc-lines thead th:last-child').getBoundingClientRect();
+        return {card: card.width, page: page.width, right: card.right, lastRight: last.right,
+                overflow: getComputedStyle(wrapper).overflowX, scroll: wrapper.scrollWidth > wrapper.clientWidth};
+    }""")
+    assert box["card"] >= 0.95 * box["page"], box
+    assert box["lastRight"] <= box["right"] or (box["scroll"] and box["overflow"] == "auto"), box
 
     pick_view(page, "region", regions)
     assert sorted(t["group"] for t in of_kind(chart(page), "forecast")) == regions
