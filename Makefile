@@ -16,7 +16,8 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 install: $(BIN)/.installed
 
 ## make demo: install, migrate the embedded SQLite store, fill it with the demo company, train the forecasts and the
-## media response model, evaluate the example alert rules (the e-mails land in var/outbox/), serve the app. Five years of history: with three, the response model cannot tell most
+## media response model, evaluate the example alert rules and send the demo users' Monday digests (the e-mails land in
+## var/outbox/), serve the app. Five years of history: with three, the response model cannot tell most
 ## channels' effects apart (it says so), which is honest but shows little of the planning page.
 demo: install
 	$(BIN)/pilotage db upgrade
@@ -24,6 +25,7 @@ demo: install
 	$(BIN)/pilotage forecast train
 	$(BIN)/pilotage plan fit
 	$(BIN)/pilotage alerts run
+	$(BIN)/pilotage reports send --weekly
 	$(BIN)/pilotage serve --bind $(HOST):$(PORT)
 
 ## serve the app on the current store (no demo data generated)

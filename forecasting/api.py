@@ -51,7 +51,7 @@ from forecasting.registry import (
     promote,
     rollback,
 )
-from forecasting.series import top_region
+from forecasting.series import MEASURE, top_region
 
 if TYPE_CHECKING:  # what __getattr__ below gives, for readers and type checkers
     from forecasting.planning.optimise import Infeasible, optimise
@@ -68,9 +68,9 @@ __all__ = [
     # lead forecasts
     "DEFAULT_KIND", "RegistryError", "accuracy", "champion", "forecasts", "get_run", "list_runs", "promote", "rollback",
     "parse_message", "ACCURACY_LABELS", "MISSING_ACCURACY",
-    # the forecast of record
-    "forecast_of_record", "series_key", "current_overrides", "override_history", "set_override", "OverrideError",
-    "MAX_OVERRIDE", "MAX_REASON", "interval_states",
+    # the forecast of record (of MEASURE, qualified leads)
+    "MEASURE", "forecast_of_record", "series_key", "current_overrides", "override_history", "set_override",
+    "OverrideError", "MAX_OVERRIDE", "MAX_REASON", "interval_states",
     # media planning
     "run_models", "media_models", "current_plan", "lead_targets", "simulate", "simulate_on_record", "optimise",
     "Infeasible",

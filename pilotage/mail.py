@@ -10,8 +10,11 @@ nor a page waits for the SMTP server; a failure is logged and retried later with
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import logging
+import re
 import smtplib
 import ssl
 import uuid
@@ -33,7 +36,30 @@ SMTP_TIMEOUT_S = 10
 _outgoing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pilotage-mail")
 
 
+# An image written into the HTML as a data URI (what the queue stores: one self-contained text column).
+_DATA_IMAGE = re.compile(r'src="data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=]+)"')
+
+
+def _inline_images(html: str, domain: str | None) -> tuple[str, list[tuple[str, str, bytes]]]:
+    """``html`` with each data-URI image replaced by a ``cid:`` reference (mail clients block data URIs but
+    show related parts), and the images: (Content-ID, subtype, bytes)."""
+    images: list[tuple[str, str, bytes]] = []
+
+    def to_cid(match: re.Match) -> str:
+        try:
+            data = base64.b64decode(match.group(2), validate=True)
+        except binascii.Error:
+            return match.group(0)
+        cid = make_msgid(domain=domain)
+        images.append((cid, match.group(1), data))
+        return f'src="cid:{cid[1:-1]}"'
+
+    return _DATA_IMAGE.sub(to_cid, html), images
+
+
 def message(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
+    """Plain text, and HTML beside it when given; the HTML's data-URI images become inline related parts
+    (multipart/alternative holding multipart/related)."""
     settings = get_settings()
     mail = EmailMessage()
     mail["From"] = settings.mail_from
@@ -43,7 +69,11 @@ def message(to: str, subject: str, body: str, html: str | None = None) -> EmailM
     mail["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)
     mail.set_content(body)
     if html:
+        html, images = _inline_images(html, settings.mail_from.rpartition("@")[2] or None)
         mail.add_alternative(html, subtype="html")  # multipart/alternative: text first, HTML preferred
+        page = mail.get_payload()[1]
+        for cid, subtype, data in images:
+            page.add_related(data, "image", subtype, cid=cid, disposition="inline")
     return mail
 
 

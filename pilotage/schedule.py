@@ -1,5 +1,6 @@
 """Schedules run in process: the monthly retraining (``pilotage forecast schedule``) and the daily alert
-evaluation (``pilotage alerts schedule``). Shared by the layers, so that none imports another for it.
+evaluation with the queued e-mails' delivery every few minutes between runs (``pilotage alerts schedule``).
+Shared by the layers, so that none imports another for it.
 
 The alternative to the shipped cron line (``deploy/cron/pilotage-forecast``): a small loop that
 sleeps until the next run time (day ``day`` of each month at ``hour:minute``, local time), runs
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 MAX_SLEEP_S = 3600.0  # wake up at least hourly, so a changed clock (suspend, DST) is noticed
 
@@ -49,6 +51,15 @@ def next_weekly(after: dt.datetime, weekday: int = 0, hour: int = 7, minute: int
     return candidate + dt.timedelta(days=(weekday - candidate.weekday()) % 7)
 
 
+def next_every(after: dt.datetime, minutes: int) -> dt.datetime:
+    """The first multiple of ``minutes`` past the hour strictly after ``after`` (``*/minutes`` in cron)."""
+    if not 1 <= minutes <= 60 or 60 % minutes:
+        raise ValueError("minutes must divide the hour (1-60)")
+    start = after.replace(minute=0, second=0, microsecond=0)
+    steps = int((after - start).total_seconds() // (minutes * 60)) + 1
+    return start + dt.timedelta(minutes=minutes * steps)
+
+
 def upcoming(after: dt.datetime, count: int, day: int = 1, hour: int = 6, minute: int = 0) -> list[dt.datetime]:
     """The next ``count`` run times after ``after``."""
     out = []
@@ -56,6 +67,41 @@ def upcoming(after: dt.datetime, count: int, day: int = 1, hour: int = 6, minute
         after = next_run(after, day, hour, minute)
         out.append(after)
     return out
+
+
+@dataclass
+class Job:
+    """One job of :func:`run_jobs`: what to run, when it is next due after a time, and what to tell."""
+
+    run: Callable[[], None]
+    due_after: Callable[[dt.datetime], dt.datetime]
+    on_wait: Callable[[dt.datetime], None] | None = None
+    on_error: Callable[[BaseException], None] | None = None
+
+
+def run_jobs(jobs: Sequence[Job], clock: Callable[[], dt.datetime] = dt.datetime.now,
+             sleep: Callable[[float], None] = time.sleep, max_runs: int | None = None) -> int:
+    """Run each job at its own times in one loop: sleep until the earliest due (the first listed on a tie), run
+    it, ask it when it is due next; return the number of runs (only when ``max_runs`` is reached)."""
+    due: list[dt.datetime | None] = [None] * len(jobs)
+    runs = 0
+    while max_runs is None or runs < max_runs:
+        for i, job in enumerate(jobs):
+            if due[i] is None:
+                due[i] = job.due_after(clock())
+                if job.on_wait is not None:
+                    job.on_wait(due[i])
+        i = min(range(len(jobs)), key=lambda k: due[k])
+        while (left := (due[i] - clock()).total_seconds()) > 0:
+            sleep(min(left, MAX_SLEEP_S))
+        try:
+            jobs[i].run()
+        except Exception as error:  # one failed run must not stop the schedule
+            if jobs[i].on_error is not None:
+                jobs[i].on_error(error)
+        due[i] = None
+        runs += 1
+    return runs
 
 
 def run_forever(job: Callable[[], None], day: int = 1, hour: int = 6, minute: int = 0,
@@ -68,20 +114,7 @@ def run_forever(job: Callable[[], None], day: int = 1, hour: int = 6, minute: in
     """Run ``job`` at every scheduled time (monthly on ``day``, or ``due_after(now)`` when given, e.g. a
     :func:`next_daily`); return the number of runs (only when ``max_runs`` is reached)."""
     due_after = due_after or (lambda now: next_run(now, day, hour, minute))
-    runs = 0
-    while max_runs is None or runs < max_runs:
-        due = due_after(clock())
-        if on_wait is not None:
-            on_wait(due)
-        while (left := (due - clock()).total_seconds()) > 0:
-            sleep(min(left, MAX_SLEEP_S))
-        try:
-            job()
-        except Exception as error:  # one failed month must not stop the schedule
-            if on_error is not None:
-                on_error(error)
-        runs += 1
-    return runs
+    return run_jobs([Job(job, due_after, on_wait, on_error)], clock, sleep, max_runs)
 
 
 class JobsFailed(RuntimeError):

@@ -451,6 +451,52 @@ def test_without_smtp_the_queue_writes_eml_files_to_the_outbox(store):
     assert all(Path(p).parent == get_settings().var_dir / "outbox" for p in paths)
 
 
+def test_the_in_process_schedule_runs_each_job_at_its_own_times_in_one_loop():
+    from pilotage.schedule import Job, next_daily, next_every, run_jobs
+
+    clock, ran = [dt.datetime(2026, 10, 14, 7, 5)], []
+
+    def sleep(seconds):
+        clock[0] += dt.timedelta(seconds=seconds)
+
+    jobs = [Job(lambda: ran.append(("evaluate", clock[0])), lambda now: next_daily(now, 7, 30)),
+            Job(lambda: ran.append(("deliver", clock[0])), lambda now: next_every(now, 10))]
+    assert run_jobs(jobs, clock=lambda: clock[0], sleep=sleep, max_runs=5) == 5
+    at = lambda h, m: dt.datetime(2026, 10, 14, h, m)  # noqa: E731
+    # a tie (07:30) runs the first listed first; the delivery keeps its own cadence around the evaluation
+    assert ran == [("deliver", at(7, 10)), ("deliver", at(7, 20)), ("evaluate", at(7, 30)), ("deliver", at(7, 30)),
+                   ("deliver", at(7, 40))]
+    assert next_every(at(7, 40), 10) == at(7, 50)
+    assert next_every(dt.datetime(2026, 10, 14, 23, 55), 10) == dt.datetime(2026, 10, 15, 0, 0)
+    with pytest.raises(ValueError):
+        next_every(at(7, 0), 7)
+
+
+def test_the_alerts_schedule_sends_a_queued_retry_before_the_next_daily_run(store, monkeypatch):
+    from dashapp.alerts import cli
+    from pilotage.schedule import run_jobs
+
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")  # down at first: the message waits for a retry
+    get_settings.cache_clear()
+    _fire_one(store, users())
+    assert mail.deliver_due(store)["retry"] == 2
+    monkeypatch.delenv("SMTP_URL")  # back (the outbox), and the back-off has elapsed
+    get_settings.cache_clear()
+    with store.begin() as conn:
+        conn.execute(update(MailQueue).values(next_attempt_at=dt.datetime(2000, 1, 1)))
+    evaluations, clock = [], [dt.datetime(2026, 10, 14, 8, 0)]  # the daily run is tomorrow at 07:30
+    monkeypatch.setattr(cli, "evaluate_and_deliver", lambda: evaluations.append(clock[0]))
+
+    def sleep(seconds):
+        clock[0] += dt.timedelta(seconds=seconds)
+
+    assert run_jobs(cli.schedule_jobs(7, 30, 10), clock=lambda: clock[0], sleep=sleep, max_runs=1) == 1
+    assert evaluations == [] and clock[0] == dt.datetime(2026, 10, 14, 8, 10)
+    with store.connect() as conn:
+        assert conn.execute(select(MailQueue.status, MailQueue.attempts)).all() == [("sent", 2), ("sent", 2)]
+    assert len(mail.outbox_files()) == 2
+
+
 # --- wiring: hooks, dry run, read marks -------------------------------------------------------------------------
 
 def test_the_alerts_run_after_loads_and_trainings_through_entry_points():

@@ -31,18 +31,24 @@ def _print_changes(changes, dry_run: bool) -> None:
                   f"{sum(c.action in ('updated', 'reopened') for c in changes)} still open", highlight=False)
 
 
-def evaluate_and_deliver(dry_run: bool = False) -> None:
+def deliver_queue(quiet: bool = False) -> None:
+    """Send the queued e-mails that are due; ``quiet`` prints only when something was sent or failed."""
     from pilotage import mail
     from pilotage.store.engine import get_engine
 
+    counts = mail.deliver_due(get_engine())
+    if not quiet or any(counts.values()):
+        console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
+                      highlight=False)
+
+
+def evaluate_and_deliver(dry_run: bool = False) -> None:
     from .events import run
 
     changes = run(dry_run=dry_run)
     _print_changes(changes, dry_run)
     if not dry_run:
-        counts = mail.deliver_due(get_engine())
-        console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
-                      highlight=False)
+        deliver_queue()
 
 
 @app.command("run")
@@ -73,11 +79,7 @@ def list_() -> None:
 @app.command("deliver")
 def deliver() -> None:
     """Send the queued e-mails that are due (failed ones are retried with a back-off)."""
-    from pilotage import mail
-    from pilotage.store.engine import get_engine
-
-    counts = mail.deliver_due(get_engine())
-    console.print(f"{counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up", highlight=False)
+    deliver_queue()
 
 
 @app.command("schedule")
@@ -85,12 +87,15 @@ def schedule(
     hour: Annotated[int, typer.Option(min=0, max=23, help="hour (local time)")] = 7,
     minute: Annotated[int, typer.Option(min=0, max=59)] = 30,
     show: Annotated[int, typer.Option(min=0, help="print the next N run times and exit")] = 0,
+    deliver_every: Annotated[int, typer.Option(min=1, max=60, help="send the queued e-mails due (retries) every "
+                                                                   "N minutes between runs")] = 10,
 ) -> None:
-    """Evaluate the alerts every day at HOUR:MINUTE in this process (the alternative to the cron line);
-    loads and trainings evaluate them too. Stop with Ctrl-C."""
+    """Evaluate the alerts every day at HOUR:MINUTE in this process (the alternative to the cron lines), and
+    send the queued e-mails that are due (retries) every DELIVER_EVERY minutes between runs; loads and trainings
+    evaluate them too. Stop with Ctrl-C."""
     import datetime as dt
 
-    from pilotage.schedule import next_daily, run_forever
+    from pilotage.schedule import next_daily, run_jobs
 
     if show:
         when = dt.datetime.now()
@@ -99,12 +104,25 @@ def schedule(
             typer.echo(f"{when:%Y-%m-%d %H:%M}")
         return
     try:
-        run_forever(evaluate_and_deliver, due_after=lambda now: next_daily(now, hour, minute),
-                    on_wait=lambda due: console.print(f"next evaluation {due:%Y-%m-%d %H:%M}", highlight=False),
-                    on_error=lambda error: console.print(f"[bold red]alerts failed[/] {type(error).__name__}: "
-                                                         f"{error}", highlight=False))
+        run_jobs(schedule_jobs(hour, minute, deliver_every))
     except KeyboardInterrupt:
         console.print("schedule stopped", highlight=False)
+
+
+def schedule_jobs(hour: int, minute: int, deliver_every: int) -> list:
+    """The jobs of ``pilotage alerts schedule``: the daily evaluation (which delivers too), then the queue's
+    delivery every ``deliver_every`` minutes (what the ``*/10`` cron line does), each with its own report."""
+    from pilotage.schedule import Job, next_daily, next_every
+
+    def failed(what: str):
+        return lambda error: console.print(f"[bold red]{what} failed[/] {type(error).__name__}: {error}",
+                                           highlight=False)
+
+    return [Job(evaluate_and_deliver, lambda now: next_daily(now, hour, minute),
+                lambda due: console.print(f"next evaluation {due:%Y-%m-%d %H:%M}", highlight=False),
+                failed("alerts")),
+            Job(lambda: deliver_queue(quiet=True), lambda now: next_every(now, deliver_every),
+                on_error=failed("e-mail delivery"))]
 
 
 reports_app = typer.Typer(help="Reports by e-mail: the Monday digest.", no_args_is_help=True)
@@ -118,9 +136,6 @@ def send_reports(
     user: Annotated[str | None, typer.Option("--user", help="only this user's e-mail")] = None,
 ) -> None:
     """Compute each user's digest in their scope and language (users who opted out get none), queue and send it."""
-    from pilotage import mail
-    from pilotage.store.engine import get_engine
-
     from .digest import send_weekly, subject
 
     if not weekly:
@@ -130,9 +145,7 @@ def send_reports(
         console.print(f"{digest.user.email} ({digest.language}): {subject(digest)}", highlight=False)
     console.print(f"{len(digests)} digests {'would be ' if dry_run else ''}queued", highlight=False)
     if not dry_run:
-        counts = mail.deliver_due(get_engine())
-        console.print(f"e-mails: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} given up",
-                      highlight=False)
+        deliver_queue()
 
 
 @reports_app.command("schedule")

@@ -188,7 +188,7 @@ def show_digest(_clicks):
         return html.P(i18n.t("digest.none"), className="text-muted")
     found.language = i18n.current_language()
     blocks = []
-    for title, head, body in digest.sections(found):
+    for title, head, body, _chart in digest.sections(found):
         blocks += [html.H3(title, className="h6 mt-3"), dbc.Table(
             ([html.Thead(html.Tr([html.Th(c) for c in head]))] if head else [])
             + [html.Tbody([html.Tr([html.Td(c) for c in row]) for row in body])],

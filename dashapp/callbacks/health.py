@@ -66,11 +66,7 @@ def health_line(language: str):
         return None
     figures = health.summary()
     late = figures["late"]
-    state = (i18n.t("health.line.late", language, count=len(late), names=", ".join(
-        f"{i18n.t('health.feed.' + r['feed'], language)} {r['source_system']}" for r in late[:3]))
-        if late else i18n.t("health.line.ok", language))
-    numbers = i18n.t("health.line.figures", language, **{k: i18n.number(figures[k], language=language)
-                                                          for k in ("gaps", "duplicates", "outliers")})
+    state, numbers = i18n.health_line(figures, language)
     return html.P([html.Strong(i18n.t("health.line.label", language)), f" {state}; {numbers} · ",
                    dcc.Link(i18n.t("health.line.open", language), href="/health")],
                   className="small mb-2" + (" text-danger" if late else " text-muted"), id="home-health-line")

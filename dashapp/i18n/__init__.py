@@ -184,3 +184,16 @@ def file_column(reference: str | None, language: str | None = None) -> str:
 
     parts = split_column_ref(reference or "")
     return t("reject.column", language, name=parts[0], at=parts[1]) if parts else (reference or "")
+
+
+def health_line(figures: dict, language: str | None = None) -> tuple[str, str]:
+    """The data-health line of :func:`dashapp.semantic.health.summary`'s ``figures``: the sources' state (up to
+    date, or the late ones by name) and the counts of gaps, duplicates and outliers; the home page and the
+    Monday digest say it the same way."""
+    late = figures["late"]
+    state = (t("health.line.late", language, count=len(late), names=", ".join(
+        f"{t('health.feed.' + r['feed'], language)} {r['source_system']}" for r in late[:3]))
+        if late else t("health.line.ok", language))
+    counts = t("health.line.figures", language, **{k: number(figures[k], language=language)
+                                                    for k in ("gaps", "duplicates", "outliers")})
+    return state, counts

@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from forecasting import api as forecasting_api
+from pilotage.dates import month_end
 from pilotage.store.engine import get_engine
 from pilotage.store.models import NATIONAL_SCOPE, Channel, ForecastRun, ForecastSeries, MediaPlan
 
@@ -45,6 +46,7 @@ VALUE_COLUMNS = ("yhat", "lo80", "hi80", "lo95", "hi95", *DRIVERS)
 INTERVAL_COLUMNS = ("lo80", "hi80", "lo95", "hi95")
 METRIC_COLUMNS = ("mase", "smape", "naive_mase", "coverage80", "coverage95")
 KIND = forecasting_api.DEFAULT_KIND
+RECORD_KPI = forecasting_api.MEASURE  # the KPI the forecast of record forecasts (qualified leads)
 RegistryError = forecasting_api.RegistryError  # what promote and rollback raise on a bad run
 OVERRIDE_ROLES = ("planner", "admin")
 MAX_OVERRIDE = forecasting_api.MAX_OVERRIDE
@@ -252,6 +254,22 @@ def record(run_id: int):
         found.overrides = {month: row for (_scope, month), row in
                            forecasting_api.current_overrides(get_engine(), list(scopes), found.months).items()}
     return found
+
+
+def month_to_date(start: dt.date, end: dt.date) -> dict | None:
+    """The forecast of record of the month starting ``start`` in the user's scope, for the days ``start`` to
+    ``end``: the month's figure and its 80% interval (one scope only), and the share of the days to date (pro
+    rata of the days, as targets are); None without a champion or when the record does not hold that month
+    (a month of data already complete is not forecast)."""
+    run = champion_run()
+    found = record(int(run["id"])) if run is not None else None
+    if found is None or start not in found.months:
+        return None
+    i, share = found.months.index(start), ((end - start).days + 1) / month_end(start).day
+    low, high = (float(b[i]) for b in found.bands[0.8]) if 0.8 in found.bands else (None, None)
+    month = float(found.yhat[i])
+    return {"kpi": RECORD_KPI, "month": start, "forecast": month, "to_date": month * share, "share": share,
+            "lo80": low, "hi80": high, "run_id": int(run["id"])}
 
 
 def record_for_scope(scope: str, run: dict | None = None):
