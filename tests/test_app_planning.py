@@ -34,7 +34,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
-from .app_helpers import csrf_header, dash_post, switch_language
+from .app_helpers import callback_key, csrf_header, dash_post, switch_language
 from .app_helpers import logged_in_client as _log_in
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -166,7 +166,7 @@ def scope_input(scope) -> dict:
 
 
 def response(client, outputs, inputs, state=None) -> dict:
-    answer = dash_post(client, multi(outputs), inputs, state)
+    answer = dash_post(client, callback_key(client, outputs), inputs, state)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.json["response"]
 
@@ -180,9 +180,10 @@ def scope_panel(client, scope=NATIONAL) -> dict:
 
 
 def prediction(client, rows, scope=NATIONAL) -> dict:
-    return response(client, cb.PREDICTION_OUTPUTS, [{"id": "planning-grid", "property": "rowData", "value": rows},
-                                                     {"id": "planning-grid", "property": "cellValueChanged",
-                                                      "value": None}], [scope_input(scope)])
+    """An edit in the grid (its rows as they are after the edit)."""
+    return response(client, cb.PREDICTION_OUTPUTS, [{"id": "planning-grid", "property": "cellValueChanged",
+                                                      "value": [{"rowIndex": 0}]}],
+                    [{"id": "planning-grid", "property": "rowData", "value": rows}, scope_input(scope)])
 
 
 def edit(dash_app, client, trigger: str, *, scope=NATIONAL, contents=None, filename=None, scenario=None,

@@ -47,10 +47,6 @@ def _card(title: str, body, card_id: str | None = None, note: str | None = None)
     return dbc.Card(dbc.CardBody(children), className="mb-3", **({"id": card_id} if card_id else {}))
 
 
-def _loading(child):
-    return dcc.Loading(child, type="circle", delay_show=300)
-
-
 def layout(**query):
     """The page for the view the URL names (defaults for anything missing or invalid)."""
     language = i18n.current_language()
@@ -71,14 +67,14 @@ def layout(**query):
         dbc.Alert(id=HEADLINE, color="light", className="py-2"),
         dbc.Card(dbc.CardBody([
             html.H5(id=SERIES_TITLE, className="card-title"),
-            _loading(dcc.Graph(id=SERIES, config={"displaylogo": False})),
+            dcc.Graph(id=SERIES, config={"displaylogo": False}),
             html.Small(id=SERIES_NOTE, className="text-muted"),
         ]), className="mb-3", id="explore-series-card"),
         dbc.Row([
             dbc.Col(_card(t("explore.funnel.title", language), [
-                _loading(dcc.Graph(id=FUNNEL, config={"displaylogo": False})), html.Div(id=FUNNEL_TABLE)],
+                dcc.Graph(id=FUNNEL, config={"displaylogo": False}), html.Div(id=FUNNEL_TABLE)],
                 note=t("explore.funnel.note", language)), lg=5),
-            dbc.Col(_card(t("explore.leaderboard.title", language), _loading(html.Div(id=LEADERBOARD)),
+            dbc.Col(_card(t("explore.leaderboard.title", language), html.Div(id=LEADERBOARD),
                           note=t("explore.leaderboard.note", language)), lg=7),
         ]),
         _card(t("explore.grid.title", language), [
@@ -90,16 +86,16 @@ def layout(**query):
                 dbc.Col(export_buttons("explore", t("explore.export.csv", language), t("explore.export.xlsx", language),
                                        gap="me-2"), width="auto"),
             ], className="mb-2"),
-            _loading(grid),
+            grid,
             dcc.Download(id=DOWNLOAD),
         ], card_id="explore-grid-card", note=t("explore.grid.note", language)),
-        _card(t("explore.heatmap.title", language), _loading(dcc.Graph(id=HEATMAP, config={"displaylogo": False})),
+        _card(t("explore.heatmap.title", language), dcc.Graph(id=HEATMAP, config={"displaylogo": False}),
               note=t("explore.heatmap.note", language)),
         dbc.Card(dbc.CardBody([
             dbc.Alert(t("explore.cohort.convention", language), id=CONVENTION, color="info", className="small"),
             dbc.Row([
-                dbc.Col([html.H5(t("explore.cohort.title", language)), _loading(html.Div(id=COHORT))], lg=6),
-                dbc.Col([html.H5(t("explore.activity.title", language)), _loading(html.Div(id=ACTIVITY))], lg=6),
+                dbc.Col([html.H5(t("explore.cohort.title", language)), html.Div(id=COHORT)], lg=6),
+                dbc.Col([html.H5(t("explore.activity.title", language)), html.Div(id=ACTIVITY)], lg=6),
             ]),
         ]), className="mb-3", id="explore-cohorts-card"),
     ], id="explore-page")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from .. import i18n
 from . import guarded
@@ -35,7 +35,7 @@ def layout(period=None, **_query) -> html.Div:
                       period_switch(clean_period(period))], className="d-flex flex-wrap align-items-center"),
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
         html.P(id="home-period-info", className="text-muted small mb-3"),
-        dcc.Loading(html.Div(id="home-cards", style={"minHeight": "200px"}), type="dot", delay_show=300),
+        html.Div(id="home-cards", style={"minHeight": "200px"}),
         html.H2(i18n.t("home.funnel.title"), className="h5 mt-4"),
         html.Div(id="home-funnel"),
         html.P(i18n.t("home.conventions"), id="home-conventions", className="text-muted small mt-3"),
