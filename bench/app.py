@@ -68,7 +68,7 @@ sys.path.insert(0, str(ROOT))
 from tests.cluster import free_port, stop, wait_healthy  # noqa: E402  (the tests' gunicorn process helpers)
 
 PG_ADMIN = os.environ.get("PILOTAGE_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "pilotage_bench_app"
+PG_DATABASE = os.environ.get("PILOTAGE_BENCH_PG_DATABASE", "pilotage_bench_app")
 # A Redis database of its own: the bench flushes it (gunicorn workers share their cache there).
 REDIS_URL = os.environ.get("PILOTAGE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CHROMIUM = os.environ.get("PILOTAGE_CHROMIUM", "/usr/bin/chromium")
