@@ -396,6 +396,19 @@ def test_the_editor_starts_from_the_current_plan(dash_app, store):
     assert out["planning-writer"] and "planning-save" in dumps(out["planning-writer"])
 
 
+def test_the_grid_comes_with_the_prediction_of_its_plan_in_the_same_answer(dash_app, store):
+    """No second round trip after the grid is filled: scope_panel's answer holds the prediction that posting
+    its rows back (as an edit does) would give."""
+    model, plan = current_plan(store)
+    client = logged_in_client(dash_app, PLANNER)
+    out = scope_panel(client)
+    current = simulate(model, plan.spend, plan.months, controls=plan.controls, seed=0)
+    figure = out["planning-prediction"]["figure"]
+    assert traces(figure, "scenario")[0]["y"] == pytest.approx(current.leads.tolist())
+    assert figure == prediction(client, out["planning-grid"]["rowData"])["planning-prediction"]["figure"]
+    assert dumps(i18n.number(current.total_leads, 0, "en")) in dumps(out["planning-summary"])
+
+
 def test_an_edited_plan_is_predicted_as_the_model_simulates_it(dash_app, store):
     model, plan = current_plan(store)
     client = logged_in_client(dash_app, PLANNER)
