@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl bench-app bench-forecast bench-planning bench-soak services clean chromium nginx
+.PHONY: install demo serve test lint bench bench-etl bench-app bench-browser bench-forecast bench-planning bench-soak services clean chromium nginx
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-etl: install
 ## app benchmark: BENCH_APP_ARGS="--leads 200000 --users 10 --duration 20" for a quick run
 bench-app: install
 	$(BIN)/python bench/app.py $(BENCH_APP_ARGS)
+
+## the pages in the browser until their last chart is drawn, each demo role, cold and warm (the demo of make demo)
+bench-browser: install chromium
+	$(BIN)/python bench/app.py --browser-only --backends sqlite $(BENCH_BROWSER_ARGS)
 
 ## media planning benchmark: fit on a known truth and on the mmm data, optimiser vs brute force
 bench-planning: install

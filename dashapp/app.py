@@ -185,6 +185,7 @@ def create_app() -> Dash:
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="", assets_folder=str(ASSETS),
         serve_locally=True,  # Bootstrap is vendored in assets/vendor: no CDN, and it loads before login
+        assets_ignore=r"plotly-cartesian",  # served, not put in every page: dcc.Graph loads it (plotly-bundle.js)
         suppress_callback_exceptions=True, title="Pilotage", update_title=None,
         on_error=_on_callback_error, csrf_token_name=CSRF_COOKIE, csrf_header_name="X-CSRFToken",
     )

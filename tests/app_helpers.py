@@ -101,6 +101,20 @@ def downloaded(response, page: str) -> tuple[str, bytes]:
     return data["filename"], base64.b64decode(data["content"])
 
 
+def callback_key(client, outputs) -> str:
+    """Dash's output string of the app's callback with exactly ``outputs`` (``id.prop``), as the renderer
+    posts it: an output that another callback also sets carries Dash's ``@hash`` of the callback's inputs."""
+    from dashapp.auth import guard
+
+    callbacks = client.application.extensions[guard.DASH_APP].callback_map
+    wanted = [*outputs]
+    for key in callbacks:
+        parts = key.strip(".").split("...") if key.startswith("..") else [key]
+        if [part.split("@", 1)[0] for part in parts] == wanted:
+            return key
+    raise KeyError(f"no callback with the outputs {wanted}")
+
+
 def _outputs(output: str):
     if output.startswith(".."):
         parts = [p for p in output.strip(".").split("...")]

@@ -84,8 +84,8 @@ def series_events(client, channel=None, region=None) -> dict[str, str]:
 
 def home_events(client) -> set[str]:
     response = dash_post(client, HOME_OUTPUT, [{"id": "home-period", "property": "value", "value": "last_month"}])
-    text = response.get_data(as_text=True)
-    return {name for name in ("event-" + part.split('"')[0] for part in text.split('"name":"event-')[1:])}
+    text = response.get_data(as_text=True)  # each sparkline lists the events it shades in data-events
+    return {name for part in text.split('"data-events":"')[1:] for name in part.split('"')[0].split(",") if name}
 
 
 @pytest.fixture

@@ -51,6 +51,12 @@ def by_id(response) -> dict[str, dict]:
             if isinstance(c["props"].get("id"), str)}
 
 
+def spark(ids, name: str) -> dict[str, list]:
+    """A card's sparkline as it rides in the page: its months (ISO) and values."""
+    props = ids[f"home-spark-{name}"]
+    return {"x": props["data-months"].split(","), "y": [float(v) for v in props["data-values"].split(",")]}
+
+
 def card_names(response) -> list[str]:
     return [c["props"]["id"].removeprefix("home-card-") for c in components(response.get_json()["response"])
             if str(c["props"].get("id", "")).startswith("home-card-")]
@@ -113,12 +119,12 @@ def test_card_figures_equal_plain_sql_for_the_scope(login, app_store, email):
             assert as_number(ids[f"home-value-{name}"]["children"]) == pytest.approx(round(expected)), name
     leads = mart_sum(app_store, "leads", month, regions)
     assert as_number(ids["home-funnel-acquisition"]["children"]) == leads
-    spark = ids["home-spark-leads"]["figure"]["data"][0]
-    assert spark["x"][-1] == month.isoformat() and spark["y"][-1] == leads and len(spark["y"]) == 13
+    trend = spark(ids, "leads")
+    assert trend["x"][-1] == month.isoformat() and trend["y"][-1] == leads and len(trend["y"]) == 13
 
 
 def idf_leads_series(ids) -> list[float]:
-    return ids["home-spark-leads"]["figure"]["data"][0]["y"]
+    return spark(ids, "leads")["y"]
 
 
 def test_the_regional_director_gets_no_company_figure(login, app_store):
@@ -132,7 +138,7 @@ def test_the_regional_director_gets_no_company_figure(login, app_store):
     month = last_complete_month(app_store)
     company_leads = mart_sum(app_store, "leads", month, None)
     assert company_leads > mart_sum(app_store, "leads", month, ("FR-IDF",))
-    assert company["home-spark-leads"]["figure"]["data"][0]["y"] != idf["home-spark-leads"]["figure"]["data"][0]["y"]
+    assert spark(company, "leads")["y"] != idf_leads_series(idf)
     assert str(company_leads) not in idf_strings and company_leads not in idf_leads_series(idf)
 
 
@@ -276,17 +282,17 @@ def test_a_card_has_a_trend_whenever_the_drill_down_draws_one(login):
     ids = by_id(post_home(client, "last_month"))
     for name in metrics.HOME_KPIS["director"]:
         assert f"home-spark-{name}" in ids, name
-    spark = ids["home-spark-cac_full"]["figure"]["data"][0]
+    trend = spark(ids, "cac_full")
     series = dash_post(client, "..explore-series-title.children...explore-series.figure...explore-series-note.children"
                                "...explore-headline.children...explore-headline.color..", [
         {"id": i, "property": p, "value": v} for i, p, v in (
-            ("explore-period", "value", "custom"), ("explore-dates", "start_date", spark["x"][0]),
+            ("explore-period", "value", "custom"), ("explore-dates", "start_date", trend["x"][0]),
             ("explore-dates", "end_date", "2026-10-31"), ("explore-grain", "value", "month"),
             ("explore-region", "value", []), ("explore-channel", "value", []), ("explore-campaign", "value", []),
             ("explore-source", "value", []), ("explore-kpi", "value", "cac_full"))])
     drawn = {t["meta"]: t for t in series.get_json()["response"]["explore-series"]["figure"]["data"]
              if t.get("meta")}["actual"]
-    assert drawn["x"] == spark["x"] and drawn["y"] == pytest.approx(spark["y"])
+    assert drawn["x"] == trend["x"] and drawn["y"] == pytest.approx(trend["y"])
 
 
 def test_churn_is_read_over_complete_months_only(login):
@@ -348,3 +354,22 @@ def test_home_exports_hold_the_scopes_figures(login, app_store):
     assert forged == plain
     answer = post_home_export(idf, "grid")
     assert "content" not in answer.get_data(as_text=True)
+
+
+def test_a_sparkline_draws_each_month_highest_at_the_top_and_hovers_every_value():
+    import base64
+    import datetime as dt
+    import re as regex
+
+    from dashapp.layout import cards
+
+    trend = tuple((dt.date(2026, m, 1), v) for m, v in ((1, 40.0), (2, None), (3, 10.0), (4, 90.0), (5, -10.0)))
+    image = cards.sparkline("leads", trend, "en").to_plotly_json()["props"]
+    svg = base64.b64decode(image["src"].split(",", 1)[1]).decode()
+    line = [tuple(map(float, p.split(","))) for p in regex.search(r'<polyline points="([^"]+)"', svg).group(1).split()]
+    assert len(line) == 4 and [x for x, _ in line] == sorted(x for x, _ in line)  # a month without value: left out
+    ys = [y for _, y in line]
+    assert min(ys) == ys[2] == 2.0 and max(ys) == ys[3] == cards.SPARK_HEIGHT - 2  # 90 at the top, -10 at the bottom
+    assert image["data-values"] == "40.0,10.0,90.0,-10.0" and image["data-months"].endswith("2026-05-01")
+    assert image["title"].splitlines()[2] == "Apr 2026: 90" and len(image["title"].splitlines()) == 4
+    assert isinstance(cards.sparkline("leads", trend[:2], "en"), type(cards.html.Div()))  # one point: no line

@@ -32,7 +32,7 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
-from .app_helpers import copy_sqlite, csrf_header, dash_post, media_champion_copied, switch_language
+from .app_helpers import callback_key, copy_sqlite, csrf_header, dash_post, media_champion_copied, switch_language
 from .app_helpers import logged_in_client as _log_in
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -144,7 +144,7 @@ def scope_input(scope) -> dict:
 
 
 def response(client, outputs, inputs, state=None) -> dict:
-    answer = dash_post(client, multi(outputs), inputs, state)
+    answer = dash_post(client, callback_key(client, outputs), inputs, state)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.json["response"]
 
@@ -158,9 +158,10 @@ def scope_panel(client, scope=NATIONAL) -> dict:
 
 
 def prediction(client, rows, scope=NATIONAL) -> dict:
-    return response(client, cb.PREDICTION_OUTPUTS, [{"id": "planning-grid", "property": "rowData", "value": rows},
-                                                     {"id": "planning-grid", "property": "cellValueChanged",
-                                                      "value": None}], [scope_input(scope)])
+    """An edit in the grid (its rows as they are after the edit)."""
+    return response(client, cb.PREDICTION_OUTPUTS, [{"id": "planning-grid", "property": "cellValueChanged",
+                                                      "value": [{"rowIndex": 0}]}],
+                    [{"id": "planning-grid", "property": "rowData", "value": rows}, scope_input(scope)])
 
 
 def edit(dash_app, client, trigger: str, *, scope=NATIONAL, contents=None, filename=None, scenario=None,
@@ -405,6 +406,19 @@ def test_the_editor_starts_from_the_current_plan(dash_app, store):
     columns = out["planning-grid"]["columnDefs"]
     assert [c.get("field") for c in columns[1:-1]] == model.channels and all(c["editable"] for c in columns[1:-1])
     assert out["planning-writer"] and "planning-save" in dumps(out["planning-writer"])
+
+
+def test_the_grid_comes_with_the_prediction_of_its_plan_in_the_same_answer(dash_app, store):
+    """No second round trip after the grid is filled: scope_panel's answer holds the prediction that posting
+    its rows back (as an edit does) would give."""
+    model, plan = current_plan(store)
+    client = logged_in_client(dash_app, PLANNER)
+    out = scope_panel(client)
+    current = simulate(model, plan.spend, plan.months, controls=plan.controls, seed=0)
+    figure = out["planning-prediction"]["figure"]
+    assert traces(figure, "scenario")[0]["y"] == pytest.approx(current.leads.tolist())
+    assert figure == prediction(client, out["planning-grid"]["rowData"])["planning-prediction"]["figure"]
+    assert dumps(i18n.number(current.total_leads, 0, "en")) in dumps(out["planning-summary"])
 
 
 def test_an_edited_plan_is_predicted_as_the_model_simulates_it(dash_app, store):

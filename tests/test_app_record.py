@@ -31,7 +31,8 @@ from forecasting.planning.registry import champion_models
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastOverride
 
-from .app_helpers import csrf_header, dash_post, downloaded, logged_in_client, post_export_button, trained_store
+from .app_helpers import (callback_key, csrf_header, dash_post, downloaded, logged_in_client, post_export_button,
+                          trained_store)
 from .forecast_helpers import FAST
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -101,7 +102,7 @@ def chart(out: dict, kind: str, output: str = "forecast-chart") -> list[dict]:
 
 
 def planning(client, outputs, inputs, state=None) -> dict:
-    answer = dash_post(client, multi(outputs), inputs, state)
+    answer = dash_post(client, callback_key(client, outputs), inputs, state)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.json["response"]
 
@@ -112,10 +113,10 @@ def plan_rows(client, scope: str) -> list[dict]:
 
 
 def prediction(client, scope: str, rows: list[dict]) -> dict:
-    return planning(client, cb.PREDICTION_OUTPUTS,
+    return planning(client, cb.PREDICTION_OUTPUTS, [{"id": "planning-grid", "property": "cellValueChanged",
+                                                     "value": [{"rowIndex": 0}]}],
                     [{"id": "planning-grid", "property": "rowData", "value": rows},
-                     {"id": "planning-grid", "property": "cellValueChanged", "value": None}],
-                    [{"id": "planning-scope", "property": "value", "value": scope}])
+                     {"id": "planning-scope", "property": "value", "value": scope}])
 
 
 def export(client, fmt: str = "csv", view: str = "total"):

@@ -61,12 +61,14 @@ MAX_LISTED = 12  # out-of-range cells and binding constraints listed before "and
 
 PANEL_OUTPUTS = ("planning-run-info.children", "planning-notice.children", "planning-model-info.children",
                  "planning-channels.children", "planning-contrib.figure", "planning-curves.figure")
-SCOPE_OUTPUTS = ("planning-grid.rowData", "planning-grid.columnDefs", "planning-editor-tools.children",
-                 "planning-writer.children")
 PREDICTION_OUTPUTS = ("planning-out-of-range.children", "planning-summary.children", "planning-prediction.figure",
                       "planning-prediction-table.children", "planning-prediction.config")
+# The callbacks that fill the grid draw its prediction in the same answer: no second round trip that would
+# only post the rows just sent back to the server.
+SCOPE_OUTPUTS = ("planning-grid.rowData", "planning-grid.columnDefs", "planning-editor-tools.children",
+                 "planning-writer.children", *PREDICTION_OUTPUTS)
 EDIT_OUTPUTS = ("planning-editor-feedback.children", "planning-editor-feedback.color",
-                "planning-editor-feedback.is_open")
+                "planning-editor-feedback.is_open", *PREDICTION_OUTPUTS)
 SCENARIO_OUTPUTS = ("planning-scenario-feedback.children", "planning-scenario-feedback.color",
                     "planning-scenario-feedback.is_open", "planning-scenario.options", "planning-scenario.value",
                     "planning-compare.options", "planning-compare.value", "planning-scenarios.children")
@@ -356,12 +358,13 @@ def scope_panel(scope):
         current = data.current_plan(scope)
         rows = data.channel_table(scope)
     except data.PlanningError:
-        return [], [], [], []
+        return [], [], [], [], *prediction_outputs([], scope)
     names = data.channel_names(language)
     ranges = {r["channel"]: (r["spend_min"], r["spend_max"]) for r in rows}
     columns = page.plan_columns(list(model.channels), names, ranges, language, editable)
     writer = writer_cards(scope, language) if editable else []
-    return grid_rows(current, language), columns, page.editor_tools(editable, language), writer
+    plan = grid_rows(current, language)
+    return plan, columns, page.editor_tools(editable, language), writer, *prediction_outputs(plan, scope)
 
 
 # --- the prediction -----------------------------------------------------------------------------------------
@@ -502,11 +505,16 @@ def out_of_range_list(sim: data.Simulation, names: dict[str, str], language: str
                      color="warning", className="small py-2 mb-0", id="planning-oor-list")
 
 
-def prediction(rows, _edited, scope):
+def prediction(_edited, rows, scope):
+    """An edit in the grid -> the prediction of the editor's plan."""
+    return prediction_outputs(rows, scope)
+
+
+def prediction_outputs(rows, scope):
     """The editor's plan -> its prediction; a director always gets the current plan's, whatever rows come."""
     language = i18n.current_language()
     if not rows:
-        return (no_update,) * len(PREDICTION_OUTPUTS)  # the grid is being filled
+        return (no_update,) * len(PREDICTION_OUTPUTS)  # no plan in the grid (no model for the scope)
     names = data.channel_names(language)
     try:
         current = data.simulate_current(scope)
@@ -597,16 +605,17 @@ def edit_rows(contents, _reset, _load, _use, scope, filename, scenario, allocati
     require_role(*data.WRITE_ROLES)
     language = i18n.current_language()
     trigger = ctx.triggered_id
+    unchanged = (no_update,) * len(PREDICTION_OUTPUTS)
     if trigger not in EDIT_TRIGGERS:
-        return (no_update,) * 4
+        return (no_update,) * 4 + unchanged
     names = data.channel_names(language)
     try:
         if trigger == "planning-upload":
             if not contents:
-                return (no_update,) * 4
+                return (no_update,) * 4 + unchanged
             cells, issues = data.parse_plan_file(scope, contents, filename)
             if issues:
-                return no_update, file_issues(issues, filename, language, names), "danger", True
+                return no_update, file_issues(issues, filename, language, names), "danger", True, *unchanged
             try:
                 base = data.plan_from_rows(scope, rows)
             except data.PlanningError:  # the editor holds a bad cell: the file goes on the current plan
@@ -629,8 +638,9 @@ def edit_rows(contents, _reset, _load, _use, scope, filename, scenario, allocati
             plan = data.plan_from_rows(scope, allocation.get("rows"))
             message = i18n.t("planning.editor.used", language)
     except data.PlanningError as error:
-        return no_update, error_message(error, language, names), "danger", True
-    return grid_rows(plan, language), message, "success", True
+        return no_update, error_message(error, language, names), "danger", True, *unchanged
+    rows = grid_rows(plan, language)
+    return rows, message, "success", True, *prediction_outputs(rows, scope)
 
 
 # --- saved scenarios and their comparison --------------------------------------------------------------
@@ -881,13 +891,15 @@ def register_callbacks(app: dash.Dash) -> None:
 
     app.callback(*outputs(PANEL_OUTPUTS), Input("planning-scope", "value"))(model_panel)
     app.callback(*outputs(SCOPE_OUTPUTS), Input("planning-scope", "value"))(scope_panel)
-    # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does.
-    app.callback(*outputs(PREDICTION_OUTPUTS), Input("planning-grid", "rowData"),
-                 Input("planning-grid", "cellValueChanged"), State("planning-scope", "value"))(prediction)
+    # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does. The
+    # callbacks that put rows in the grid (scope_panel, edit_rows) draw their prediction themselves.
+    app.callback(*outputs(PREDICTION_OUTPUTS, PREDICTION_OUTPUTS), Input("planning-grid", "cellValueChanged"),
+                 State("planning-grid", "rowData"), State("planning-scope", "value"),
+                 prevent_initial_call=True)(prediction)
     register_export(app, page.NAME, export_view, State("planning-scope", "value"), State("planning-grid", "rowData"))
     # The callbacks below are fired by controls that only the roles that plan get (the cards that
     # ``scope_panel`` builds for them); each checks the role again.
-    app.callback(Output("planning-grid", "rowData", allow_duplicate=True), *outputs(EDIT_OUTPUTS),
+    app.callback(Output("planning-grid", "rowData", allow_duplicate=True), *outputs(EDIT_OUTPUTS, PREDICTION_OUTPUTS),
                  Input("planning-upload", "contents"), Input("planning-reset", "n_clicks"),
                  Input("planning-load", "n_clicks"), Input("planning-opt-use", "n_clicks"),
                  State("planning-scope", "value"), State("planning-upload", "filename"),

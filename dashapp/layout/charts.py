@@ -1,5 +1,8 @@
 """Figure builders of the drill-down page: a KPI over time with its target, the funnel and a heatmap.
 
+Every page draws only scatter, bar and heatmap traces: the browser loads Plotly's cartesian bundle
+(``assets/plotly-bundle.js``), which has no other trace type.
+
 They draw what they are given: numbers come computed (metrics layer) and texts come
 translated and formatted (i18n helpers), so that a figure reads like the rest of the page in
 either language. Hover texts are pre-formatted strings for the same reason.
@@ -18,7 +21,7 @@ from .. import i18n
 COLORS = {"actual": "#0d6efd", "target": "#198754", "last_year": "#adb5bd", "funnel": "#0d6efd"}
 
 
-def _lean_template(name: str = "plotly_white", traces: tuple[str, ...] = ("scatter", "bar", "funnel", "heatmap")):
+def _lean_template(name: str = "plotly_white", traces: tuple[str, ...] = ("scatter", "bar", "heatmap")):
     """Plotly's template with only the parts these pages draw. The whole template is validated and deep-copied
     into every figure (about 120 ms of CPU each, most of a warm callback under load) and sent with it (7 KB)."""
     whole = pio.templates[name]
@@ -119,10 +122,17 @@ def funnel(labels: Sequence[str], counts: Sequence[float], texts: Sequence[str],
     """The funnel's stages, top to bottom; ``texts`` are the formatted counts drawn on the bars,
     ``hovers`` the count, conversion ratio and definition shown on hover. ``beside`` are the
     measures that are not stages (qualified leads), written beside the funnel, never drawn in it."""
-    fig = go.Figure(go.Funnel(y=list(labels), x=list(counts), text=list(texts), textinfo="text",
-                              customdata=list(hovers), textposition="inside", constraintext="none",
-                              hovertemplate="%{y}: %{customdata}<extra></extra>", marker={"color": COLORS["funnel"]}))
+    # Bars centred on zero, widest at the top: a funnel drawn with a bar trace, so that the pages need only
+    # Plotly's cartesian bundle (assets/plotly-bundle.js), which has no funnel trace.
+    counts = list(counts)
+    fig = go.Figure(go.Bar(y=list(labels), x=counts, base=[-c / 2 for c in counts], orientation="h", text=list(texts),
+                           textposition="inside", insidetextanchor="middle", constraintext="none",
+                           customdata=list(hovers), hovertemplate="%{y}: %{customdata}<extra></extra>",
+                           marker={"color": COLORS["funnel"]}))
     fig = framed(fig, language, height=380)
+    fig.update_layout(bargap=0.1, showlegend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(autorange="reversed")
     for i, text in enumerate(beside):
         fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=1.0, y=1.0 - 0.08 * i,
                            xanchor="right", yanchor="top", align="right", font={"size": 12},

@@ -61,10 +61,6 @@ def _card(title: str, body, card_id: str | None = None, note: str | None = None,
     return dbc.Card(dbc.CardBody(children), className="mb-3", **({"id": card_id} if card_id else {}))
 
 
-def _loading(child):
-    return dcc.Loading(child, type="circle", delay_show=300)
-
-
 def layout(**query):
     """The page for the view the URL names (defaults for anything missing or invalid); regions of the URL
     outside the user's access are named in a notice, not silently dropped."""
@@ -90,14 +86,14 @@ def layout(**query):
         dbc.Alert(id=HEADLINE, color="light", className="py-2"),
         dbc.Card(dbc.CardBody([
             _title(None, "series", language, id=SERIES_TITLE),
-            _loading(dcc.Graph(id=SERIES, config=graph_config())),
+            dcc.Graph(id=SERIES, config=graph_config()),
             html.Small(id=SERIES_NOTE, className="text-muted"),
         ]), className="mb-3", id="explore-series-card"),
         dbc.Row([
             dbc.Col(_card(t("explore.funnel.title", language), [
-                _loading(dcc.Graph(id=FUNNEL, config=graph_config())), html.Div(id=FUNNEL_TABLE)],
+                dcc.Graph(id=FUNNEL, config=graph_config()), html.Div(id=FUNNEL_TABLE)],
                 note=t("explore.funnel.note", language), visual="funnel", language=language), lg=5),
-            dbc.Col(_card(t("explore.leaderboard.title", language), _loading(html.Div(id=LEADERBOARD)),
+            dbc.Col(_card(t("explore.leaderboard.title", language), html.Div(id=LEADERBOARD),
                           note=t("explore.leaderboard.note", language), visual="leaderboard", language=language),
                     lg=7),
         ]),
@@ -109,18 +105,18 @@ def layout(**query):
                         className="d-flex align-items-center"),
                 dbc.Col(export_buttons(NAME, "grid", language, gap="me-2"), width="auto"),
             ], className="mb-2"),
-            _loading(grid),
+            grid,
             dcc.Download(id=DOWNLOAD),
         ], card_id="explore-grid-card", note=t("explore.grid.note", language)),
-        _card(t("explore.heatmap.title", language), _loading(dcc.Graph(id=HEATMAP, config=graph_config())),
+        _card(t("explore.heatmap.title", language), dcc.Graph(id=HEATMAP, config=graph_config()),
               note=t("explore.heatmap.note", language), visual="heatmap", language=language),
         dbc.Card(dbc.CardBody([
             dbc.Alert(t("explore.cohort.convention", language), id=CONVENTION, color="info", className="small"),
             dbc.Row([
                 dbc.Col([_title(t("explore.cohort.title", language), "cohort", language),
-                         _loading(html.Div(id=COHORT))], lg=6),
+                         html.Div(id=COHORT)], lg=6),
                 dbc.Col([_title(t("explore.activity.title", language), "activity", language),
-                         _loading(html.Div(id=ACTIVITY))], lg=6),
+                         html.Div(id=ACTIVITY)], lg=6),
             ]),
         ]), className="mb-3", id="explore-cohorts-card"),
         events_card(language),

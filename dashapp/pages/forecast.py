@@ -121,7 +121,7 @@ def layout(**_query) -> html.Div:
         html.P(id="forecast-run-info", className="text-muted small mb-1"),
         html.Div(id="forecast-badge", className="mb-2"),
         html.Div(id="forecast-notice"),
-        dcc.Loading(dcc.Graph(id="forecast-chart", config=graph_config()), type="dot", delay_show=300),
+        dcc.Graph(id="forecast-chart", config=graph_config()),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
             export_buttons(NAME, "forecast"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from .. import i18n
 from ..layout.controls import download_id, export_buttons
@@ -44,7 +44,7 @@ def layout(period=None, **_query) -> html.Div:
         dbc.Alert(id="home-pdf-feedback", is_open=False, dismissable=True, color="warning", className="small"),
         dcc.Download(id="home-pdf-download"),
         html.Div(id="home-health", className="mb-2"),
-        dcc.Loading(html.Div(id="home-cards", style={"minHeight": "200px"}), type="dot", delay_show=300),
+        html.Div(id="home-cards", style={"minHeight": "200px"}),
         html.Div([html.H2(i18n.t("home.funnel.title"), className="h5 mb-0"), export_buttons(NAME, "funnel")],
                  className="d-flex justify-content-between align-items-center gap-2 mt-4 mb-2"),
         html.Div(id="home-funnel"),

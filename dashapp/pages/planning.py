@@ -113,8 +113,8 @@ def _card(title: str, children, card_id: str, help_key: str | None = None) -> db
     return dbc.Card(dbc.CardBody([*body, *children]), id=card_id, className="mb-3")
 
 
-def _graph(graph_id: str) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config=graph_config()), type="dot", delay_show=300)
+def _graph(graph_id: str) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config=graph_config())
 
 
 def header(options: list[dict], value) -> html.Div:
