@@ -31,9 +31,15 @@ from forecasting.planning.registry import champion_models
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastOverride
 
-from .app_helpers import (callback_key, csrf_header, dash_post, downloaded, logged_in_client, post_export_button,
-                          trained_store)
-from .forecast_helpers import FAST
+from .app_helpers import (
+    callback_key,
+    csrf_header,
+    dash_post,
+    downloaded,
+    logged_in_client,
+    post_export_button,
+    trained_store,
+)
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
