@@ -112,3 +112,41 @@ def test_refuses_sqlite_with_a_clear_message(tmp_path, monkeypatch):
     result = _cli(["bi_reader"], f"sqlite:///{tmp_path / 'store.sqlite3'}", monkeypatch)
     assert result.exit_code == 1
     assert "needs PostgreSQL" in result.output
+
+
+
+def test_a_read_then_write_transaction_on_sqlite_is_not_refused_after_another_writer(tmp_path):
+    """``writing`` takes SQLite's write lock when it begins: a deferred transaction that read before another
+    connection committed fails at once ("database is locked"), whatever the busy timeout; with ``writing``
+    the other writer waits its turn and no update is lost."""
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from pilotage.store.engine import get_engine, writing
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'locks.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (1, 0)"))
+
+    def add_ten():
+        with engine.begin() as other:
+            other.execute(text("UPDATE counter SET value = value + 10 WHERE id = 1"))
+
+    def read_then_write(transaction):
+        with transaction() as conn:
+            value = conn.execute(text("SELECT value FROM counter WHERE id = 1")).scalar_one()
+            other = threading.Thread(target=add_ten)
+            other.start()
+            other.join(timeout=0.5)  # a deferred reader does not hold the other writer back
+            conn.execute(text("UPDATE counter SET value = :v WHERE id = 1"), {"v": value + 1})
+        other.join()
+
+    with pytest.raises(OperationalError, match="locked"):
+        read_then_write(engine.begin)
+    read_then_write(lambda: writing(engine))
+    with engine.connect() as conn:  # 10 (the first other writer) + 1 + 10: nothing lost
+        assert conn.execute(text("SELECT value FROM counter")).scalar_one() == 21
+    engine.dispose()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, insert, select, update
 
 from pilotage import mail
-from pilotage.store.engine import get_engine
+from pilotage.store.engine import get_engine, writing
 from pilotage.store.models import EMAIL_CHOICES, AlertEvent, AlertPreference, AlertRule
 
 from ..auth.users import User, list_users
@@ -116,7 +116,7 @@ def run(now: dt.datetime | None = None, dry_run: bool = False, rules: list[Rule]
     for rule in rules:
         for user in recipients(rule, users):
             outcomes = check(rule, user, now)
-            with get_engine().begin() as conn:
+            with writing(get_engine()) as conn:
                 for outcome in outcomes:
                     action = _apply(conn, rule, user, outcome, now, dry_run)
                     if action:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, select
 
 from pilotage.settings import get_settings
 
@@ -19,6 +21,21 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-200000")
     cursor.close()
+
+
+_IMMEDIATE = "pilotage_immediate"
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads then writes (check a row, then update it). On SQLite it takes the write
+    lock when it begins: a deferred transaction that read before another connection committed cannot
+    upgrade to a writer and fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), whatever
+    the busy timeout. Elsewhere, a plain ``engine.begin()``."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_IMMEDIATE: True})
+        with conn.begin():
+            yield conn
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -47,7 +64,7 @@ def _engine_for(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_IMMEDIATE) else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
