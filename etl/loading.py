@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -86,6 +87,8 @@ class LoadCounts:
     # loaded again). The marts and the quality rule read them from here instead of reading the
     # store back. None otherwise.
     written: pd.DataFrame | None = None
+    # A first load's COPY still running on its own thread (see :class:`Copying`); None when done.
+    copying: Copying | None = None
 
     def add(self, other: LoadCounts) -> None:
         self.inserted += other.inserted
@@ -98,8 +101,43 @@ class LoadCounts:
             self.changed_values[column] = self.changed_values.get(column, 0) + changed
 
 
-def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCounts:
-    """Apply ``load`` inside the caller's transaction and return what changed."""
+class Copying:
+    """The COPY of a first load into an empty PostgreSQL table, on a thread of its own.
+
+    The server parses the rows on one core while the caller computes, from the same rows in
+    memory, what follows the write (the lead marts, the data-quality rule) on the other. The
+    caller must not use the connection before :meth:`wait`, which re-raises the copy's error
+    (the transaction is then rolled back as for any failure)."""
+
+    def __init__(self, function, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), name="pilotage-copy", daemon=True)
+        self._thread.start()
+
+    def _run(self, function, args) -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller's thread by wait()
+            self._error = error
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def _first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key) -> None:
+    # In key order, so that the primary-key index fills page after page instead of at random.
+    with _indexes_built_after(conn, target, len(frame)):
+        copy_rows(conn, target, frame, columns, order_by=key)
+
+
+def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, background: bool = False) -> LoadCounts:
+    """Apply ``load`` inside the caller's transaction and return what changed.
+
+    ``background``: a first load into an empty PostgreSQL table is copied on a thread of its own
+    (``counts.copying``; the caller waits for it before using the connection again)."""
     counts = LoadCounts()
     frame = load.frame
     frame, counts.rejects = _reject_duplicates(frame, load.key)
@@ -112,10 +150,11 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
     target = load.table
     columns = [c for c in frame.columns if c != LINE]
     if not load.must_exist and _is_empty(conn, target):
-        # First load into this table: nothing to compare with, copy straight into it, in key
-        # order so that the primary-key index fills page after page instead of at random.
-        with _indexes_built_after(conn, target, len(frame)):
-            copy_rows(conn, target, frame, columns, order_by=load.key)
+        # First load into this table: nothing to compare with, copy straight into it.
+        if background and conn.dialect.name == "postgresql":
+            counts.copying = Copying(_first_copy, conn, target, frame, columns, load.key)
+        else:
+            _first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)
         counts.touched_dates = _file_dates(frame, load.date_columns)
         counts.written = frame

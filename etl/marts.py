@@ -315,10 +315,10 @@ def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> No
 
 
 def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
-                     leads: pd.DataFrame | None = None) -> None:
+                     leads: LeadMarts | None = None) -> None:
     """Refresh ``mart_daily`` for each fact table's touched days (``days``: table name -> days),
-    then ``mart_monthly`` for their months. ``leads``: every lead row of the store, when the load
-    holds them all (their funnel is summed in memory)."""
+    then ``mart_monthly`` for their months. ``leads``: the lead marts summed in memory from every
+    lead row of the store, when the load holds them all (:func:`sum_lead_marts`)."""
     from etl.loading import copy_rows
 
     every_day: set[dt.date] = set()
@@ -330,7 +330,7 @@ def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
         touched = _touched_table(conn, touched_days, "tmp_touched_days")
         on_touched = select(touched.c.date)
         if family.table == Lead.__tablename__ and leads is not None:
-            sums = _lead_activity(leads, touched_days)
+            sums = leads.activity
             daily = MartDaily.__table__
             if conn.execute(select(literal(1)).where(daily.c.date.in_(on_touched)).limit(1)).first() is None:
                 # Nothing to merge with (a first load into an empty store): straight into the mart.
@@ -431,11 +431,30 @@ def _lead_activity(leads: pd.DataFrame, days: set[dt.date]) -> pd.DataFrame:
     return _stage_sums(leads, ACTIVITY_STAGES, DIMENSIONS, "D", LEAD_MEASURES, days, "date")
 
 
+@dataclass(frozen=True)
+class LeadMarts:
+    """The lead rows' part of every mart, summed in memory (what the SQL of the refresh functions
+    gives over the same rows): computed from a load's rows while PostgreSQL copies them."""
+
+    activity: pd.DataFrame  # mart_daily's lead measures, by day
+    cohorts: pd.DataFrame  # mart_cohort_monthly
+    reps: pd.DataFrame  # mart_rep_monthly
+
+
+def sum_lead_marts(leads: pd.DataFrame, days: Iterable[dt.date]) -> LeadMarts:
+    """The lead marts of ``leads`` (every lead of the store) on ``days`` and their months."""
+    days = set(days)
+    months = {d.replace(day=1) for d in days}
+    return LeadMarts(activity=_lead_activity(leads, days), cohorts=_lead_cohorts(leads, months),
+                     reps=_stage_sums(leads, REP_STAGES, ("rep_code", "channel_code", "region_code"), "M",
+                                      REP_MEASURES, months, "month"))
+
+
 # --- the lead marts by month -------------------------------------------------------------------------
 
-def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame | None = None) -> None:
-    """Rebuild ``mart_cohort_monthly`` for the creation months holding ``days`` (``leads``: every
-    lead of the store, when the load holds them all)."""
+def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | None = None) -> None:
+    """Rebuild ``mart_cohort_monthly`` for the creation months holding ``days`` (``leads``: the lead
+    marts summed in memory, when the load holds every lead of the store)."""
     months = {d.replace(day=1) for d in days}
     if not months:
         return
@@ -444,8 +463,7 @@ def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: pd.DataFra
     if leads is not None:
         from etl.loading import copy_rows
 
-        rows = _lead_cohorts(leads, months)
-        copy_rows(conn, MartCohortMonthly.__table__, rows, list(rows.columns))
+        copy_rows(conn, MartCohortMonthly.__table__, leads.cohorts, list(leads.cohorts.columns))
         return
     lead = Lead
     won_days = case((lead.won_at.is_not(None), _days_between(conn, lead.created_at, lead.won_at)), else_=0.0)
@@ -489,7 +507,7 @@ def _lead_cohorts(leads: pd.DataFrame, months: set[dt.date]) -> pd.DataFrame:
     return _grouped_sums(leads, {"created_at": values}, DIMENSIONS, "M", COHORT_MEASURES, months, "cohort_month")
 
 
-def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame | None = None) -> None:
+def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | None = None) -> None:
     """Rebuild ``mart_rep_monthly`` for the months holding ``days`` (activity convention)."""
     months = {d.replace(day=1) for d in days}
     if not months:
@@ -500,8 +518,7 @@ def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame 
     if leads is not None:
         from etl.loading import copy_rows
 
-        rows = _stage_sums(leads, REP_STAGES, keys[1:], "M", REP_MEASURES, months, "month")
-        copy_rows(conn, MartRepMonthly.__table__, rows, list(rows.columns))
+        copy_rows(conn, MartRepMonthly.__table__, leads.reps, list(leads.reps.columns))
         return
     lead = Lead
     parts = []
