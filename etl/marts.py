@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from etl.calendar import ensure_calendar
+from etl.loading import copy_rows, one_if
 from pilotage.store.models import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
@@ -98,10 +99,6 @@ def _typed(name, value):
     return cast(value, Double if name in FLOAT_MEASURES else Integer)
 
 
-def _one_if(condition):
-    return case((condition, 1), else_=0)
-
-
 # --- what a lead adds, read the same way in SQL and in memory ------------------------------------
 
 @dataclass(frozen=True)
@@ -118,12 +115,12 @@ def _amount(leads: pd.DataFrame) -> np.ndarray:
 
 TERMS = {
     "one": _Term(lambda: literal(1), lambda leads: np.ones(len(leads))),
-    "qualified": _Term(lambda: _one_if(Lead.is_qualified),
+    "qualified": _Term(lambda: one_if(Lead.is_qualified),
                        lambda leads: leads["is_qualified"].fillna(False).astype(bool).to_numpy(dtype=float)),
     "amount": _Term(lambda: func.coalesce(Lead.monthly_amount, 0.0), _amount),
     "deal": _Term(lambda: func.coalesce(Lead.deal_value, 0.0),
                   lambda leads: leads["deal_value"].astype(float).fillna(0.0).to_numpy()),
-    "if_opportunity": _Term(lambda: _one_if(Lead.opportunity_at.is_not(None)),
+    "if_opportunity": _Term(lambda: one_if(Lead.opportunity_at.is_not(None)),
                             lambda leads: leads["opportunity_at"].notna().to_numpy(dtype=float)),
     "amount_if_opportunity": _Term(
         lambda: case((Lead.opportunity_at.is_not(None), func.coalesce(Lead.monthly_amount, 0.0)), else_=0.0),
@@ -319,8 +316,6 @@ def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
     """Refresh ``mart_daily`` for each fact table's touched days (``days``: table name -> days),
     then ``mart_monthly`` for their months. ``leads``: the lead marts summed in memory from every
     lead row of the store, when the load holds them all (:func:`sum_lead_marts`)."""
-    from etl.loading import copy_rows
-
     every_day: set[dt.date] = set()
     for family in FAMILIES:
         touched_days = set(days.get(family.table, ()))
@@ -461,15 +456,13 @@ def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: LeadMarts 
     ensure_calendar(conn, months)
     conn.execute(delete(MartCohortMonthly).where(MartCohortMonthly.cohort_month.in_(months)))
     if leads is not None:
-        from etl.loading import copy_rows
-
         copy_rows(conn, MartCohortMonthly.__table__, leads.cohorts, list(leads.cohorts.columns))
         return
     lead = Lead
     won_days = case((lead.won_at.is_not(None), _days_between(conn, lead.created_at, lead.won_at)), else_=0.0)
     measures = {
         "leads": func.count(),
-        "qualified_leads": func.sum(_one_if(lead.is_qualified)),
+        "qualified_leads": func.sum(one_if(lead.is_qualified)),
         "mqls": func.count(lead.mql_at),
         "sqls": func.count(lead.sql_at),
         "opportunities": func.count(lead.opportunity_at),
@@ -516,8 +509,6 @@ def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | N
     conn.execute(delete(MartRepMonthly).where(MartRepMonthly.month.in_(months)))
     keys = ("month", "rep_code", "channel_code", "region_code")
     if leads is not None:
-        from etl.loading import copy_rows
-
         copy_rows(conn, MartRepMonthly.__table__, leads.reps, list(leads.reps.columns))
         return
     lead = Lead
@@ -545,11 +536,11 @@ def refresh_subscriptions(conn: Connection, months: Iterable[dt.date]) -> None:
     conn.execute(delete(MartSubscriptionMonthly).where(MartSubscriptionMonthly.month.in_(months)))
     aggregate = select(
         sub.month, sub.region_code, sub.channel_code,
-        func.sum(_one_if(active)),
+        func.sum(one_if(active)),
         func.sum(case((active, sub.mrr), else_=0.0)),
-        func.sum(_one_if(sub.is_new & active)),
+        func.sum(one_if(sub.is_new & active)),
         func.sum(case((sub.is_new & active, sub.mrr), else_=0.0)),
-        func.sum(_one_if(sub.is_churned)),
+        func.sum(one_if(sub.is_churned)),
         func.sum(case((sub.is_churned, sub.mrr), else_=0.0)),
     ).where(sub.month.in_(months)).group_by(sub.month, sub.region_code, sub.channel_code)
     conn.execute(insert(MartSubscriptionMonthly).from_select(
