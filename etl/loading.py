@@ -44,6 +44,7 @@ from pilotage.input import LINE
 
 COPY_ROWS = 50_000  # rows per slice of CSV sent to COPY
 BUILD_INDEXES_AFTER = 100_000  # rows of a first load from which its table's indexes are built after the copy
+NEW_ROW = "_new_row"  # in the table of changes: 1 for a row to add (no fact column starts with "_")
 
 
 @dataclass
@@ -182,11 +183,11 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
         # One join of file and store finds the rows to add and the rows to change (a reload of the
         # same file: none of either, and nothing more is read).
         changes = _stage_changes(conn, target, staging, load, value_columns)
-        existing = changes.c.is_new == 0
+        existing = changes.c[NEW_ROW] == 0
         flags = [func.coalesce(func.sum(case((existing, changes.c[f"changed_{c}"]), else_=0)), 0)
                  for c in value_columns]
         added, updated, *per_column = conn.execute(select(
-            func.coalesce(func.sum(changes.c.is_new), 0), func.coalesce(func.sum(one_if(existing)), 0), *flags,
+            func.coalesce(func.sum(changes.c[NEW_ROW]), 0), func.coalesce(func.sum(one_if(existing)), 0), *flags,
         ).select_from(changes)).one()
         counts.updated = updated
         counts.changed_values = {c: n for c, n in zip(value_columns, per_column, strict=True) if n}
@@ -201,7 +202,7 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
         if added:
             # In key order: the primary-key index then fills page after page instead of at random.
             conn.execute(insert(target).from_select(columns, select(*(changes.c[c] for c in columns)).where(
-                changes.c.is_new == 1).order_by(*(changes.c[k] for k in load.key))))
+                changes.c[NEW_ROW] == 1).order_by(*(changes.c[k] for k in load.key))))
         counts.inserted = added
         changes.drop(conn)
     else:
@@ -421,15 +422,15 @@ def one_if(condition):
 
 def _stage_changes(conn, target, staging, load: TableLoad, value_columns) -> Table:
     """The rows this load adds or changes, in a temporary table: their key, new values, old dates
-    (NULL for a new row), ``is_new`` and one 0/1 flag per value column. The (outer) join of file and
-    store is done once; the counts, the touched dates, the update and the insert then read this
-    table, which a reload that changes little keeps small."""
+    (NULL for a new row), 1 in :data:`NEW_ROW` for a row to add, and one 0/1 flag per value column.
+    The (outer) join of file and store is done once; the counts, the touched dates, the update and
+    the insert then read this table, which a reload that changes little keeps small."""
     old_dates = [c for c in load.date_columns if c in target.c]
     changes = Table(
         f"chg_{target.name}", MetaData(),
         *(Column(c, target.c[c].type) for c in [*load.key, *value_columns]),
         *(Column(f"old_{c}", target.c[c].type) for c in old_dates),
-        Column("is_new", Integer),
+        Column(NEW_ROW, Integer),
         *(Column(f"changed_{c}", Integer) for c in value_columns),
         prefixes=["TEMPORARY"],
     )
