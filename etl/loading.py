@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ from pilotage.input import LINE
 
 COPY_ROWS = 50_000  # rows per slice of CSV sent to COPY
 BUILD_INDEXES_AFTER = 100_000  # rows of a first load from which its table's indexes are built after the copy
+NEW_ROW = "_new_row"  # in the table of changes: 1 for a row to add (no fact column starts with "_")
 
 
 @dataclass
@@ -86,6 +88,8 @@ class LoadCounts:
     # loaded again). The marts and the quality rule read them from here instead of reading the
     # store back. None otherwise.
     written: pd.DataFrame | None = None
+    # A first load's COPY still running on its own thread (see :class:`Copying`); None when done.
+    copying: Copying | None = None
 
     def add(self, other: LoadCounts) -> None:
         self.inserted += other.inserted
@@ -98,8 +102,44 @@ class LoadCounts:
             self.changed_values[column] = self.changed_values.get(column, 0) + changed
 
 
-def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCounts:
-    """Apply ``load`` inside the caller's transaction and return what changed."""
+class Copying:
+    """The COPY of a first load into an empty PostgreSQL table, on a thread of its own.
+
+    The server parses the rows on one core while the caller computes, from the same rows in
+    memory, what follows the write (the lead marts, the data-quality rule) on the other. The
+    caller must not use the connection before :meth:`wait`, which re-raises the copy's error
+    (the transaction is then rolled back as for any failure)."""
+
+    def __init__(self, function, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), name="pilotage-copy", daemon=True)
+        self._thread.start()
+
+    def _run(self, function, args) -> None:
+        try:
+            function(*args)
+        except BaseException as error:  # handed to the caller's thread by wait()
+            self._error = error
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def _first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key) -> None:
+    with _indexes_built_after(conn, target, len(frame)) as built_after:
+        # A small copy goes in key order, so that the primary-key index fills page after page
+        # instead of at random; a large one's key index is built after it (the server sorts).
+        copy_rows(conn, target, frame, columns, order_by=() if built_after else key)
+
+
+def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, background: bool = False) -> LoadCounts:
+    """Apply ``load`` inside the caller's transaction and return what changed.
+
+    ``background``: a first load into an empty PostgreSQL table is copied on a thread of its own
+    (``counts.copying``; the caller waits for it before using the connection again)."""
     counts = LoadCounts()
     frame = load.frame
     frame, counts.rejects = _reject_duplicates(frame, load.key)
@@ -112,10 +152,11 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
     target = load.table
     columns = [c for c in frame.columns if c != LINE]
     if not load.must_exist and _is_empty(conn, target):
-        # First load into this table: nothing to compare with, copy straight into it, in key
-        # order so that the primary-key index fills page after page instead of at random.
-        with _indexes_built_after(conn, target, len(frame)):
-            copy_rows(conn, target, frame, columns, order_by=load.key)
+        # First load into this table: nothing to compare with, copy straight into it.
+        if background and conn.dialect.name == "postgresql":
+            counts.copying = Copying(_first_copy, conn, target, frame, columns, load.key)
+        else:
+            _first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)
         counts.touched_dates = _file_dates(frame, load.date_columns)
         counts.written = frame
@@ -139,25 +180,39 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
 
     value_columns = [c for c in columns if c not in load.key] if load.update else []
     if value_columns:
-        changes = _stage_changes(conn, target, staging, load, key_match, value_columns)
-        flags = [func.coalesce(func.sum(changes.c[f"changed_{c}"]), 0) for c in value_columns]
-        updated, *per_column = conn.execute(select(func.count(), *flags).select_from(changes)).one()
+        # One join of file and store finds the rows to add and the rows to change (a reload of the
+        # same file: none of either, and nothing more is read).
+        changes = _stage_changes(conn, target, staging, load, value_columns)
+        existing = changes.c[NEW_ROW] == 0
+        flags = [func.coalesce(func.sum(case((existing, changes.c[f"changed_{c}"]), else_=0)), 0)
+                 for c in value_columns]
+        added, updated, *per_column = conn.execute(select(
+            func.coalesce(func.sum(changes.c[NEW_ROW]), 0), func.coalesce(func.sum(one_if(existing)), 0), *flags,
+        ).select_from(changes)).one()
         counts.updated = updated
         counts.changed_values = {c: n for c, n in zip(value_columns, per_column, strict=True) if n}
-        if load.date_columns and updated:
+        if load.date_columns and (updated or added):
             counts.touched_dates |= _changed_dates(conn, changes, load)
         if updated:
             change_match = and_(*(target.c[k] == changes.c[k] for k in load.key))
-            conn.execute(update(target).where(change_match).values({c: changes.c[c] for c in value_columns}))
+            conn.execute(update(target).where(change_match, existing).values(
+                {c: changes.c[c] for c in value_columns}))
+        if load.date_columns and load.replace_scope:
+            counts.touched_dates |= _dropped_dates(conn, target, staging, load, key_match)
+        if added:
+            # In key order: the primary-key index then fills page after page instead of at random.
+            conn.execute(insert(target).from_select(columns, select(*(changes.c[c] for c in columns)).where(
+                changes.c[NEW_ROW] == 1).order_by(*(changes.c[k] for k in load.key))))
+        counts.inserted = added
         changes.drop(conn)
-    if load.date_columns:
-        counts.touched_dates |= _added_dates(conn, target, staging, load, key_match)
-    result = conn.execute(
-        # In key order: the primary-key index then fills page after page instead of at random.
-        insert(target).from_select(columns, select(*(staging.c[c] for c in columns)).where(
-            ~exists().where(key_match)).order_by(*(staging.c[k] for k in load.key))),
-        execution_options={"preserve_rowcount": True})
-    counts.inserted = result.rowcount
+    else:
+        if load.date_columns:
+            counts.touched_dates |= _added_dates(conn, target, staging, load, key_match)
+        result = conn.execute(
+            insert(target).from_select(columns, select(*(staging.c[c] for c in columns)).where(
+                ~exists().where(key_match)).order_by(*(staging.c[k] for k in load.key))),
+            execution_options={"preserve_rowcount": True})
+        counts.inserted = result.rowcount
     staged = conn.execute(select(func.count()).select_from(staging)).scalar_one()
     counts.unchanged = staged - counts.inserted - counts.updated
 
@@ -174,17 +229,27 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True) -> LoadCo
 
 @contextmanager
 def _indexes_built_after(conn: Connection, table: Table, rows: int):
-    """Around a bulk copy into an empty PostgreSQL table: its secondary indexes dropped, then built
-    once the rows are in. Rows in key order reach a secondary index (a lead's creation date) in
-    random order, which costs PostgreSQL more than the copy itself; a build sorts them once. Inside
+    """Around a bulk copy into an empty PostgreSQL table: its primary key and secondary indexes
+    dropped, then built once the rows are in (yields whether they are). Rows reach an index in
+    random order, which costs PostgreSQL more than the copy itself; a build sorts them once, on the
+    server's core, where sorting the rows in Python beforehand cost the loader two seconds per
+    million. The key's uniqueness is checked by the build (duplicates were rejected before). Inside
     the load's transaction: a failure brings the indexes back, and until the commit other sessions
     wait for the table (empty before this load) instead of reading it."""
-    if conn.dialect.name != "postgresql" or rows < BUILD_INDEXES_AFTER or not table.indexes:
-        yield
+    if conn.dialect.name != "postgresql" or rows < BUILD_INDEXES_AFTER:
+        yield False
         return
+    primary = conn.exec_driver_sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %(table)s::regclass AND contype = 'p'",
+        {"table": table.name}).scalar()
+    if primary:
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} DROP CONSTRAINT "{primary}"')
     for index in table.indexes:
         index.drop(conn)
-    yield
+    yield True
+    if primary:
+        keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD CONSTRAINT "{primary}" PRIMARY KEY ({keys})')
     for index in table.indexes:
         index.create(conn)
 
@@ -350,32 +415,42 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _stage_changes(conn, target, staging, load: TableLoad, key_match, value_columns) -> Table:
-    """The rows whose values this load changes, in a temporary table: their key, new values,
-    old dates and one 0/1 flag per value column. The join of file and store is done once; the
-    per-column counts, the touched dates and the update then read this (small) table."""
+def one_if(condition):
+    """1 where ``condition`` holds, else 0 (a flag to sum)."""
+    return case((condition, 1), else_=0)
+
+
+def _stage_changes(conn, target, staging, load: TableLoad, value_columns) -> Table:
+    """The rows this load adds or changes, in a temporary table: their key, new values, old dates
+    (NULL for a new row), 1 in :data:`NEW_ROW` for a row to add, and one 0/1 flag per value column.
+    The (outer) join of file and store is done once; the counts, the touched dates, the update and
+    the insert then read this table, which a reload that changes little keeps small."""
     old_dates = [c for c in load.date_columns if c in target.c]
     changes = Table(
         f"chg_{target.name}", MetaData(),
         *(Column(c, target.c[c].type) for c in [*load.key, *value_columns]),
         *(Column(f"old_{c}", target.c[c].type) for c in old_dates),
+        Column(NEW_ROW, Integer),
         *(Column(f"changed_{c}", Integer) for c in value_columns),
         prefixes=["TEMPORARY"],
     )
     changes.drop(conn, checkfirst=True)
     changes.create(conn)
+    missing = target.c[load.key[0]].is_(None)  # a key column is never NULL in the store
     differs = {c: target.c[c].is_distinct_from(staging.c[c]) for c in value_columns}
     rows = select(
         *(staging.c[c] for c in [*load.key, *value_columns]),
         *(target.c[c] for c in old_dates),
-        *(case((differs[c], 1), else_=0) for c in value_columns),
-    ).where(key_match, or_(*differs.values()))
+        one_if(missing),
+        *(one_if(differs[c]) for c in value_columns),
+    ).select_from(staging.outerjoin(target, and_(*(target.c[k] == staging.c[k] for k in load.key)))).where(
+        or_(missing, *differs.values()))
     conn.execute(insert(changes).from_select([c.name for c in changes.c], rows))
     return changes
 
 
 def _changed_dates(conn, changes: Table, load: TableLoad) -> set[dt.date]:
-    """Every date of a changed row, as it was and as it will be: both sides' mart rows move."""
+    """Every date of an added or changed row, as it was and as it will be: both sides' mart rows move."""
     columns = [changes.c[c] for c in load.date_columns if c in changes.c]
     columns += [changes.c[f"old_{c}"] for c in load.date_columns if f"old_{c}" in changes.c]
     days = union_all(*(select(func.date(c).label("day")) for c in columns)).subquery()
@@ -392,6 +467,14 @@ def _added_dates(conn, target, staging, load: TableLoad, key_match) -> set[dt.da
         days = union_all(*(select(func.date(added.c[c]).label("day")) for c in staged)).subquery()
         touched |= _dates(conn, select(days.c.day).distinct())
     if load.replace_scope:
+        touched |= _dropped_dates(conn, target, staging, load, key_match)
+    return touched
+
+
+def _dropped_dates(conn, target, staging, load: TableLoad, key_match) -> set[dt.date]:
+    """The dates of the store's rows in the file's coverage that the file no longer has."""
+    touched: set[dt.date] = set()
+    with _hash_joins(conn):
         for column in load.date_columns:
             touched |= _dates(conn, select(func.date(target.c[column])).where(
                 _in_scope(target, staging, load), ~exists().where(key_match)).distinct())
@@ -410,7 +493,22 @@ def _in_scope(target, staging, load: TableLoad):
     return tuple_(*(target.c[c] for c in scope)).in_(covered)
 
 
+@contextmanager
+def _hash_joins(conn: Connection):
+    """PostgreSQL: no nested loops for a statement comparing the whole file with the store. A fact
+    table without statistics yet (loaded moments ago) can otherwise be planned as a few rows and
+    joined by a loop over the file per row: a corrected file of 19 k ad rows took minutes."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    nested_loops = conn.exec_driver_sql("SHOW enable_nestloop").scalar()
+    conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
+    yield  # (after a failure the transaction is rolled back, with the setting)
+    conn.exec_driver_sql(f"SET LOCAL enable_nestloop = {'on' if nested_loops == 'on' else 'off'}")
+
+
 def _delete_uncovered(conn, target, staging, load: TableLoad) -> int:
     key_match = and_(*(target.c[k] == staging.c[k] for k in load.key))
-    result = conn.execute(delete(target).where(_in_scope(target, staging, load), ~exists().where(key_match)))
+    with _hash_joins(conn):
+        result = conn.execute(delete(target).where(_in_scope(target, staging, load), ~exists().where(key_match)))
     return result.rowcount

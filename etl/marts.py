@@ -53,6 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from etl.calendar import ensure_calendar
+from etl.loading import copy_rows, one_if
 from pilotage.store.models import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
@@ -98,10 +99,6 @@ def _typed(name, value):
     return cast(value, Double if name in FLOAT_MEASURES else Integer)
 
 
-def _one_if(condition):
-    return case((condition, 1), else_=0)
-
-
 # --- what a lead adds, read the same way in SQL and in memory ------------------------------------
 
 @dataclass(frozen=True)
@@ -118,12 +115,12 @@ def _amount(leads: pd.DataFrame) -> np.ndarray:
 
 TERMS = {
     "one": _Term(lambda: literal(1), lambda leads: np.ones(len(leads))),
-    "qualified": _Term(lambda: _one_if(Lead.is_qualified),
+    "qualified": _Term(lambda: one_if(Lead.is_qualified),
                        lambda leads: leads["is_qualified"].fillna(False).astype(bool).to_numpy(dtype=float)),
     "amount": _Term(lambda: func.coalesce(Lead.monthly_amount, 0.0), _amount),
     "deal": _Term(lambda: func.coalesce(Lead.deal_value, 0.0),
                   lambda leads: leads["deal_value"].astype(float).fillna(0.0).to_numpy()),
-    "if_opportunity": _Term(lambda: _one_if(Lead.opportunity_at.is_not(None)),
+    "if_opportunity": _Term(lambda: one_if(Lead.opportunity_at.is_not(None)),
                             lambda leads: leads["opportunity_at"].notna().to_numpy(dtype=float)),
     "amount_if_opportunity": _Term(
         lambda: case((Lead.opportunity_at.is_not(None), func.coalesce(Lead.monthly_amount, 0.0)), else_=0.0),
@@ -316,12 +313,10 @@ def _merge_family(conn: Connection, family: Family, fresh: Table, touched) -> No
 
 
 def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
-                     leads: pd.DataFrame | None = None) -> None:
+                     leads: LeadMarts | None = None) -> None:
     """Refresh ``mart_daily`` for each fact table's touched days (``days``: table name -> days),
-    then ``mart_monthly`` for their months. ``leads``: every lead row of the store, when the load
-    holds them all (their funnel is summed in memory)."""
-    from etl.loading import copy_rows
-
+    then ``mart_monthly`` for their months. ``leads``: the lead marts summed in memory from every
+    lead row of the store, when the load holds them all (:func:`sum_lead_marts`)."""
     every_day: set[dt.date] = set()
     for family in FAMILIES:
         touched_days = set(days.get(family.table, ()))
@@ -331,7 +326,7 @@ def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
         touched = _touched_table(conn, touched_days, "tmp_touched_days")
         on_touched = select(touched.c.date)
         if family.table == Lead.__tablename__ and leads is not None:
-            sums = _lead_activity(leads, touched_days)
+            sums = leads.activity
             daily = MartDaily.__table__
             if conn.execute(select(literal(1)).where(daily.c.date.in_(on_touched)).limit(1)).first() is None:
                 # Nothing to merge with (a first load into an empty store): straight into the mart.
@@ -432,27 +427,43 @@ def _lead_activity(leads: pd.DataFrame, days: set[dt.date]) -> pd.DataFrame:
     return _stage_sums(leads, ACTIVITY_STAGES, DIMENSIONS, "D", LEAD_MEASURES, days, "date")
 
 
+@dataclass(frozen=True)
+class LeadMarts:
+    """The lead rows' part of every mart, summed in memory (what the SQL of the refresh functions
+    gives over the same rows): computed from a load's rows while PostgreSQL copies them."""
+
+    activity: pd.DataFrame  # mart_daily's lead measures, by day
+    cohorts: pd.DataFrame  # mart_cohort_monthly
+    reps: pd.DataFrame  # mart_rep_monthly
+
+
+def sum_lead_marts(leads: pd.DataFrame, days: Iterable[dt.date]) -> LeadMarts:
+    """The lead marts of ``leads`` (every lead of the store) on ``days`` and their months."""
+    days = set(days)
+    months = {d.replace(day=1) for d in days}
+    return LeadMarts(activity=_lead_activity(leads, days), cohorts=_lead_cohorts(leads, months),
+                     reps=_stage_sums(leads, REP_STAGES, ("rep_code", "channel_code", "region_code"), "M",
+                                      REP_MEASURES, months, "month"))
+
+
 # --- the lead marts by month -------------------------------------------------------------------------
 
-def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame | None = None) -> None:
-    """Rebuild ``mart_cohort_monthly`` for the creation months holding ``days`` (``leads``: every
-    lead of the store, when the load holds them all)."""
+def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | None = None) -> None:
+    """Rebuild ``mart_cohort_monthly`` for the creation months holding ``days`` (``leads``: the lead
+    marts summed in memory, when the load holds every lead of the store)."""
     months = {d.replace(day=1) for d in days}
     if not months:
         return
     ensure_calendar(conn, months)
     conn.execute(delete(MartCohortMonthly).where(MartCohortMonthly.cohort_month.in_(months)))
     if leads is not None:
-        from etl.loading import copy_rows
-
-        rows = _lead_cohorts(leads, months)
-        copy_rows(conn, MartCohortMonthly.__table__, rows, list(rows.columns))
+        copy_rows(conn, MartCohortMonthly.__table__, leads.cohorts, list(leads.cohorts.columns))
         return
     lead = Lead
     won_days = case((lead.won_at.is_not(None), _days_between(conn, lead.created_at, lead.won_at)), else_=0.0)
     measures = {
         "leads": func.count(),
-        "qualified_leads": func.sum(_one_if(lead.is_qualified)),
+        "qualified_leads": func.sum(one_if(lead.is_qualified)),
         "mqls": func.count(lead.mql_at),
         "sqls": func.count(lead.sql_at),
         "opportunities": func.count(lead.opportunity_at),
@@ -490,7 +501,7 @@ def _lead_cohorts(leads: pd.DataFrame, months: set[dt.date]) -> pd.DataFrame:
     return _grouped_sums(leads, {"created_at": values}, DIMENSIONS, "M", COHORT_MEASURES, months, "cohort_month")
 
 
-def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame | None = None) -> None:
+def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | None = None) -> None:
     """Rebuild ``mart_rep_monthly`` for the months holding ``days`` (activity convention)."""
     months = {d.replace(day=1) for d in days}
     if not months:
@@ -499,10 +510,7 @@ def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: pd.DataFrame 
     conn.execute(delete(MartRepMonthly).where(MartRepMonthly.month.in_(months)))
     keys = ("month", "rep_code", "channel_code", "region_code")
     if leads is not None:
-        from etl.loading import copy_rows
-
-        rows = _stage_sums(leads, REP_STAGES, keys[1:], "M", REP_MEASURES, months, "month")
-        copy_rows(conn, MartRepMonthly.__table__, rows, list(rows.columns))
+        copy_rows(conn, MartRepMonthly.__table__, leads.reps, list(leads.reps.columns))
         return
     lead = Lead
     parts = []
@@ -529,11 +537,11 @@ def refresh_subscriptions(conn: Connection, months: Iterable[dt.date]) -> None:
     conn.execute(delete(MartSubscriptionMonthly).where(MartSubscriptionMonthly.month.in_(months)))
     aggregate = select(
         sub.month, sub.region_code, sub.channel_code,
-        func.sum(_one_if(active)),
+        func.sum(one_if(active)),
         func.sum(case((active, sub.mrr), else_=0.0)),
-        func.sum(_one_if(sub.is_new & active)),
+        func.sum(one_if(sub.is_new & active)),
         func.sum(case((sub.is_new & active, sub.mrr), else_=0.0)),
-        func.sum(_one_if(sub.is_churned)),
+        func.sum(one_if(sub.is_churned)),
         func.sum(case((sub.is_churned, sub.mrr), else_=0.0)),
     ).where(sub.month.in_(months)).group_by(sub.month, sub.region_code, sub.channel_code)
     conn.execute(insert(MartSubscriptionMonthly).from_select(

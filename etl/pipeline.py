@@ -18,8 +18,8 @@ from sqlalchemy import Engine, insert
 
 from etl.connectors import Batch, LoadOptions, connector_for
 from etl.errors import EtlError, FileRefused
-from etl.loading import LoadCounts, upsert
-from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
+from etl.loading import Copying, LoadCounts, upsert
+from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions, sum_lead_marts
 from etl.quality import find_outliers, record_findings
 from pilotage.hooks import after_load
 from pilotage.input import InputError, peek_columns, read_table
@@ -117,26 +117,22 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
             conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         touched: dict[str, set] = {}  # fact table -> the dates its rows moved on
         written: dict[str, pd.DataFrame | None] = {}  # fact table -> its whole content, when the load holds it
-        for load in batch.loads:
-            counts = upsert(conn, load)
-            if on_step:
-                on_step(load.table.name)
-            # Dimension rows are bookkeeping: only fact rows count towards the run's figures.
-            if load.date_columns or not load.table.name.startswith("dim_"):
-                report.counts.add(counts)
-            else:
-                report.counts.rejects.extend(counts.rejects)
-            name = load.table.name
-            touched.setdefault(name, set()).update(counts.touched_dates)
-            # A table loaded twice in one batch: the second load's rows are not the table's whole content.
-            written[name] = counts.written if name not in written else None
-        leads = written.get(Lead.__tablename__)
-        refresh_activity(conn, touched, leads=leads)
+        copying: list[Copying] = []  # first loads PostgreSQL is still copying (see etl.loading.Copying)
+        try:
+            summed, early_findings = _write_and_sum(conn, batch, file_name, touched, written, copying,
+                                                           report, on_step)
+        except BaseException:
+            _abandon(copying)
+            raise
+        for pending in copying:
+            pending.wait()
         lead_dates = touched.get(Lead.__tablename__, set())
-        refresh_cohorts(conn, lead_dates, leads=leads)
-        refresh_reps(conn, lead_dates, leads=leads)
+        refresh_activity(conn, touched, leads=summed)
+        refresh_cohorts(conn, lead_dates, leads=summed)
+        refresh_reps(conn, lead_dates, leads=summed)
         refresh_subscriptions(conn, touched.get(Subscription.__tablename__, set()))
-        findings = find_outliers(conn, batch.loads, file_name, written)
+        findings = early_findings + find_outliers(
+            conn, [load for load in batch.loads if written.get(load.table.name) is None], file_name, written)
         report.findings = len(findings)
         report.duration_s = time.perf_counter() - clock
         report.run_id = conn.execute(insert(EtlRun).values(
@@ -168,6 +164,45 @@ def _feeds(loads) -> str | None:
                      if load.table.name.startswith("fact_") and "source_system" in load.frame.columns
                      for system in load.frame["source_system"].dropna().unique()})
     return ",".join(labels) or None
+
+
+def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: dict, copying: list,
+                   report: RunReport, on_step):
+    """Write the batch's loads; then, while PostgreSQL may still be copying a first load, sum the
+    lead marts and apply the data-quality rule to the tables whose whole content the load holds
+    (from memory: the connection is not used until the copies are done)."""
+    for load in batch.loads:
+        for pending in copying:  # the next load uses the connection
+            pending.wait()
+        copying.clear()
+        counts = upsert(conn, load, background=True)
+        if counts.copying:
+            copying.append(counts.copying)
+        if on_step:
+            on_step(load.table.name)
+        # Dimension rows are bookkeeping: only fact rows count towards the run's figures.
+        if load.date_columns or not load.table.name.startswith("dim_"):
+            report.counts.add(counts)
+        else:
+            report.counts.rejects.extend(counts.rejects)
+        name = load.table.name
+        touched.setdefault(name, set()).update(counts.touched_dates)
+        # A table loaded twice in one batch: the second load's rows are not the table's whole content.
+        written[name] = counts.written if name not in written else None
+    leads = written.get(Lead.__tablename__)
+    summed = None if leads is None else sum_lead_marts(leads, touched.get(Lead.__tablename__, set()))
+    early = find_outliers(None, [load for load in batch.loads if written.get(load.table.name) is not None],
+                          file_name, written)
+    return summed, early
+
+
+def _abandon(copying: list) -> None:
+    """After a failure: let the copies end (the transaction is rolled back), their own errors aside."""
+    for pending in copying:
+        try:
+            pending.wait()
+        except BaseException:  # the first failure is the one reported
+            pass
 
 
 def rebuild_marts(engine: Engine, run_by: str | None = None) -> int:

@@ -186,15 +186,18 @@ def test_the_forecast_commands_record_the_operator_too(monkeypatch):
 
 
 def test_a_large_first_load_builds_its_indexes_after_its_rows(engine, tmp_path, monkeypatch):
-    """PostgreSQL: the lead table's creation-date index is dropped for the copy and built after it,
-    in the load's transaction: there after a load, and after a load that failed."""
+    """PostgreSQL: the lead table's primary key and creation-date index are dropped for the copy and
+    built after it, in the load's transaction: there after a load, and after a load that failed."""
     from sqlalchemy import inspect
 
     monkeypatch.setattr("etl.loading.BUILD_INDEXES_AFTER", 2)  # "large" from two rows on
     leads = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nB,2024-02-02,organic,FR\n"
 
     def indexes() -> set[str]:
-        return {index["name"] for index in inspect(engine).get_indexes("fact_lead")}
+        inspector = inspect(engine)
+        primary = inspector.get_pk_constraint("fact_lead")
+        return {index["name"] for index in inspector.get_indexes("fact_lead")} | (
+            {primary["name"]} if primary["constrained_columns"] == ["lead_key"] else set())
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")
@@ -203,6 +206,25 @@ def test_a_large_first_load_builds_its_indexes_after_its_rows(engine, tmp_path, 
         patch.setattr("etl.pipeline.refresh_cohorts", broken)
         with pytest.raises(EtlError, match="disk full"):
             load_file(write(tmp_path / "leads.csv", leads), engine=engine)
-    assert "ix_fact_lead_created_at" in indexes() and scalar(engine, select(func.count()).select_from(Lead)) == 0
+    assert {"ix_fact_lead_created_at", "pk_fact_lead"} <= indexes()
+    assert scalar(engine, select(func.count()).select_from(Lead)) == 0
     report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
-    assert report.counts.inserted == 2 and "ix_fact_lead_created_at" in indexes()
+    assert report.counts.inserted == 2 and {"ix_fact_lead_created_at", "pk_fact_lead"} <= indexes()
+
+
+def test_a_failed_copy_of_a_first_load_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
+    """PostgreSQL copies a first load on a thread of its own: its failure is the load's, reported and
+    rolled back, the run logged as failed."""
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    before = data_snapshot(engine)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr("etl.loading.copy_rows", broken)
+    leads = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nB,2024-02-02,organic,FR\n"
+    with pytest.raises(EtlError, match="nothing was written.*connection lost"):
+        load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert data_snapshot(engine) == before
+    status, message = rows(engine, select(EtlRun.status, EtlRun.message).order_by(EtlRun.id.desc()).limit(1))[0]
+    assert status == "failed" and "connection lost" in message
