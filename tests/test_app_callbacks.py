@@ -23,7 +23,7 @@ ROLE_USERS = {"director": "director.idf@pilotage.demo", "planner": "planner@pilo
               "sales": "sales@pilotage.demo", "admin": "admin@pilotage.demo"}
 # Which page a callback belongs to, from its components' ids (written here, not read from the app).
 PAGE_OF_PREFIX = {"home-": "/", "explore-": "/explore", "forecast-": "/forecast", "planning-": "/planning",
-                  "admin-": "/admin", "health-": "/health"}
+                  "admin-": "/admin", "health-": "/health", "profile-": "/profile"}
 FORECAST_PANEL = ("..forecast-notice.children...forecast-run-info.children...forecast-chart.figure"
                   "...forecast-table.children...forecast-accuracy.children...forecast-drivers.figure"
                   "...forecast-media-plan.children...forecast-badge.children...forecast-overrides.children..")
