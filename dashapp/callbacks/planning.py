@@ -742,9 +742,9 @@ def extrapolation_notice(result: data.Optimisation, names: dict[str, str], langu
                                 regions=len(e["regions"]), beyond=_money(e["beyond"], language),
                                 ratio=i18n.number(e["ratio"], 2, language)), **{"data-channel": e["channel"]})
                  for e in result.extrapolated]
-        return dbc.Alert([html.Div(i18n.t("planning.opt.extrapolation", language)), html.Ul(items, className="mb-0")],
-                         color="warning", className="small py-2 mb-1", id="planning-opt-extrapolation",
-                         **{"data-extrapolated": "true"})
+        return html.Div(dbc.Alert([html.Div(i18n.t("planning.opt.extrapolation", language)),
+                                   html.Ul(items, className="mb-0")], color="warning", className="small py-2 mb-1"),
+                        id="planning-opt-extrapolation", **{"data-extrapolated": "true"})
     key = "planning.opt.widened_inside" if result.widened else "planning.opt.within"
     return html.P(i18n.t(key, language), className="small text-muted mb-1", id="planning-opt-extrapolation",
                   **{"data-extrapolated": "false"})
