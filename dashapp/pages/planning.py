@@ -2,7 +2,8 @@
 the chosen scope (what each channel brings and costs, contributions, response curves), a scenario
 editor on the current media plan (predicted qualified leads with intervals, cost per lead, spend
 outside the history flagged; uploads; saved scenarios compared side by side) and the budget
-optimiser.
+optimiser (a background job with progress and cancel; by channel, region and month within the history's
+ranges unless the planner widens one, which the result then flags).
 
 Directors read: the model and the current plan's prediction; the editor is shown read-only and
 the scenario and optimiser sections are left out. The layout holds no figure: every part is filled
