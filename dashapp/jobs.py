@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+import time
 import uuid
 
 import dash
@@ -34,6 +36,7 @@ from pilotage.settings import get_settings
 
 CUSTOM_DATA = "pilotage"
 RESULT_EXPIRE_S = 600  # a result nobody collected is dropped after this
+LINGER_S = 3.0  # more than the page's poll interval (0.5 s): see _linger
 JOBS_ENV = "PILOTAGE_JOBS"
 
 
@@ -100,8 +103,21 @@ def as_requester(function, server):
         if user is None or not user.active:
             raise Forbidden("a background job without a logged-in requester")
         headers = {"Accept-Language": who.get("language") or "en"}
-        with server.test_request_context("/_dash-update-component", method="POST", headers=headers):
-            g._login_user = user
-            return function(*args, **kwargs)
+        try:
+            with server.test_request_context("/_dash-update-component", method="POST", headers=headers):
+                g._login_user = user
+                return function(*args, **kwargs)
+        finally:
+            if os.environ.get(JOBS_ENV, "").lower() != "celery":  # a Celery worker lives on: nothing to hold
+                _linger()
 
     return run
+
+
+def _linger() -> None:
+    """Keep a diskcache job's process alive :data:`LINGER_S` after its callback returns. Dash writes the
+    result and the process ends at once; a poll that read "no result yet" just before, then "process
+    gone" just after, takes the job for a cancelled one and the result is lost. A non-daemon thread holds
+    the process (multiprocessing joins them before it exits) until the next poll collects the result and
+    Dash ends it."""
+    threading.Thread(target=time.sleep, args=(LINGER_S,), daemon=False, name="pilotage-job-linger").start()
