@@ -842,6 +842,12 @@ def test_the_optimiser_job_runs_as_its_requester_and_its_cancel_button_has_the_s
     assert dash_post(client, "planning-opt-cancel.id", [cancel]).status_code == 200
     for email in (SALES, DIRECTOR):
         assert dash_post(logged_in_client(dash_app, email), "planning-opt-cancel.id", [cancel]).status_code == 403
+    # no job starts for a role that may not optimise, whatever scope it forges (refused before the job)
+    for email, scopes in ((SALES, (NATIONAL, "FR-IDF")), (IDF_DIRECTOR, ("FR-ARA", NATIONAL, "FR-IDF")),
+                          (CORSE_DIRECTOR, ("FR-IDF",))):
+        for scope in scopes:
+            refusal = start_optimiser(logged_in_client(dash_app, email), scope=scope, amount=100000)
+            assert refusal.status_code == 403 and "cacheKey" not in body_of(refusal)
 
 
 def test_a_job_without_a_logged_in_requester_is_refused():
