@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dash
 from dash import Dash, set_props
+from dash.exceptions import BackgroundCallbackError
 from flask import Flask, g, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
@@ -20,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
 
-from . import i18n
+from . import i18n, jobs
 from .api import blueprint as api_blueprint
 from .auth import guard, users
 from .auth.callbacks import check_all_registered
@@ -166,7 +167,8 @@ def _csp(server: Flask) -> str:
 
 def _on_callback_error(error: Exception):
     """Every failing callback ends here: a clear message in the page, never a stack trace."""
-    if isinstance(error, Forbidden):
+    if isinstance(error, Forbidden) or (isinstance(error, BackgroundCallbackError)
+                                        and f"{Forbidden.__module__}.{Forbidden.__name__}:" in str(error)):
         message = i18n.t("error.forbidden.text")
     elif isinstance(error, (OperationalError, DBAPIError)):
         log.warning("database unavailable in a callback: %s", error.__class__.__name__)
@@ -188,6 +190,7 @@ def create_app() -> Dash:
         assets_ignore=r"plotly-cartesian",  # served, not put in every page: dcc.Graph loads it (plotly-bundle.js)
         suppress_callback_exceptions=True, title="Pilotage", update_title=None,
         on_error=_on_callback_error, csrf_token_name=CSRF_COOKIE, csrf_header_name="X-CSRFToken",
+        background_callback_manager=jobs.manager(),  # the optimiser's jobs (dashapp/jobs.py)
     )
     from .layout import shell
     from .pages import register_pages

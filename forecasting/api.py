@@ -54,7 +54,7 @@ from forecasting.registry import (
 from forecasting.series import MEASURE, top_region
 
 if TYPE_CHECKING:  # what __getattr__ below gives, for readers and type checkers
-    from forecasting.planning.optimise import Infeasible, optimise
+    from forecasting.planning.optimise import MAX_WIDEN, Infeasible, geo_media_leads, optimise, optimise_geo
     from forecasting.planning.registry import run_models
 
 # name -> module, imported on first use (module-level __getattr__, PEP 562)
@@ -62,6 +62,9 @@ _ON_FIRST_USE = {
     "run_models": "forecasting.planning.registry",
     "optimise": "forecasting.planning.optimise",
     "Infeasible": "forecasting.planning.optimise",
+    "optimise_geo": "forecasting.planning.optimise",
+    "geo_media_leads": "forecasting.planning.optimise",
+    "MAX_WIDEN": "forecasting.planning.optimise",
 }
 
 __all__ = [
@@ -73,7 +76,7 @@ __all__ = [
     "OverrideError", "MAX_OVERRIDE", "MAX_REASON", "interval_states",
     # media planning
     "run_models", "media_models", "current_plan", "lead_targets", "simulate", "simulate_on_record", "optimise",
-    "Infeasible",
+    "optimise_geo", "geo_media_leads", "MAX_WIDEN", "Infeasible",
     # regions
     "top_region", "top_region_codes",
 ]

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import os
+import time
 import zipfile
 
 import numpy as np
@@ -212,13 +213,46 @@ def compare(client, values, scope=NATIONAL):
                      [{"id": "planning-compare", "property": "value", "value": values}], [scope_input(scope)])
 
 
-def optimise(client, *, scope=NATIONAL, mode="budget", amount=None, bounds=None, budgets=None):
-    return dash_post(client, multi(cb.OPTIMISER_OUTPUTS),
-                     [{"id": "planning-opt-run", "property": "n_clicks", "value": 1}],
-                     [scope_input(scope), {"id": "planning-opt-mode", "property": "value", "value": mode},
-                      {"id": "planning-opt-amount", "property": "value", "value": amount},
-                      {"id": "planning-opt-bounds", "property": "rowData", "value": bounds},
-                      {"id": "planning-opt-months", "property": "rowData", "value": budgets}])
+JOB_WAIT_S = 120
+
+
+def start_optimiser(client, *, scope=NATIONAL, mode="budget", amount=None, bounds=None, budgets=None):
+    """POST the optimiser as the renderer does: a background callback answers with the job's signed handles.
+    The body sent is kept on the answer (``sent``): the renderer polls with the same one."""
+    output = multi(cb.OPTIMISER_OUTPUTS)
+    inputs = [{"id": "planning-opt-run", "property": "n_clicks", "value": 1}]
+    state = [scope_input(scope), {"id": "planning-opt-mode", "property": "value", "value": mode},
+             {"id": "planning-opt-amount", "property": "value", "value": amount},
+             {"id": "planning-opt-bounds", "property": "rowData", "value": bounds},
+             {"id": "planning-opt-months", "property": "rowData", "value": budgets}]
+    answer = dash_post(client, output, inputs, state)
+    answer.sent = {"output": output, "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+                                                 for o in cb.OPTIMISER_OUTPUTS],
+                   "inputs": inputs, "state": state, "changedPropIds": ["planning-opt-run.n_clicks"]}
+    return answer
+
+
+def poll(client, started, handle: dict):
+    """Poll a background job as the renderer does (the same body, the handles in the query) until it answers."""
+    query = f"cacheKey={handle['cacheKey']}&job={handle['job']}"
+    deadline = time.monotonic() + JOB_WAIT_S
+    while time.monotonic() < deadline:
+        answer = client.post(f"/_dash-update-component?{query}", data=dumps(started.sent),
+                             headers={"Content-Type": "application/json", **csrf_header(client)})
+        if answer.status_code != 200 or "response" in (answer.get_json(silent=True) or {}) \
+                or '"global-error"' in body_of(answer):
+            return answer
+        time.sleep(0.2)
+    raise AssertionError("the optimiser's job did not answer")
+
+
+def optimise(client, **kwargs):
+    """Run the optimiser to its answer: the job's last poll (or the refusal of its start)."""
+    started = start_optimiser(client, **kwargs)
+    handle = started.get_json(silent=True) or {}
+    if started.status_code != 200 or "cacheKey" not in handle:
+        return started
+    return poll(client, started, handle)
 
 
 def body_of(answer) -> str:
@@ -727,46 +761,48 @@ def test_sales_may_not_open_the_page_nor_run_its_callbacks(dash_app, store):
 # --- the optimiser ---------------------------------------------------------------------------------------------------
 
 def _bounds(model, **given) -> list[dict]:
-    return [{"channel": c, "label": c, "history": "", "min": given.get(c, {}).get("min"),
-             "max": given.get(c, {}).get("max"), "locked": given.get(c, {}).get("locked", False)}
+    return [{"channel": c, "label": c, "history": "", "widen": given.get(c, {}).get("widen"),
+             "widen_min": given.get(c, {}).get("widen_min"), "locked": given.get(c, {}).get("locked", False)}
             for c in model.channels]
 
 
-def test_the_optimiser_allocation_stays_within_its_constraints(dash_app, store):
+def _allocation(out, model) -> np.ndarray:
+    rows = out["planning-opt-grid"]["rowData"]
+    return np.array([[r[c] for c in model.channels] for r in rows])
+
+
+def test_the_optimiser_allocation_stays_within_the_history_by_default(dash_app, store):
     model, plan = current_plan(store)
     client = logged_in_client(dash_app, PLANNER)
-    budget = round(float(plan.spend.sum()))
+    low, high = model.spend_range()
     months = [m.isoformat() for m in plan.months]
-    cap_month = months[1]
     c = {ch: i for i, ch in enumerate(model.channels)}
-    # Channels the model does not identify and the planner leaves unbounded stay at the current plan.
-    held = [ch for ch, ok in zip(model.channels, model.identified, strict=True)
-            if not ok and ch not in ("paid_search", "national_tv", "radio")]
-    floor = sum(plan.spend[1, c[ch]] for ch in [*held, "radio"]) + 5000
-    cap = (floor + float(plan.spend[1].sum())) / 2
-    bounds = _bounds(model, paid_search={"min": 5000}, national_tv={"max": 30000}, radio={"locked": True})
-    budgets = [{"month": m, "label": m, "budget": cap if m == cap_month else None} for m in months]
-    answer = optimise(client, amount=budget, bounds=bounds, budgets=budgets)
-    out = answer.json["response"]
-    rows = out["planning-opt-grid"]["rowData"]
-    spend = np.array([[r[c] for c in model.channels] for r in rows])
-    assert spend.sum() == pytest.approx(budget, abs=len(rows) * len(model.channels) * 0.01 + 1)
-    assert spend.sum() <= budget + 1
-    assert (spend[:, c["paid_search"]] >= 5000 - 0.01).all()
+    held = [ch for ch, ok in zip(model.channels, model.identified, strict=True) if not ok and ch != "radio"]
+    reference = np.clip(plan.spend, low, high)  # a held channel keeps the current plan, within its history
+    cap_month = 1
+    cap = float(reference[cap_month].sum()) + 0.1 * float((high - reference[cap_month]).sum())
+    budget = float(reference.sum()) + 0.5 * float((high - reference).sum())
+    bounds = _bounds(model, radio={"locked": True})
+    budgets = [{"month": m, "label": m, "budget": cap if i == cap_month else None} for i, m in enumerate(months)]
+    out = optimise(client, amount=budget, bounds=bounds, budgets=budgets).json["response"]
+    spend = _allocation(out, model)
+    assert spend.sum() == pytest.approx(budget, abs=0.01 * spend.size)  # all of the budget, no more
+    free = [i for i, ch in enumerate(model.channels) if ch not in held and ch != "radio"]
+    assert (spend[:, free] >= low[free] - 0.01).all() and (spend[:, free] <= high[free] + 0.01).all()
     for ch in held:
-        assert spend[:, c[ch]] == pytest.approx(plan.spend[:, c[ch]], abs=0.01)
-    assert (spend[:, c["national_tv"]] <= 30000 + 0.01).all()
+        assert spend[:, c[ch]] == pytest.approx(reference[:, c[ch]], abs=0.01)
     assert spend[:, c["radio"]] == pytest.approx(np.round(plan.spend[:, c["radio"]], 2))
-    assert spend[1].sum() <= cap + 1
-    _, hist_max = model.spend_range()
-    assert (spend <= 3 * hist_max + 0.01).all()  # the optimiser's default cap on channels without a max
+    assert spend[cap_month].sum() <= cap + 1
     expected = simulate(model, spend, plan.months, controls=plan.controls, seed=0)
-    headline = dumps(out["planning-opt-result"])
-    assert i18n.number(expected.total_leads, 0, "en") in headline
-    kinds = {li["data-kind"] for li in components(out["planning-opt-result"], "data-kind")}
-    assert {"budget", "locked", "period_budget"} <= kinds and ("held" in kinds) == bool(held)
-    current = simulate(model, plan.spend, plan.months, controls=plan.controls, seed=0)
-    assert expected.total_leads >= current.total_leads - 1e-6 * 0  # same budget, at least as many leads
+    result = out["planning-opt-result"]
+    assert i18n.number(expected.total_leads, 0, "en") in dumps(result)
+    notice = components(result, "id", "planning-opt-extrapolation")
+    assert notice and notice[0]["data-extrapolated"] == "false"
+    # the binding constraints, one line per channel and kind (not one per cell)
+    lines = [(li["data-kind"], li["data-channel"]) for li in components(result, "data-kind")]
+    assert len(lines) == len(set(lines))
+    assert {("budget", ""), ("period_budget", ""), ("locked", "radio")} <= set(lines)
+    assert {("held", ch) for ch in held} <= set(lines)
     assert out["planning-opt-use"]["disabled"] is False
     used = edit_response(dash_app, client, "planning-opt-use", allocation=out["planning-allocation"]["data"],
                          rows=_rows(client))
@@ -774,18 +810,48 @@ def test_the_optimiser_allocation_stays_within_its_constraints(dash_app, store):
     assert np.array([[r[ch] for ch in model.channels] for r in grid]) == pytest.approx(spend)
 
 
+def test_a_budget_beyond_the_history_needs_an_explicit_widening_which_the_page_flags(dash_app, store):
+    model, plan = current_plan(store)
+    client = logged_in_client(dash_app, PLANNER)
+    low, high = model.spend_range()
+    reference = np.clip(plan.spend, low, high)
+    identified = [ch for ch, ok in zip(model.channels, model.identified, strict=True) if ok]
+    index = [model.channels.index(ch) for ch in identified]
+    ceiling = float(reference.sum() + (high[index] - reference[:, index]).sum())
+    budget = ceiling + 0.5 * len(plan.months) * float(high[index].sum())
+    out = optimise(client, amount=budget).json["response"]
+    assert "more than the history supports" in dumps(out["planning-opt-result"])
+    assert out["planning-allocation"]["data"] is None
+    bounds = _bounds(model, **{ch: {"widen": 2} for ch in identified})
+    out = optimise(client, amount=budget, bounds=bounds).json["response"]
+    spend = _allocation(out, model)
+    assert spend.sum() == pytest.approx(budget, abs=0.01 * spend.size)
+    assert (spend[:, index] <= 2 * high[index] + 0.01).all()
+    assert (spend[:, index] > high[index] + 1).any()  # the widening is used: the allocation leaves the history
+    notice = components(out["planning-opt-result"], "id", "planning-opt-extrapolation")
+    assert notice and notice[0]["data-extrapolated"] == "true"
+    assert "Extrapolation" in dumps(notice)
+    switch_language(client, "fr")
+    try:
+        out = optimise(client, amount=budget, bounds=bounds).json["response"]
+        assert "Extrapolation : vous avez élargi une plage" in dumps(out["planning-opt-result"])
+    finally:
+        switch_language(client, "en")
+
+
 def test_the_optimiser_says_when_constraints_cannot_be_met(dash_app, store):
     model, plan = current_plan(store)
     client = logged_in_client(dash_app, PLANNER)
-    out = optimise(client, amount=1000, bounds=_bounds(model, paid_search={"min": 5000})).json["response"]
-    assert "No allocation meets these constraints" in dumps(out["planning-opt-result"])
+    out = optimise(client, amount=1000).json["response"]
+    assert "is less than the history's minimums" in dumps(out["planning-opt-result"])
     assert out["planning-allocation"]["data"] is None and out["planning-opt-use"]["disabled"] is True
     out = optimise(client, mode="target", amount=10_000_000).json["response"]
-    assert "The target is out of reach" in dumps(out["planning-opt-result"])
+    assert "The target is out of reach within the historical ranges" in dumps(out["planning-opt-result"])
     out = optimise(client, amount=None).json["response"]
     assert "Enter a positive budget" in dumps(out["planning-opt-result"])
-    out = optimise(client, amount=1000, bounds=_bounds(model, radio={"min": 10, "max": 5})).json["response"]
-    assert "Radio: the minimum is above the maximum." in dumps(out["planning-opt-result"])
+    for forged in ({"widen": 9}, {"widen": 0.5}, {"widen_min": 2}, {"widen": "lots"}, {"widen": True}):
+        out = optimise(client, amount=1000, bounds=_bounds(model, radio=forged)).json["response"]
+        assert "Radio: a maximum factor is between 1 and 5" in dumps(out["planning-opt-result"])
     out = optimise(client, mode="stingy", amount=1000).json["response"]
     assert "Choose a budget or a lead target." in dumps(out["planning-opt-result"])
     forged = edit_response(dash_app, client, "planning-opt-use", allocation={"scope": "FR-ARA", "rows": []},
@@ -793,17 +859,61 @@ def test_the_optimiser_says_when_constraints_cannot_be_met(dash_app, store):
     assert "planning-grid" not in forged and "Run the optimiser first." in dumps(forged)
 
 
-def test_the_optimiser_target_mode_reaches_the_target_at_least_cost(dash_app, store):
+def test_the_optimiser_target_mode_reaches_the_target_within_the_history(dash_app, store):
     model, plan = current_plan(store)
     client = logged_in_client(dash_app, PLANNER)
+    low, high = model.spend_range()
     current = simulate(model, plan.spend, plan.months, controls=plan.controls, seed=0)
     target = round(current.total_leads)
     out = optimise(client, mode="target", amount=target).json["response"]
-    rows = out["planning-opt-grid"]["rowData"]
-    spend = np.array([[r[c] for c in model.channels] for r in rows])
+    spend = _allocation(out, model)
     reached = simulate(model, spend, plan.months, controls=plan.controls, seed=0)
     assert reached.total_leads >= target - 0.5  # rounding of the cells to the cent
-    assert spend.sum() <= plan.spend.sum() + 1  # the current plan reaches it too: no dearer answer
+    assert (spend >= np.minimum(low, np.clip(plan.spend, low, high)) - 0.01).all()
+    assert (spend <= high + 0.01).all()
+
+
+def test_the_optimiser_job_runs_as_its_requester_and_its_cancel_button_has_the_same_roles(dash_app, store):
+    from dashapp.auth.callbacks import allowed_roles
+
+    client = logged_in_client(dash_app, IDF_PLANNER)
+    _model, plan = current_plan(store, "FR-IDF")
+    started = start_optimiser(client, scope="FR-IDF", amount=round(float(plan.spend.sum())))
+    handle = started.get_json()
+    assert started.status_code == 200 and {"cacheKey", "job"} <= set(handle)  # the request returns at once
+    answer = poll(client, started, handle).json["response"]
+    assert "planning-opt-headline" in dumps(answer) or "planning-opt-error" in dumps(answer)
+    assert "not in your scope" not in dumps(answer)  # the job knew who asked: its scope holds FR-IDF
+    # Dash's own cancel callback (registered on the first request) runs for the optimiser's roles only
+    assert allowed_roles(dash_app, "planning-opt-cancel.id") == frozenset(cb.data.OPTIMISE_ROLES)
+    cancel = {"id": "planning-opt-cancel", "property": "n_clicks", "value": 1}
+    assert dash_post(client, "planning-opt-cancel.id", [cancel]).status_code == 200
+    for email in (SALES, DIRECTOR):
+        assert dash_post(logged_in_client(dash_app, email), "planning-opt-cancel.id", [cancel]).status_code == 403
+    # no job starts for a role that may not optimise, whatever scope it forges (refused before the job)
+    for email, scopes in ((SALES, (NATIONAL, "FR-IDF")), (IDF_DIRECTOR, ("FR-ARA", NATIONAL, "FR-IDF")),
+                          (CORSE_DIRECTOR, ("FR-IDF",))):
+        for scope in scopes:
+            refusal = start_optimiser(logged_in_client(dash_app, email), scope=scope, amount=100000)
+            assert refusal.status_code == 403 and "cacheKey" not in body_of(refusal)
+
+
+def test_a_job_without_a_logged_in_requester_is_refused():
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    from dashapp.auth.permissions import Forbidden
+    from dashapp.jobs import as_requester
+
+    ran = []
+    job = as_requester(lambda: ran.append(1), server=None)
+    token = context_value.set(AttributeDict(custom_data={}))
+    try:
+        with pytest.raises(Forbidden):
+            job()
+    finally:
+        context_value.reset(token)
+    assert not ran
 
 
 # --- uploads -------------------------------------------------------------------------------------------------------
@@ -945,6 +1055,9 @@ def test_every_reason_and_constraint_code_has_its_text():
 
     assert all(f"planning.reason.{r}" in i18n.MESSAGES for r in UNIDENTIFIED_REASONS)
     assert all(f"planning.bind.{k}" in i18n.MESSAGES for k in BINDING_KINDS)
+    assert all(f"planning.bind.{k}_widened" in i18n.MESSAGES for k in ("max", "min"))
+    codes = ("above_history", "below_history", "period_floor", "target_out_of_reach")
+    assert all(f"planning.error.infeasible_{c}" in i18n.MESSAGES for c in codes)
 
 
 def test_saved_scenarios_survive_as_the_store_says(dash_app, store):

@@ -20,6 +20,11 @@ import functools
 from .permissions import PAGE_ACCESS, require_role
 
 ROLES_ATTRIBUTE = "pilotage_roles"
+# Dash registers a cancel callback of its own for each background callback's cancel input (output
+# ``<input id>.id``, function ``cancel_call``: it only stops jobs whose signed handle this page load holds).
+# It may run for the roles of the background callback that declared that input.
+CANCEL_ROLES: dict[str, frozenset[str]] = {}
+DASH_CANCEL = "cancel_call"
 MAX_JSON_DEPTH = 64  # Dash's own bodies nest about 10 deep (pattern-matching ids, figures in State)
 
 
@@ -47,10 +52,20 @@ class RoleChecked:
         return checked
 
     def callback(self, *dependencies, roles: tuple[str, ...] | None = None, **kwargs):
+        """Register a callback with the page's roles (or ``roles``, fewer). A background one
+        (``background=True``) runs in a job as the user who started it (:func:`dashapp.jobs.as_requester`),
+        with the same role check; its cancel buttons get the same roles (:data:`CANCEL_ROLES`)."""
         allowed = self._allowed(roles)
 
         def register(function):
-            return self.app.callback(*dependencies, **kwargs)(self._checked(function, allowed))
+            checked = self._checked(function, allowed)
+            if kwargs.get("background"):
+                from ..jobs import as_requester
+
+                checked = as_requester(checked, self.app.server)
+                for cancel in kwargs.get("cancel") or ():
+                    CANCEL_ROLES[f"{cancel.component_id}.id"] = allowed
+            return self.app.callback(*dependencies, **kwargs)(checked)
 
         return register
 
@@ -88,6 +103,8 @@ def allowed_roles(app, output: str) -> frozenset[str] | None:
         return None
     if _is_dash_router(output):
         return frozenset(role for roles in PAGE_ACCESS.values() for role in roles)
+    if output in CANCEL_ROLES and getattr(entry["callback"], "__name__", "") == DASH_CANCEL:
+        return CANCEL_ROLES[output]
     return getattr(entry["callback"], ROLES_ATTRIBUTE, None)
 
 

@@ -20,7 +20,8 @@ Callbacks (outputs <- inputs):
 - ``edit_rows`` (planners): editor rows, editor feedback <- upload, reset, load, use allocation
 - ``scenario_action`` (planners): feedback, scenario lists, comparison choices <- save, delete
 - ``comparison`` (planners): comparison table and chart <- compared scenarios
-- ``run_optimiser`` (planners): result, allocation grid, kept allocation <- run
+- ``run_optimiser`` (planners; a background job with progress and cancel): result, allocation grid, kept
+  allocation, spend by region <- run
 - ``share_action`` (planners): share feedback, the chosen scenario's shares <- share, unshare, chosen scenario
 - ``shared_list``: the scenarios shared with the user <- scope (page load)
 - ``open_shared``: a shared scenario, read only (its prediction, or why the user's scope cannot show it) <- open
@@ -57,7 +58,8 @@ PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#f
 BASELINE_COLOR = "#adb5bd"
 SCENARIO_COLOR = "#0d6efd"
 CURRENT_COLOR = "#6c757d"
-MAX_LISTED = 12  # out-of-range cells and binding constraints listed before "and N more"
+MONEY_VALUES = ("budget", "ceiling", "floor", "cap")
+MAX_LISTED = 12  # out-of-range cells listed before "and N more"
 
 PANEL_OUTPUTS = ("planning-run-info.children", "planning-notice.children", "planning-model-info.children",
                  "planning-channels.children", "planning-contrib.figure", "planning-curves.figure")
@@ -73,7 +75,7 @@ SCENARIO_OUTPUTS = ("planning-scenario-feedback.children", "planning-scenario-fe
                     "planning-scenario-feedback.is_open", "planning-scenario.options", "planning-scenario.value",
                     "planning-compare.options", "planning-compare.value", "planning-scenarios.children")
 OPTIMISER_OUTPUTS = ("planning-opt-result.children", "planning-opt-grid.rowData", "planning-opt-grid.columnDefs",
-                     "planning-allocation.data", "planning-opt-use.disabled")
+                     "planning-allocation.data", "planning-opt-use.disabled", "planning-opt-regions.children")
 
 
 def _text(key: str, language: str, **values) -> str:
@@ -86,6 +88,9 @@ def _text(key: str, language: str, **values) -> str:
 def error_message(error: data.PlanningError, language: str, names: dict[str, str] | None = None) -> str:
     """A :class:`PlanningError` as the user reads it (channel codes shown by their names)."""
     values = dict(error.values)
+    for key in MONEY_VALUES:  # the optimiser's amounts (budget, what the history supports...)
+        if isinstance(values.get(key), (int, float)):
+            values[key] = _money(values[key], language)
     if names and values.get("column") in names:
         values["column"] = names[values["column"]]
     return _text(f"planning.error.{error.code}", language, **values)
@@ -332,7 +337,7 @@ def bounds_rows(scope, names: dict[str, str], language: str) -> list[dict]:
         history = i18n.t("planning.range", language, lo=_money(row["spend_min"], language),
                          hi=_money(row["spend_max"], language))
         rows.append({"channel": row["channel"], "label": names.get(row["channel"], row["channel"]),
-                     "history": history, "min": None, "max": None, "locked": False})
+                     "history": history, "widen": None, "widen_min": None, "locked": False})
     return rows
 
 
@@ -740,10 +745,36 @@ def comparison(values, scope):
 # --- the optimiser ----------------------------------------------------------------------------------------
 
 def _binding_text(item: dict, names: dict[str, str], language: str) -> str:
-    value = _leads(item["value"], language) if item["kind"] == "target" else _money(item["value"], language)
-    return _text(f"planning.bind.{item['kind']}", language, value=value,
-                 channel=names.get(item.get("channel") or "", item.get("channel") or ""),
-                 month=_month(item["month"], language) if item.get("month") else "")
+    """One line per channel and kind: how many of its cells sit on the bound, in how many regions."""
+    kind = item["kind"]
+    if kind == "target":
+        value = _leads(item["low"], language)
+    elif item["low"] == item["high"] or kind in ("budget", "period_budget"):
+        value = _money(item["low"], language)
+    else:
+        value = i18n.t("planning.range", language, lo=_money(item["low"], language), hi=_money(item["high"], language))
+    if kind in ("max", "min") and not item["historical"]:
+        kind = f"{kind}_widened"
+    return _text(f"planning.bind.{kind}", language, value=value,
+                 channel=names.get(item.get("channel") or "", item.get("channel") or ""), cells=item["cells"],
+                 of=item["of"], regions=len(item["regions"]), count=len(item["months"]),
+                 months=", ".join(_month(m, language) for m in item["months"]))
+
+
+def extrapolation_notice(result: data.Optimisation, names: dict[str, str], language: str):
+    """Beside the result: the channels spent outside their history (after a widening), or that it stays within."""
+    if result.extrapolated:
+        items = [html.Li(i18n.t("planning.opt.extrapolation_item", language,
+                                channel=names.get(e["channel"], e["channel"]), cells=e["cells"],
+                                regions=len(e["regions"]), beyond=_money(e["beyond"], language),
+                                ratio=i18n.number(e["ratio"], 2, language)), **{"data-channel": e["channel"]})
+                 for e in result.extrapolated]
+        return html.Div(dbc.Alert([html.Div(i18n.t("planning.opt.extrapolation", language)),
+                                   html.Ul(items, className="mb-0")], color="warning", className="small py-2 mb-1"),
+                        id="planning-opt-extrapolation", **{"data-extrapolated": "true"})
+    key = "planning.opt.widened_inside" if result.widened else "planning.opt.within"
+    return html.P(i18n.t(key, language), className="small text-muted mb-1", id="planning-opt-extrapolation",
+                  **{"data-extrapolated": "false"})
 
 
 def optimiser_result(result: data.Optimisation, current: data.Simulation, names: dict[str, str],
@@ -756,39 +787,67 @@ def optimiser_result(result: data.Optimisation, current: data.Simulation, names:
     versus = i18n.t("planning.opt.vs_current", language, leads=_leads(current.total, language),
                     spend=_money(current.spend_total, language), delta=_signed(_leads(delta, language), delta),
                     delta_spend=_signed(_money(delta_spend, language), delta_spend))
+    regions, channels = result.by_region.shape
+    details = [i18n.t("planning.opt.cells", language, cells=result.cells, months=len(result.plan.index),
+                      regions=regions, channels=channels)]
+    if result.reference_media_leads is not None:
+        details.append(i18n.t("planning.opt.media", language, leads=_leads(result.media_leads, language),
+                              current=_leads(result.reference_media_leads, language)))
     if result.binding:
-        items = [html.Li(_binding_text(b, names, language), **{"data-kind": b["kind"]})
-                 for b in result.binding[:MAX_LISTED]]
-        if len(result.binding) > MAX_LISTED:
-            items.append(html.Li(i18n.t("planning.opt.binding_more", language,
-                                        count=len(result.binding) - MAX_LISTED)))
+        items = [html.Li(_binding_text(b, names, language),
+                         **{"data-kind": b["kind"], "data-channel": b.get("channel") or ""}) for b in result.binding]
         binding = html.Div([html.Div(i18n.t("planning.opt.binding", language)),
                             html.Ul(items, className="mb-0", id="planning-opt-binding")])
     else:
         binding = html.P(i18n.t("planning.opt.binding_none", language), id="planning-opt-binding")
     return html.Div([dbc.Alert(headline, color="success", className="py-2 mb-1", id="planning-opt-headline"),
+                     extrapolation_notice(result, names, language),
                      html.P(versus, className="small mb-1", id="planning-opt-vs-current"),
+                     html.P(" ".join(details), className="small text-muted mb-1", id="planning-opt-cells"),
                      html.Div(binding, className="small mb-2")])
 
 
-def run_optimiser(_clicks, scope, mode, amount, bounds, budgets):
-    """The best allocation for the budget or the target within the bounds (planners; nothing is written)."""
-    require_role(*data.WRITE_ROLES)
+def regions_table(result: data.Optimisation, names: dict[str, str], language: str):
+    """Spend by region and channel over the plan (only when the allocation is by region)."""
+    frame = result.by_region
+    if len(frame.index) < 2:
+        return ""
+    header = html.Thead(html.Tr([html.Th(i18n.t("planning.opt.region", language))]
+                                + [html.Th(names.get(c, c), className="text-end") for c in frame.columns]))
+    body = [html.Tr([html.Td(data.scope_label(code, language))]
+                    + [html.Td(_money(v, language), className="text-end") for v in row],
+                    **{"data-region": code}) for code, row in zip(frame.index, frame.to_numpy(), strict=True)]
+    return html.Div([html.H3(i18n.t("planning.opt.regions", language), className="h6"),
+                     dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
+                               id="planning-opt-regions-table")])
+
+
+def run_optimiser(set_progress, _clicks, scope, mode, amount, bounds, budgets):
+    """The best allocation for the budget or the target within the ranges (planners; nothing is written). A
+    background job (:mod:`dashapp.jobs`): it tells its progress and the page's cancel button stops it."""
+    require_role(*data.OPTIMISE_ROLES)
     language = i18n.current_language()
     names = data.channel_names(language)
+
+    def progress(fraction: float, step: str) -> None:
+        set_progress((round(100 * fraction), i18n.t(f"planning.opt.step.{step}", language)))
+
+    progress(0.0, "start")
     try:
         _run, model = data.model_for(scope)
         result = data.optimise_plan(scope, mode, amount, data.bounds_from_rows(scope, bounds),
-                                    data.budgets_from_rows(scope, budgets))
+                                    data.budgets_from_rows(scope, budgets), progress=progress)
+        progress(0.95, "simulate")
         current = data.simulate_current(scope)
         ranges = {r["channel"]: (r["spend_min"], r["spend_max"]) for r in data.channel_table(scope)}
     except data.PlanningError as error:
         return (dbc.Alert(error_message(error, language, names), color="danger", className="small py-2",
-                          id="planning-opt-error"), [], no_update, None, True)
+                          id="planning-opt-error"), [], no_update, None, True, "")
     rows = grid_rows(result.plan, language)
     columns = page.plan_columns(list(model.channels), names, ranges, language, editable=False)
     kept = {"scope": scope, "rows": [{k: v for k, v in r.items() if k != "label"} for r in rows]}
-    return optimiser_result(result, current, names, language), rows, columns, kept, False
+    return (optimiser_result(result, current, names, language), rows, columns, kept, False,
+            regions_table(result, names, language))
 
 
 # --- sharing ------------------------------------------------------------------------------------------------
@@ -912,11 +971,18 @@ def register_callbacks(app: dash.Dash) -> None:
                  prevent_initial_call=True, roles=data.WRITE_ROLES)(scenario_action)
     app.callback(Output("planning-comparison", "children"), Input("planning-compare", "value"),
                  State("planning-scope", "value"), roles=data.WRITE_ROLES)(comparison)
+    # A background job (dashapp/jobs.py): the request returns at once, the browser polls for the progress and
+    # the result; the job runs as the user who started it, through the same role and scope checks.
     app.callback(*outputs(OPTIMISER_OUTPUTS), Input("planning-opt-run", "n_clicks"),
                  State("planning-scope", "value"), State("planning-opt-mode", "value"),
                  State("planning-opt-amount", "value"), State("planning-opt-bounds", "rowData"),
-                 State("planning-opt-months", "rowData"), prevent_initial_call=True,
-                 roles=data.WRITE_ROLES)(run_optimiser)
+                 State("planning-opt-months", "rowData"), prevent_initial_call=True, background=True,
+                 progress=[Output("planning-opt-progress", "value"), Output("planning-opt-step", "children")],
+                 progress_default=[0, ""], cancel=[Input("planning-opt-cancel", "n_clicks")],
+                 running=[(Output("planning-opt-run", "disabled"), True, False),
+                          (Output("planning-opt-cancel", "disabled"), False, True),
+                          (Output("planning-opt-running", "style"), {"display": "block"}, {"display": "none"})],
+                 interval=500, roles=data.OPTIMISE_ROLES)(run_optimiser)
     app.callback(*outputs(SHARE_OUTPUTS), Input("planning-share", "n_clicks"), Input("planning-unshare", "n_clicks"),
                  Input("planning-scenario", "value"), State("planning-scope", "value"),
                  State("planning-share-users", "value"), State("planning-share-roles", "value"),

@@ -2,7 +2,8 @@
 the chosen scope (what each channel brings and costs, contributions, response curves), a scenario
 editor on the current media plan (predicted qualified leads with intervals, cost per lead, spend
 outside the history flagged; uploads; saved scenarios compared side by side) and the budget
-optimiser.
+optimiser (a background job with progress and cancel; by channel, region and month within the history's
+ranges unless the planner widens one, which the result then flags).
 
 Directors read: the model and the current plan's prediction; the editor is shown read-only and
 the scenario and optimiser sections are left out. The layout holds no figure: every part is filled
@@ -87,14 +88,17 @@ def plan_columns(channels: list[str], names: dict[str, str], ranges: dict[str, t
 
 
 def bounds_columns(language: str) -> list[dict]:
-    """The optimiser's per-channel bounds: history (read only), min, max (EUR per month) and a lock."""
-    money = {"type": "rightAligned", "valueFormatter": money_formatter(language), "cellDataType": "number"}
+    """The optimiser's per-channel ranges: history (read only), how far to widen its maximum and its minimum
+    (factors; blank: the history's own range) and a lock."""
+    factor = {"type": "rightAligned", "cellDataType": "number"}
     return [
         {"field": "label", "headerName": i18n.t("planning.channel", language), "editable": False, "minWidth": 130},
         {"field": "history", "headerName": i18n.t("planning.opt.history", language), "editable": False,
          "minWidth": 150},
-        {"field": "min", "headerName": i18n.t("planning.opt.min", language), **money},
-        {"field": "max", "headerName": i18n.t("planning.opt.max", language), **money},
+        {"field": "widen", "headerName": i18n.t("planning.opt.widen", language), **factor,
+         "cellEditor": "agNumberCellEditor", "cellEditorParams": {"min": 1, "max": 5, "precision": 2}},
+        {"field": "widen_min", "headerName": i18n.t("planning.opt.widen_min", language), **factor,
+         "cellEditor": "agNumberCellEditor", "cellEditorParams": {"min": 0, "max": 1, "precision": 2}},
         {"field": "locked", "headerName": i18n.t("planning.opt.locked", language), "cellDataType": "boolean",
          "cellRenderer": "agCheckboxCellRenderer", "cellEditor": "agCheckboxCellEditor", "maxWidth": 120},
     ]
@@ -278,11 +282,19 @@ def optimiser_card(bounds: list[dict], months: list[dict], amount: float | None,
         html.Div([
             dbc.Button(i18n.t("planning.opt.run", language), id="planning-opt-run", color="primary", size="sm",
                        className="me-2"),
+            dbc.Button(i18n.t("planning.opt.cancel", language), id="planning-opt-cancel", color="outline-danger",
+                       size="sm", className="me-2", disabled=True),
             dbc.Button(i18n.t("planning.opt.use", language), id="planning-opt-use", color="secondary", size="sm",
                        disabled=True),
         ], className="mb-2"),
-        dcc.Loading(html.Div(id="planning-opt-result"), type="dot", delay_show=300),
+        # Filled while the job runs (the background callback's progress), hidden otherwise.
+        html.Div([dbc.Progress(id="planning-opt-progress", value=0, striped=True, animated=True,
+                               className="mb-1", style={"height": "0.9rem"}),
+                  html.Div(id="planning-opt-step", className="small text-muted")],
+                 id="planning-opt-running", style={"display": "none"}, className="mb-2"),
+        html.Div(id="planning-opt-result"),
         grid("planning-opt-grid", False, height=280),
+        html.Div(id="planning-opt-regions", className="mt-2"),
         dcc.Store(id="planning-allocation", data=None),
     ], "planning-optimiser", "planning.opt.help")
 

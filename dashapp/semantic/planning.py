@@ -63,7 +63,7 @@ MAX_MONTHS = 12  # the optimiser's time grows fast with the months (24: 20-40 s)
 MAX_CELL_EUR = 1e9  # more than any media budget: a larger figure is a typing error
 MAX_NAME = 120
 MAX_FILE_BYTES = UPLOADS.max_bytes  # the input layer's upload caps: 2 MB, 5,000 rows, 200 columns
-OPTIMISER_LOCK_S = 60  # released at once when done; the timeout only frees a crashed worker's lock
+OPTIMISER_LOCK_S = 30  # released at once when done; the timeout frees a cancelled or crashed job's lock
 MAX_SCENARIOS = 200  # per user: a list to choose from, not an archive
 MAX_ISSUES = 20  # errors listed for one file (the rest are counted)
 MAX_COMPARED = 6
@@ -469,73 +469,123 @@ def simulate_saved(scope, plan: pd.DataFrame) -> Simulation:
 
 @dataclass
 class Optimisation:
-    """The optimiser's answer: the allocation (months x channels, EUR), its simulation (expected leads with
-    80% and 95% intervals), the constraints it sits on and the seconds it took."""
+    """The optimiser's answer: the allocation (months x channels, EUR: the regions summed, as the editor takes
+    it) and by region (``by_region``: region x channel EUR over the plan), its simulation (expected leads with
+    80% and 95% intervals), the constraints it sits on grouped by channel (``binding``), the channels spent
+    outside their history (``extrapolated``, only when the planner ``widened`` a range), the media leads the
+    regions' response models give it and the current plan, and the seconds it took."""
 
     plan: pd.DataFrame
     simulation: Simulation
-    binding: list[dict]  # kind, channel, month, value
+    binding: list[dict]  # kind, channel, cells, of, regions, months, low, high, historical
     seconds: float
+    by_region: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extrapolated: list[dict] = field(default_factory=list)  # channel, cells, regions, spend, beyond, ratio
+    widened: bool = False
+    media_leads: float = 0.0
+    reference_media_leads: float | None = None
+    cells: int = 0  # months x regions x channels optimised
 
 
 OPTIMISE_MODES = ("budget", "target")
+OPTIMISE_ROLES = WRITE_ROLES  # a planning tool that costs CPU seconds: the roles that plan
 
 
-def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budgets: dict | None = None
-                  ) -> Optimisation:
-    """Spread ``amount`` EUR over the plan months (``budget`` mode), or find the least spend that brings
-    ``amount`` qualified leads in all (``target`` mode), within each channel's monthly ``min`` / ``max``
-    (EUR; no max = the optimiser's default cap), ``locked`` channels kept at the current plan, and optional
-    per-month budgets ``{month: EUR}``. Planners and admins only; nothing is written."""
-    require_role(*WRITE_ROLES)
-    _run, model = model_for(scope)
+@scoped_cache
+def _optimiser_regions(run_id: int, scope: str) -> list[str]:
+    """The response models the optimiser allocates over: a region's own; for the whole company, the top
+    regions' models when every top region has one (a plan by channel, region and month), else the national
+    model alone (a plan by channel and month: regions without a model cannot be given a share)."""
+    models = _models(run_id)
+    if scope != NATIONAL_SCOPE:
+        return [scope]
+    regional = sorted(c for c in models if c != NATIONAL_SCOPE)
+    tops = forecasting_api.top_region_codes(region_tree().parent)
+    return regional if regional and set(tops) <= set(regional) else [NATIONAL_SCOPE]
+
+
+@scoped_cache
+def _regional_plan(run_id: int, lead_run_id: int | None, scope: str, region: str) -> np.ndarray:
+    """``region``'s current plan (months x its model's channels, EUR) on the scope's plan months."""
+    context = _context(run_id, lead_run_id, scope)
+    if region == scope:
+        return context.current.to_numpy(dtype=float)
+    model = _models(run_id)[region]
+    plan = forecasting_api.current_plan(get_engine(), region, model.periods[-1], list(model.channels),
+                                        list(model.controls), months=context.months)
+    return np.asarray(plan.spend, dtype=float).reshape(len(context.months), len(model.channels))
+
+
+def optimise_plan(scope, mode: str, amount, bounds: dict[str, dict], period_budgets: dict | None = None,
+                  progress=None) -> Optimisation:
+    """Spread ``amount`` EUR over the plan months, regions and channels (``budget`` mode: all of it), or find
+    the least spend that brings ``amount`` qualified leads in all (``target`` mode). Every cell stays within
+    its region's historical monthly spend unless the planner widened the channel (``bounds``: ``{channel:
+    {"widen": factor >= 1 on the maxima, "widen_min": factor <= 1 on the minima, "locked": keep the current
+    plan}}``); optional per-month budgets ``{month: EUR}``. ``progress(fraction, step)`` is told how far it
+    is. Planners and admins only; nothing is written."""
+    require_role(*OPTIMISE_ROLES)
+    run, model = model_for(scope)
     if mode not in OPTIMISE_MODES:
         raise PlanningError("mode")
     total = amount_of(amount, "amount") if amount not in (None, "") else 0.0
     if total <= 0:
         raise PlanningError("amount")
     context = plan_context(scope)
-    months = context.months
-    channels = list(model.channels)
-    minimum = {c: b["min"] for c, b in bounds.items() if c in channels and b.get("min")}
-    maximum = {c: b["max"] for c, b in bounds.items() if c in channels and b.get("max") is not None}
-    for channel in channels:
-        if channel in minimum and channel in maximum and minimum[channel] > maximum[channel]:
-            raise PlanningError("bounds", column=channel)
-    locked = {c: context.current[c].to_numpy(dtype=float) for c in channels if bounds.get(c, {}).get("locked")}
+    months, channels = context.months, list(model.channels)
+    lead_run = context.record_run if context.record is not None else None
+    codes = _optimiser_regions(run["id"], scope)
+    regions = {code: _models(run["id"])[code] for code in codes}
+    every = sorted({c for m in regions.values() for c in m.channels})
+    reference = np.zeros((len(months), len(codes), len(every)))
+    for r, code in enumerate(codes):
+        index = [every.index(c) for c in regions[code].channels]
+        reference[:, r, index] = _regional_plan(run["id"], lead_run, scope, code)
+    widen = {c: b["widen"] for c, b in bounds.items() if c in every and b.get("widen")}
+    widen_min = {c: b["widen_min"] for c, b in bounds.items() if c in every and b.get("widen_min") is not None}
+    locked = {c for c, b in bounds.items() if c in every and b.get("locked")}
     caps = None
     if period_budgets:
-        caps = np.array([period_budgets.get(m, np.nan) for m in months], dtype=float)
-    # One optimisation at a time per user: each takes a worker for up to seconds, and nothing else stops
-    # a burst of requests from holding every worker.
+        caps = [period_budgets.get(m) for m in months]
+    target_media = None
+    if mode == "target":
+        # The optimiser reaches media leads; a target of qualified leads in all is met when the media leads
+        # make up the gap between it and the current plan's prediction without the current plan's media.
+        base = forecasting_api.geo_media_leads(regions, months, reference)
+        target_media = total - (simulate_current(scope).total - base)
+    # One optimisation at a time per user: a job is a process, and nothing else stops a burst of forged
+    # requests from starting dozens.
     lock = f"pilotage:optimising:{current_user.get_id()}"
     if not cache.add(lock, 1, timeout=OPTIMISER_LOCK_S):
         raise PlanningError("busy")
-    # The optimiser reaches a total of the response model; on the forecast of record, a target of leads is
-    # that model's total plus the gap between the forecast of record and the model on the current plan.
-    offset = 0.0
-    reference = context.current[channels].to_numpy(dtype=float)
-    if mode == "target" and context.record is not None:
-        base = forecasting_api.simulate(model, reference, months, controls=context.controls, levels=LEVELS, seed=0,
-                                        gap_spend=context.gap_spend)
-        offset = float(np.sum(context.record.leads)) - float(base.total_leads)
     try:
-        allocation = forecasting_api.optimise(
-            model, months, budget=total if mode == "budget" else None,
-            target=total - offset if mode == "target" else None,
-            min_spend=minimum or None, max_spend=maximum or None, locked=locked or None, period_budgets=caps,
-            controls=context.controls, gap_spend=context.gap_spend, levels=LEVELS, seed=0, reference=reference)
-    except forecasting_api.Infeasible:
-        raise PlanningError(f"infeasible_{mode}") from None
+        allocation = forecasting_api.optimise_geo(
+            regions, months, budget=total if mode == "budget" else None, target_media=target_media,
+            widen=widen or None, widen_min=widen_min or None, locked=locked, reference=reference,
+            period_budgets=caps, progress=progress)
+    except forecasting_api.Infeasible as error:
+        code = f"infeasible_{error.code}" if error.code else f"infeasible_{mode}"
+        raise PlanningError(code, **{k: v for k, v in error.values.items() if isinstance(v, (int, float))}) from None
+    except ValueError:
+        raise PlanningError("bounds_factor") from None
     finally:
         cache.delete(lock)
-    plan = pd.DataFrame(np.asarray(allocation.spend, dtype=float), index=months, columns=channels)
-    simulation = (_from_result(model, allocation.scenario)
-                  if allocation.scenario is not None and context.record is None
-                  else _simulation(model, plan, context))
-    binding = [{"kind": b.kind, "channel": b.channel, "month": b.period,
-                "value": float(b.value) + (offset if b.kind == "target" else 0.0)} for b in allocation.binding]
-    return Optimisation(plan=plan, simulation=simulation, binding=binding, seconds=float(allocation.seconds))
+    summed = allocation.channel_plan()
+    plan = pd.DataFrame(summed[:, [every.index(c) for c in channels]], index=months, columns=channels)
+    by_region = pd.DataFrame(allocation.spend.sum(axis=0), index=codes, columns=every)
+    binding = [{"kind": b.kind, "channel": b.channel, "cells": b.cells, "of": b.of, "regions": b.regions,
+                "months": b.periods, "low": b.low, "high": b.high, "historical": b.historical}
+               for b in allocation.binding]
+    if mode == "target":
+        offset = total - target_media
+        binding = [{**b, "low": b["low"] + offset, "high": b["high"] + offset} if b["kind"] == "target" else b
+                   for b in binding]
+    extrapolated = [{"channel": e.channel, "cells": e.cells, "regions": e.regions, "spend": e.spend,
+                     "beyond": e.beyond, "ratio": e.ratio} for e in allocation.extrapolated]
+    return Optimisation(plan=plan, simulation=_simulation(model, plan, context), binding=binding,
+                        seconds=float(allocation.seconds), by_region=by_region, extrapolated=extrapolated,
+                        widened=allocation.widened, media_leads=allocation.media_leads,
+                        reference_media_leads=allocation.reference_media_leads, cells=int(allocation.spend.size))
 
 
 # --- validated plans from the browser -------------------------------------------------------------------
@@ -635,8 +685,10 @@ def plan_rows(plan: pd.DataFrame) -> list[dict]:
 
 
 def bounds_from_rows(scope, rows) -> dict[str, dict]:
-    """The optimiser's per-channel bounds grid (``[{"channel", "min", "max", "locked"}]``, untrusted) as
-    ``{channel: {"min": EUR or None, "max": EUR or None, "locked": bool}}``; unknown channels are refused."""
+    """The optimiser's per-channel grid (``[{"channel", "widen", "widen_min", "locked"}]``, untrusted) as
+    ``{channel: {"widen": factor or None, "widen_min": factor or None, "locked": bool}}``. ``widen`` (1 to
+    5) multiplies the channel's historical monthly maxima, ``widen_min`` (0 to 1) its minima: blank is the
+    history itself. Unknown channels and factors out of range are refused."""
     _run, model = model_for(scope)
     if rows is None:
         return {}
@@ -647,12 +699,25 @@ def bounds_from_rows(scope, rows) -> dict[str, dict]:
         if not isinstance(row, dict) or row.get("channel") not in model.channels:
             raise PlanningError("rows")
         channel = row["channel"]
-        low = None if row.get("min") in (None, "") else amount_of(row.get("min"), channel)
-        high = None if row.get("max") in (None, "") else amount_of(row.get("max"), channel)
-        if low is not None and high is not None and low > high:
-            raise PlanningError("bounds", column=channel)
-        out[channel] = {"min": low, "max": high, "locked": row.get("locked") is True}
+        out[channel] = {"widen": _factor(row.get("widen"), channel, 1.0, forecasting_api.MAX_WIDEN),
+                        "widen_min": _factor(row.get("widen_min"), channel, 0.0, 1.0),
+                        "locked": row.get("locked") is True}
     return out
+
+
+def _factor(value, column: str, low: float, high: float) -> float | None:
+    """A widening factor from an untrusted cell (blank: None, the history's own bound)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise PlanningError("bounds_factor", column=column)
+    try:
+        number = float(value.replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise PlanningError("bounds_factor", column=column) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise PlanningError("bounds_factor", column=column)
+    return number
 
 
 def budgets_from_rows(scope, rows) -> dict[dt.date, float]:

@@ -59,7 +59,13 @@ MAX_GRID_POINTS = 1_000_000
 
 
 class Infeasible(ValueError):
-    """The constraints leave no allocation (the message says which ones)."""
+    """The constraints leave no allocation (the message says which ones; ``code`` and ``values`` let the app
+    translate it)."""
+
+    def __init__(self, message: str, code: str | None = None, **values):
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass
@@ -589,3 +595,547 @@ def brute_force(model: ResponseModel, periods, budget: float | None = None, step
         best = int(reach[np.lexsort((-media[reach], spent))[0]])
     return _finish(problem, x[best], "budget" if target is None else "target", started, target, len(grid),
                    controls=controls, carry_in=carry_in, gap_spend=gap_spend)
+
+
+# --- channel x region x month, within the evidence -------------------------------------------------
+#
+# The planning page's optimiser. A plan is spend per month, region and channel (T, R, C); each region's
+# response is its own model's (``regions``: {region code: ResponseModel}; one entry, e.g. the national
+# model, is a plan by channel and month). The default bounds are the evidence: every cell stays within
+# the monthly spend that region and channel had in its history (min..max of the model's spend, which is
+# the facts' monthly spend of that region), so the answer is an interpolation of what the model has
+# seen, never an extrapolation. A planner widens a channel's range explicitly (``widen``: a factor on the
+# historical maximum, and one on the minimum); the allocation then lists the cells outside their
+# history (:attr:`GeoAllocation.extrapolated`), which the page shows as a warning beside the result.
+#
+# Method: two answers, the better kept: a greedy marginal-return allocation (steps of the budget, each on the
+# cell whose leads per EUR over 1, 2, 4 or 8 steps are the best: exact for concave curves up to a step, and
+# the look-ahead walks past the flat start of an S-curve), and the budget's Lagrangian relaxation (scipy's
+# L-BFGS-B on the boxes at a price per EUR, brentq on the price; without monthly caps; its answer is a
+# stationary point already). The greedy one is polished by scipy's SLSQP with the analytic gradient
+# (adstock is linear in spend), the budget an equality, on the cells that are not held at a bound by the
+# optimality conditions (:func:`_near_active`). S-curves make the problem non-concave, so the two can end
+# on different local optima. The residual euros are put back within the bounds, so the total allocated
+# is the budget to the cent.
+
+GEO_GREEDY_STEPS = 96
+GEO_LOOKAHEAD = (1, 2, 4, 8)
+GEO_SLSQP_ITERATIONS = 30  # enough from a good start: within 0.2% of SLSQP run on every cell to convergence (bench)
+GEO_DUAL_ITERATIONS = 200  # L-BFGS-B iterations per price
+GEO_DUAL_PRICES = 60  # brentq steps on the price
+GEO_KKT_BAND = 0.25  # cells at a bound within 25% of the marginal return at the optimum stay movable
+MAX_WIDEN = 5.0  # the most a planner may widen a channel's historical maximum (a factor)
+
+
+@dataclass
+class GeoBinding:
+    """A constraint the allocation sits on, for one channel across its cells (``channel`` None: the whole
+    plan's budget or target, or a month's budget). ``cells`` of ``of`` cells of that channel sit on it, in
+    ``regions`` and ``periods``; ``low``..``high`` is the range of the bound's values (EUR, or leads for a
+    target). ``kind``: budget, period_budget, target, max (``historical``: the history's maximum, else a
+    widened one), min (likewise), locked, held."""
+
+    kind: str
+    channel: str | None
+    cells: int
+    of: int
+    regions: list[str]
+    periods: list[dt.date]
+    low: float
+    high: float
+    historical: bool = True
+
+
+@dataclass
+class Extrapolation:
+    """A channel's cells spent outside their historical range (only after a planner widened it)."""
+
+    channel: str
+    cells: int
+    regions: list[str]
+    spend: float  # EUR of the plan in those cells
+    beyond: float  # EUR above the historical maxima (or below the minima) in those cells
+    ratio: float  # the largest spend / historical maximum among them
+
+
+@dataclass
+class GeoAllocation:
+    """The allocation ``spend`` (T, R, C EUR) and what it brings under the models' point parameters."""
+
+    mode: str
+    periods: list[dt.date]
+    regions: list[str]
+    channels: list[str]
+    spend: np.ndarray  # (T, R, C)
+    media_leads: float  # point, over the plan, summed over the regions
+    reference_media_leads: float | None  # the same for the reference plan (the current plan), when given
+    total_spend: float
+    hist_min: np.ndarray  # (R, C) EUR per month
+    hist_max: np.ndarray  # (R, C)
+    lb: np.ndarray  # (T, R, C) the bounds used
+    ub: np.ndarray
+    binding: list[GeoBinding]
+    extrapolated: list[Extrapolation]
+    widened: bool  # the planner widened a range: the answer may leave the evidence
+    seconds: float
+    budget: float | None = None
+    target_media: float | None = None
+    method: str = "greedy"  # which of greedy / slsqp gave the kept plan
+
+    def channel_plan(self) -> np.ndarray:
+        """(T, C) EUR: the plan summed over the regions."""
+        return self.spend.sum(axis=1)
+
+
+class _Geo:
+    """The response of every region x channel unit (U = R x C, flattened) over the plan's T periods."""
+
+    def __init__(self, regions: dict[str, ResponseModel], periods: list[dt.date], channels: list[str]):
+        n_regions, n_channels, n_periods = len(regions), len(channels), len(periods)
+        shape = (n_regions, n_channels)
+        self.decay, self.half, self.shape, self.beta = (np.zeros(shape) for _ in range(4))
+        self.half[:] = 1.0
+        self.shape[:] = 1.0
+        self.present = np.zeros(shape, dtype=bool)
+        self.identified = np.ones(shape, dtype=bool)
+        self.hist_min, self.hist_max = np.zeros(shape), np.zeros(shape)
+        carried = np.zeros(shape)
+        for r, model in enumerate(regions.values()):
+            index = [channels.index(c) for c in model.channels]
+            p = model.params
+            self.decay[r, index], self.half[r, index] = p.decay, p.half
+            self.shape[r, index], self.beta[r, index] = p.shape, p.beta
+            self.present[r, index] = True
+            self.identified[r, index] = np.asarray(model.identified, dtype=bool)
+            low, high = model.spend_range()
+            self.hist_min[r, index], self.hist_max[r, index] = low, high
+            carried[r, index] = carry_matrix(model, periods[0], [p])[0]
+        u = self.decay.ravel()
+        lag = np.subtract.outer(np.arange(n_periods), np.arange(n_periods))
+        self.matrix = np.where(lag >= 0, u[:, None, None] ** np.maximum(lag, 0), 0.0)  # (U, T, T)
+        self.carried = carried.ravel()[:, None] * u[:, None] ** np.arange(1, n_periods + 1)  # (U, T)
+        self.b, self.h, self.s = self.beta.ravel(), self.half.ravel(), self.shape.ravel()
+
+    def stock(self, x: np.ndarray) -> np.ndarray:
+        """Adstock (U, T) of spend ``x`` (T, U)."""
+        return np.einsum("ktu,uk->kt", self.matrix, x) + self.carried
+
+    def unit_media(self, stock: np.ndarray) -> np.ndarray:
+        """Leads per unit (U,) over the plan from its adstock (U, T)."""
+        return (self.b[:, None] * hill(stock, self.h[:, None], self.s[:, None])).sum(axis=1)
+
+    def media(self, x: np.ndarray) -> float:
+        return float(self.unit_media(self.stock(x)).sum())
+
+    def media_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """Leads and d leads / d spend (T, U): a spend keeps working in the periods after it."""
+        stock = self.stock(x)
+        saturation = hill(stock, self.h[:, None], self.s[:, None])
+        slope = self.b[:, None] * self.s[:, None] * saturation * (1 - saturation) / np.maximum(stock, 1e-12)
+        return float((self.b[:, None] * saturation).sum()), np.einsum("ktu,kt->uk", self.matrix, slope)
+
+
+def geo_media_leads(regions: dict[str, ResponseModel], periods, spend) -> float:
+    """The media leads (point) of ``spend`` (T, R, C over the regions' sorted channel union) over ``periods``."""
+    first = next(iter(regions.values()))
+    periods = check_periods(first, first.future_periods(periods) if isinstance(periods, int) else periods)
+    channels = sorted({c for model in regions.values() for c in model.channels})
+    spend = np.asarray(spend, dtype=float).reshape(len(periods), len(regions) * len(channels))
+    return _Geo(regions, periods, channels).media(spend)
+
+
+def _factors(value, channels: list[str], name: str, low: float, high: float) -> np.ndarray:
+    """(C,) factors from None, a scalar or a {channel: factor} mapping, each within [low, high]."""
+    out = np.ones(len(channels))
+    if value is None:
+        return out
+    if isinstance(value, dict):
+        unknown = [str(c) for c in value if c not in channels]
+        if unknown:
+            raise ValueError(f"{name}: unknown channel(s) {', '.join(unknown)}")
+        for channel, factor in value.items():
+            out[channels.index(channel)] = float(factor)
+    else:
+        out[:] = float(value)
+    if not np.all(np.isfinite(out)) or np.any(out < low) or np.any(out > high):
+        raise ValueError(f"{name} must be between {low:g} and {high:g}")
+    return out
+
+
+def _grouped_binding(kind: str, mask: np.ndarray, values: np.ndarray, geo_channels: list[str], regions: list[str],
+                     periods: list[dt.date], of: np.ndarray, historical: np.ndarray | None = None
+                     ) -> list[GeoBinding]:
+    """One :class:`GeoBinding` per channel with cells in ``mask`` (T, R, C); split by ``historical`` (T, R, C)."""
+    out = []
+    for c, channel in enumerate(geo_channels):
+        groups = [(True, mask[:, :, c])] if historical is None else [
+            (True, mask[:, :, c] & historical[:, :, c]), (False, mask[:, :, c] & ~historical[:, :, c])]
+        for is_historical, cells in groups:
+            if not cells.any():
+                continue
+            hit = values[:, :, c][cells]
+            out.append(GeoBinding(kind, channel, int(cells.sum()), int(of[c]),
+                                  [regions[r] for r in np.nonzero(cells.any(axis=0))[0]],
+                                  [periods[t] for t in np.nonzero(cells.any(axis=1))[0]],
+                                  float(hit.min()), float(hit.max()), is_historical))
+    return out
+
+
+def optimise_geo(regions: dict[str, ResponseModel], periods, budget: float | None = None,
+                 target_media: float | None = None, widen=None, widen_min=None, locked=None, reference=None,
+                 period_budgets=None, hold_unidentified: bool = True, progress=None) -> GeoAllocation:
+    """The best spend per month, region and channel for a ``budget`` (all of it is allocated), or the least
+    spend whose media leads reach ``target_media``; every cell within its historical monthly range unless
+    widened.
+
+    ``widen``: factor(s) >= 1 on each channel's historical maxima (scalar or {channel: factor}, at most
+    :data:`MAX_WIDEN`); ``widen_min``: factor(s) in [0, 1] on its minima (0 lets a channel stop).
+    ``reference`` (T, R, C EUR, the current plan) is where ``locked`` channels (a set of codes) are kept
+    and where channels a region's model does not identify are held (within their range:
+    ``hold_unidentified``) unless the caller gives them a factor. ``period_budgets`` (T,) caps each month
+    (NaN or None: no cap). ``progress``, if given, is called with a fraction done and a step name.
+    :class:`Infeasible` (with ``code`` and ``values``) when the bounds cannot hold the budget or reach the
+    target.
+    """
+    started = time.perf_counter()
+    if (budget is None) == (target_media is None):
+        raise ValueError("give a budget (most leads) or a target (least spend), not both")
+    if not regions:
+        raise ValueError("no response model to optimise")
+    first = next(iter(regions.values()))
+    if isinstance(periods, int):
+        periods = first.future_periods(periods)
+    periods = check_periods(first, periods)
+    report = progress or (lambda fraction, step: None)
+    region_codes = list(regions)
+    channels = sorted({c for model in regions.values() for c in model.channels})
+    n_periods, n_regions, n_channels = len(periods), len(region_codes), len(channels)
+    geo = _Geo(regions, periods, channels)
+    up = _factors(widen, channels, "widen", 1.0, MAX_WIDEN)
+    down = _factors(widen_min, channels, "widen_min", 0.0, 1.0)
+    shape = (n_periods, n_regions, n_channels)
+    lb = np.broadcast_to(geo.hist_min * down, shape).copy()
+    ub = np.broadcast_to(geo.hist_max * up, shape).copy()
+    absent = np.broadcast_to(~geo.present, shape)
+    lb[absent], ub[absent] = 0.0, 0.0
+    fixed = np.zeros(shape, dtype=bool)
+    if reference is not None:
+        reference = np.asarray(reference, dtype=float).reshape(shape)
+    keep = set(locked or ())
+    unknown = sorted(keep - set(channels))
+    if unknown:
+        raise ValueError(f"locked: unknown channel(s) {', '.join(unknown)}")
+    lock = np.zeros(shape, dtype=bool)
+    lock[:, :, [channels.index(c) for c in keep]] = True
+    given = set()  # channels the planner gave a factor: released from the hold (as a bound releases it above)
+    for factors in (widen, widen_min):
+        given |= set(factors) if isinstance(factors, dict) else set(channels) if factors is not None else set()
+    release = np.broadcast_to(np.isin(channels, sorted(given)), shape)
+    held = (np.broadcast_to(~geo.identified, shape) & ~lock & ~release if hold_unidentified
+            else np.zeros(shape, dtype=bool))
+    for mask in (lock, held):
+        if mask.any():
+            if reference is None:
+                raise ValueError("locked and held channels need the reference plan")
+            value = np.clip(reference, lb, ub) if mask is held else reference
+            lb[mask], ub[mask] = value[mask], value[mask]
+            fixed |= mask
+    caps = np.full(n_periods, math.inf)
+    if period_budgets is not None:
+        caps = np.array([math.inf if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+                         for v in np.ravel(np.asarray(period_budgets, dtype=object))], dtype=float)
+        if caps.shape != (n_periods,):
+            raise ValueError(f"period_budgets needs one value per period ({n_periods})")
+    if (budget is not None and budget < 0) or np.any(caps < 0):
+        raise ValueError("budgets cannot be negative")
+    floor = lb.sum()
+    for t in np.nonzero(lb.sum(axis=(1, 2)) > caps + 1e-6)[0]:
+        raise Infeasible(f"{periods[t]}: the historical minimums and locked spend ({lb[t].sum():,.0f} EUR) exceed "
+                         f"the month's budget ({caps[t]:,.0f} EUR)", code="period_floor",
+                         month=periods[t], floor=float(lb[t].sum()), cap=float(caps[t]))
+    ceiling = float(np.minimum(ub.sum(axis=(1, 2)), caps).sum())
+    if budget is not None and budget < floor - 1e-6:
+        raise Infeasible(f"the budget ({budget:,.0f} EUR) is below the historical minimums and locked spend "
+                         f"({floor:,.0f} EUR): lower a channel's minimum", code="below_history",
+                         budget=float(budget), floor=float(floor))
+    if budget is not None and budget > ceiling + 1e-6:
+        raise Infeasible(f"the budget ({budget:,.0f} EUR) is above what the history supports ({ceiling:,.0f} EUR "
+                         f"at every cell's maximum): widen a channel's range to spend more", code="above_history",
+                         budget=float(budget), ceiling=ceiling)
+
+    flat = (n_periods, n_regions * n_channels)
+    lo, hi = lb.reshape(flat), ub.reshape(flat)
+    free = ~fixed.reshape(flat) & (hi - lo > 1e-9)
+    report(0.05, "bounds")
+    if target_media is not None:
+        most = _most(lo, hi, caps)
+        if geo.media(most) < target_media - 1e-9:
+            raise Infeasible(f"the target is out of reach within the ranges: at most {geo.media(most):,.1f} media "
+                             f"leads for {most.sum():,.0f} EUR", code="target_out_of_reach",
+                             reachable=geo.media(most), spend=float(most.sum()))
+        amount = float(most.sum())
+    else:
+        amount = float(budget)
+    x = _geo_greedy(geo, lo, hi, free, caps, amount, target_media)
+    method = "greedy"
+    relaxed = None  # the relaxation's answer is already a stationary point: SLSQP would not move it
+    if target_media is None and not np.isfinite(caps).any() and free.any():
+        relaxed = _conserve(_geo_dual(geo, lo, hi, free, amount, x), lo, hi, free, caps, amount)
+    report(0.4, "greedy")
+    active = _near_active(geo, x, lo, hi, free)
+    if active.sum() > 1:
+        polished = _geo_slsqp(geo, x, lo, hi, active, caps, amount, target_media)
+        if polished is not None:
+            polished = _conserve(polished, lo, hi, free, caps, amount if target_media is None else polished.sum())
+            if target_media is None:
+                better = geo.media(polished) > geo.media(x) + 1e-9
+            else:
+                better = geo.media(polished) >= target_media - 1e-6 and polished.sum() < x.sum() - 1e-6
+            if better:
+                x, method = polished, "slsqp"
+    if relaxed is not None and geo.media(relaxed) > geo.media(x):
+        x, method = relaxed, "dual"
+    report(0.9, "polish")
+    if target_media is None:
+        x = _conserve(x, lo, hi, free, caps, amount)
+    spend = x.reshape(shape)
+    reference_media = geo.media(reference.reshape(flat)) if reference is not None else None
+    return GeoAllocation(
+        mode="budget" if target_media is None else "target", periods=periods, regions=region_codes,
+        channels=channels, spend=spend, media_leads=geo.media(x), reference_media_leads=reference_media,
+        total_spend=float(spend.sum()), hist_min=geo.hist_min, hist_max=geo.hist_max, lb=lb, ub=ub,
+        binding=_geo_binding(spend, lb, ub, geo, lock, held, caps, budget, target_media, periods, region_codes,
+                             channels),
+        extrapolated=_extrapolated(spend, geo, channels, region_codes),
+        widened=bool(np.any(up > 1.0) or np.any(down < 1.0)), seconds=time.perf_counter() - started,
+        budget=budget, target_media=target_media, method=method)
+
+
+def _most(lo: np.ndarray, hi: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Every cell at its maximum, each over-budget month's spend above its minimums scaled down to fit."""
+    x = hi.copy()
+    over = x.sum(axis=1) > caps
+    if over.any():
+        room = caps[over] - lo[over].sum(axis=1)
+        excess = (x[over] - lo[over]).sum(axis=1)
+        x[over] = lo[over] + (x[over] - lo[over]) * (room / np.maximum(excess, 1e-12))[:, None]
+    return x
+
+
+def _geo_greedy(geo: _Geo, lo, hi, free, caps, amount: float, target_media: float | None) -> np.ndarray:
+    """From the minimums, :data:`GEO_GREEDY_STEPS` steps of the amount above them, each on the cell whose
+    leads per EUR are the best over 1, 2, 4 or 8 steps (a move changes its own unit's leads only)."""
+    x = lo.copy()
+    cells = np.argwhere(free)  # (n, 2): period, unit
+    step = (amount - x.sum()) / GEO_GREEDY_STEPS
+    if not len(cells) or step <= 0:
+        return x
+    sizes = np.array(GEO_LOOKAHEAD, dtype=float) * step
+    ts, us = cells[:, 0], cells[:, 1]
+    column = geo.matrix[us, :, ts]  # (n, T): what one EUR in that cell adds to its unit's adstock
+    stock = geo.stock(x)
+    unit = geo.unit_media(stock)
+    left = amount - x.sum()
+    while left > 1e-6 * max(amount, 1.0):
+        if target_media is not None and unit.sum() >= target_media:
+            break
+        room = np.minimum(hi[ts, us] - x[ts, us], (caps - x.sum(axis=1))[ts])
+        size = np.minimum(np.minimum(room, left)[:, None], sizes[None, :])  # (n, K)
+        if size.max() <= 1e-9:
+            break
+        trial = stock[us][:, None, :] + size[:, :, None] * column[:, None, :]  # (n, K, T)
+        gained = (geo.b[us][:, None, None] * hill(trial, geo.h[us][:, None, None], geo.s[us][:, None, None])
+                  ).sum(axis=2) - unit[us][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(size > 1e-9, gained / size, -np.inf)
+        i, k = np.unravel_index(int(np.argmax(rate)), rate.shape)
+        if not np.isfinite(rate[i, k]):
+            break
+        t, u, amount_moved = ts[i], us[i], size[i, k]
+        if target_media is not None and rate[i, k] > 0 and unit.sum() + gained[i, k] > target_media:
+            # the last move only as far as the target needs (bisection on that cell's amount)
+            low, high = 0.0, amount_moved
+            for _ in range(40):
+                mid = (low + high) / 2
+                reached = unit.sum() - unit[u] + geo.b[u] * hill(stock[u] + mid * column[i], geo.h[u], geo.s[u]).sum()
+                low, high = (low, mid) if reached >= target_media else (mid, high)
+            amount_moved = high
+        x[t, u] += amount_moved
+        stock[u] += amount_moved * column[i]
+        unit[u] = geo.b[u] * hill(stock[u], geo.h[u], geo.s[u]).sum()
+        left -= amount_moved
+    return x
+
+
+def _near_active(geo: _Geo, x, lo, hi, free) -> np.ndarray:
+    """The cells the solver may move: those the greedy left inside their bounds, and those at a bound whose
+    marginal return is within :data:`GEO_KKT_BAND` of the interior cells' (the ones an exchange could
+    improve). The others sit on a bound the optimality conditions keep them on: leaving them out keeps
+    SLSQP's dense subproblem small (its cost grows with the cube of the free cells)."""
+    _, grad = geo.media_grad(x)
+    tol = np.maximum(1.0, 1e-6 * hi)
+    inside = free & (x > lo + tol) & (x < hi - tol)
+    if not inside.any():
+        return inside
+    rate = float(np.median(grad[inside]))
+    at_high = free & (x >= hi - tol) & (grad < rate * (1 + GEO_KKT_BAND))
+    at_low = free & (x <= lo + tol) & (grad > rate * (1 - GEO_KKT_BAND))
+    return inside | at_high | at_low
+
+
+def _geo_dual(geo: _Geo, lo, hi, free, amount: float, x0) -> np.ndarray:
+    """The budget's Lagrangian relaxation: for a price ``lam`` per EUR, L-BFGS-B maximises leads - lam x spend
+    over the boxes alone (the units are independent then); brentq finds the price that spends the budget.
+    Exact for concave curves; with S-curves the spend can jump over the budget at one price, and
+    :func:`_conserve` then puts the total right. A second start beside the greedy's."""
+    from scipy.optimize import brentq
+
+    base = np.where(free, 0.0, lo)
+    scale = float(max(hi[free].max(), 1.0))
+    bounds = list(zip(lo[free] / scale, hi[free] / scale, strict=True))
+    warm = {"z": x0[free] / scale}
+
+    def spend_at(price: float) -> np.ndarray:
+        def objective(z):
+            x = base.copy()
+            x[free] = z * scale
+            value, grad = geo.media_grad(x)
+            return price * x.sum() - value, (price - grad[free]) * scale
+
+        result = minimize(objective, warm["z"], jac=True, method="L-BFGS-B", bounds=bounds,
+                          options={"maxiter": GEO_DUAL_ITERATIONS})
+        warm["z"] = result.x
+        x = base.copy()
+        x[free] = result.x * scale
+        return x
+
+    _, slope = geo.media_grad((lo + hi) / 2)
+    top = 2.0 * float(np.abs(slope[free]).max()) + 1e-9
+    with one_thread():
+        if spend_at(0.0).sum() <= amount:
+            return spend_at(0.0)
+        for _ in range(20):  # a price at which the relaxation spends less than the budget (S-curves: higher)
+            if spend_at(top).sum() < amount:
+                break
+            top *= 4.0
+        else:
+            return x0
+        price = brentq(lambda p: spend_at(p).sum() - amount, 0.0, top, rtol=1e-6, maxiter=GEO_DUAL_PRICES)
+        return spend_at(price)
+
+
+def _geo_slsqp(geo: _Geo, x0, lo, hi, free, caps, amount: float, target_media: float | None) -> np.ndarray | None:
+    """SLSQP on the ``free`` cells from ``x0`` (the others keep their value), scaled to ~[0, 1]; None when the
+    solver fails."""
+    scale = float(max(hi[free].max(), 1.0))
+    lead_scale = float(max(geo.b.sum() * x0.shape[0], 1e-9))
+    base = np.where(free, 0.0, x0)  # the cells left out keep their value
+
+    def full(z):
+        x = base.copy()
+        x[free] = z * scale
+        return x
+
+    def leads(z):
+        value, grad = geo.media_grad(full(z))
+        return value / lead_scale, grad[free] * scale / lead_scale
+
+    constraints = []
+    n = int(free.sum())
+    for t in np.nonzero(np.isfinite(caps))[0]:
+        row = np.zeros_like(free)
+        row[t] = free[t]
+        a, b = row[free].astype(float), (caps[t] - base[t].sum()) / scale
+        constraints.append({"type": "ineq", "fun": lambda z, a=a, b=b: np.array([b - a @ z]),
+                            "jac": lambda z, a=a: -a[None, :]})
+    if target_media is None:
+        total = (amount - base.sum()) / scale
+        constraints.append({"type": "eq", "fun": lambda z: np.array([z.sum() - total]),
+                            "jac": lambda z: np.ones((1, n))})
+
+        def objective(z):
+            value, grad = leads(z)
+            return -value, -grad
+    else:
+        goal = target_media / lead_scale
+        constraints.append({"type": "ineq", "fun": lambda z: np.array([leads(z)[0] - goal]),
+                            "jac": lambda z: leads(z)[1][None, :]})
+
+        def objective(z):
+            return float(z.sum()), np.ones_like(z)
+    with one_thread():
+        result = minimize(objective, x0[free] / scale, jac=True, method="SLSQP",
+                          bounds=list(zip(lo[free] / scale, hi[free] / scale, strict=True)),
+                          constraints=constraints, options={"maxiter": GEO_SLSQP_ITERATIONS, "ftol": 1e-9})
+    if not np.all(np.isfinite(result.x)):
+        return None
+    return np.clip(full(np.asarray(result.x)), lo, hi)
+
+
+def _conserve(x: np.ndarray, lo, hi, free, caps, amount: float) -> np.ndarray:
+    """``x`` with its total moved to ``amount`` within the bounds and month caps: the euros a solver's
+    tolerance left over (or took too many) go to (or come from) the free cells in proportion to their room."""
+    x = x.copy()
+    for _ in range(8):
+        gap = amount - x.sum()
+        if abs(gap) <= 1e-7 * max(amount, 1.0):
+            break
+        if gap > 0:
+            room = np.where(free, np.minimum(hi - x, np.maximum(caps - x.sum(axis=1), 0.0)[:, None]), 0.0)
+        else:
+            room = np.where(free, x - lo, 0.0)
+        total = room.sum()
+        if total <= 0:
+            break
+        x += np.sign(gap) * room * min(abs(gap) / total, 1.0)
+    return x
+
+
+def _geo_binding(spend, lb, ub, geo: _Geo, lock, held, caps, budget, target_media, periods, regions, channels
+                 ) -> list[GeoBinding]:
+    """The constraints the allocation sits on, one line per channel and kind (not one per cell)."""
+    out = []
+    tol = np.maximum(1.0, 1e-6 * np.abs(ub))
+    movable = ~lock & ~held & np.broadcast_to(geo.present, spend.shape) & (ub - lb > 1e-9)
+    of = np.broadcast_to(geo.present, spend.shape).sum(axis=(0, 1))
+    hist_max = np.broadcast_to(geo.hist_max, spend.shape)
+    hist_min = np.broadcast_to(geo.hist_min, spend.shape)
+    if budget is not None and spend.sum() >= budget - max(1.0, 1e-6 * budget):
+        out.append(GeoBinding("budget", None, int(movable.sum()), int(movable.sum()), list(regions), list(periods),
+                              float(budget), float(budget)))
+    rows = spend.sum(axis=(1, 2))
+    capped = [t for t in np.nonzero(np.isfinite(caps))[0] if rows[t] >= caps[t] - max(1.0, 1e-6 * caps[t])]
+    if capped:
+        out.append(GeoBinding("period_budget", None, len(capped), len(periods), list(regions),
+                              [periods[t] for t in capped], float(caps[capped].min()), float(caps[capped].max())))
+    if target_media is not None:
+        out.append(GeoBinding("target", None, int(movable.sum()), int(movable.sum()), list(regions), list(periods),
+                              float(target_media), float(target_media)))
+    at_max = movable & (spend >= ub - tol)
+    at_min = movable & (spend <= lb + tol) & (lb > 0)
+    out += _grouped_binding("max", at_max, ub, channels, regions, periods, of, np.isclose(ub, hist_max))
+    out += _grouped_binding("min", at_min, lb, channels, regions, periods, of, np.isclose(lb, hist_min))
+    out += _grouped_binding("locked", lock & np.broadcast_to(geo.present, spend.shape), spend, channels, regions,
+                            periods, of)
+    out += _grouped_binding("held", held & np.broadcast_to(geo.present, spend.shape), spend, channels, regions,
+                            periods, of)
+    return out
+
+
+def _extrapolated(spend, geo: _Geo, channels, regions) -> list[Extrapolation]:
+    """Per channel, the cells outside their region's historical monthly range (a euro's tolerance)."""
+    high = spend > geo.hist_max[None] + np.maximum(1.0, 1e-6 * geo.hist_max[None])
+    low = spend < geo.hist_min[None] - np.maximum(1.0, 1e-6 * geo.hist_min[None])
+    out = []
+    for c, channel in enumerate(channels):
+        cells = (high | low)[:, :, c]
+        if not cells.any():
+            continue
+        beyond = (np.where(high[:, :, c], spend[:, :, c] - geo.hist_max[None, :, c], 0.0)
+                  + np.where(low[:, :, c], geo.hist_min[None, :, c] - spend[:, :, c], 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(high[:, :, c], spend[:, :, c] / geo.hist_max[None, :, c], 0.0)
+        out.append(Extrapolation(channel, int(cells.sum()), [regions[r] for r in np.nonzero(cells.any(axis=0))[0]],
+                                 float(spend[:, :, c][cells].sum()), float(beyond.sum()),
+                                 float(np.nanmax(ratio)) if np.any(high[:, :, c]) else 1.0))
+    return out

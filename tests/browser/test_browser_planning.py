@@ -75,3 +75,33 @@ def test_a_planner_edits_saves_optimises_and_compares(planner_page):
     rows = page.locator("#planning-compare-table tbody tr")
     assert rows.count() == 2
     assert "Browser push" in page.inner_text("#planning-compare-table")
+
+
+def test_the_optimiser_runs_in_the_background_with_progress_and_can_be_cancelled(planner_page):
+    page = planner_page
+    page.goto("/planning")
+    page.wait_for_selector("#planning-opt-run")
+    # run: while the job runs, the progress shows and the run button waits; then the result replaces it
+    page.click("#planning-opt-run")
+    page.wait_for_selector("#planning-opt-running", state="visible")
+    assert page.locator("#planning-opt-progress").count() == 1
+    assert page.is_disabled("#planning-opt-run") and page.is_enabled("#planning-opt-cancel")
+    page.wait_for_selector("#planning-opt-headline")
+    page.wait_for_selector("#planning-opt-running", state="hidden")
+    assert page.is_enabled("#planning-opt-run") and page.is_disabled("#planning-opt-cancel")
+    assert page.get_attribute("#planning-opt-extrapolation", "data-extrapolated") == "false"
+    assert page.locator("#planning-opt-binding li").count() >= 1
+    # cancel: a run for another budget is stopped, its result never comes, the page is ready for another run
+    before = page.inner_text("#planning-opt-headline")
+    amount = float(page.input_value("#planning-opt-amount"))
+    page.fill("#planning-opt-amount", str(round(amount - 1000)))
+    page.click("#planning-opt-run")
+    page.wait_for_selector("#planning-opt-cancel:not([disabled])")
+    page.click("#planning-opt-cancel")
+    page.wait_for_selector("#planning-opt-running", state="hidden")
+    page.wait_for_selector("#planning-opt-run:not([disabled])")
+    page.wait_for_timeout(3000)  # longer than the job: a job that was not stopped would have answered
+    assert page.inner_text("#planning-opt-headline") == before
+    # and it runs again after a cancel, for the new budget
+    page.click("#planning-opt-run")
+    page.wait_for_function("(old) => document.querySelector('#planning-opt-headline').innerText !== old", arg=before)

@@ -49,6 +49,31 @@ MESSAGES = {
                                          "lower it or raise a maximum.",
                                          "L'objectif est hors d'atteinte avec les dépenses maximales et les "
                                          "budgets : baissez-le ou relevez un maximum."),
+    "planning.error.infeasible_above_history": ("The budget ({budget}) is more than the history supports: "
+                                                "{ceiling} with every channel at its highest monthly spend in every "
+                                                "region. Lower it, or widen a channel's range (an extrapolation).",
+                                                "Le budget ({budget}) dépasse ce que l'historique permet : "
+                                                "{ceiling} avec chaque canal à sa plus forte dépense mensuelle dans "
+                                                "chaque région. Baissez-le, ou élargissez la plage d'un canal (une "
+                                                "extrapolation)."),
+    "planning.error.infeasible_below_history": ("The budget ({budget}) is less than the history's minimums and the "
+                                                "locked spend ({floor}). Raise it, or lower a channel's minimum "
+                                                "factor.",
+                                                "Le budget ({budget}) est inférieur aux minimums de l'historique et "
+                                                "aux dépenses verrouillées ({floor}). Augmentez-le, ou baissez le "
+                                                "facteur de minimum d'un canal."),
+    "planning.error.infeasible_period_floor": ("A month's budget cap is below the history's minimums and the locked "
+                                               "spend of that month ({floor}).",
+                                               "Le plafond d'un mois est inférieur aux minimums de l'historique et "
+                                               "aux dépenses verrouillées de ce mois ({floor})."),
+    "planning.error.infeasible_target_out_of_reach": ("The target is out of reach within the historical ranges: "
+                                                      "lower it or widen a channel's range.",
+                                                      "L'objectif est hors d'atteinte dans les plages historiques : "
+                                                      "baissez-le ou élargissez la plage d'un canal."),
+    "planning.error.bounds_factor": ("{column}: a maximum factor is between 1 and 5, a minimum factor between 0 "
+                                     "and 1.",
+                                     "{column} : un facteur de maximum est compris entre 1 et 5, un facteur de "
+                                     "minimum entre 0 et 1."),
     "planning.error.pick": ("Choose one of your saved scenarios first.",
                             "Choisissez d'abord l'un de vos scénarios enregistrés."),
     "planning.error.no_allocation": ("Run the optimiser first.", "Lancez d'abord l'optimiseur."),
@@ -267,25 +292,35 @@ MESSAGES = {
     "planning.compare.out_of_range": ("Cells outside the history", "Cellules hors historique"),
     # --- the optimiser ---
     "planning.opt.title": ("Budget optimiser", "Optimiseur de budget"),
-    "planning.opt.help": ("The best spend per month and channel for a budget, or the least spend that reaches a "
-                          "qualified-lead target over the plan months. The optimiser only computes: nothing is "
-                          "saved until you save it as a scenario.",
-                          "La meilleure dépense par mois et canal pour un budget, ou la plus petite dépense qui "
-                          "atteint un objectif de leads qualifiés sur les mois du plan. L'optimiseur ne fait "
-                          "que calculer : rien n'est enregistré tant que vous ne l'enregistrez pas comme "
-                          "scénario."),
+    "planning.opt.help": ("The best spend per month, region and channel for a budget (all of it is allocated), or "
+                          "the least spend that reaches a qualified-lead target over the plan months, within the "
+                          "spend each channel had in each region. It runs in the background: you can cancel it. "
+                          "Nothing is saved until you save it as a scenario.",
+                          "La meilleure dépense par mois, région et canal pour un budget (entièrement réparti), ou "
+                          "la plus petite dépense qui atteint un objectif de leads qualifiés sur les mois du plan, "
+                          "dans les dépenses que chaque canal a connues dans chaque région. Le calcul tourne en "
+                          "arrière-plan : vous pouvez l'annuler. Rien n'est enregistré tant que vous ne "
+                          "l'enregistrez pas comme scénario."),
     "planning.opt.mode.budget": ("Most leads for a budget (EUR)", "Le plus de leads pour un budget (EUR)"),
     "planning.opt.mode.target": ("Least spend for a lead target", "La plus petite dépense pour un objectif de leads"),
     "planning.opt.amount": ("Budget (EUR) or target (qualified leads) over the plan",
                             "Budget (EUR) ou objectif (leads qualifiés) sur le plan"),
     "planning.opt.bounds": ("Per channel", "Par canal"),
-    "planning.opt.bounds_help": ("Monthly minimum and maximum (EUR, blank: no minimum, and up to three times the "
-                                 "highest monthly spend of the history); a locked channel keeps the current plan.",
-                                 "Minimum et maximum mensuels (EUR ; vide : pas de minimum, et jusqu'à trois fois "
-                                 "la plus forte dépense mensuelle de l'historique) ; un canal verrouillé garde le "
-                                 "plan actuel."),
-    "planning.opt.min": ("Min / month", "Min / mois"),
-    "planning.opt.max": ("Max / month", "Max / mois"),
+    "planning.opt.bounds_help": ("Each channel stays, in every region and month, within the monthly spend its "
+                                 "history saw there (min – max): the model has not seen more. To go beyond, widen "
+                                 "it: ×1.5 allows up to 1.5 times the historical maximum, a minimum factor of 0 "
+                                 "lets the channel stop. A channel the model cannot measure keeps the current plan "
+                                 "unless you give it a factor (1 keeps it within its history). A locked channel "
+                                 "keeps the current plan.",
+                                 "Chaque canal reste, dans chaque région et chaque mois, dans la dépense mensuelle "
+                                 "que son historique y a connue (min – max) : le modèle n'a pas vu davantage. Pour "
+                                 "aller au-delà, élargissez-la : ×1,5 autorise jusqu'à 1,5 fois le maximum "
+                                 "historique, un facteur de minimum de 0 permet d'arrêter le canal. Un canal que "
+                                 "le modèle ne sait pas mesurer garde le plan actuel sauf si vous lui donnez un "
+                                 "facteur (1 le garde dans son historique). Un canal verrouillé garde le plan "
+                                 "actuel."),
+    "planning.opt.widen": ("Max × history", "Max × historique"),
+    "planning.opt.widen_min": ("Min × history", "Min × historique"),
     "planning.opt.locked": ("Locked", "Verrouillé"),
     "planning.opt.history": ("History / month", "Historique / mois"),
     "planning.opt.months": ("Per month (optional)", "Par mois (facultatif)"),
@@ -302,20 +337,41 @@ MESSAGES = {
                                 "leads for {delta_spend}.",
                                 "Plan actuel : {leads} leads qualifiés pour {spend} ; la répartition apporte "
                                 "{delta} leads pour {delta_spend}."),
-    "planning.opt.binding": ("Constraints it sits on:", "Contraintes atteintes :"),
+    "planning.opt.cancel": ("Cancel", "Annuler"),
+    "planning.opt.step.bounds": ("Reading the historical ranges…", "Lecture des plages historiques…"),
+    "planning.opt.step.greedy": ("Allocating by marginal return…", "Répartition au rendement marginal…"),
+    "planning.opt.step.polish": ("Refining (SLSQP)…", "Affinage (SLSQP)…"),
+    "planning.opt.step.simulate": ("Predicting the leads of the allocation…",
+                                   "Prévision des leads de la répartition…"),
+    "planning.opt.step.start": ("Starting…", "Démarrage…"),
+    "planning.opt.cells": ("{cells} cells: {months} months × {regions} region(s) × {channels} channels.",
+                           "{cells} cellules : {months} mois × {regions} région(s) × {channels} canaux."),
+    "planning.opt.media": ("By the regions' response models, the media bring {leads} leads against {current} with "
+                           "the current plan.",
+                           "Selon les modèles de réponse des régions, les médias apportent {leads} leads contre "
+                           "{current} avec le plan actuel."),
+    "planning.opt.within": ("Every channel stays within the spend its history saw in each region and month.",
+                            "Chaque canal reste dans la dépense que son historique a connue dans chaque région et "
+                            "chaque mois."),
+    "planning.opt.extrapolation": ("Extrapolation: you widened a range, and the allocation spends outside what the "
+                                   "model has seen. Its figures there are the model's curves extended, not "
+                                   "evidence:",
+                                   "Extrapolation : vous avez élargi une plage et la répartition dépense hors de ce "
+                                   "que le modèle a vu. Ses chiffres y prolongent les courbes du modèle, ce ne sont "
+                                   "pas des constats :"),
+    "planning.opt.extrapolation_item": ("{channel}: {cells} cells in {regions} region(s), {beyond} beyond the "
+                                        "history (up to {ratio} × its maximum)",
+                                        "{channel} : {cells} cellules dans {regions} région(s), {beyond} hors "
+                                        "historique (jusqu'à {ratio} × son maximum)"),
+    "planning.opt.widened_inside": ("You widened a range, but the allocation stays within the history.",
+                                    "Vous avez élargi une plage, mais la répartition reste dans l'historique."),
+    "planning.opt.regions": ("Spend by region over the plan", "Dépense par région sur le plan"),
+    "planning.opt.region": ("Region", "Région"),
+    "planning.opt.binding": ("Constraints it sits on, by channel:", "Contraintes atteintes, par canal :"),
     "planning.opt.binding_none": ("No constraint binds.", "Aucune contrainte n'est atteinte."),
-    "planning.opt.binding_more": ("… and {count} more.", "… et {count} autres."),
     "planning.bind.budget": ("the total budget ({value})", "le budget total ({value})"),
-    "planning.bind.period_budget": ("the budget of {month} ({value})", "le budget de {month} ({value})"),
-    "planning.bind.min": ("the minimum of {channel} in {month} ({value})",
-                          "le minimum de {channel} en {month} ({value})"),
-    "planning.bind.max": ("the maximum of {channel} in {month} ({value})",
-                          "le maximum de {channel} en {month} ({value})"),
-    "planning.bind.locked": ("{channel} locked in {month} ({value})", "{channel} verrouillé en {month} ({value})"),
-    "planning.bind.held": ("{channel} kept at the current plan in {month} ({value}): the model cannot tell its "
-                           "effect; set a maximum to let the optimiser move it",
-                           "{channel} maintenu au plan actuel en {month} ({value}) : le modèle ne sait pas mesurer "
-                           "son effet ; fixez un maximum pour que l'optimiseur le modifie"),
+    "planning.bind.period_budget": ("the budget cap of {count} month(s): {months}",
+                                    "le plafond de {count} mois : {months}"),
     "planning.bind.target": ("the lead target ({value})", "l'objectif de leads ({value})"),
     # sharing saved scenarios
     "planning.share.title": ("Share this scenario", "Partager ce scénario"),
@@ -367,4 +423,26 @@ MESSAGES = {
                                       "shown.",
                                       "Ce scénario porte sur une région hors de votre accès : ses chiffres ne sont "
                                       "pas affichés."),
+    "planning.bind.max": ("{channel}: at its historical maximum in {cells} of {of} cells ({regions} region(s), "
+                          "{value})",
+                          "{channel} : à son maximum historique dans {cells} cellules sur {of} ({regions} "
+                          "région(s), {value})"),
+    "planning.bind.max_widened": ("{channel}: at its widened maximum in {cells} of {of} cells ({regions} region(s), "
+                                  "{value})",
+                                  "{channel} : à son maximum élargi dans {cells} cellules sur {of} ({regions} "
+                                  "région(s), {value})"),
+    "planning.bind.min": ("{channel}: at its historical minimum in {cells} of {of} cells ({regions} region(s), "
+                          "{value})",
+                          "{channel} : à son minimum historique dans {cells} cellules sur {of} ({regions} "
+                          "région(s), {value})"),
+    "planning.bind.min_widened": ("{channel}: at its lowered minimum in {cells} of {of} cells ({regions} "
+                                  "region(s), {value})",
+                                  "{channel} : à son minimum abaissé dans {cells} cellules sur {of} ({regions} "
+                                  "région(s), {value})"),
+    "planning.bind.locked": ("{channel}: locked at the current plan ({cells} cells)",
+                             "{channel} : verrouillé au plan actuel ({cells} cellules)"),
+    "planning.bind.held": ("{channel}: kept at the current plan ({cells} cells): the model cannot tell its effect; "
+                           "give it a factor to let the optimiser move it",
+                           "{channel} : maintenu au plan actuel ({cells} cellules) : le modèle ne sait pas mesurer "
+                           "son effet ; donnez-lui un facteur pour que l'optimiseur le modifie"),
 }
