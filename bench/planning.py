@@ -287,6 +287,15 @@ def ridge_holdout(y: np.ndarray, spend: np.ndarray, periods, controls: np.ndarra
 # --- the pooled geo model -----------------------------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (the bootstrap's workers): what a fit costs
+    whatever else runs on the machine, unlike the wall time."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def fit_geo_sim(sim, n_boot: int = 0, seed: int = 0, n_jobs: int = 1):
     return fit_geo(sim.y, sim.spend, sim.periods, sim.channels, sim.regions, sim.controls, sim.control_names,
                    n_boot=n_boot, seed=seed, n_jobs=n_jobs)
@@ -375,20 +384,20 @@ def part_geo(args) -> dict:
 
 def part_geofit(args) -> dict:
     out = {}
-    t = table("Geo model fit time (simulated data)", ["problem", "point fit s", "with draws s", "draws", "n_jobs",
-                                                      "identified"])
+    t = table("Geo model fit time (simulated data)", ["problem", "point fit s", "with draws s (wall)",
+                                                      "CPU s (all processes)", "draws", "n_jobs", "identified"])
     for name, regions, periods, frequency, channels in (
             ("13 regions x 60 months x 6 channels", 13, 60, "month", CHANNELS),
             ("40 regions x 156 weeks x 5 channels", 40, 156, "week", CHANNELS[:5])):
         sim = simulate_geo(seed=args.first_seed, regions=regions, periods=periods, frequency=frequency,
                            channels=channels)
-        clock = time.perf_counter()
+        clock, cpu = time.perf_counter(), cpu_seconds()
         model = fit_geo_sim(sim, n_boot=args.geo_boot, seed=0, n_jobs=args.n_jobs)
-        seconds = time.perf_counter() - clock
-        t.add_row(name, f"{model.stats['seconds_point']:.1f}", f"{seconds:.1f}", str(args.geo_boot),
+        seconds, cpu = time.perf_counter() - clock, cpu_seconds() - cpu
+        t.add_row(name, f"{model.stats['seconds_point']:.1f}", f"{seconds:.1f}", f"{cpu:.1f}", str(args.geo_boot),
                   str(args.n_jobs), f"{sum(model.identified)} of {len(channels)}")
-        out[name] = {"point_s": model.stats["seconds_point"], "with_draws_s": seconds, "draws": args.geo_boot,
-                     "identified": sum(model.identified), "reasons": model.reasons}
+        out[name] = {"point_s": model.stats["seconds_point"], "with_draws_s": seconds, "cpu_s": cpu,
+                     "draws": args.geo_boot, "identified": sum(model.identified), "reasons": model.reasons}
         if regions == 40:
             held = geo_holdout(sim.y, sim.spend, sim.periods, sim.channels, sim.regions, sim.controls,
                                sim.control_names, holdout=DEFAULT_HOLDOUT)
@@ -513,7 +522,8 @@ def main() -> None:
                       verdict(0.75 <= g["coverage80_pooled"] <= 0.85))
     if "geofit" in out:
         small = out["geofit"]["13 regions x 60 months x 6 channels"]
-        goals.add_row(f"geo fit 13 x 60 x 6 with {small['draws']} draws < 60 s", f"{small['with_draws_s']:.1f} s",
+        goals.add_row(f"geo fit 13 x 60 x 6 with {small['draws']} draws < 60 s on 2 cores",
+                      f"{small['with_draws_s']:.1f} s wall, {small['cpu_s']:.1f} CPU s",
                       verdict(small["with_draws_s"] < 60))
     if "fit" in out:
         goals.add_row("fit 6 channels x 60 months (point)", f"{out['fit']['point_s']:.3f} s", "")
