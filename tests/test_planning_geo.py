@@ -139,3 +139,18 @@ def test_geo_holdout_predicts_the_last_dates(sim):
                        holdout=0.25)
     assert held.actual.shape == held.predicted.shape == (8, 12)
     assert held.national_mape < 8 and held.region_r2 > 0.8
+
+
+def test_the_plan_evaluate_command_prints_the_geo_lines():
+    from typer.testing import CliRunner
+
+    from pilotage.cli import app
+
+    result = CliRunner().invoke(app, ["plan", "evaluate", "--input", str(GEO_FILE), "--target", "leads",
+                                      "--holdout", "0.25", "--boot", "4", "--n-jobs", "1"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "5 regions x 36 months" in out and "pooled geo model" in out
+    assert re.search(r"^holdout by region: MAPE \d+\.\d%, R2 -?\d\.\d\d$", out, re.M)
+    assert re.search(r"^holdout national: MAPE \d+\.\d%, R2 -?\d\.\d\d$", out, re.M)
+    assert re.search(r"^identified: \d of 6 channels", out, re.M)
