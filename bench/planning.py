@@ -15,6 +15,14 @@ Parts:
 - **mmm**: ``shared/data/mmm/national_all_channels.csv`` (156 weeks; the truth is unknown), weekly and
   aggregated to months: holdout MAPE and R2 (last 20% held out, predicted given their actual spend),
   shares, costs and the widths of their intervals, and share stability with one more period.
+- **geo**: the pooled geo model (:mod:`forecasting.planning.geo`) on ``--geo-simulations`` simulated
+  histories of 13 regions x 60 months (:func:`~forecasting.planning.simulate.simulate_geo`), next to the
+  current national model fitted on their national sums: share of simulations where each channel with
+  >= 5% of spend is identified, the error of its national cost per incremental lead, the 80% intervals'
+  coverage of the truth.
+- **geofit**: seconds to fit the geo model with ``--geo-boot`` draws, 13 regions x 60 months x 6 channels
+  and 40 regions x 156 weeks x 5 channels (simulated), with the holdout of the 40-region file next to a
+  ridge regression on raw spend with region effects.
 - **optimiser**: :func:`part_optimiser`, when :mod:`forecasting.planning.optimise` exists: its time on a
   12-month plan for 6 channels and its gap to :func:`~forecasting.planning.optimise.brute_force` on
   problems small enough to enumerate; then :func:`part_geo_optimiser`, the planning page's optimiser on
@@ -28,12 +36,10 @@ import argparse
 import datetime as dt
 import importlib.util
 import json
-import multiprocessing
 import os
 import platform
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -43,9 +49,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.planning.fit import fit_response  # noqa: E402
+from forecasting.planning.fit import fit_response, parallel_map  # noqa: E402
+from forecasting.planning.geo import fit_geo, geo_holdout  # noqa: E402
 from forecasting.planning.model import baseline_design  # noqa: E402
-from forecasting.planning.simulate import Simulation, simulate  # noqa: E402
+from forecasting.planning.simulate import CHANNELS, Simulation, simulate, simulate_geo  # noqa: E402
 from forecasting.planning.transforms import adstock, hill  # noqa: E402
 from forecasting.planning.wide import DEFAULT_HOLDOUT, evaluate_file, read_wide  # noqa: E402
 from forecasting.serialise import json_safe  # noqa: E402
@@ -55,6 +62,7 @@ GOAL_ERROR = 0.20  # average cost within 20% of the truth, channels with >= 10% 
 GOAL_COVERAGE = 0.80
 GOAL_SHARE_MOVE = 0.05
 LARGE_SPEND = 0.10
+GEO_MIN_SPEND = 0.05  # the geo goal: every channel with >= 5% of spend identified
 console = Console(width=160)
 
 
@@ -144,12 +152,7 @@ def part_simulations(args) -> dict:
         f"{args.n_jobs} worker(s)")
     clock = time.perf_counter()
     tasks = [(s, args.n_boot) for s in seeds]
-    if args.n_jobs > 1:
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(max_workers=args.n_jobs, mp_context=ctx) as pool:
-            runs = list(pool.map(one_simulation, tasks))
-    else:
-        runs = [one_simulation(t) for t in tasks]
+    runs = parallel_map(one_simulation, tasks, args.n_jobs)
     wall = time.perf_counter() - clock
     channels = simulate(seed=seeds[0]).channels
     stack = {k: np.array([r[k] for r in runs]) for k in runs[0] if k != "seed"}
@@ -232,9 +235,187 @@ def part_mmm(args) -> dict:
                       fmt(figures.average_cost, "{:.4f}"), fmt(hi / lo if lo > 0 else np.inf, "{:.2f}"),
                       fmt(figures.marginal_cost, "{:.4f}"), f"{100 * moved[c]:.2f} pts")
         console.print(t)
+        ridge = ridge_holdout(data.y[None, :], data.spend[None, :, :], data.periods, data.controls[None, :, :],
+                              DEFAULT_HOLDOUT, 3 if frequency == "week" else 2)
         say(f"holdout: MAPE {result.holdout.mape:.2f}%, R2 {result.holdout.r2:.3f} on the last "
-            f"{result.holdout.n_test} {frequency}s; {seconds:.1f} s (holdout fit + full fit with {args.n_boot} draws)")
-        out[frequency] = {**result.to_dict(), "share_move_one_more_period": moved, "seconds": seconds}
+            f"{result.holdout.n_test} {frequency}s; {seconds:.1f} s (holdout fit + full fit with {args.n_boot} draws); "
+            f"ridge on raw spend, same split: MAPE {ridge['national_mape']:.2f}%, R2 {ridge['national_r2']:.3f}; "
+            f"identified {sum(c.identified for c in result.channels)} of {len(result.channels)}")
+        out[frequency] = {**result.to_dict(), "share_move_one_more_period": moved, "seconds": seconds,
+                          "ridge": ridge}
+    return out
+
+
+# --- ridge regression on raw spend: the baseline every model must beat -----------------------------------
+
+
+def ridge_holdout(y: np.ndarray, spend: np.ndarray, periods, controls: np.ndarray | None, holdout: float,
+                  n_harmonics: int) -> dict:
+    """A ridge regression (penalty by cross-validation in time) on raw spend, trend, season, controls and, with
+    more than one region, region effects (one-hot); fitted on the first dates, scored on the rest.
+    ``y`` (R, T), ``spend`` (R, T, C), ``controls`` (R, T, J) or None."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import TimeSeriesSplit
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from forecasting.planning.fit import mape, r2_score
+
+    r, t, c = spend.shape
+    cut = t - int(round(t * holdout))
+    time_part = baseline_design(list(periods), periods[0], n_harmonics)[:, 1:]
+    rows = []
+    for i in range(r):
+        parts = [time_part, spend[i]]
+        if controls is not None and controls.shape[2]:
+            parts.append(controls[i])
+        if r > 1:
+            parts.append(np.tile(np.eye(r)[i], (t, 1)))
+        rows.append(np.column_stack(parts))
+    x = np.stack(rows)  # (R, T, F)
+    train_x = x[:, :cut].transpose(1, 0, 2).reshape(-1, x.shape[2])  # time-major, for the time-series folds
+    train_y = y[:, :cut].T.ravel()
+    model = make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 25),
+                                                    cv=TimeSeriesSplit(5)))
+    model.fit(train_x, train_y)
+    predicted = model.predict(x[:, cut:].reshape(-1, x.shape[2])).reshape(r, t - cut)
+    actual = y[:, cut:]
+    return {"region_mape": mape(actual.ravel(), predicted.ravel()), "region_r2": r2_score(actual.ravel(),
+                                                                                          predicted.ravel()),
+            "national_mape": mape(actual.sum(axis=0), predicted.sum(axis=0)),
+            "national_r2": r2_score(actual.sum(axis=0), predicted.sum(axis=0)), "n_test": t - cut}
+
+
+# --- the pooled geo model -----------------------------------------------------------------------------------
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (the bootstrap's workers): what a fit costs
+    whatever else runs on the machine, unlike the wall time."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def fit_geo_sim(sim, n_boot: int = 0, seed: int = 0, n_jobs: int = 1):
+    return fit_geo(sim.y, sim.spend, sim.periods, sim.channels, sim.regions, sim.controls, sim.control_names,
+                   n_boot=n_boot, seed=seed, n_jobs=n_jobs)
+
+
+def one_geo_simulation(task: tuple[int, int, int]) -> dict:
+    """One simulated geo history: the geo model, and the current national model on its national sums."""
+    seed, n_boot, national_boot = task
+    sim = simulate_geo(seed=seed, regions=13, periods=60)
+    clock = time.perf_counter()
+    geo = fit_geo_sim(sim, n_boot=n_boot, seed=seed)
+    seconds = time.perf_counter() - clock
+    lo, hi = geo.interval(geo.average_cost, 0.8)
+    national = fit_response(sim.y.sum(axis=0), sim.spend.sum(axis=0), sim.periods, sim.channels,
+                            sim.controls[0], sim.control_names, n_boot=national_boot, seed=seed)
+    nlo, nhi = national.interval(national.average_cost, 0.8)
+    return {"seed": seed, "truth": sim.average_cost, "true_share": sim.shares, "spend_share": sim.spend_shares,
+            "cost": geo.average_cost(), "lo": lo, "hi": hi, "share": geo.contribution_shares(),
+            "identified": np.array(geo.identified), "reasons": list(geo.reasons),
+            "at_bound": np.array(geo.stats["at_bound_draws"]), "unattributed": geo.unattributed_share(),
+            "national_cost": national.average_cost(), "national_lo": nlo, "national_hi": nhi,
+            "national_identified": np.array(national.identified), "seconds": seconds}
+
+
+def part_geo(args) -> dict:
+    seeds = list(range(args.first_seed, args.first_seed + args.geo_simulations))
+    say(f"\n[bold]geo[/]: {len(seeds)} simulated geo histories (13 regions x 60 months x 6 channels, seeds "
+        f"{seeds[0]}-{seeds[-1]}): the geo model with {args.geo_boot} draws, the current national model (sums of "
+        f"the regions) with {args.n_boot} draws; {args.n_jobs} worker(s)")
+    clock = time.perf_counter()
+    tasks = [(s, args.geo_boot, args.n_boot) for s in seeds]
+    runs = parallel_map(one_geo_simulation, tasks, args.n_jobs)
+    wall = time.perf_counter() - clock
+    channels = simulate_geo(seed=seeds[0], regions=13, periods=60).channels
+    stack = {k: np.array([r[k] for r in runs]) for k in runs[0] if k not in ("seed", "reasons")}
+    spend_share = stack["spend_share"].mean(axis=0)
+    eligible = spend_share >= GEO_MIN_SPEND
+    rows = []
+    t = table(f"Geo model vs the national model, {len(runs)} simulations (13 regions x 60 months)",
+              ["channel", "spend share", "true share", "identified geo", "identified national", "median |err| geo",
+               "median |err| national", "within 20% geo", "coverage 80% geo", "coverage 80% national",
+               "draws at a bound"])
+    for c, name in enumerate(channels):
+        err = np.abs(stack["cost"][:, c] / stack["truth"][:, c] - 1)
+        nerr = np.abs(stack["national_cost"][:, c] / stack["truth"][:, c] - 1)
+        cov = (stack["lo"][:, c] <= stack["truth"][:, c]) & (stack["truth"][:, c] <= stack["hi"][:, c])
+        ncov = ((stack["national_lo"][:, c] <= stack["truth"][:, c])
+                & (stack["truth"][:, c] <= stack["national_hi"][:, c]))
+        row = {"channel": name, "spend_share": float(spend_share[c]),
+               "true_share": float(stack["true_share"][:, c].mean()),
+               "identified": float(stack["identified"][:, c].mean()),
+               "national_identified": float(stack["national_identified"][:, c].mean()),
+               "median_abs_error": float(np.median(err)), "national_median_abs_error": float(np.median(nerr)),
+               "within_20": float(np.mean(err < GOAL_ERROR)), "coverage80": float(cov.mean()),
+               "national_coverage80": float(ncov.mean()), "at_bound_draws": float(stack["at_bound"][:, c].mean()),
+               "reasons": {r: int(sum(run["reasons"][c] == r for run in runs))
+                           for r in {run["reasons"][c] for run in runs} if r}}
+        rows.append(row)
+        t.add_row(name + (" *" if eligible[c] else ""), f"{row['spend_share']:.1%}", f"{row['true_share']:.1%}",
+                  f"{row['identified']:.0%}", f"{row['national_identified']:.0%}", f"{row['median_abs_error']:.1%}",
+                  f"{row['national_median_abs_error']:.1%}", f"{row['within_20']:.0%}", f"{row['coverage80']:.0%}",
+                  f"{row['national_coverage80']:.0%}", f"{row['at_bound_draws']:.0%}")
+    console.print(t)
+    for row in rows:
+        if row["reasons"]:
+            say(f"  {row['channel']}: not identified because " + ", ".join(f"{k} x{v}" for k, v in
+                                                                           sorted(row["reasons"].items())))
+    say("* = channel with >= 5% of spend. err = national average cost per incremental lead / truth - 1.")
+    identified_all = float(np.mean(stack["identified"][:, eligible].all(axis=1)))
+    national_all = float(np.mean(stack["national_identified"][:, eligible].all(axis=1)))
+    coverage = (stack["lo"] <= stack["truth"]) & (stack["truth"] <= stack["hi"])
+    ncoverage = (stack["national_lo"] <= stack["truth"]) & (stack["truth"] <= stack["national_hi"])
+    say(f"geo simulations: {wall:.0f} s wall ({np.mean(stack['seconds']):.1f} s per geo fit with {args.geo_boot} "
+        "draws, one core each)")
+    return {"simulations": len(runs), "geo_boot": args.geo_boot, "national_boot": args.n_boot, "per_channel": rows,
+            "all_eligible_identified": identified_all, "national_all_eligible_identified": national_all,
+            "mean_identified": float(stack["identified"].sum(axis=1).mean()),
+            "national_mean_identified": float(stack["national_identified"].sum(axis=1).mean()),
+            "coverage80_pooled": float(coverage.mean()), "national_coverage80_pooled": float(ncoverage.mean()),
+            "median_abs_error_eligible": float(np.median(np.abs(stack["cost"][:, eligible]
+                                                                / stack["truth"][:, eligible] - 1))),
+            "national_median_abs_error_eligible": float(np.median(np.abs(stack["national_cost"][:, eligible]
+                                                                         / stack["truth"][:, eligible] - 1))),
+            "mean_unattributed": float(stack["unattributed"].mean()), "wall_s": wall}
+
+
+def part_geofit(args) -> dict:
+    out = {}
+    t = table("Geo model fit time (simulated data)", ["problem", "point fit s", "with draws s (wall)",
+                                                      "CPU s (all processes)", "draws", "n_jobs", "identified"])
+    for name, regions, periods, frequency, channels in (
+            ("13 regions x 60 months x 6 channels", 13, 60, "month", CHANNELS),
+            ("40 regions x 156 weeks x 5 channels", 40, 156, "week", CHANNELS[:5])):
+        sim = simulate_geo(seed=args.first_seed, regions=regions, periods=periods, frequency=frequency,
+                           channels=channels)
+        clock, cpu = time.perf_counter(), cpu_seconds()
+        model = fit_geo_sim(sim, n_boot=args.geo_boot, seed=0, n_jobs=args.n_jobs)
+        seconds, cpu = time.perf_counter() - clock, cpu_seconds() - cpu
+        t.add_row(name, f"{model.stats['seconds_point']:.1f}", f"{seconds:.1f}", f"{cpu:.1f}", str(args.geo_boot),
+                  str(args.n_jobs), f"{sum(model.identified)} of {len(channels)}")
+        out[name] = {"point_s": model.stats["seconds_point"], "with_draws_s": seconds, "cpu_s": cpu,
+                     "draws": args.geo_boot, "identified": sum(model.identified), "reasons": model.reasons}
+        if regions == 40:
+            held = geo_holdout(sim.y, sim.spend, sim.periods, sim.channels, sim.regions, sim.controls,
+                               sim.control_names, holdout=DEFAULT_HOLDOUT)
+            ridge = ridge_holdout(sim.y, sim.spend, sim.periods, sim.controls, DEFAULT_HOLDOUT, 3)
+            out["holdout_40x156"] = {"geo": {"region_mape": held.region_mape, "region_r2": held.region_r2,
+                                             "national_mape": held.national_mape, "national_r2": held.national_r2},
+                                     "ridge": ridge}
+    console.print(t)
+    if "holdout_40x156" in out:
+        h = out["holdout_40x156"]
+        t = table("Holdout, 40 regions x 156 weeks (simulated; last 20%)", ["model", "by region MAPE", "by region R2",
+                                                                            "national MAPE", "national R2"])
+        for label, v in (("geo model", h["geo"]), ("ridge on raw spend + region effects", h["ridge"])):
+            t.add_row(label, f"{v['region_mape']:.2f}%", f"{v['region_r2']:.3f}", f"{v['national_mape']:.2f}%",
+                      f"{v['national_r2']:.3f}")
+        console.print(t)
     return out
 
 
@@ -355,8 +536,10 @@ def part_geo_optimiser(model, args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sections", default="fit,simulations,mmm,optimiser",
-                        help="comma-separated: fit, simulations, mmm, optimiser")
+    parser.add_argument("--sections", default="fit,simulations,geo,geofit,mmm,optimiser",
+                        help="comma-separated: fit, simulations, geo, geofit, mmm, optimiser")
+    parser.add_argument("--geo-simulations", type=int, default=24, help="simulated geo histories (default 24)")
+    parser.add_argument("--geo-boot", type=int, default=100, help="bootstrap draws per geo fit (default 100)")
     parser.add_argument("--simulations", type=int, default=50, help="simulated histories (default 50)")
     parser.add_argument("--first-seed", type=int, default=1000, help="seed of the first simulation")
     parser.add_argument("--n-boot", type=int, default=100, help="bootstrap draws per fit (default 100)")
@@ -367,7 +550,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args()
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    parts = {"fit": part_fit, "simulations": part_simulations, "mmm": part_mmm, "optimiser": part_optimiser}
+    parts = {"fit": part_fit, "simulations": part_simulations, "geo": part_geo, "geofit": part_geofit,
+             "mmm": part_mmm, "optimiser": part_optimiser}
     unknown = set(sections) - set(parts)
     if unknown:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}")
@@ -390,6 +574,22 @@ def main() -> None:
         goals.add_row("one more month moves every share < 5 points (share of simulations)",
                       f"{s['all_shares_within_5pts']:.0%} (max {100 * s['max_share_move']:.2f} pts)",
                       verdict(s["all_shares_within_5pts"] >= 0.95))
+    if "geo" in out:
+        g = out["geo"]
+        goals.add_row(f"geo: every channel with >= 5% of spend identified (share of {g['simulations']} simulations; "
+                      "goal 90%)", f"{g['all_eligible_identified']:.0%} (national model "
+                      f"{g['national_all_eligible_identified']:.0%})", verdict(g["all_eligible_identified"] >= 0.9))
+        goals.add_row("geo: cost per incremental lead within 20% of the truth (median |error|, channels >= 5%)",
+                      f"{g['median_abs_error_eligible']:.1%} (national model "
+                      f"{g['national_median_abs_error_eligible']:.1%})", verdict(g["median_abs_error_eligible"] <= 0.2))
+        goals.add_row("geo: 80% intervals cover the truth 75-85% (pooled)", f"{g['coverage80_pooled']:.1%} "
+                      f"(national model {g['national_coverage80_pooled']:.1%})",
+                      verdict(0.75 <= g["coverage80_pooled"] <= 0.85))
+    if "geofit" in out:
+        small = out["geofit"]["13 regions x 60 months x 6 channels"]
+        goals.add_row(f"geo fit 13 x 60 x 6 with {small['draws']} draws < 60 s on 2 cores",
+                      f"{small['with_draws_s']:.1f} s wall, {small['cpu_s']:.1f} CPU s",
+                      verdict(small["with_draws_s"] < 60))
     if "fit" in out:
         goals.add_row("fit 6 channels x 60 months (point)", f"{out['fit']['point_s']:.3f} s", "")
     if "optimiser" in out and "plan_6x6" in out["optimiser"]:

@@ -4,6 +4,7 @@
 - :mod:`.model`: :class:`~.model.ResponseModel` (baseline + per-channel adstock and saturation),
   its predictions, contributions, costs per incremental lead and response curves;
 - :mod:`.fit`: fitting with bounds and regularisation, bootstrap uncertainty, identification;
+- :mod:`.geo`: the pooled geo model (every region at once, effects shrunk towards the shared one);
 - :mod:`.scenario`: a spend plan -> predicted leads with intervals and cost per lead;
 - :mod:`.optimise`: the best allocation for a budget, or the least budget for a target;
 - :mod:`.data`: the model's inputs from the marts; :mod:`.wide`: from any wide file;

@@ -413,7 +413,7 @@ def evaluate(
     controls: Annotated[str | None, typer.Option("--controls", help="comma-separated control columns (default: "
                                                  "every other numeric column but media metrics)")] = None,
     region: Annotated[str | None, typer.Option("--region", help="one region of a file with a region column "
-                                               "(default: all regions pooled)")] = None,
+                                               "(default: every region, fitted by the pooled geo model)")] = None,
     frequency: Annotated[str | None, typer.Option("--frequency", help="month: read a weekly file as months")] = None,
     boot: Annotated[int, typer.Option("--boot", min=0, help="bootstrap draws of the final model")] = 100,
     seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
@@ -422,7 +422,9 @@ def evaluate(
     """Fit the response model on any wide file and score it on its final periods; per-channel figures.
 
     Prints the holdout accuracy (fitted on the periods before it), then each channel's share of the
-    target and its average and marginal cost per incremental unit with 80% intervals.
+    target and its average and marginal cost per incremental unit with 80% intervals. A file with a
+    region column is fitted by the pooled geo model: holdout by region and national, identified channels
+    and, for the others, why and what would identify them.
     """
     import os
 

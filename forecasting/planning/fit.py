@@ -256,18 +256,22 @@ def _refit(problem: Problem, theta: np.ndarray, fitted: np.ndarray, residuals: n
     return sample.solve(theta, max_nfev=100, tol=DRAW_TOL)[0]
 
 
+def parallel_map(function, tasks: list, jobs: int) -> list:
+    """``[function(t) for t in tasks]``, in ``jobs`` forked worker processes when ``jobs`` > 1."""
+    if jobs <= 1:
+        return [function(task) for task in tasks]
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        return list(pool.map(function, tasks))
+
+
 def _bootstrap(problem: Problem, theta: np.ndarray, residuals: np.ndarray, block: int, n_boot: int, seed: int,
                n_jobs: int) -> list[np.ndarray]:
     fitted = problem.fitted(theta)
     jobs = max(1, min(n_jobs or os.cpu_count() or 1, n_boot))
     chunks = [list(range(i, n_boot, jobs)) for i in range(jobs)]
     tasks = [(problem, theta, fitted, residuals, block, seed, chunk) for chunk in chunks if chunk]
-    if jobs == 1:
-        results = [_bootstrap_chunk(task) for task in tasks]
-    else:
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            results = list(pool.map(_bootstrap_chunk, tasks))
+    results = parallel_map(_bootstrap_chunk, tasks, jobs)
     draws: list[np.ndarray | None] = [None] * n_boot
     for chunk, thetas in zip(chunks, results, strict=False):
         for i, th in zip(chunk, thetas, strict=True):

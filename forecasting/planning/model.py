@@ -77,6 +77,14 @@ def baseline_design(periods: list[dt.date], origin: dt.date, n_harmonics: int,
     return design
 
 
+def percentile_interval(values, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+    """The central ``level`` percentile interval of ``values`` (draws x ...), NaNs ignored."""
+    values = np.array(values, dtype=float)
+    tail = (1.0 - level) / 2 * 100
+    with np.errstate(invalid="ignore"):
+        return np.nanpercentile(values, tail, axis=0), np.nanpercentile(values, 100 - tail, axis=0)
+
+
 @dataclass
 class ResponseModel:
     """A fitted response model with its history, bootstrap draws and identification flags."""
@@ -173,7 +181,7 @@ class ResponseModel:
                                params: Params | None = None) -> np.ndarray:
         """Leads from one more EUR per period, at a steady spend (default: the mean of the last 6 periods)."""
         p = params or self.params
-        level = self.recent_spend() if spend_per_period is None else np.asarray(spend_per_period, dtype=float)
+        level = self.marginal_level() if spend_per_period is None else np.asarray(spend_per_period, dtype=float)
         stock = steady_adstock(level, p.decay)
         return p.beta * hill_derivative(stock, p.half, p.shape) / (1.0 - p.decay)
 
@@ -190,6 +198,19 @@ class ResponseModel:
         stock = steady_adstock(np.asarray(spend_grid, dtype=float), p.decay[c])
         return p.beta[c] * hill(stock, p.half[c], p.shape[c])
 
+    def marginal_level(self) -> np.ndarray:
+        """The spend per period at which the default marginal cost is read: the mean of the last six months
+        (26 weeks of a weekly model, not six weeks), or, for a channel without recent spend, its mean
+        over the periods it was on air. At no spend a Hill curve of shape above 1 is flat: its marginal
+        cost there is infinite in theory and was printed as 7.4e23 EUR for a weekly national TV that had
+        been off air for six weeks; a cost at a level the channel never runs at answers no planner.
+        """
+        window = 26 if self.frequency == "week" else 6
+        recent = self.spend[-window:].mean(axis=0)
+        on = self.spend > 0
+        on_air = np.where(on.any(axis=0), self.spend.sum(axis=0) / np.maximum(on.sum(axis=0), 1), 0.0)
+        return np.where(recent > 0, recent, on_air)
+
     def recent_spend(self, periods: int = 6) -> np.ndarray:
         return self.spend[-periods:].mean(axis=0)
 
@@ -199,10 +220,7 @@ class ResponseModel:
 
     def interval(self, figure, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
         """Percentile interval of ``figure(params)`` over the draws (both ends equal without draws)."""
-        values = np.array([figure(p) for p in self.all_params()], dtype=float)
-        tail = (1.0 - level) / 2 * 100
-        with np.errstate(invalid="ignore"):
-            return np.nanpercentile(values, tail, axis=0), np.nanpercentile(values, 100 - tail, axis=0)
+        return percentile_interval([figure(p) for p in self.all_params()], level)
 
     # --- storage ------------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -153,3 +153,112 @@ def simulate(seed: int = 0, months: int = 60, start: dt.date = dt.date(2019, 1, 
     truth.y = clean + errors
     return Simulation(truth.y.copy(), spend, periods, names, index[:, None], ["covid_stringency"], truth,
                       truth.average_cost(), truth.contribution_shares(), noise * LEVEL)
+
+
+# --- regions ------------------------------------------------------------------------------------------
+
+NATIONAL_CHANNELS = ("national_tv",)  # bought nationally: split into regions by population
+
+
+@dataclass
+class GeoSimulation:
+    """A simulated history by region and its truth (national figures are sums of the regions')."""
+
+    y: np.ndarray  # (R, T)
+    spend: np.ndarray  # (R, T, C) EUR
+    periods: list[dt.date]
+    frequency: str
+    channels: list[str]
+    regions: list[str]
+    controls: np.ndarray  # (R, T, 1)
+    control_names: list[str]
+    population: np.ndarray  # (R,) shares
+    contributions: np.ndarray  # (R, T, C) true
+    clean: np.ndarray  # (R, T) noise-free leads
+    average_cost: np.ndarray  # (C,) national EUR per incremental lead, true
+    shares: np.ndarray  # (C,) national contribution shares, true
+
+    @property
+    def spend_shares(self) -> np.ndarray:
+        return self.spend.sum(axis=(0, 1)) / self.spend.sum()
+
+    def frame(self, target: str = "leads"):
+        """The history as a wide file's rows: date, region, target, ``<channel>_spend``, controls."""
+        import pandas as pd
+
+        rows = []
+        for r, region in enumerate(self.regions):
+            part = pd.DataFrame({"date": [p.isoformat() for p in self.periods], "region": region,
+                                 target: np.round(self.y[r], 2)})
+            for c, name in enumerate(self.channels):
+                part[f"{name}_spend"] = np.round(self.spend[r, :, c], 2)
+            for j, name in enumerate(self.control_names):
+                part[name] = self.controls[r, :, j]
+            rows.append(part)
+        return pd.concat(rows, ignore_index=True)
+
+
+def simulate_geo(seed: int = 0, regions: int = 13, periods: int = 60, frequency: str = "month",
+                 start: dt.date = dt.date(2019, 1, 7), noise: float = 0.04, rho: float = 0.2, region_sd: float = 0.2,
+                 channels: tuple[TrueChannel, ...] = CHANNELS) -> GeoSimulation:
+    """A history of ``regions`` regions: populations drawn log-normal, national channels split by
+    population, the other channels flighted per region with their own budget per head; each channel's
+    effect varies by region (log-normal, ``region_sd``) around a shared curve (decay, half point per
+    head, shape). Noise: ``noise`` x the region's level, AR(1) ``rho``, one third of its variance a
+    national shock common to every region."""
+    from forecasting.planning.fit import DAYS_PER_MONTH, per_period_decay, period_days
+
+    rng = np.random.default_rng(seed)
+    if frequency == "month":
+        dates = month_starts(dt.date(start.year, start.month, 1), periods)
+        index = stringency(dates)
+    else:
+        dates = [start + dt.timedelta(days=7 * i) for i in range(periods)]
+        months = month_starts(dt.date(start.year, start.month, 1), periods // 4 + 2)
+        by_month = dict(zip(months, stringency(months), strict=True))
+        index = np.array([by_month[dt.date(d.year, d.month, 1)] for d in dates])
+    scale = period_days(frequency) / DAYS_PER_MONTH
+    names = [f"R{i + 1:02d}" for i in range(regions)]
+    population = np.exp(0.6 * rng.standard_normal(regions))
+    population /= population.sum()
+    spend = np.zeros((regions, periods, len(channels)))
+    for c, ch in enumerate(channels):
+        monthly = TrueChannel(ch.name, ch.mean_spend * scale, ch.decay, ch.half_ratio, ch.shape, ch.lead_share,
+                              ch.on_rate, ch.level_sigma, ch.lockdown_cut)
+        if ch.name in NATIONAL_CHANNELS:
+            spend[:, :, c] = population[:, None] * flighted_spend(rng, monthly, index)[None, :]
+        else:
+            budget = population * np.exp(0.35 * rng.standard_normal(regions))
+            budget /= budget.sum()
+            for r in range(regions):
+                spend[r, :, c] = budget[r] * flighted_spend(rng, monthly, index)
+    level = LEVEL * scale * population  # leads per period of each region, before media
+    per_head = spend / level[:, None, None]
+    decay = np.array([per_period_decay(ch.decay, frequency) for ch in channels])
+    shape = np.array([ch.shape for ch in channels])
+    half = np.array([ch.half_ratio for ch in channels]) * per_head.mean(axis=(0, 1))
+    curves = np.empty_like(spend)
+    for c in range(len(channels)):
+        stock = adstock(per_head[:, :, c], decay[c]) * (1 - decay[c])
+        curves[:, :, c] = hill(stock, half[c], shape[c])
+    effect = np.exp(region_sd * rng.standard_normal((regions, len(channels))) - region_sd ** 2 / 2)
+    paid = sum(ch.lead_share for ch in channels)
+    design = baseline_design(dates, dates[0], 2, ((index - index.mean()) / max(index.std(), 1e-9))[:, None])
+    base = np.array([1 - paid, TREND, *SEASON, -COVID_DROP * (1 - paid) / 100 * max(index.std(), 1e-9)])
+    base[0] -= float(np.mean(design[:, 1:] @ base[1:]))
+    baseline = level[:, None] * (design @ base)[None, :] * np.exp(0.05 * rng.standard_normal(regions))[:, None]
+    raw = level[:, None, None] * effect[:, None, :] * curves
+    total = baseline.sum() / (1 - paid)
+    beta = np.array([ch.lead_share * total / raw[:, :, c].sum() for c, ch in enumerate(channels)])
+    contributions = raw * beta[None, None, :]
+    clean = baseline + contributions.sum(axis=2)
+    shocks = (np.sqrt(2 / 3) * rng.standard_normal((regions, periods))
+              + np.sqrt(1 / 3) * rng.standard_normal(periods)[None, :]) * noise * level[:, None]
+    errors = np.empty_like(shocks)
+    errors[:, 0] = shocks[:, 0]
+    for t in range(1, periods):
+        errors[:, t] = rho * errors[:, t - 1] + np.sqrt(1 - rho ** 2) * shocks[:, t]
+    contributed = contributions.sum(axis=(0, 1))
+    return GeoSimulation(clean + errors, spend, dates, frequency, [ch.name for ch in channels], names,
+                         np.repeat(index[None, :, None], regions, axis=0), ["covid_stringency"], population,
+                         contributions, clean, spend.sum(axis=(0, 1)) / contributed, contributed / clean.sum())

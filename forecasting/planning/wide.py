@@ -11,8 +11,10 @@ A wide file has one row per period (and region), weekly or monthly:
   ``_view(s)``, ``_contact(s)``), which follow spend rather than explain the target, and columns
   named after the target (``revenue_per_conversion`` for ``conversions``), which are derived from
   it; ``controls`` names them instead;
-- an optional ``region`` column: regions are pooled into the national sum (target and spend summed,
-  controls averaged per period), one model for the whole file; ``region`` picks one region instead.
+- an optional ``region`` column: the file is a geo panel. ``plan evaluate`` then fits the pooled geo
+  model (:mod:`.geo`) on every region at once (``WideData.panel``, one row per region and period
+  required) and scores it by region and nationally; ``WideData.y`` and ``spend`` still hold the
+  national sums (controls averaged per period). ``region`` picks one region instead (no panel).
 
 ``frequency="month"`` turns a weekly file into months (each week counted in the month it starts in,
 incomplete first and last months dropped). Bad input raises :class:`WideFileError`, which names the
@@ -32,6 +34,8 @@ import numpy as np
 import pandas as pd
 
 from forecasting.planning.fit import Holdout, fit_response, holdout_evaluation, infer_frequency
+from forecasting.planning.geo import REASON_TEXT as GEO_REASON_TEXT
+from forecasting.planning.geo import REMEDIES, GeoHoldout, GeoModel, fit_geo, geo_holdout
 from forecasting.planning.model import ResponseModel
 from pilotage.input import LINE, InputError, read_table
 from pilotage.input.columns import REWRITE_HINT, parse_numbers
@@ -72,6 +76,16 @@ class WideData:
     controls: np.ndarray  # (T, J)
     regions: list[str] = field(default_factory=list)  # the regions pooled (empty without a region column)
     ignored: list[str] = field(default_factory=list)  # columns left out (media metrics, text)
+    panel: RegionPanel | None = None  # by region, when the file has a region column and none is picked
+
+
+@dataclass
+class RegionPanel:
+    """The file by region: every region has every period (the same periods as the national sums)."""
+
+    y: np.ndarray  # (R, T)
+    spend: np.ndarray  # (R, T, C)
+    controls: np.ndarray  # (R, T, J)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -249,13 +263,33 @@ def read_wide(path: str | Path, target: str, date_column: str | None = None, con
     y_t = summed.iloc[:, 0].to_numpy(dtype=float)
     spend_t = summed.iloc[:, 1:1 + c].to_numpy(dtype=float)
     x_t = averaged.iloc[:, 1 + c:].to_numpy(dtype=float)
+    panel = _panel(path, frame, values, regions, periods, c, date_column) if regions else None
     if frequency == "month" and freq == "week":
+        if panel is not None:
+            parts = [_to_months(periods, panel.y[r], panel.spend[r], panel.controls[r]) for r in range(len(regions))]
+            panel = RegionPanel(np.stack([p[1] for p in parts]), np.stack([p[2] for p in parts]),
+                                np.stack([p[3] for p in parts]))
         periods, y_t, spend_t, x_t = _to_months(periods, y_t, spend_t, x_t)
         freq = "month"
     elif frequency not in (None, freq):
         raise WideFileError(path, f"a {freq}ly file cannot be read as {frequency}s", None, date_column,
                             "weekly dates to aggregate to months")
-    return WideData(path, target, periods, freq, y_t, channels, spend_t, control_names, x_t, regions, ignored)
+    return WideData(path, target, periods, freq, y_t, channels, spend_t, control_names, x_t, regions, ignored, panel)
+
+
+def _panel(path: Path, frame: pd.DataFrame, values: pd.DataFrame, regions: list[str], periods: list[dt.date],
+           c: int, date_column: str) -> RegionPanel:
+    """Rows to (region, period) arrays; a region missing a period is refused (the geo fit needs them all)."""
+    index = pd.MultiIndex.from_product([regions, periods], names=["region", "period"])
+    table = values.drop(columns="period").set_axis(pd.MultiIndex.from_arrays(
+        [frame["region"].to_numpy(), frame["period"].to_numpy()], names=["region", "period"])).reindex(index)
+    missing = table.isna().any(axis=1).to_numpy()
+    if missing.any():
+        region, period = index[int(np.argmax(missing))]
+        raise WideFileError(path, f"region {region!r} has no row for {period.isoformat()}", None, date_column,
+                            "one row per period and region")
+    cube = table.to_numpy(dtype=float).reshape(len(regions), len(periods), -1)
+    return RegionPanel(cube[:, :, 0], cube[:, :, 1:1 + c], cube[:, :, 1 + c:])
 
 
 # --- evaluation ------------------------------------------------------------------------------------
@@ -276,7 +310,9 @@ class ChannelFigures:
     marginal_cost: float  # EUR per incremental unit for the next EUR at the recent spend
     marginal_cost_interval: tuple[float, float]
     identified: bool
-    reason: str  # a code of UNIDENTIFIED_REASONS, "" when identified
+    reason: str  # a code of UNIDENTIFIED_REASONS (GEO_REASONS for the geo model), "" when identified
+    detail: str = ""  # e.g. the channel a confounded one moves with
+    remedy: str = ""  # what would identify it
 
 
 @dataclass
@@ -333,31 +369,93 @@ def _money(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def channel_figures(model: ResponseModel) -> list[ChannelFigures]:
-    """Per channel: spend, contribution and costs with their 80% intervals, and the identification flag."""
+def channel_figures(model: ResponseModel | GeoModel) -> list[ChannelFigures]:
+    """Per channel: spend, contribution and costs with their 80% intervals, and the identification flag
+    (national figures: a geo model's are the sums of its regions')."""
     shares = model.contribution_shares()
-    contribution = model.fitted().contributions.sum(axis=0)
     average = model.average_cost()
+    total_spend = model.spend.reshape(-1, len(model.channels)).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contribution = np.where(np.isfinite(average) & (average > 0), total_spend / average, 0.0)
     marginal = model.marginal_cost()
     share_lo, share_hi = model.interval(model.contribution_shares)
     avg_lo, avg_hi = model.interval(model.average_cost)
     marg_lo, marg_hi = model.interval(lambda p: model.marginal_cost(params=p))
-    total_spend = model.spend.sum(axis=0)
+    details = getattr(model, "details", None) or [""] * len(model.channels)
     out = []
     for i, name in enumerate(model.channels):
         out.append(ChannelFigures(
             name, float(total_spend[i]), float(total_spend[i] / max(total_spend.sum(), 1e-12)),
             float(contribution[i]), float(shares[i]), (float(share_lo[i]), float(share_hi[i])), float(average[i]),
             (float(avg_lo[i]), float(avg_hi[i])), float(marginal[i]), (float(marg_lo[i]), float(marg_hi[i])),
-            bool(model.identified[i]), model.reasons[i]))
+            bool(model.identified[i]), model.reasons[i], details[i], REMEDIES.get(model.reasons[i], "")))
     return out
+
+
+@dataclass
+class GeoEvaluation:
+    """``plan evaluate`` on a geo file: holdout by region and nationally, then the geo model per channel."""
+
+    data: WideData
+    holdout: GeoHoldout
+    model: GeoModel
+    channels: list[ChannelFigures]
+    seconds: float
+
+    def to_dict(self) -> dict:
+        d, h = self.data, self.holdout
+        return {"input": str(d.path), "target": d.target, "frequency": d.frequency, "periods": len(d.periods),
+                "first": d.periods[0].isoformat(), "last": d.periods[-1].isoformat(), "regions": d.regions,
+                "controls": d.control_names, "ignored": d.ignored,
+                "holdout": {"periods": h.n_test, "region_mape": h.region_mape, "region_r2": h.region_r2,
+                            "national_mape": h.national_mape, "national_r2": h.national_r2},
+                "fit": {k: self.model.stats.get(k) for k in ("r2", "mape", "r2_region", "mape_region", "n_boot",
+                                                              "seconds")},
+                "identified": sum(c.identified for c in self.channels),
+                "unattributed_share": self.model.unattributed_share(),
+                "channels": [vars(c) for c in self.channels], "seconds": self.seconds}
+
+    def format_report(self) -> str:
+        d, h, stats = self.data, self.holdout, self.model.stats
+        unit = d.target
+        lines = [
+            f"{d.path.name}: {len(d.regions)} regions x {len(d.periods)} {d.frequency}s ({d.periods[0].isoformat()} "
+            f"to {d.periods[-1].isoformat()}), target {unit}, {len(d.channels)} channels, pooled geo model",
+            f"controls: {', '.join(d.control_names) or 'none'}" + (f"; left out: {', '.join(d.ignored)}"
+                                                                      if d.ignored else ""),
+            f"holdout: last {h.n_test} {d.frequency}s, fitted on the {h.n_train} before",
+            f"holdout by region: MAPE {h.region_mape:.1f}%, R2 {h.region_r2:.2f}",
+            f"holdout national: MAPE {h.national_mape:.1f}%, R2 {h.national_r2:.2f}",
+            f"whole history: R2 {stats['r2_region']:.2f} by region, {stats['r2']:.2f} national; "
+            f"{stats['n_boot']} bootstrap draws (time blocks, curve shape re-estimated), 80% intervals in brackets",
+            f"identified: {sum(c.identified for c in self.channels)} of {len(self.channels)} channels; "
+            f"unattributed (channels not identified): {self.model.unattributed_share():.1%} of {unit}",
+            "",
+            f"{'channel':<22}{'spend share':>12}{'share of ' + unit:>28}{'EUR per incremental ' + unit:>34}"
+            f"{'(marginal)':>14}  identified",
+        ]
+        for c in self.channels:
+            lo, hi = c.contribution_share_interval
+            alo, ahi = c.average_cost_interval
+            if c.identified:
+                flag = "yes"
+            else:
+                flag = f"no: {GEO_REASON_TEXT.get(c.reason, c.reason)}" + (f" ({c.detail})" if c.detail else "")
+                flag += f"; needs {c.remedy}" if c.remedy else ""
+            lines.append(f"{c.channel:<22}{c.spend_share:>12.1%}{c.contribution_share:>10.1%} "
+                         f"[{lo:>6.1%} - {hi:>6.1%}]{_money(c.average_cost):>14} "
+                         f"[{_money(alo):>8} - {_money(ahi):>8}]{_money(c.marginal_cost):>14}  {flag}")
+        return "\n".join(lines)
 
 
 def evaluate_file(path: str | Path, target: str, holdout: float = DEFAULT_HOLDOUT, date_column: str | None = None,
                   controls: list[str] | None = None, region: str | None = None, frequency: str | None = None,
-                  n_boot: int = 100, seed: int = 0, n_jobs: int = 1) -> WideEvaluation:
+                  n_boot: int = 100, seed: int = 0, n_jobs: int = 1) -> WideEvaluation | GeoEvaluation:
     """Holdout accuracy (fit on the first part, predict the last ``holdout`` given its spend), then the
-    model on the whole history with ``n_boot`` bootstrap draws for the per-channel figures."""
+    model on the whole history with ``n_boot`` bootstrap draws for the per-channel figures.
+
+    A file with a region column (and no ``region`` picked) is fitted with the pooled geo model
+    (:mod:`.geo`) and scored on the held-out last dates of every region and of their sum."""
     clock = time.perf_counter()
     data = read_wide(path, target, date_column, controls, region, frequency)
     if not 0 < holdout < 1:
@@ -366,6 +464,15 @@ def evaluate_file(path: str | Path, target: str, holdout: float = DEFAULT_HOLDOU
     if n_test < 1 or len(data.y) - n_test < 12:
         raise WideFileError(path, f"{len(data.y)} {data.frequency}s are too few for a holdout of {holdout:.0%}",
                             None, None, "at least 12 periods to fit and 1 to test")
+    if data.panel is not None:
+        p = data.panel
+        args = (p.y, p.spend, data.periods, data.channels, data.regions, p.controls, data.control_names,
+                data.frequency)
+        held = geo_holdout(*args, holdout=holdout, seed=seed)
+        geo = fit_geo(*args, n_boot=n_boot, seed=seed, n_jobs=n_jobs)
+        geo.stats.update({"holdout_region_mape": held.region_mape, "holdout_region_r2": held.region_r2,
+                          "holdout_national_mape": held.national_mape, "holdout_national_r2": held.national_r2})
+        return GeoEvaluation(data, held, geo, channel_figures(geo), time.perf_counter() - clock)
     args = (data.y, data.spend, data.periods, data.channels, data.controls, data.control_names, data.frequency)
     held = holdout_evaluation(*args, holdout=holdout, n_boot=0, seed=seed)
     model = fit_response(*args, n_boot=n_boot, seed=seed, n_jobs=n_jobs)
