@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -215,3 +216,55 @@ def make_app_store(folder: Path) -> str:
     with using_database(url):
         ensure_demo_users()
     return url
+
+
+# --- the planning page's optimiser, a background callback ------------------------------------------------
+
+def multi(outputs) -> str:
+    """Dash's output id of a callback with several outputs."""
+    return ".." + "...".join(outputs) + ".."
+
+
+JOB_WAIT_S = 120
+
+
+def start_optimiser(client, *, scope="national", mode="budget", amount=None, bounds=None, budgets=None):
+    """POST the optimiser as the renderer does: a background callback answers with the job's signed handles.
+    The body sent is kept on the answer (``sent``): the renderer polls with the same one."""
+    from dashapp.callbacks import planning as cb
+
+    output = multi(cb.OPTIMISER_OUTPUTS)
+    inputs = [{"id": "planning-opt-run", "property": "n_clicks", "value": 1}]
+    state = [{"id": "planning-scope", "property": "value", "value": scope},
+             {"id": "planning-opt-mode", "property": "value", "value": mode},
+             {"id": "planning-opt-amount", "property": "value", "value": amount},
+             {"id": "planning-opt-bounds", "property": "rowData", "value": bounds},
+             {"id": "planning-opt-months", "property": "rowData", "value": budgets}]
+    answer = dash_post(client, output, inputs, state)
+    answer.sent = {"output": output, "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
+                                                 for o in cb.OPTIMISER_OUTPUTS],
+                   "inputs": inputs, "state": state, "changedPropIds": ["planning-opt-run.n_clicks"]}
+    return answer
+
+
+def poll(client, started, handle: dict):
+    """Poll a background job as the renderer does (the same body, the handles in the query) until it answers."""
+    query = f"cacheKey={handle['cacheKey']}&job={handle['job']}"
+    deadline = time.monotonic() + JOB_WAIT_S
+    while time.monotonic() < deadline:
+        answer = client.post(f"/_dash-update-component?{query}", data=json.dumps(started.sent),
+                             headers={"Content-Type": "application/json", **csrf_header(client)})
+        if answer.status_code != 200 or "response" in (answer.get_json(silent=True) or {}) \
+                or '"global-error"' in answer.get_data(as_text=True):
+            return answer
+        time.sleep(0.2)
+    raise AssertionError("the optimiser's job did not answer")
+
+
+def optimise(client, **kwargs):
+    """Run the optimiser to its answer: the job's last poll (or the refusal of its start)."""
+    started = start_optimiser(client, **kwargs)
+    handle = started.get_json(silent=True) or {}
+    if started.status_code != 200 or "cacheKey" not in handle:
+        return started
+    return poll(client, started, handle)

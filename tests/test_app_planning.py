@@ -15,7 +15,6 @@ import datetime as dt
 import io
 import json
 import os
-import time
 import zipfile
 
 import numpy as np
@@ -33,7 +32,18 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import PlanScenario, PlanScenarioCell
 
-from .app_helpers import callback_key, copy_sqlite, csrf_header, dash_post, media_champion_copied, switch_language
+from .app_helpers import (
+    callback_key,
+    copy_sqlite,
+    csrf_header,
+    dash_post,
+    media_champion_copied,
+    multi,
+    optimise,
+    poll,
+    start_optimiser,
+    switch_language,
+)
 from .app_helpers import logged_in_client as _log_in
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
@@ -136,10 +146,6 @@ def model_of(url: str, scope: str = NATIONAL):
 
 # --- posting callbacks as the page does ---------------------------------------------------------------
 
-def multi(outputs) -> str:
-    return ".." + "...".join(outputs) + ".."
-
-
 def scope_input(scope) -> dict:
     return {"id": "planning-scope", "property": "value", "value": scope}
 
@@ -211,48 +217,6 @@ def scenario_action(client, button: str, *, scope=NATIONAL, name=None, overwrite
 def compare(client, values, scope=NATIONAL):
     return dash_post(client, "planning-comparison.children",
                      [{"id": "planning-compare", "property": "value", "value": values}], [scope_input(scope)])
-
-
-JOB_WAIT_S = 120
-
-
-def start_optimiser(client, *, scope=NATIONAL, mode="budget", amount=None, bounds=None, budgets=None):
-    """POST the optimiser as the renderer does: a background callback answers with the job's signed handles.
-    The body sent is kept on the answer (``sent``): the renderer polls with the same one."""
-    output = multi(cb.OPTIMISER_OUTPUTS)
-    inputs = [{"id": "planning-opt-run", "property": "n_clicks", "value": 1}]
-    state = [scope_input(scope), {"id": "planning-opt-mode", "property": "value", "value": mode},
-             {"id": "planning-opt-amount", "property": "value", "value": amount},
-             {"id": "planning-opt-bounds", "property": "rowData", "value": bounds},
-             {"id": "planning-opt-months", "property": "rowData", "value": budgets}]
-    answer = dash_post(client, output, inputs, state)
-    answer.sent = {"output": output, "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]}
-                                                 for o in cb.OPTIMISER_OUTPUTS],
-                   "inputs": inputs, "state": state, "changedPropIds": ["planning-opt-run.n_clicks"]}
-    return answer
-
-
-def poll(client, started, handle: dict):
-    """Poll a background job as the renderer does (the same body, the handles in the query) until it answers."""
-    query = f"cacheKey={handle['cacheKey']}&job={handle['job']}"
-    deadline = time.monotonic() + JOB_WAIT_S
-    while time.monotonic() < deadline:
-        answer = client.post(f"/_dash-update-component?{query}", data=dumps(started.sent),
-                             headers={"Content-Type": "application/json", **csrf_header(client)})
-        if answer.status_code != 200 or "response" in (answer.get_json(silent=True) or {}) \
-                or '"global-error"' in body_of(answer):
-            return answer
-        time.sleep(0.2)
-    raise AssertionError("the optimiser's job did not answer")
-
-
-def optimise(client, **kwargs):
-    """Run the optimiser to its answer: the job's last poll (or the refusal of its start)."""
-    started = start_optimiser(client, **kwargs)
-    handle = started.get_json(silent=True) or {}
-    if started.status_code != 200 or "cacheKey" not in handle:
-        return started
-    return poll(client, started, handle)
 
 
 def body_of(answer) -> str:

@@ -37,6 +37,7 @@ from .app_helpers import (
     dash_post,
     downloaded,
     logged_in_client,
+    optimise,
     post_export_button,
     trained_store,
 )
@@ -91,10 +92,6 @@ def registry_rows(url: str, scope: str) -> list[dict]:
 
 
 # --- posting as the pages do --------------------------------------------------------------------------------
-
-def multi(outputs) -> str:
-    return ".." + "...".join(outputs) + ".."
-
 
 def forecast_panel(client, view: str = "total") -> dict:
     answer = dash_post(client, PANEL, [{"id": "forecast-view", "property": "value", "value": view},
@@ -388,13 +385,7 @@ def test_the_optimiser_target_is_a_total_of_the_forecast_of_record(dash_app, sto
     client = client_of(dash_app, PLANNER)
     total = sum(r["yhat"] for r in registry_rows(store, "national"))
     target = round(total * 1.02)
-    answer = dash_post(client, multi(cb.OPTIMISER_OUTPUTS), [{"id": "planning-opt-run", "property": "n_clicks",
-                                                              "value": 1}],
-                       [{"id": "planning-scope", "property": "value", "value": "national"},
-                        {"id": "planning-opt-mode", "property": "value", "value": "target"},
-                        {"id": "planning-opt-amount", "property": "value", "value": target},
-                        {"id": "planning-opt-bounds", "property": "rowData", "value": None},
-                        {"id": "planning-opt-months", "property": "rowData", "value": None}])
+    answer = optimise(client, scope="national", mode="target", amount=target)  # a background job, polled
     assert answer.status_code == 200
     out = answer.json["response"]
     rows = [{k: v for k, v in r.items() if k != "label"} for r in out["planning-opt-grid"]["rowData"]]
