@@ -101,3 +101,29 @@ def test_the_national_model_takes_the_same_prior():
     width = [np.subtract(*m.interval(m.contribution_shares)[::-1])[j] for m in (plain, calibrated)]
     assert width[1] < width[0] and not calibrated.reasons[j]
     assert abs(calibrated.experiment_lift(test) - true) < abs(plain.experiment_lift(test) - true)
+
+
+def test_a_stored_experiment_calibrates_the_media_run_of_its_scopes(engine):
+    from sqlalchemy import insert
+
+    from forecasting.planning import registry
+    from pilotage.store.models import MediaExperiment
+
+    from .forecast_helpers import fill_store
+
+    fill_store(engine)
+    before = registry.fit_and_register(engine, run_by="test", n_boot=4, n_jobs=1)
+    idf = before.models["FR-IDF"]
+    start, end = idf.periods[-12], idf.periods[-6] - dt.timedelta(days=1)
+    window = Experiment("paid_search", ("FR-IDF",), start, end, 1, 0, 2)
+    measured = 2.0 * idf.experiment_lift(window)  # far from what the data say, and precise
+    with engine.begin() as conn:
+        conn.execute(insert(MediaExperiment).values(
+            source_system="test", channel_code="paid_search", regions="FR-IDF", start_date=start, end_date=end,
+            incremental_leads=measured, lo=0.97 * measured, hi=1.03 * measured, spend=None, notes=""))
+    after = registry.fit_and_register(engine, run_by="test", n_boot=4, n_jobs=1)
+    assert "FR-IDF: calibrated on 1 experiment(s)" in after.notes and "national: calibrated on 1 experiment(s)" \
+        in after.notes and not any(n.startswith("FR-ARA: calibrated") for n in after.notes)
+    moved = after.models["FR-IDF"].experiment_lift(window)
+    assert abs(moved - measured) < abs(idf.experiment_lift(window) - measured)
+    np.testing.assert_allclose(after.models["FR-ARA"].fitted().total, before.models["FR-ARA"].fitted().total)

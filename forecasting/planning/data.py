@@ -331,7 +331,7 @@ def current_plan(engine: Engine, scope: str, cutoff: dt.date, channels: list[str
 
 # --- experiments (lift tests) ---------------------------------------------------------------------------
 
-def _within(codes, parents: dict[str, str | None]) -> set[str]:
+def regions_within(codes, parents: dict[str, str | None]) -> set[str]:
     """``codes`` and every region below them."""
     out, stack = set(), [c for c in codes if c in parents]
     while stack:
@@ -362,7 +362,7 @@ def stored_experiments(engine: Engine, visible: frozenset[str] | None, scope_reg
             codes = None if row.regions == "*" else tuple(row.regions.split(";"))
             if codes is None and (visible is not None or scope_regions is not None):
                 continue
-            inside = _within(codes or (), parents)
+            inside = regions_within(codes or (), parents)
             if codes is not None and ((visible is not None and not inside <= visible)
                                       or (scope_regions is not None and not inside <= scope_regions)):
                 continue
