@@ -78,3 +78,19 @@ def test_migration_creates_and_drops_the_experiment_table(engine):
     left, diff = migration_round_trip(engine, "0014", ("media_experiment",))
     assert "media_experiment" not in left and "fact_lead" in left
     assert "media_experiment" in inspect(engine).get_table_names() and diff == []
+
+
+def test_the_same_file_as_a_workbook_loads_the_same_experiments(engine, tmp_path):
+    import csv
+
+    from openpyxl import Workbook
+
+    _regions(engine, "FR-IDF", "FR-ARA")
+    book = Workbook()
+    sheet = book.active
+    for row in csv.reader(FIXTURE.read_text().splitlines()):
+        sheet.append(row)
+    book.save(tmp_path / "experiments.xlsx")
+    report = load_file(tmp_path / "experiments.xlsx", engine=engine)
+    assert report.source_type == "experiments" and report.counts.inserted == 2
+    assert [e[:2] for e in _experiments(engine)] == [("display", "*"), ("paid_social", "FR-ARA;FR-IDF")]
