@@ -58,6 +58,8 @@ class TableLoad:
     that only complete existing rows, like closed deals for known leads); ``must_exist_code``
     the same reason as a code the app translates (``reject.*``).
     ``references``: column -> (dimension table, reason) checked before loading.
+    ``code_lists``: column -> dimension table, for a column holding ``;``-separated codes or ``*`` (all):
+    a row naming any unknown code is rejected.
     ``date_columns``: columns whose dates feed the marts.
     """
 
@@ -69,6 +71,7 @@ class TableLoad:
     must_exist: str | None = None
     must_exist_code: str | None = None
     references: dict[str, Table] = field(default_factory=dict)
+    code_lists: dict[str, Table] = field(default_factory=dict)
     date_columns: tuple[str, ...] = ()
 
 
@@ -145,6 +148,9 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
     frame, counts.rejects = _reject_duplicates(frame, load.key)
     for column, dimension in load.references.items():
         frame, rejected = _reject_unknown_codes(conn, frame, column, dimension)
+        counts.rejects.extend(rejected)
+    for column, dimension in load.code_lists.items():
+        frame, rejected = _reject_unknown_codes(conn, frame, column, dimension, listed=True)
         counts.rejects.extend(rejected)
     if frame.empty:
         return counts
@@ -297,10 +303,16 @@ def _reject_duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.Da
     return frame[~duplicated], rejects
 
 
-def _reject_unknown_codes(conn, frame, column, dimension) -> tuple[pd.DataFrame, list[dict]]:
+def _reject_unknown_codes(conn, frame, column, dimension, listed: bool = False) -> tuple[pd.DataFrame, list[dict]]:
+    """Rows whose code (or, ``listed``, any code of a ``;``-separated list other than ``*``) the
+    dimension does not have."""
     known = set(conn.execute(select(dimension.primary_key.columns[0])).scalars())
     values = frame[column]
-    unknown = ~values.isin(known) & values.notna()
+    if listed:
+        unknown = values.notna() & values.map(
+            lambda codes: any(c not in known for c in str(codes).split(";") if c != "*")).astype(bool)
+    else:
+        unknown = ~values.isin(known) & values.notna()
     if not unknown.any():
         return frame, []
     listed = ", ".join(sorted(known)[:20]) + (" ..." if len(known) > 20 else "")

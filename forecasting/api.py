@@ -11,7 +11,8 @@ language. The forecast of record (:mod:`forecasting.record`): per scope and mont
 champion's reconciled forecast with its drivers, the planners' overrides, and the "last month
 outside the 95% interval" state. Media planning: the
 stored response models of a media run, the current plan and the lead targets of a scope, scenario
-simulation (on the forecast of record) and the budget optimiser. Regions: how the forecast and media
+simulation (on the forecast of record) and the budget optimiser; the lift tests a reader may see and
+where the media model agrees with them. Regions: how the forecast and media
 series group regions into top regions.
 
 The optimiser and the media registry need scipy, statsmodels and scikit-learn, which take seconds
@@ -23,7 +24,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from forecasting.planning.data import current_plan, lead_targets, top_region_codes
+from forecasting.planning.data import (
+    current_plan,
+    experiment_report,
+    lead_targets,
+    stored_experiments,
+    top_region_codes,
+)
 from forecasting.planning.scenario import simulate, simulate_on_record
 from forecasting.record import (
     MAX_OVERRIDE,
@@ -77,6 +84,8 @@ __all__ = [
     # media planning
     "run_models", "media_models", "current_plan", "lead_targets", "simulate", "simulate_on_record", "optimise",
     "optimise_geo", "geo_media_leads", "MAX_WIDEN", "Infeasible",
+    # experiments (lift tests) against the media model
+    "stored_experiments", "experiment_report",
     # regions
     "top_region", "top_region_codes",
 ]

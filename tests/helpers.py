@@ -49,3 +49,24 @@ def scalar(engine, statement):
 def rows(engine, statement):
     with engine.connect() as conn:
         return conn.execute(statement).all()
+
+
+def migration_round_trip(engine, revision: str, tables: tuple[str, ...]) -> tuple[set[str], list]:
+    """Downgrade to ``revision`` then upgrade again: the tables left after the downgrade, and the
+    differences between the re-created ``tables`` and what the models describe (empty when they match)."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from pilotage.store.migrate import alembic_config, upgrade
+
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+    left = set(inspect(engine).get_table_names())
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    return left, [d for d in diff if any(t in repr(d) for t in tables)]

@@ -168,6 +168,47 @@ def channel_table(rows: list[dict], names: dict[str, str], language: str) -> dbc
                      id="planning-channels-table", className="small")
 
 
+def experiments_table(rows: list[dict], names: dict[str, str], language: str):
+    """Per lift test: channel, regions, dates, the measured lift and the model's, each with its 80 % interval,
+    and whether they agree (the intervals overlap)."""
+    if not rows:
+        return html.P(i18n.t("planning.exp.none", language), className="text-muted small mb-0",
+                      id="planning-experiments-none")
+
+    def leads(v):
+        return _leads(v, language)
+
+    headers = ("planning.channel", "planning.exp.regions", "planning.exp.period", "planning.exp.measured",
+               "planning.exp.model", "planning.exp.status")
+    header = html.Thead(html.Tr([html.Th(i18n.t(h, language), className="text-end" if i in (3, 4) else None)
+                                 for i, h in enumerate(headers)]))
+    body = []
+    for row in rows:
+        regions = i18n.t("planning.exp.everywhere", language) if row["regions"] == "*" else \
+            row["regions"].replace(";", ", ")
+        period = i18n.t("planning.range", language, lo=i18n.date(row["start"], "medium", language),
+                        hi=i18n.date(row["end"], "medium", language))
+        status = dbc.Badge(i18n.t("planning.exp.agrees", language), color="success") if row["agrees"] else \
+            dbc.Badge(i18n.t("planning.exp.disagrees", language), color="danger")
+        body.append(html.Tr([
+            html.Td(names.get(row["channel"], row["channel"])), html.Td(regions), html.Td(period),
+            html.Td(_interval(row["lift"], row["lo"], row["hi"], leads), className="text-end"),
+            html.Td(_interval(row["model_lift"], row["model_lo"], row["model_hi"], leads), className="text-end"),
+            html.Td(status, title=row["notes"] or None)],
+            **{"data-channel": row["channel"], "data-agrees": str(row["agrees"]).lower()}))
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True,
+                     id="planning-experiments-rows", className="small")
+
+
+def experiments_panel(scope):
+    language = i18n.current_language()
+    try:
+        rows = data.experiments(scope)
+    except data.PlanningError as error:
+        return html.P(error_message(error, language), className="text-muted small mb-0")
+    return experiments_table(rows, data.channel_names(language), language)
+
+
 def contributions_figure(frame: pd.DataFrame, channels: list[str], names: dict[str, str],
                          language: str) -> go.Figure:
     """Baseline and channel contributions stacked per month; the fit (their sum) and the actual leads over."""
@@ -950,6 +991,7 @@ def register_callbacks(app: dash.Dash) -> None:
 
     app.callback(*outputs(PANEL_OUTPUTS), Input("planning-scope", "value"))(model_panel)
     app.callback(*outputs(SCOPE_OUTPUTS), Input("planning-scope", "value"))(scope_panel)
+    app.callback(Output("planning-experiments-table", "children"), Input("planning-scope", "value"))(experiments_panel)
     # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does. The
     # callbacks that put rows in the grid (scope_panel, edit_rows) draw their prediction themselves.
     app.callback(*outputs(PREDICTION_OUTPUTS, PREDICTION_OUTPUTS), Input("planning-grid", "cellValueChanged"),

@@ -147,6 +147,12 @@ def model_section() -> dbc.Card:
     ], "planning-model", "planning.model.help")
 
 
+def experiments_card() -> dbc.Card:
+    """The lift tests against the model (filled by ``callbacks.planning.experiments_panel``)."""
+    return _card(i18n.t("planning.exp.title"), [html.Div(id="planning-experiments-table")], "planning-experiments",
+                 "planning.exp.help")
+
+
 def editor_tools(editable: bool, language: str) -> list:
     """Upload and reset for the roles that edit; a read-only note for the others."""
     if not editable:
@@ -311,6 +317,7 @@ def layout(**_query) -> html.Div:
         html.P(id="planning-run-info", className="text-muted small mb-1"),
         html.Div(id="planning-notice"),
         model_section(),
+        experiments_card(),
         editor_section(),
         html.Div(id="planning-writer"),
         shared_card(language),

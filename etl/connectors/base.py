@@ -23,6 +23,7 @@ from pilotage.store.models import (
     Cost,
     ExternalSeries,
     Lead,
+    MediaExperiment,
     MediaPlan,
     Region,
     SalesRep,
@@ -185,3 +186,11 @@ def costs_load(frame: pd.DataFrame) -> TableLoad:
 def external_series_load(frame: pd.DataFrame) -> TableLoad:
     return TableLoad(ExternalSeries.__table__, frame, key=("source_system", "series", "geo", "date"),
                      replace_scope=("source_system", "series", "geo"))
+
+
+def experiments_load(frame: pd.DataFrame) -> TableLoad:
+    """Lift tests: a file replaces its source's experiments (a corrected file drops what it no longer has)."""
+    return TableLoad(MediaExperiment.__table__, frame,
+                     key=("source_system", "channel_code", "regions", "start_date", "end_date"),
+                     replace_scope=("source_system",), references={"channel_code": Channel.__table__},
+                     code_lists={"regions": Region.__table__})

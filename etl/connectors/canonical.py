@@ -23,6 +23,7 @@ from .base import (
     ad_performance_load,
     campaigns_load,
     costs_load,
+    experiments_load,
     external_series_load,
     leads_load,
     media_plan_load,
@@ -104,6 +105,17 @@ FORMATS: dict[str, list[Field]] = {
         Field("date", "date"), Field("series", "code"),
         Field("region", "code", description="geography code (country, region)"), Field("value", "decimal"),
     ],
+    "experiments": [
+        CHANNEL,
+        Field("regions", "text", description="region codes separated by ';', or '*' for the whole country"),
+        Field("start", "date", description="first day of the test"), Field("end", "date", description="last day"),
+        Field("incremental_leads", "decimal", description="leads the channel brought over the test (measured lift)"),
+        Field("lo", "decimal", description="lower bound of the test's 80 % interval"),
+        Field("hi", "decimal", description="upper bound of the test's 80 % interval"),
+        Field("spend", "decimal", required=False, nullable=True, minimum=0, description="EUR spent in the test"),
+        Field("notes", "text", required=False, nullable=True, default="", aliases=("source",),
+              description="who ran it and how (e.g. geo holdout, agency)"),
+    ],
 }
 
 SIGNATURES = {
@@ -115,6 +127,7 @@ SIGNATURES = {
     "targets": frozenset({"period_start", "grain", "kpi", "value"}),
     "costs": frozenset({"month", "category", "amount"}),
     "external_series": frozenset({"date", "series", "value"}),
+    "experiments": frozenset({"channel", "regions", "incremental_leads", "lo", "hi"}),
 }
 
 
@@ -262,6 +275,32 @@ class CanonicalConnector(Connector):
             "date": frame["date"], "value": frame["value"].astype(float), LINE: frame[LINE],
         })
         return [external_series_load(facts)], []
+
+    def _build_experiments(self, frame, source_system):
+        frame, reversed_ = reject_rows(frame, frame["end"] < frame["start"], "end", "an end on or after start",
+                                       code="reject.experiment_dates")
+        frame, crossed = reject_rows(frame, frame["lo"] > frame["hi"], "lo", "lo <= hi",
+                                     code="reject.experiment_interval")
+        outside = (frame["incremental_leads"] < frame["lo"]) | (frame["incremental_leads"] > frame["hi"])
+        frame, off = reject_rows(frame, outside, "incremental_leads", "incremental_leads between lo and hi",
+                                 code="reject.experiment_estimate")
+        regions = frame["regions"].map(_region_list)
+        frame, empty = reject_rows(frame.assign(regions=regions), regions == "", "regions",
+                                   "region codes separated by ';', or '*'", code="reject.experiment_regions")
+        facts = pd.DataFrame({
+            "source_system": source_system, "channel_code": frame["channel"], "regions": frame["regions"],
+            "start_date": frame["start"].dt.date, "end_date": frame["end"].dt.date,
+            "incremental_leads": frame["incremental_leads"].astype(float), "lo": frame["lo"].astype(float),
+            "hi": frame["hi"].astype(float), "spend": _round_cents(frame["spend"]),
+            "notes": frame["notes"].astype(str).str.slice(0, 400), LINE: frame[LINE],
+        })
+        return [experiments_load(facts)], [*reversed_, *crossed, *off, *empty]
+
+
+def _region_list(text: str) -> str:
+    """``;``-separated codes, sorted and without repeats (one experiment, one key), or ``*``."""
+    codes = sorted({c.strip() for c in str(text).split(";") if c.strip()})
+    return "*" if "*" in codes else ";".join(codes)
 
 
 CANONICAL_CONNECTORS = [CanonicalConnector(name) for name in FORMATS]

@@ -40,7 +40,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from forecasting.regressors import _covid, _planned_spend, _working_days
-from forecasting.series import DataError, SeriesSet, build_series, month_start, monthly_cells
+from forecasting.series import DataError, SeriesSet, build_series, month_start, monthly_cells, region_parents
 from pilotage.dates import add_months, months_between
 from pilotage.store.models import NATIONAL_SCOPE, MediaPlan, Target
 
@@ -227,8 +227,6 @@ def lead_targets(engine: Engine, scope: str, months: list[dt.date],
     if not months:
         return {}
     if parents is None:
-        from forecasting.series import region_parents
-
         parents = region_parents(engine)
     statement = (select(Target.period_start, Target.region_code, func.sum(Target.value))
                  .where(Target.kpi == TARGET_KPI, Target.grain == "month", Target.channel_code == "",
@@ -329,3 +327,73 @@ def current_plan(engine: Engine, scope: str, cutoff: dt.date, channels: list[str
     planned = _plans(engine, history, months, notes)
     controls = _controls(engine, months) if months else {n: np.zeros(0) for n in CONTROLS}
     return _scope_plan(history, planned, scope, months, list(channels), controls, list(control_names), notes)
+
+
+# --- experiments (lift tests) ---------------------------------------------------------------------------
+
+def regions_within(codes, parents: dict[str, str | None]) -> set[str]:
+    """``codes`` and every region below them."""
+    out, stack = set(), [c for c in codes if c in parents]
+    while stack:
+        code = stack.pop()
+        if code not in out:
+            out.add(code)
+            stack.extend(c for c, p in parents.items() if p == code)
+    return out
+
+
+def stored_experiments(engine: Engine, visible: frozenset[str] | None, scope_regions: frozenset[str] | None):
+    """The lift tests of ``media_experiment`` a reader may see and a model of ``scope_regions`` (None: the
+    country) can be compared with, as :class:`~forecasting.planning.calibration.Experiment`.
+
+    A test is kept when all its regions (with their sub-regions) are in ``visible`` (None: every region;
+    a ``*`` test needs None) and in ``scope_regions``. ``share`` is the test regions' part of the channel's
+    spend in the scope over the test's months (1 when no spend is recorded): what turns a model of the scope
+    into a lift of the test's regions."""
+    from forecasting.planning.calibration import Experiment
+    from pilotage.store.models import MartMonthly, MediaExperiment
+
+    parents = region_parents(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(MediaExperiment.__table__).order_by(MediaExperiment.start_date,
+                                                                       MediaExperiment.channel_code)).all()
+        out = []
+        for row in rows:
+            codes = None if row.regions == "*" else tuple(row.regions.split(";"))
+            if codes is None and (visible is not None or scope_regions is not None):
+                continue
+            inside = regions_within(codes or (), parents)
+            if codes is not None and ((visible is not None and not inside <= visible)
+                                      or (scope_regions is not None and not inside <= scope_regions)):
+                continue
+            share = 1.0
+            if codes is not None:
+                spend = (select(MartMonthly.region_code, func.sum(MartMonthly.spend))
+                         .where(MartMonthly.channel_code == row.channel_code,
+                                MartMonthly.month.between(row.start_date.replace(day=1), row.end_date))
+                         .group_by(MartMonthly.region_code))
+                by_region = {code: float(value or 0) for code, value in conn.execute(spend)}
+                scope = sum(v for c, v in by_region.items() if scope_regions is None or c in scope_regions)
+                if scope > 0:
+                    share = sum(v for c, v in by_region.items() if c in inside) / scope
+            out.append(Experiment(row.channel_code, codes, row.start_date, row.end_date, row.incremental_leads,
+                                  row.lo, row.hi, share, row.notes))
+    return out
+
+
+def experiment_report(model, experiments) -> list[dict]:
+    """Per experiment: the model's lift for its channel, regions and days with its 80 % interval (over the
+    bootstrap draws) beside the measured one, and whether the two intervals overlap."""
+    from forecasting.planning.calibration import agreement
+
+    rows = []
+    for experiment in experiments:
+        point = model.experiment_lift(experiment)
+        if not np.isfinite(point):
+            continue
+        found = agreement(experiment, [model.experiment_lift(experiment, p) for p in model.draws], point)
+        rows.append({"channel": experiment.channel, "regions": ";".join(experiment.regions or ("*",)),
+                     "start": experiment.start, "end": experiment.end, "lift": experiment.lift, "lo": experiment.lo,
+                     "hi": experiment.hi, "model_lift": found.model_lift, "model_lo": found.model_lo,
+                     "model_hi": found.model_hi, "agrees": found.agrees, "notes": experiment.label})
+    return rows

@@ -44,6 +44,7 @@ from scipy.optimize import least_squares, lsq_linear
 from scipy.signal import lfilter
 
 from forecasting.candidates.base import one_thread
+from forecasting.planning.calibration import Experiment, calibration_penalty, drawn, period_weights
 from forecasting.planning.model import Params, ResponseModel, baseline_design
 
 DAYS_PER_MONTH = 30.4375
@@ -105,6 +106,9 @@ class Problem:
     max_decay: float
     decay_prior: tuple[float, float]
     _cache: dict = field(default_factory=dict, repr=False)
+    # Experiments as (active channel index, (T,) leads per unit of f x m: y scale x days covered x the test's
+    # regions' share, the experiment): one residual row each (calibration.calibration_penalty).
+    calibration: tuple = ()
 
     @property
     def k(self) -> int:
@@ -172,6 +176,17 @@ class Problem:
         jac[t + 2 * a + diag, k + 3 * a + diag] = 1.0 / (shape * SHAPE_PRIOR_SD)
         jac[t + 3 * a + diag, k + diag] = 1.0 / EFFECT_PRIOR_SD
         jac[t + 4 * a:, :k] = np.where(negative[:, None], -BASELINE_PENALTY * self.design / s, 0.0)
+        if self.calibration:
+            tests = [e for _, _, e in self.calibration]
+            lifts = np.array([float(w @ cv["f"][:, j]) * m[j] for j, w, _ in self.calibration])
+            penalty = calibration_penalty(lifts, tests)
+            rows.append(penalty.residuals)
+            extra = np.zeros((len(tests), k + 4 * a))
+            for e, ((j, w, _), slope) in enumerate(zip(self.calibration, penalty.slope, strict=True)):
+                extra[e, k + j] = slope * float(w @ cv["f"][:, j])
+                for i, key in enumerate(("df_dn", "df_dlogh", "df_dshape")):
+                    extra[e, k + (i + 1) * a + j] = slope * float(w @ cv[key][:, j]) * m[j]
+            jac = np.vstack([jac, extra])
         out = (np.concatenate(rows), jac)
         self._cache.clear()
         self._cache[key] = out
@@ -251,8 +266,10 @@ def _refit(problem: Problem, theta: np.ndarray, fitted: np.ndarray, residuals: n
            i: int) -> np.ndarray:
     """Draw ``i``: the fitted values plus resampled residual blocks, refitted from the point estimate."""
     rng = np.random.default_rng([seed, i])
+    tests = drawn([e for _, _, e in problem.calibration], rng)
     sample = Problem(fitted + residuals[_block_indices(rng, len(fitted), block)], problem.x, problem.design,
-                     problem.sigma, problem.max_decay, problem.decay_prior)
+                     problem.sigma, problem.max_decay, problem.decay_prior,
+                     calibration=tuple((j, w, e) for (j, w, _), e in zip(problem.calibration, tests, strict=True)))
     return sample.solve(theta, max_nfev=100, tol=DRAW_TOL)[0]
 
 
@@ -280,19 +297,23 @@ def _bootstrap(problem: Problem, theta: np.ndarray, residuals: np.ndarray, block
 
 
 def fit_response(y, spend, periods, channels, controls=None, control_names=(), frequency: str | None = None,
-                 n_boot: int = 200, seed: int = 0, n_jobs: int = 1, n_harmonics: int | None = None) -> ResponseModel:
+                 n_boot: int = 200, seed: int = 0, n_jobs: int = 1, n_harmonics: int | None = None,
+                 experiments: list[Experiment] | None = None) -> ResponseModel:
     """Fit leads ``y`` (T,) to ``spend`` (T x C, EUR) over ``periods`` (period start dates) with bootstrap draws.
 
     ``controls`` (T x J, raw) are named by ``control_names``; ``frequency`` is inferred from the periods
-    when ``None``; ``n_boot`` = 0 skips the bootstrap (no intervals, no "uncertain" flag).
+    when ``None``; ``n_boot`` = 0 skips the bootstrap (no intervals, no "uncertain" flag). ``experiments``:
+    lift tests the fit is calibrated on; this model sees only the country (or its scope), so a test's lift is
+    compared with ``share`` x the channel's contribution over its days (the caller sets ``share``, the test
+    regions' part of the channel's spend).
     """
     with one_thread():
         return _fit(y, spend, periods, channels, controls, control_names, frequency, n_boot, seed, n_jobs,
-                    n_harmonics)
+                    n_harmonics, experiments or [])
 
 
 def _fit(y, spend, periods, channels, controls, control_names, frequency, n_boot, seed, n_jobs,
-         n_harmonics) -> ResponseModel:
+         n_harmonics, experiments) -> ResponseModel:
     clock = time.perf_counter()
     periods = _dates(periods)
     y = np.asarray(y, dtype=float).ravel()
@@ -326,7 +347,11 @@ def _fit(y, spend, periods, channels, controls, control_names, frequency, n_boot
     linear = np.column_stack([design, x])
     coef, *_ = np.linalg.lstsq(linear, ys, rcond=None)
     sigma0 = max(float(np.sqrt(np.sum((ys - linear @ coef) ** 2) / max(t - linear.shape[1], 1))), 1e-3)
-    problem = Problem(ys, x, design, sigma0, MAX_DECAY[frequency], (mu_d, sd_d))
+    columns = [c for c, on in zip(channels, active, strict=True) if on]
+    calibration = tuple((columns.index(e.channel), y_scale * e.share * period_weights(e, periods, frequency), e)
+                        for e in experiments if e.channel in columns)
+    calibration = tuple(term for term in calibration if term[1].any())
+    problem = Problem(ys, x, design, sigma0, MAX_DECAY[frequency], (mu_d, sd_d), calibration=calibration)
     starts = []
     for decay in START_DECAYS:
         starts.append(problem.solve(problem.start(decay, frequency)))
@@ -377,6 +402,8 @@ def _fit(y, spend, periods, channels, controls, control_names, frequency, n_boot
         "interval": "moving-block residual bootstrap (residuals rescaled by sqrt(n / (n - parameters))), percentile",
         "start_costs": [float(c) for _, c in starts], "seconds_point": point_s, "seconds_bootstrap": boot_s,
         "seconds": time.perf_counter() - clock,
+        "experiments_left_aside": [e.label or e.channel for e in experiments
+                                   if all(e is not used for _, _, used in calibration)],
     }
     return model
 

@@ -63,6 +63,7 @@ from scipy.optimize import minimize, nnls
 from scipy.signal import lfilter
 
 from forecasting.candidates.base import one_thread
+from forecasting.planning.calibration import Experiment, calibration_penalty, drawn, period_weights
 from forecasting.planning.fit import (
     BLOCK_MONTHS,
     DAYS_PER_MONTH,
@@ -186,6 +187,9 @@ class GeoProblem:
     decay_prior: tuple[float, float]
     active: np.ndarray  # (C,) channels with spend
     tau: float = DEVIATION_SD
+    # Experiments as (channel index, (R, T) leads per unit of f: size x region in the test x days covered, the
+    # experiment): their lifts enter the fit through calibration_penalty (see calibration.py).
+    calibration: tuple = ()
 
     def __post_init__(self) -> None:
         self.q = np.empty_like(self.design)
@@ -215,6 +219,17 @@ class GeoProblem:
         s = np.linalg.inv(a + lam * eye)  # (R, C, C)
         h = lam * np.einsum("rce,ref->cf", s, a) + (self.sigma / EFFECT_PRIOR_SD) ** 2 * eye
         g = lam * np.einsum("rce,re->c", s, cvec)
+        if self.calibration:
+            # Each test's lift is affine in b once d is profiled out (d = S (c - A b)): its Gaussian prior is
+            # one more quadratic term in b, so b stays the exact optimum of a non-negative least squares.
+            sa = np.einsum("rce,ref->rcf", s, a)
+            sc = np.einsum("rce,re->rc", s, cvec)
+            for j, weight, experiment in self.calibration:
+                w = np.einsum("rt,rt->r", weight, f[:, :, j])
+                k = w.sum() * eye[j] - np.einsum("r,rf->f", w, sa[:, j, :])
+                scale = self.sigma ** 2 / experiment.sd ** 2
+                h = h + scale * np.outer(k, k)
+                g = g + scale * k * (experiment.lift - float(w @ sc[:, j]))
         h = (h + h.T) / 2
         lower = np.linalg.cholesky(h)  # b >= 0: min b'Hb/2 - g'b as a non-negative least-squares problem
         b = nnls(lower.T, np.linalg.solve(lower, g))[0]
@@ -250,8 +265,20 @@ class GeoProblem:
         weighted = res[:, :, None] * m[:, None, :]  # envelope theorem: the linear part is at its optimum
         grad = -np.concatenate([np.einsum("rtc,rtc->c", weighted, cv[k]) for k in ("ddecay", "dlogh", "dshape")])
         grad /= s2
+        if self.calibration:
+            lifts = self.lifts(cv["f"], m)
+            penalty = calibration_penalty(lifts, [e for _, _, e in self.calibration])
+            value += penalty.value
+            for (j, weight, _), slope in zip(self.calibration, penalty.gradient, strict=True):
+                for i, key in enumerate(("ddecay", "dlogh", "dshape")):
+                    grad[i * c + j] += slope * float(np.einsum("rt,rt,r->", weight, cv[key][:, :, j], m[:, j]))
         p_value, p_grad = self.prior(theta)
         return float(value + p_value), grad + p_grad
+
+    def lifts(self, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """(E,) the model's lift, in leads, for each experiment of ``calibration``."""
+        return np.array([float(np.einsum("rt,rt,r->", weight, f[:, :, j], m[:, j]))
+                         for j, weight, _ in self.calibration])
 
     def solve(self, theta0: np.ndarray, maxiter: int = 300) -> tuple[np.ndarray, float]:
         lo, hi = np.array(self.bounds()).T
@@ -305,6 +332,7 @@ class GeoModel:
     reasons: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)  # e.g. the other channel of a confounded pair
     stats: dict = field(default_factory=dict)
+    experiments: list[Experiment] = field(default_factory=list)  # those the fit was calibrated on
 
     @property
     def identified(self) -> list[bool]:
@@ -383,6 +411,15 @@ class GeoModel:
 
     def interval(self, figure, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
         return percentile_interval([figure(p) for p in self.all_params()], level)
+
+    def experiment_lift(self, experiment: Experiment, params: GeoParams | None = None) -> float:
+        """The model's lift for ``experiment``: its channel's contribution in its regions and days, in leads."""
+        (terms, _) = calibration_weights([experiment], self.channels, self.regions, self.periods, self.frequency,
+                                         np.ones(len(self.regions)))
+        if not terms:
+            return math.nan
+        j, weight, _ = terms[0]
+        return float(np.sum(weight * self.fitted(params)[1][:, :, j]))
 
     def unattributed_share(self) -> float:
         """Share of the fitted leads that channels not identified bring (the model fits them, nobody should
@@ -472,8 +509,10 @@ def _draw_chunk(task: tuple) -> list[tuple[np.ndarray, bool]]:
         for i in indices:
             rng = np.random.default_rng([seed, i])
             pick = _block_indices(rng, fitted.shape[1], block)
+            tests = drawn([e for _, _, e in problem.calibration], rng)
             sample = GeoProblem(fitted + residuals[:, pick], problem.x, problem.design, problem.sigma,
-                                problem.max_decay, problem.decay_prior, problem.active, problem.tau)
+                                problem.max_decay, problem.decay_prior, problem.active, problem.tau,
+                                tuple((j, w, e) for (j, w, _), e in zip(problem.calibration, tests, strict=True)))
             c = problem.c
             start = theta + DRAW_JITTER * rng.standard_normal(3 * c) * np.repeat([0.15, 0.5, 0.3], c)
             th, _ = sample.solve(start, maxiter=150)
@@ -483,10 +522,13 @@ def _draw_chunk(task: tuple) -> list[tuple[np.ndarray, bool]]:
 
 def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(), frequency: str | None = None,
             n_boot: int = 100, seed: int = 0, n_jobs: int = 1, n_harmonics: int | None = None,
-            size: np.ndarray | None = None, tau: float = DEVIATION_SD) -> GeoModel:
+            size: np.ndarray | None = None, tau: float = DEVIATION_SD,
+            experiments: list[Experiment] | None = None) -> GeoModel:
     """Fit ``y`` (R, T) to ``spend`` (R, T, C, EUR per region) over ``periods``; ``controls`` (R, T, J) raw.
 
     ``size`` (R,) defaults to each region's mean target; ``n_boot`` = 0 skips the bootstrap.
+    ``experiments``: lift tests the fit is calibrated on (those of a channel, region or period the data
+    does not have are left aside and listed in ``stats["experiments_left_aside"]``).
     """
     from forecasting.planning.fit import infer_frequency
 
@@ -524,7 +566,8 @@ def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(
         lin = np.concatenate([design, x], axis=2)
         res0 = np.concatenate([ys[i] - lin[i] @ np.linalg.lstsq(lin[i], ys[i], rcond=None)[0] for i in range(rn)])
         sigma0 = max(float(np.sqrt(np.sum(res0 ** 2) / max(rn * (t - lin.shape[2]), 1))), 1e-4)
-        problem = GeoProblem(ys, x, design, sigma0, max_decay, (mu_d, sd_d), active, tau)
+        calibration, aside = calibration_weights(experiments or [], channels, regions, periods, frequency, size)
+        problem = GeoProblem(ys, x, design, sigma0, max_decay, (mu_d, sd_d), active, tau, calibration)
         starts = []
         for monthly in START_DECAYS:
             theta0 = np.concatenate([np.full(c, min(per_period_decay(monthly, frequency), max_decay)), np.zeros(c),
@@ -555,7 +598,7 @@ def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(
 
     model = GeoModel(channels, regions, names, periods, frequency, n_harmonics, y, spend, raw, c_mean, c_scale, size,
                      unit, problem.params(theta), float(np.sqrt(np.sum(residuals ** 2) / dof)),
-                     draws=[d for d, _ in draws])
+                     draws=[d for d, _ in draws], experiments=[e for _, _, e in calibration])
     bound_draws = np.mean([b for _, b in draws], axis=0) if draws else np.zeros(c)
     identify(model, problem.at_bound(theta), bound_draws)
     total, _ = model.fitted()
@@ -566,9 +609,24 @@ def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(
         "deviation_sd": tau, "at_bound_point": problem.at_bound(theta).tolist(), "at_bound_draws": bound_draws.tolist(),
         "interval": "moving-block bootstrap in time (same blocks for every region), shape re-estimated, percentile",
         "start_costs": [float(s[1]) for s in starts], "seconds_point": point_s, "seconds_bootstrap": boot_s,
-        "seconds": time.perf_counter() - clock,
+        "seconds": time.perf_counter() - clock, "experiments_left_aside": [e.label or e.channel for e in aside],
     })
     return model
+
+
+def calibration_weights(experiments: list[Experiment], channels: list[str], regions: list[str], periods: list[dt.date],
+                        frequency: str, size: np.ndarray) -> tuple[tuple, list[Experiment]]:
+    """(calibration terms of :class:`GeoProblem`, experiments left aside): each test's (R, T) weights are the
+    region's size where the test ran, times the share of each period's days it covered."""
+    terms, aside = [], []
+    for experiment in experiments:
+        days = period_weights(experiment, periods, frequency)
+        inside = np.array([experiment.regions is None or r in experiment.regions for r in regions], dtype=float)
+        if experiment.channel not in channels or not inside.any() or not days.any():
+            aside.append(experiment)
+            continue
+        terms.append((channels.index(experiment.channel), (size * inside)[:, None] * days[None, :], experiment))
+    return tuple(terms), aside
 
 
 # --- holdout ---------------------------------------------------------------------------------------------

@@ -165,6 +165,17 @@ class ResponseModel:
         """The draws, or the point estimate alone when there are none."""
         return self.draws or [self.params]
 
+    def experiment_lift(self, experiment, params: Params | None = None) -> float:
+        """The model's lift for a lift test (``calibration.Experiment``): ``share`` x its channel's contribution
+        over the test's days, in leads; NaN for a channel the model does not have."""
+        from forecasting.planning.calibration import period_weights
+
+        if experiment.channel not in self.channels:
+            return float("nan")
+        days = period_weights(experiment, self.periods, self.frequency)
+        contributions = self.fitted(params).contributions[:, self.channel_index(experiment.channel)]
+        return float(experiment.share * days @ contributions)
+
     # --- what the model says, per channel -----------------------------------------------------
     def contribution_shares(self, params: Params | None = None) -> np.ndarray:
         """Each channel's share of all fitted leads over the history (C,)."""

@@ -38,11 +38,11 @@ from sqlalchemy import Connection, Engine, select
 
 from forecasting import registry
 from forecasting.metrics import mase, smape
-from forecasting.planning.data import Plan, ScopeInputs, lead_targets, model_inputs
+from forecasting.planning.data import Plan, ScopeInputs, lead_targets, model_inputs, regions_within, stored_experiments
 from forecasting.planning.data import current_plan as plan_from_store
 from forecasting.planning.model import ResponseModel
 from forecasting.serialise import json_safe
-from forecasting.series import DataError, month_start
+from forecasting.series import DataError, month_start, region_parents
 from pilotage.store.models import NATIONAL_SCOPE, ForecastRun
 
 KIND = "media"
@@ -72,14 +72,15 @@ class MediaFitResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _fit(inputs: ScopeInputs, n_boot: int, seed: int, n_jobs: int, end: int | None = None) -> ResponseModel:
+def _fit(inputs: ScopeInputs, n_boot: int, seed: int, n_jobs: int, end: int | None = None,
+         experiments=None) -> ResponseModel:
     from forecasting.planning.fit import fit_response  # helper A's module, imported when a fit is asked
 
     part = slice(None, end)
     return fit_response(inputs.y[part], inputs.spend[part], inputs.periods[part], inputs.channels,
                         controls=inputs.controls[part] if inputs.control_names else None,
                         control_names=tuple(inputs.control_names), frequency="month", n_boot=n_boot, seed=seed,
-                        n_jobs=n_jobs)
+                        n_jobs=n_jobs, experiments=experiments)
 
 
 def holdout(inputs: ScopeInputs, seed: int = 0, months: int = HOLDOUT_MONTHS) -> dict:
@@ -134,10 +135,17 @@ def fit_and_register(engine: Engine, cutoff: dt.date | str | None = None, run_by
         if on_scopes is not None:
             on_scopes(len(inputs))
         models, seconds = {}, {}
+        parents = region_parents(engine)
         for scope, scope_inputs in inputs.items():
             started = time.perf_counter()
             try:
-                models[scope] = _fit(scope_inputs, n_boot, seed, jobs)
+                # the lift tests within the scope calibrate its model (calibration.py); the holdout scores the
+                # data alone
+                tests = stored_experiments(engine, None, None if scope == NATIONAL_SCOPE
+                                           else frozenset(regions_within([scope], parents)))
+                models[scope] = _fit(scope_inputs, n_boot, seed, jobs, experiments=tests)
+                if tests:
+                    notes.append(f"{scope}: calibrated on {len(tests)} experiment(s)")
             except Exception as error:
                 if scope == NATIONAL_SCOPE:
                     raise

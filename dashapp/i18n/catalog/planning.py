@@ -467,4 +467,27 @@ MESSAGES = {
                            "give it a factor to let the optimiser move it",
                            "{channel} : maintenu au plan actuel ({cells} cellules) : le modèle ne sait pas mesurer "
                            "son effet ; donnez-lui un facteur pour que l'optimiseur le modifie"),
+    "planning.exp.title": ("Experiments: where the model and the lift tests agree",
+                           "Expériences : où le modèle et les tests de lift concordent"),
+    "planning.exp.help": ("Each lift test (a geo holdout, an on/off test) measured the leads a channel brought in "
+                          "some regions over a period. Beside it, the model's contribution for the same channel, "
+                          "regions and days. Both with their 80 % interval; they agree when the intervals overlap. "
+                          "The model is calibrated on these tests (a prior on its lift).",
+                          "Chaque test de lift (un geo-holdout, un test marche/arrêt) a mesuré les leads qu'un canal "
+                          "a apportés dans des régions sur une période. À côté, la contribution du modèle pour le "
+                          "même canal, les mêmes régions et les mêmes jours. Les deux avec leur intervalle à 80 % ; "
+                          "ils concordent quand les intervalles se recouvrent. Le modèle est calibré sur ces tests "
+                          "(un a priori sur son effet)."),
+    "planning.exp.none": ("No lift test in your regions for this model. Load one with the experiments format "
+                          "(see the README).",
+                          "Aucun test de lift dans vos régions pour ce modèle. Chargez-en au format experiments "
+                          "(voir le README)."),
+    "planning.exp.regions": ("Regions", "Régions"),
+    "planning.exp.everywhere": ("Whole country", "Tout le pays"),
+    "planning.exp.period": ("Period", "Période"),
+    "planning.exp.measured": ("Measured lift (leads)", "Effet mesuré (leads)"),
+    "planning.exp.model": ("Model's lift (leads)", "Effet selon le modèle (leads)"),
+    "planning.exp.status": ("Agreement", "Concordance"),
+    "planning.exp.agrees": ("agrees", "concorde"),
+    "planning.exp.disagrees": ("disagrees", "diverge"),
 }

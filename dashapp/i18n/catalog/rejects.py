@@ -40,6 +40,11 @@ MESSAGES = {
     "reject.clicks_over_impressions": ("{clicks} <= {impressions}: no more clicks than impressions",
                                        "{clicks} <= {impressions} : pas plus de clics que d'impressions"),
     "reject.stringency_range": ("a stringency index between 0 and 100", "un indice de sévérité entre 0 et 100"),
+    "reject.experiment_dates": ("an end on or after start", "une fin le jour du début ou après"),
+    "reject.experiment_interval": ("lo <= hi", "lo <= hi"),
+    "reject.experiment_estimate": ("incremental_leads between lo and hi", "incremental_leads entre lo et hi"),
+    "reject.experiment_regions": ("region codes separated by ';', or '*'",
+                                  "des codes de région séparés par « ; », ou « * »"),
     "reject.must_exist": ("a {column} already loaded", "un {column} déjà chargé"),
     "reject.olist_mql_first": ("an mql_id of a lead already loaded (load olist_marketing_qualified_leads_dataset.csv "
                                "first)",

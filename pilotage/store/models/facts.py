@@ -150,3 +150,21 @@ class ExternalSeries(Base):
     geo: Mapped[str] = mapped_column(String(32), primary_key=True)
     date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     value: Mapped[float] = mapped_column(Double)
+
+
+class MediaExperiment(Base):
+    """A lift test (e.g. a geo holdout): the incremental leads a channel brought in some regions over a
+    period, with the test's interval. The media models take it as a prior on their own lift."""
+
+    __tablename__ = "media_experiment"
+
+    source_system: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    regions: Mapped[str] = mapped_column(String(400), primary_key=True)  # "*" or "FR-IDF;FR-ARA", sorted
+    start_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    end_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    incremental_leads: Mapped[float] = mapped_column(Double)
+    lo: Mapped[float] = mapped_column(Double)
+    hi: Mapped[float] = mapped_column(Double)
+    spend: Mapped[float | None] = mapped_column(Double, nullable=True)
+    notes: Mapped[str] = mapped_column(String(400), default="")
