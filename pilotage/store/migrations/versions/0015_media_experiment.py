@@ -3,14 +3,14 @@
 The media models use them as a prior on their own lift (calibration), and the planning page shows where
 the model and the experiments agree (issue 12, point 2).
 
-Revision ID: 0015_experiments
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-07 04:05:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015_experiments'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
