@@ -453,8 +453,39 @@ def test_a_user_sees_their_own_scenarios_only(dash_app, store):
     assert api(dash_app, f"{PREFIX}/scenarios/abc", clear).status_code == 404
     answer = api(dash_app, f"{PREFIX}/scenarios?scope=FR-NOWHERE", clear)
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "scope"
-    for email in (DIRECTOR, SALES):  # the planning store is the planners' (and admins')
-        assert api(dash_app, f"{PREFIX}/scenarios/{mine}", token_for(dash_app, email)).status_code == 403
+    # Sales never open the planning page; a director reads only what is shared with them (nothing yet).
+    assert api(dash_app, f"{PREFIX}/scenarios/{mine}", token_for(dash_app, SALES)).status_code == 403
+    assert api(dash_app, f"{PREFIX}/scenarios/{mine}", token_for(dash_app, DIRECTOR)).status_code == 404
+    assert all_pages(dash_app, f"{PREFIX}/scenarios", token_for(dash_app, DIRECTOR)) == []
+
+
+def test_a_shared_scenario_is_read_by_whom_it_was_shared_with_in_their_scope(dash_app, store):
+    from dashapp.semantic import sharing
+
+    mine = _save(dash_app, PLANNER, "api: shared")
+    with get_engine().connect() as conn:
+        ids = dict(conn.execute(select(AppUser.email, AppUser.id)).all())
+    context = as_user(dash_app, PLANNER)
+    try:
+        assert sharing.share_scenario("national", mine, [ids[DIRECTOR], ids[IDF]], []) == 2
+    finally:
+        context.pop()
+    own = api(dash_app, f"{PREFIX}/scenarios/{mine}", token_for(dash_app, PLANNER)).get_json()
+    # The company-wide director reads it, read only, with the author's very figures.
+    director = token_for(dash_app, DIRECTOR)
+    listed = all_pages(dash_app, f"{PREFIX}/scenarios", director)
+    assert [(r["id"], r["shared"]) for r in listed] == [(mine, True)]
+    read = api(dash_app, f"{PREFIX}/scenarios/{mine}", director).get_json()
+    assert read["shared"] is True and read["cells"] == own["cells"]
+    assert read["prediction"]["total"] == pytest.approx(own["prediction"]["total"])
+    # The Ile-de-France director: a national scenario mixes in regions outside their access.
+    idf = token_for(dash_app, IDF)
+    assert all(r["id"] != mine for r in all_pages(dash_app, f"{PREFIX}/scenarios", idf))
+    answer = api(dash_app, f"{PREFIX}/scenarios/{mine}", idf, language="fr")
+    assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "shared_national"
+    assert "prediction" not in answer.get_json()
+    # Another planner, not named, still reads nothing of it.
+    assert api(dash_app, f"{PREFIX}/scenarios/{mine}", token_for(dash_app, OTHER_PLANNER)).status_code == 404
 
 
 # --- rate limit ------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from flask_login import current_user
 from .. import i18n
 from ..auth import audit
 from ..auth.guard import api_error, api_language
-from ..semantic import forecasts, metrics, planning, queries
+from ..semantic import forecasts, metrics, planning, queries, sharing
 from ..semantic.filters import BREAKDOWNS, GRAINS, PERIODS, Filters, _date
 from ..semantic.scope import allowed_regions, region_tree
 from . import ApiError, Param, blueprint, endpoint, paginate
@@ -37,7 +37,8 @@ KPIS_PARAM = Param("kpis", "Comma-separated KPI names (default: every KPI); see 
                    {"type": "string", "example": "leads,qualified_leads,cost_per_qualified_lead"})
 
 
-PLANNING_STATUS = {"not_found": 404, "no_run": 404, "no_model": 404, "scope": 403}
+PLANNING_STATUS = {"not_found": 404, "no_run": 404, "no_model": 404, "scope": 403, "shared_national": 403,
+                   "shared_outside": 403}
 
 
 @blueprint.errorhandler(planning.PlanningError)
@@ -199,30 +200,49 @@ def forecast():
             **paginate(rows)}
 
 
-@endpoint("/scenarios", page="/planning", roles=planning.WRITE_ROLES, paginated=True,
-          summary="The user's saved media scenarios",
+@endpoint("/scenarios", page="/planning", roles=planning.READ_ROLES, paginated=True,
+          summary="The user's saved media scenarios, and those shared with them",
           params=(Param("scope", "A planning scope (national or a top region the user sees whole); default: "
                         "every scope of the user.", {"type": "string"}),))
 def scenarios():
-    """The scenarios the user saved on the planning page (never another user's), newest first per scope."""
+    """The scenarios the user saved on the planning page (planners and admins), newest first per scope, then
+    those shared with them or their role that their scope lets them read (``shared``: true, read only)."""
     scope = request.args.get("scope")
     scopes = [planning.checked_scope(scope)] if scope is not None else planning.scope_options()
-    rows = [{"scope": code, **row} for code in scopes for row in planning.list_scenarios(code)]
-    return paginate(rows)
+    own = [{"scope": code, **row, "shared": False} for code in scopes for row in planning.list_scenarios(code)] \
+        if current_user.role in planning.WRITE_ROLES else []
+    shared = [{"scope": row["scope_code"], "id": row["id"], "name": row["name"], "owner": row["owner"],
+               "updated_at": row["updated_at"], "total_spend": row["total_spend"], "shared": True}
+              for row in sharing.shared_with_me() if row["readable"] and row["scope_code"] in scopes]
+    return paginate(own + shared)
 
 
-@endpoint("/scenarios/<int:scenario_id>", page="/planning", roles=planning.WRITE_ROLES,
-          summary="One saved scenario: its plan and its predicted qualified leads",
+@endpoint("/scenarios/<int:scenario_id>", page="/planning", roles=planning.READ_ROLES,
+          summary="One saved scenario (the user's, or one shared with them): its plan and predicted qualified leads",
           params=(Param("scenario_id", "The scenario's id.", {"type": "integer"}, where="path"),))
 def scenario(scenario_id: int):
     """The plan (spend per month and channel, the current plan's figure for months it did not hold) and its
-    prediction by the champion response model on the forecast of record, as the planning page shows it."""
-    scope = planning.own_scenario_scope(scenario_id)
-    row, plan, missing = planning.load_scenario(scope, scenario_id)
-    simulation = planning.simulate_plan(scope, plan)
+    prediction by the champion response model on the forecast of record, as the planning page shows it. A
+    scenario shared with the user is read as the page's "shared with me" card reads it: only when its scope is
+    one the user may read (else 403 with the page's message)."""
+    own = None
+    if current_user.role in planning.WRITE_ROLES:
+        try:
+            own = planning.own_scenario_scope(scenario_id)
+        except planning.PlanningError as error:
+            if error.code != "not_found":
+                raise
+    if own is not None:
+        row, plan, missing = planning.load_scenario(own, scenario_id)
+        simulation, scope, shared = planning.simulate_plan(own, plan), own, False
+    else:
+        opened = sharing.open_shared(scenario_id)
+        row = {"id": opened.id, "name": opened.name, "owner": opened.owner}
+        plan, missing, simulation, scope, shared = opened.plan, opened.missing, opened.simulation, opened.scope, True
     cells = [{"month": month, "channel": channel, "spend": float(spend)}
              for month, values in plan.iterrows() for channel, spend in values.items()]
-    return {**row, "scope": scope, "months_from_current_plan": missing, "cells": cells, "prediction": {
-        "months": simulation.months, "leads": simulation.leads, "bands": simulation.bands,
-        "total": simulation.total, "total_bands": simulation.total_bands, "spend_total": simulation.spend_total,
-        "cost_per_lead": simulation.cost_per_lead}}
+    return {**row, "scope": scope, "shared": shared, "months_from_current_plan": missing, "cells": cells,
+            "prediction": {
+                "months": simulation.months, "leads": simulation.leads, "bands": simulation.bands,
+                "total": simulation.total, "total_bands": simulation.total_bands,
+                "spend_total": simulation.spend_total, "cost_per_lead": simulation.cost_per_lead}}
