@@ -9,6 +9,9 @@ Its ``params`` JSON holds::
      "targets": {scope: {"YYYY-MM-DD": qualified-lead target}},
      "holdout": {...}, "notes": [...], "n_boot": ..., "controls": [...]}
 
+A run of the pooled geo model (:mod:`.geo_run`) has the same form plus ``"model": "geo"`` and its
+identification table ``"geo"``; its models are converted from the geo model.
+
 **Accuracy, for the champion rule**: the national model is refitted without its last
 ``HOLDOUT_MONTHS`` months (no bootstrap) and predicts them from their actual spend and controls,
 the carry-over of the earlier spend included. ``forecast_run.mase`` is that holdout's MASE (scaled
