@@ -25,6 +25,7 @@ from pilotage.store.models import NATIONAL_SCOPE
 
 from .app_helpers import copy_sqlite, dash_post, switch_language
 from .test_app_planning import PLANNER, _add_users, logged_in_client, multi, scope_input
+from .test_planning_cli import demo_store  # noqa: F401 (a fixture)
 
 N_BOOT = 6
 
@@ -147,3 +148,23 @@ def test_the_page_shows_the_geo_champion_and_its_identification(dash_app, geo_st
             reason = model.reasons[c]
             assert json.dumps(i18n.t(f"planning.reason.{reason}", language), ensure_ascii=False)[1:-1] in table
             assert json.dumps(i18n.t(f"planning.remedy.{reason}", language), ensure_ascii=False)[1:-1] in table
+
+
+def test_plan_fit_registers_the_geo_run_after_the_national_one(demo_store):  # noqa: F811 (the fixture)
+    from .test_planning_cli import _cli
+
+    out = _cli("fit", "--boot", "2", "--n-jobs", "1", "--by", "alice")
+    assert out.exit_code == 0, out.output
+    runs = registry.list_runs(demo_store)
+    geo_run, national_run = runs[0], runs[1]
+    run, _models = registry.run_models(demo_store, geo_run["id"])
+    assert model_kind(run) == "geo" and model_kind(registry.run_models(demo_store, national_run["id"])[0]) == "national"
+    table = run["params"]["geo"]
+    text = out.output.replace("\n", " ")
+    assert f"identified: {table['identified']} of {len(table['channels'])} channels" in text
+    assert f"media run {geo_run['id']} (geo): data to 2026-10" in text and geo_run["decision"] in text
+    for row in table["channels"]:
+        if not row["identified"]:
+            assert f"needs {row['remedy']}" in text
+    skipped = _cli("fit", "--boot", "2", "--n-jobs", "1", "--no-geo")
+    assert skipped.exit_code == 0 and "(geo)" not in skipped.output
