@@ -25,7 +25,8 @@ import math
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -161,6 +162,24 @@ def record_failed_run(engine: Engine, run: dict, message: str) -> int:
     """Register a training that failed (never champion), so that the data team sees it."""
     with engine.begin() as conn:
         return store_run(conn, {**run, "status": "failed", "message": message[:4000]}, [], [])
+
+
+@contextmanager
+def failure_recorded(engine: Engine, run: dict, cutoff, clock: float) -> Iterator[None]:
+    """A fit that fails inside is registered as a ``failed`` run (:func:`record_failure`) and the error
+    re-raised; missing data (``DataError``) passes as is, without a run."""
+    import time
+
+    from forecasting.series import DataError, month_start
+
+    try:
+        yield
+    except DataError:
+        raise
+    except Exception as error:
+        cut = month_start(cutoff) if cutoff is not None else dt.date.today().replace(day=1)
+        record_failure(engine, run, cut, time.perf_counter() - clock, error)
+        raise
 
 
 def record_failure(engine: Engine, run: dict, cutoff: dt.date, duration_s: float, error: Exception) -> None:

@@ -54,7 +54,7 @@ from forecasting.selection import (
     forecast_many,
 )
 from forecasting.serialise import json_safe
-from forecasting.series import DataError, SeriesSet, build_series, month_start
+from forecasting.series import DataError, SeriesSet, build_series
 
 DEFAULT_HORIZON = 6
 KIND = "leads"
@@ -255,14 +255,8 @@ def train(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "un
               "reconciliation": "mint_shrink", "interval_method": "pooled conformal on the reconciled backtest"}
     run = {"kind": KIND, "created_at": started, "run_by": run_by or "unknown", "code_version": registry.code_version(),
            "seed": seed, "horizon": horizon, "params": params}
-    try:
+    with registry.failure_recorded(engine, run, cutoff, clock):
         model = fit_all(engine, cutoff, horizon, candidates, n_jobs, sessions_lag, progress, on_series)
-    except DataError:
-        raise
-    except Exception as error:
-        cut = month_start(cutoff) if cutoff is not None else dt.date.today().replace(day=1)
-        registry.record_failure(engine, run, cut, time.perf_counter() - clock, error)
-        raise
     series, regressors = model.series, model.regressors
     params.update(regressors=_regressor_params(regressors), dropped_cells=[list(c) for c in series.dropped],
                   history=[f"{series.months[0]:%Y-%m}", f"{series.cutoff:%Y-%m}"], notes=regressors.notes)

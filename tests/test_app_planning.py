@@ -300,7 +300,8 @@ def test_the_channel_table_shows_the_model_figures_and_flags(dash_app, store):
             assert i18n.percent(shares[c], 1, "en") not in text  # no confident number for a flagged channel
     assert "Champion media model n° " in out["planning-run-info"]["children"]
     assert f"({len(model.periods)} months): R² {i18n.number(model.stats['r2'], 2, 'en')}" in \
-        out["planning-model-info"]["children"]
+        dumps(out["planning-model-info"])
+    assert dumps(i18n.t("planning.model.kind.national", "en")) in dumps(out["planning-model-info"])
     assert "planning-channels-table" in table
 
 

@@ -156,9 +156,13 @@ def channel_table(rows: list[dict], names: dict[str, str], language: str) -> dbc
         else:
             figures = ["–", "–", "–"]
             reason = _text(f"planning.reason.{row['reason']}", language) if row["reason"] else ""
+            remedy = (i18n.t("planning.model.remedy", language,
+                             remedy=_text(f"planning.remedy.{row['reason']}", language)) if row["reason"] else "")
             status = html.Span([dbc.Badge(i18n.t("planning.model.unidentified", language), color="warning",
                                           text_color="dark", className="me-1"),
-                                html.Span(reason, className="small text-muted")])
+                                html.Span(reason, className="small text-muted"),
+                                html.Span(f" ({remedy})" if remedy else "", className="small text-muted",
+                                          **{"data-remedy": row["reason"]})])
         spend = i18n.t("planning.range", language, lo=money(row["spend_min"]), hi=money(row["spend_max"]))
         body.append(html.Tr([html.Td(names.get(channel, channel)),
                              *[html.Td(f, className="text-end") for f in figures],
@@ -323,6 +327,18 @@ def plan_notice(scope, names: dict[str, str], language: str):
     return html.Div(children)
 
 
+def model_kind(summary: dict, fit: str, language: str) -> html.Div:
+    """Which model is champion (geo or national), its fit, and the share of leads left unattributed."""
+    kind = summary["model"]
+    return html.Div([
+        html.Div(i18n.t(f"planning.model.kind.{kind}", language, regions=summary["regions"]),
+                 id="planning-model-kind", **{"data-model": kind}),
+        html.Div(fit),
+        html.Div(i18n.t("planning.model.unattributed", language,
+                        share=i18n.percent(summary["unattributed"], 1, language)), id="planning-unattributed"),
+    ])
+
+
 def model_panel(scope):
     language = i18n.current_language()
     try:
@@ -338,11 +354,11 @@ def model_panel(scope):
                       created=i18n.date(run["created_at"], "medium", language),
                       by=i18n.operator(run["run_by"], language))
     stats = data.model_stats(scope)
-    model_info = i18n.t("planning.model.info", language, first=_month(stats["first"], language),
-                        last=_month(stats["last"], language), months=len(model.periods),
-                        r2=i18n.number(stats.get("r2"), 2, language),
-                        mape=i18n.percent(stats["mape"] / 100 if stats.get("mape") is not None else None, 1,
-                                          language))
+    fit = i18n.t("planning.model.info", language, first=_month(stats["first"], language),
+                 last=_month(stats["last"], language), months=len(model.periods),
+                 r2=i18n.number(stats.get("r2"), 2, language),
+                 mape=i18n.percent(stats["mape"] / 100 if stats.get("mape") is not None else None, 1, language))
+    model_info = model_kind(data.model_summary(scope), fit, language)
     return (run_info, plan_notice(scope, names, language), model_info, channel_table(rows, names, language),
             contributions_figure(frame, channels, names, language), curves_figure(curves, channels, names, language))
 

@@ -134,7 +134,7 @@ def header(options: list[dict], value) -> html.Div:
 
 def model_section() -> dbc.Card:
     return _card(i18n.t("planning.model.title"), [
-        html.P(id="planning-model-info", className="small mb-2"),
+        html.Div(id="planning-model-info", className="small mb-2"),
         html.Div(id="planning-channels", className="mb-3"),
         dbc.Row([
             dbc.Col([html.H3(i18n.t("planning.contrib.title"), className="h6"),

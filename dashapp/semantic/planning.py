@@ -207,6 +207,7 @@ def _channel_table(run_id: int, scope: str) -> list[dict]:
     for i, channel in enumerate(model.channels):
         rows.append({
             "channel": channel, "identified": bool(model.identified[i]), "reason": model.reasons[i] or "",
+            "detail": (model.stats.get("details") or [""] * len(model.channels))[i] or "",
             "share": _finite(share[i]), "share_lo": _finite(share_lo[i]), "share_hi": _finite(share_hi[i]),
             "average_cost": _finite(average[i]), "average_cost_lo": _finite(average_lo[i]),
             "average_cost_hi": _finite(average_hi[i]),
@@ -269,6 +270,18 @@ def response_curves(scope) -> dict[str, dict]:
     the draws (``lo``, ``hi``), the historical spend range and the current (recent mean) spend point."""
     run, _model = model_for(scope)
     return _curves(run["id"], scope)
+
+
+def model_summary(scope) -> dict:
+    """Which media model the champion is (``"geo"``: the pooled model over every region, whose national
+    figures are the regions' sum; ``"national"``: one model per scope), how many regions it pools, and the
+    share of the scope's fitted leads that channels the data do not identify bring (``unattributed``)."""
+    _run, model = model_for(scope)
+    stats = dict(model.stats)
+    shares = model.contribution_shares()
+    unattributed = float(sum(max(float(s), 0.0) for s, ok in zip(shares, model.identified, strict=True) if not ok))
+    return {"model": stats.get("model") or "national", "regions": len(stats.get("regions") or []),
+            "unattributed": unattributed}
 
 
 def model_stats(scope) -> dict:

@@ -56,7 +56,9 @@ def _with_interval(value, low, high, spec: str = ",.0f", suffix: str = "") -> st
 
 
 def reason_text(code: str) -> str:
-    return REASONS.get(code, code or "not identified")
+    from forecasting.planning.geo import REASON_TEXT  # the geo model's reasons, beyond the national model's
+
+    return REASONS.get(code) or REASON_TEXT.get(code, code or "not identified")
 
 
 # --- fit --------------------------------------------------------------------------------------
@@ -100,14 +102,18 @@ def fit(
     region: Annotated[list[str] | None, typer.Option("--region", help="fit only these top regions "
                                                      "(repeat; default: every region the data supports)")] = None,
     national_only: Annotated[bool, typer.Option("--national-only", help="fit the national model only")] = False,
+    geo: Annotated[bool, typer.Option("--geo/--no-geo", help="also fit the pooled geo model over every region and "
+                                      "register it as its own run (not with --national-only or --region)")] = True,
     by: Annotated[str | None, typer.Option("--by", help="who runs it (default: cli:$PILOTAGE_OPERATOR)")] = None,
     n_jobs: Annotated[int | None, typer.Option(help="worker processes (default: all cores)")] = None,
 ) -> None:
-    """Fit the media response model (national, and per top region) and register the run.
+    """Fit the media response model (national, and per top region) and register the run; then the pooled geo
+    model over every region, registered as a second run (``model = geo``).
 
     Prints per scope each paid channel's share of the leads and its average and marginal cost
-    per incremental lead with 80% intervals, or why it is not identified. The run becomes the
-    media champion when its national holdout MASE beats the champion's (or when there is none).
+    per incremental lead with 80% intervals, or why it is not identified. A run becomes the
+    media champion when its national holdout MASE beats the champion's (or when there is none):
+    the geo run is compared with the run just fitted when that one became champion.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from sqlalchemy.exc import SQLAlchemyError
@@ -134,17 +140,74 @@ def fit(
         raise _fail(f"media fit failed{where}: {type(error).__name__}: {error}") from None
     for scope, model in result.models.items():
         print_model(scope, model)
+    print_outcome("national holdout", "", result)
+    if geo and not national_only and region is None:
+        _fit_geo(cutoff, _who(by), seed, boot, n_jobs)
+
+
+def print_outcome(label: str, kind: str, result) -> None:
+    """The champion rule's figures (the national holdout's MASE and the seasonal naive's, sMAPE, coverage),
+    the run and its decision, and the fit's notes."""
     scores = result.holdout
     if scores.get("months"):
-        console.print(f"national holdout ({len(scores['months'])} months from {scores['months'][0][:7]}): "
+        console.print(f"{label} ({len(scores['months'])} months from {scores['months'][0][:7]}): "
                       f"MASE {_fmt(scores.get('mase'))} (seasonal naive {_fmt(scores.get('naive_mase'))}), "
                       f"sMAPE {_fmt(scores.get('smape'), '.1f')}%, coverage 80% {_pct(scores.get('coverage80'))}, "
                       f"95% {_pct(scores.get('coverage95'))}", highlight=False, soft_wrap=True)
     colour = "green" if result.is_champion else "yellow"
-    console.print(f"media run {result.run_id}: data to {result.cutoff:%Y-%m}, {len(result.models)} models in "
+    console.print(f"media run {result.run_id}{kind}: data to {result.cutoff:%Y-%m}, {len(result.models)} models in "
                   f"{result.duration_s:.1f} s: [{colour}]{result.decision}[/]", highlight=False, soft_wrap=True)
     for note in result.notes:
         console.print(f"[yellow]note[/] {note}", highlight=False, soft_wrap=True)
+
+
+def _fit_geo(cutoff: str | None, by: str, seed: int, boot: int, n_jobs: int | None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from forecasting.planning.geo_run import fit_and_register_geo
+    from forecasting.series import DataError
+
+    try:
+        with console.status("fitting the geo model"):
+            result = fit_and_register_geo(_engine(), cutoff=cutoff, run_by=by, seed=seed, n_boot=boot, n_jobs=n_jobs)
+    except DataError as error:  # e.g. fewer than two regions: the national run stands alone
+        console.print(f"[yellow]geo model not fitted[/]: {error}", highlight=False, soft_wrap=True)
+        return
+    except SQLAlchemyError as error:
+        raise _store_error(error) from None
+    except Exception as error:
+        run = getattr(error, "failed_run_id", None)
+        where = f" (registered as failed run {run})" if run else ""
+        raise _fail(f"geo fit failed{where}: {type(error).__name__}: {error}") from None
+    print_geo(result)
+
+
+def print_geo(result) -> None:
+    """The geo run: its national identification table (share, average cost, identified or why and what would
+    identify it), the unattributed share, the holdout and the champion decision."""
+    from rich.table import Table
+
+    table_data = result.identification
+    geo = result.geo
+    table = Table(title=f"geo: {len(geo.regions)} regions x {len(geo.periods)} months, "
+                        f"R² {_fmt(geo.stats.get('r2'), '.2f')} national, {_fmt(geo.stats.get('r2_region'), '.2f')} "
+                        f"by region, {geo.stats.get('n_boot', 0)} bootstrap draws")
+    for column in ("channel", "share of leads", "EUR per incremental lead (average)", "status"):
+        table.add_column(column, justify="left" if column in ("channel", "status") else "right")
+    for row in table_data["channels"]:
+        if row["identified"]:
+            table.add_row(row["channel"],
+                          _with_interval(100 * row["share"], 100 * row["share_lo"], 100 * row["share_hi"], ".1f", "%"),
+                          _with_interval(row["average_cost"], row["average_cost_lo"], row["average_cost_hi"]),
+                          "identified")
+        else:
+            detail = f", {row['detail']}" if row["detail"] else ""
+            table.add_row(row["channel"], "-", "-",
+                          f"not identified ({reason_text(row['reason'])}{detail}); needs {row['remedy']}")
+    table.caption = (f"identified: {table_data['identified']} of {len(table_data['channels'])} channels; "
+                     f"unattributed {_fmt(100 * table_data['unattributed_share'], '.1f')}% of the fitted leads")
+    _out().print(table)
+    print_outcome("geo national holdout", " (geo)", result)
 
 
 # --- optimise ---------------------------------------------------------------------------------
@@ -487,8 +550,16 @@ def rollback(
 
 def fit_job(by: str = "scheduler", n_jobs: int | None = None, boot: int = 200) -> None:
     """The monthly media fit of the schedule (:mod:`pilotage.schedule`): fit on the last complete month, print."""
+    from forecasting.planning.geo_run import fit_and_register_geo
     from forecasting.planning.registry import fit_and_register
+    from forecasting.series import DataError
 
     result = fit_and_register(_engine(), run_by=by, n_boot=boot, n_jobs=n_jobs)
     console.print(f"media run {result.run_id}: {result.decision}", highlight=False, soft_wrap=True)
+    try:
+        geo = fit_and_register_geo(_engine(), run_by=by, n_boot=boot, n_jobs=n_jobs)
+    except DataError as error:
+        console.print(f"geo model not fitted: {error}", highlight=False, soft_wrap=True)
+        return
+    console.print(f"media run {geo.run_id} (geo): {geo.decision}", highlight=False, soft_wrap=True)
 

@@ -260,15 +260,16 @@ def lead_targets(engine: Engine, scope: str, months: list[dt.date],
 
 # --- the entry points -----------------------------------------------------------------------
 
-def _supported(scope: str, y: np.ndarray, spend: dict[str, np.ndarray], months: list[dt.date]) -> str | None:
-    """Why a scope cannot have its own model, or None."""
+def _supported(scope: str, y: np.ndarray, spend: dict[str, np.ndarray], months: list[dt.date],
+               pooled: bool = False) -> str | None:
+    """Why a scope cannot have its own model (``pooled``: a place in the geo model), or None."""
     if scope == NATIONAL_SCOPE:
         if len(months) < MIN_NATIONAL_MONTHS:
             return f"{len(months)} months of history (at least {MIN_NATIONAL_MONTHS} needed)"
     elif len(months) < MIN_MONTHS:
         return f"{len(months)} months of history (at least {MIN_MONTHS} needed)"
     mean = float(np.mean(y)) if len(y) else 0.0
-    if scope != NATIONAL_SCOPE and mean < MIN_MONTHLY_LEADS:
+    if scope != NATIONAL_SCOPE and mean < (1e-9 if pooled else MIN_MONTHLY_LEADS):
         return f"{mean:.1f} qualified leads a month on average (at least {MIN_MONTHLY_LEADS:.0f} needed)"
     if not spend:
         return "no paid media spend in its history"
@@ -276,9 +277,11 @@ def _supported(scope: str, y: np.ndarray, spend: dict[str, np.ndarray], months: 
 
 
 def model_inputs(engine: Engine, cutoff: dt.date | str | None = None,
-                 notes: list[str] | None = None) -> dict[str, ScopeInputs]:
+                 notes: list[str] | None = None, pooled: bool = False) -> dict[str, ScopeInputs]:
     """Inputs per scope (``"national"`` first, then the supported top regions), up to ``cutoff``.
 
+    ``pooled``: for the pooled geo model, which borrows strength across regions, a region needs only some
+    qualified leads and paid spend in its history, not ``MIN_MONTHLY_LEADS`` a month of its own.
     Raises :class:`forecasting.series.DataError` when the national scope cannot be modelled.
     Skipped regions and the run-wide assumptions are appended to ``notes`` when given.
     """
@@ -301,7 +304,7 @@ def model_inputs(engine: Engine, cutoff: dt.date | str | None = None,
     for scope in (NATIONAL_SCOPE, *history.top):
         y = _leads(history, scope)
         spend = scope_spend(history, scope)
-        why = _supported(scope, y, spend, months)
+        why = _supported(scope, y, spend, months, pooled)
         if why is not None:
             if scope == NATIONAL_SCOPE:
                 raise DataError(f"no media response model can be fitted: {why}")

@@ -1020,7 +1020,12 @@ def _geo_dual(geo: _Geo, lo, hi, free, amount: float, x0) -> np.ndarray:
             top *= 4.0
         else:
             return x0
-        price = brentq(lambda p: spend_at(p).sum() - amount, 0.0, top, rtol=1e-6, maxiter=GEO_DUAL_PRICES)
+        try:
+            price = brentq(lambda p: spend_at(p).sum() - amount, 0.0, top, rtol=1e-6, maxiter=GEO_DUAL_PRICES)
+        except ValueError:
+            # the warm-started relaxation need not be monotone in the price (S-curves; a geo model's region
+            # whose effect is below zero): no bracket, so this second start is the greedy's own
+            return x0
         return spend_at(price)
 
 

@@ -9,6 +9,9 @@ Its ``params`` JSON holds::
      "targets": {scope: {"YYYY-MM-DD": qualified-lead target}},
      "holdout": {...}, "notes": [...], "n_boot": ..., "controls": [...]}
 
+A run of the pooled geo model (:mod:`.geo_run`) has the same form plus ``"model": "geo"`` and its
+identification table ``"geo"``; its models are converted from the geo model.
+
 **Accuracy, for the champion rule**: the national model is refitted without its last
 ``HOLDOUT_MONTHS`` months (no bootstrap) and predicts them from their actual spend and controls,
 the carry-over of the earlier spend included. ``forecast_run.mase`` is that holdout's MASE (scaled
@@ -93,17 +96,57 @@ def holdout(inputs: ScopeInputs, seed: int = 0, months: int = HOLDOUT_MONTHS) ->
     predicted = model.predict(inputs.spend[end:], inputs.periods[end:],
                               inputs.controls[end:] if inputs.control_names else None,
                               carry_in=model.carry_out()).total
-    actual, train = inputs.y[end:], inputs.y[:end]
-    naive = inputs.y[end - SEASON:n - SEASON] if end >= SEASON else np.full(months, np.nan)
+    return score_holdout(inputs.y, predicted, inputs.periods, model.residual_sd)
+
+
+def score_holdout(y: np.ndarray, predicted: np.ndarray, periods: Sequence[dt.date], residual_sd: float) -> dict:
+    """The holdout figures of the champion rule for the last ``len(predicted)`` months of ``y`` (national
+    leads over ``periods``): MASE and sMAPE, the seasonal naive's MASE, the normal interval's coverage."""
+    n, months = len(y), len(predicted)
+    end = n - months
+    actual, train = y[end:], y[:end]
+    naive = y[end - SEASON:n - SEASON] if end >= SEASON else np.full(months, np.nan)
     coverage = {}
     for level in (0.8, 0.95):
-        half = norm.ppf(0.5 + level / 2) * model.residual_sd
+        half = norm.ppf(0.5 + level / 2) * residual_sd
         coverage[level] = float(np.mean(np.abs(actual - predicted) <= half))
-    return {"months": [f"{m:%Y-%m-%d}" for m in inputs.periods[end:]], "actual": actual.tolist(),
-            "predicted": predicted.tolist(), "naive": naive.tolist(),
+    return {"months": [f"{m:%Y-%m-%d}" for m in periods[end:]], "actual": actual.tolist(),
+            "predicted": np.asarray(predicted, dtype=float).tolist(), "naive": naive.tolist(),
             "mase": mase(actual, predicted, train, SEASON), "smape": smape(actual, predicted),
             "naive_mase": mase(actual, naive, train, SEASON) if end >= SEASON else math.nan,
             "coverage80": coverage[0.8], "coverage95": coverage[0.95]}
+
+
+def new_run(run_by: str, seed: int, n_boot: int, **params) -> dict:
+    """A media run's row before its fit (``params`` beyond the shared ones, e.g. ``model = "geo"``)."""
+    return {"kind": KIND, "created_at": registry.now(), "run_by": run_by or "unknown",
+            "code_version": registry.code_version(), "seed": seed, "horizon": 0,
+            "params": {"measure": "qualified_leads", "n_boot": n_boot, "holdout_months": HOLDOUT_MONTHS, **params}}
+
+
+def register(engine: Engine, run: dict, models: dict[str, ResponseModel], inputs: dict[str, ScopeInputs],
+             scores: dict, notes: list[str], clock: float, method: str = "media_response",
+             **params) -> tuple[int, bool, str, float]:
+    """Store a fitted run (its models, the plans and targets they saw, the holdout) and apply the champion
+    rule: ``(run id, is champion, decision, duration in s)``."""
+    national = inputs[NATIONAL_SCOPE]
+    run["params"].update(json_safe({
+        "models": {scope: model.to_dict() for scope, model in models.items()},
+        "plan": {scope: inputs[scope].plan.to_dict() for scope in models},
+        "targets": {scope: {f"{m:%Y-%m-%d}": v for m, v in inputs[scope].targets.items()} for scope in models},
+        "holdout": scores, "controls": national.control_names, "notes": notes,
+        "history": [f"{national.periods[0]:%Y-%m}", f"{national.cutoff:%Y-%m}"], **params,
+    }))
+    duration = time.perf_counter() - clock
+    run.update(cutoff=national.cutoff, status="ok", horizon=len(national.plan.months), n_series=len(models),
+               duration_s=duration, **{k: scores.get(k) for k in ("mase", "smape", "naive_mase", "coverage80",
+                                                                  "coverage95")})
+    series = [{**_series_row(scope, model, inputs[scope], scores if scope == NATIONAL_SCOPE else {}),
+               "method": method} for scope, model in models.items()]
+    with engine.begin() as conn:
+        run_id = registry.store_run(conn, run, series, [])
+        is_champion, decision = registry.decide_champion(conn, run_id, run["run_by"])
+    return run_id, is_champion, decision, duration
 
 
 def fit_and_register(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "unknown", seed: int = 0,
@@ -120,11 +163,9 @@ def fit_and_register(engine: Engine, cutoff: dt.date | str | None = None, run_by
     clock = time.perf_counter()
     np.random.seed(seed)
     jobs = n_jobs or os.cpu_count() or 1
-    run = {"kind": KIND, "created_at": registry.now(), "run_by": run_by or "unknown",
-           "code_version": registry.code_version(), "seed": seed, "horizon": 0,
-           "params": {"measure": "qualified_leads", "n_boot": n_boot, "holdout_months": HOLDOUT_MONTHS}}
+    run = new_run(run_by, seed, n_boot)
     notes: list[str] = []
-    try:
+    with registry.failure_recorded(engine, run, cutoff, clock):
         inputs = model_inputs(engine, cutoff, notes)
         if regions is not None:
             missing = sorted(set(regions) - set(inputs))
@@ -154,33 +195,13 @@ def fit_and_register(engine: Engine, cutoff: dt.date | str | None = None, run_by
             if progress is not None:
                 progress(scope)
         scores = holdout(inputs[NATIONAL_SCOPE], seed)
-    except DataError:
-        raise
-    except Exception as error:
-        cut = month_start(cutoff) if cutoff is not None else dt.date.today().replace(day=1)
-        registry.record_failure(engine, run, cut, time.perf_counter() - clock, error)
-        raise
     national = inputs[NATIONAL_SCOPE]
     plans = {scope: inputs[scope].plan for scope in models}
     goals = {scope: inputs[scope].targets for scope in models}
     for scope in models:
         notes.extend(f"{scope}: {n}" for n in inputs[scope].notes)
-    run["params"].update(json_safe({
-        "models": {scope: model.to_dict() for scope, model in models.items()},
-        "plan": {scope: plan.to_dict() for scope, plan in plans.items()},
-        "targets": {scope: {f"{m:%Y-%m-%d}": v for m, v in goal.items()} for scope, goal in goals.items()},
-        "holdout": scores, "controls": national.control_names, "fit_seconds": seconds, "notes": notes,
-        "history": [f"{national.periods[0]:%Y-%m}", f"{national.cutoff:%Y-%m}"],
-    }))
-    duration = time.perf_counter() - clock
-    run.update(cutoff=national.cutoff, status="ok", horizon=len(national.plan.months), n_series=len(models),
-               duration_s=duration, **{k: scores.get(k) for k in ("mase", "smape", "naive_mase", "coverage80",
-                                                                  "coverage95")})
-    series = [_series_row(scope, model, inputs[scope], scores if scope == NATIONAL_SCOPE else {})
-              for scope, model in models.items()]
-    with engine.begin() as conn:
-        run_id = registry.store_run(conn, run, series, [])
-        is_champion, decision = registry.decide_champion(conn, run_id, run_by)
+    run_id, is_champion, decision, duration = register(engine, run, models, inputs, scores, notes, clock,
+                                                       fit_seconds=seconds)
     return MediaFitResult(run_id, is_champion, decision, national.cutoff, duration, models, plans, goals, scores,
                           seconds, notes)
 

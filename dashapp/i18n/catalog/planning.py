@@ -120,6 +120,19 @@ MESSAGES = {
                             "intervalles sont des intervalles à 80 % issus du bootstrap du modèle."),
     "planning.model.info": ("Fitted on {first} – {last} ({months} months): R² {r2}, mean error {mape}.",
                             "Ajusté sur {first} – {last} ({months} mois) : R² {r2}, erreur moyenne {mape}."),
+    "planning.model.kind.geo": ("Champion model: the pooled geo model over {regions} regions (the whole company is "
+                                "the sum of the regions; a plan for the whole company is spread over the regions "
+                                "by their size).",
+                                "Modèle champion : le modèle géo mutualisé sur {regions} régions (l'entreprise "
+                                "entière est la somme des régions ; un plan pour l'entreprise entière est réparti "
+                                "entre les régions selon leur taille)."),
+    "planning.model.kind.national": ("Champion model: the national model (one model per scope).",
+                                     "Modèle champion : le modèle national (un modèle par périmètre)."),
+    "planning.model.unattributed": ("Unattributed: {share} of the fitted leads come from channels the data do not "
+                                    "identify.",
+                                    "Non attribué : {share} des leads ajustés viennent de canaux que les données "
+                                    "n'identifient pas."),
+    "planning.model.remedy": ("would be identified by: {remedy}", "serait identifié par : {remedy}"),
     "planning.model.share": ("Share of leads", "Part des leads"),
     "planning.model.average": ("Average cost per incremental lead", "Coût moyen par lead incrémental"),
     "planning.model.marginal": ("Cost of the next lead", "Coût du lead suivant"),
