@@ -545,3 +545,19 @@ def test_french_export_uses_semicolons_and_decimal_commas_with_the_same_figures(
             assert decimals > 0, visual
             named = {"series": "series-leads", "grid": "breakdown-channel"}.get(visual, visual)
             assert english_name == french_name == f"explore_{named}_2026-07-01_2026-09-30_ile-de-france.csv"
+
+
+def test_below_the_fold_waits_until_scrolled_to(director):
+    """The heatmap and cohorts are not computed before the browser says their card is near the viewport."""
+    from .test_app_scope import BELOW_OUTPUT, filter_inputs  # noqa: PLC0415
+
+    unseen = dash_post(director, BELOW_OUTPUT, [{"id": "explore-below-seen", "property": "data", "value": False}]
+                       + filter_inputs())
+    assert unseen.status_code == 204  # nothing sent back: the visuals keep their empty state
+    seen = dash_post(director, BELOW_OUTPUT, [{"id": "explore-below-seen", "property": "data", "value": True}]
+                     + filter_inputs())
+    answer = seen.get_json()["response"]
+    assert answer["explore-heatmap"]["figure"]["data"] and answer["explore-cohort"]["children"]
+    layout = open_page(director)
+    assert find(layout, "explore-below-seen")["props"]["data"] is False
+    assert find(layout, "explore-heatmap-card") is not None

@@ -24,8 +24,8 @@ OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # "last_month" of the d
 GRID_OUTPUT = "..explore-grid.rowData...explore-grid.columnDefs...explore-grid.dashGridOptions.."
 SERIES_OUTPUT = ("..explore-series-title.children...explore-series.figure...explore-series-note.children"
                  "...explore-headline.children...explore-headline.color..")
-OVERVIEW_OUTPUT = ("..explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children"
-                   "...explore-heatmap.figure...explore-cohort.children...explore-activity.children..")
+OVERVIEW_OUTPUT = "..explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children.."
+BELOW_OUTPUT = "..explore-heatmap.figure...explore-cohort.children...explore-activity.children.."
 FILTER_CONTROLS = (("explore-period", "value", "period"), ("explore-dates", "start_date", "start"),
                    ("explore-dates", "end_date", "end"), ("explore-grain", "value", "grain"),
                    ("explore-region", "value", "region"), ("explore-channel", "value", "channel"),
@@ -55,8 +55,30 @@ def post_series(client, kpi="leads", **values):
                                                                         "value": kpi}])
 
 
+class _Both:
+    """Two callback answers read as one (status: the first that is not 200; JSON: both responses merged)."""
+
+    def __init__(self, *responses):
+        self.responses = responses
+        failed = [r for r in responses if r.status_code != 200]
+        self.status_code = failed[0].status_code if failed else 200
+
+    def get_json(self):
+        merged = {}
+        for response in self.responses:
+            merged.update(response.get_json()["response"])
+        return {"multi": True, "response": merged}
+
+    def get_data(self, as_text=False):
+        return "\n".join(r.get_data(as_text=True) for r in self.responses)
+
+
 def post_overview(client, **values):
-    return dash_post(client, OVERVIEW_OUTPUT, filter_inputs(**values))
+    """The funnel and leaderboard's callback and, as once scrolled to, the one below the fold (heatmap,
+    cohorts)."""
+    below = [{"id": "explore-below-seen", "property": "data", "value": True}] + filter_inputs(**values)
+    return _Both(dash_post(client, OVERVIEW_OUTPUT, filter_inputs(**values)),
+                 dash_post(client, BELOW_OUTPUT, below))
 
 
 EXPLORE_VISUALS = ("series", "funnel", "leaderboard", "heatmap", "cohort", "activity", "grid")

@@ -719,6 +719,26 @@ def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing
 
 # --- registration ------------------------------------------------------------------------------------
 
+# Watches the heatmap's card (an IntersectionObserver, so nothing runs while the user does not scroll) and sets
+# the store to true when the card comes within 300 px of the viewport. It sets the store itself (set_props)
+# rather than answering later: a callback still pending would keep the page "loading" until the user scrolls.
+BELOW_SEEN_JS = """
+function(cardId) {
+    const storeId = "STORE";
+    const card = document.getElementById(cardId);
+    if (!card || !("IntersectionObserver" in window)) return true;
+    const observer = new IntersectionObserver(entries => {
+        if (entries.some(e => e.isIntersecting)) {
+            observer.disconnect();
+            window.dash_clientside.set_props(storeId, {data: true});
+        }
+    }, {rootMargin: "0px 0px 300px 0px"});
+    observer.observe(card);
+    return window.dash_clientside.no_update;
+}
+""".replace("STORE", page.BELOW_SEEN)
+
+
 def register_callbacks(app) -> None:
     app = role_checked(app, page.PATH)  # every callback requires a role that may open the page
     filter_inputs = [Input(component, prop) for component, prop in bar.FILTER_CONTROLS]
@@ -757,16 +777,27 @@ def register_callbacks(app) -> None:
         return series_outputs(read_filters(*values[:count]), name, i18n.current_language())
 
     @app.callback(Output(page.FUNNEL, "figure"), Output(page.FUNNEL_TABLE, "children"),
-                  Output(page.LEADERBOARD, "children"), Output(page.HEATMAP, "figure"),
-                  Output(page.COHORT, "children"), Output(page.ACTIVITY, "children"), *filter_inputs)
+                  Output(page.LEADERBOARD, "children"), *filter_inputs)
     @rendered
     def update_overview(*values):
         filters = read_filters(*values)
         language = i18n.current_language()
-        funnel_figure, funnel_table = funnel_outputs(filters, language)
+        return (*funnel_outputs(filters, language), leaderboard_output(filters, language))
+
+    # The browser says when the heatmap's card comes within a screen of the viewport (once per page).
+    app.clientside_callback(BELOW_SEEN_JS, Output(page.BELOW_SEEN, "data"), Input(page.HEATMAP_CARD, "id"))
+
+    @app.callback(Output(page.HEATMAP, "figure"), Output(page.COHORT, "children"), Output(page.ACTIVITY, "children"),
+                  Input(page.BELOW_SEEN, "data"), *filter_inputs, prevent_initial_call=True)
+    @rendered
+    def update_below(seen, *values):
+        """The visuals below the fold, once scrolled near (then at every filter change, like the rest)."""
+        if not seen:
+            raise PreventUpdate
+        filters = read_filters(*values)
+        language = i18n.current_language()
         cohort, activity = cohort_frames(filters)
-        return (funnel_figure, funnel_table, leaderboard_output(filters, language), heatmap_output(filters, language),
-                _stage_table(cohort, language, "explore-cohort-table"),
+        return (heatmap_output(filters, language), _stage_table(cohort, language, "explore-cohort-table"),
                 _stage_table(activity, language, "explore-activity-table"))
 
     @app.callback(Output(page.GRID, "rowData"), Output(page.GRID, "columnDefs"), Output(page.GRID, "dashGridOptions"),

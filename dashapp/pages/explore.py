@@ -41,6 +41,10 @@ HEATMAP = "explore-heatmap"
 CONVENTION = "explore-convention"
 COHORT = "explore-cohort"
 ACTIVITY = "explore-activity"
+# Set (true) by the browser once the heatmap's card comes near the viewport: the visuals below the fold
+# (heatmap, cohorts) are computed and drawn only then, so the first screen is drawn sooner.
+BELOW_SEEN = "explore-below-seen"
+HEATMAP_CARD = "explore-heatmap-card"
 GRAPHS = {"series": SERIES, "funnel": FUNNEL, "heatmap": HEATMAP}  # visual -> its dcc.Graph
 
 
@@ -50,6 +54,12 @@ def _title(title, visual: str | None, language: str, tag=html.H5, **props):
         return tag(title, className="card-title", **props)
     return html.Div([tag(title, className="card-title mb-0", **props), export_buttons(NAME, visual, language)],
                     className="d-flex justify-content-between align-items-start gap-2 mb-2")
+
+
+def _slot(graph, height: int) -> html.Div:
+    """A chart's room held before Plotly's script has loaded (dcc.Graph renders nothing until then): the page
+    does not jump, and what is below the fold stays below it until the user scrolls."""
+    return html.Div(graph, style={"minHeight": f"{height}px"})
 
 
 def _card(title: str, body, card_id: str | None = None, note: str | None = None, visual: str | None = None,
@@ -86,12 +96,12 @@ def layout(**query):
         dbc.Alert(id=HEADLINE, color="light", className="py-2"),
         dbc.Card(dbc.CardBody([
             _title(None, "series", language, id=SERIES_TITLE),
-            dcc.Graph(id=SERIES, config=graph_config()),
+            _slot(dcc.Graph(id=SERIES, config=graph_config()), 320),
             html.Small(id=SERIES_NOTE, className="text-muted"),
         ]), className="mb-3", id="explore-series-card"),
         dbc.Row([
             dbc.Col(_card(t("explore.funnel.title", language), [
-                dcc.Graph(id=FUNNEL, config=graph_config()), html.Div(id=FUNNEL_TABLE)],
+                _slot(dcc.Graph(id=FUNNEL, config=graph_config()), 380), html.Div(id=FUNNEL_TABLE)],
                 note=t("explore.funnel.note", language), visual="funnel", language=language), lg=5),
             dbc.Col(_card(t("explore.leaderboard.title", language), html.Div(id=LEADERBOARD),
                           note=t("explore.leaderboard.note", language), visual="leaderboard", language=language),
@@ -108,8 +118,9 @@ def layout(**query):
             grid,
             dcc.Download(id=DOWNLOAD),
         ], card_id="explore-grid-card", note=t("explore.grid.note", language)),
+        dcc.Store(id=BELOW_SEEN, data=False),
         _card(t("explore.heatmap.title", language), dcc.Graph(id=HEATMAP, config=graph_config()),
-              note=t("explore.heatmap.note", language), visual="heatmap", language=language),
+              card_id=HEATMAP_CARD, note=t("explore.heatmap.note", language), visual="heatmap", language=language),
         dbc.Card(dbc.CardBody([
             dbc.Alert(t("explore.cohort.convention", language), id=CONVENTION, color="info", className="small"),
             dbc.Row([

@@ -46,7 +46,14 @@ def test_a_french_csv_has_semicolons_decimal_commas_and_a_bom(new_page):
 def test_a_heatmap_click_sets_the_channel_and_month_and_the_url(page):
     login_as(page, "director@pilotage.demo")
     page.goto("/explore?period=last_quarter&by=channel")
+    # Below the fold, the heatmap and the cohorts wait until scrolled to.
+    page.wait_for_selector("#explore-leaderboard-table")
+    page.wait_for_timeout(500)
+    assert page.locator("#explore-heatmap g.hm").count() == 0
+    assert page.locator("#explore-cohort-table").count() == 0
+    page.locator("#explore-heatmap-card").scroll_into_view_if_needed()
     page.wait_for_selector("#explore-heatmap g.hm", state="attached")
+    page.wait_for_selector("#explore-cohort-table")
     drag = page.locator("#explore-heatmap .nsewdrag").first
     drag.scroll_into_view_if_needed()
     # The cell in the middle of the plot (hovered first, as a hand does): its channel and month become the filters.
