@@ -28,7 +28,14 @@ import pandas as pd
 from sqlalchemy import Column, Connection, Engine, String, and_, exists, false, func, insert, or_, select
 from sqlalchemy import update as sql_update
 
-from etl.marts import _temporary, refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions
+from etl.marts import (
+    _temporary,
+    refresh_activity,
+    refresh_cohorts,
+    refresh_reps,
+    refresh_subscriptions,
+    sum_lead_marts,
+)
 from etl.pseudonymise import normalise_email, pseudonymise
 from pilotage.dates import add_months
 from pilotage.operator import cli_operator
@@ -129,7 +136,7 @@ def _refresh(conn: Connection, lead_days: set[dt.date], months: set[dt.date]) ->
     leads = None
     if lead_days:
         result = conn.execute(select(*Lead.__table__.c))
-        leads = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        leads = sum_lead_marts(pd.DataFrame(result.fetchall(), columns=list(result.keys())), lead_days)
     refresh_activity(conn, {Lead.__tablename__: lead_days}, leads=leads)
     refresh_cohorts(conn, lead_days, leads=leads)
     refresh_reps(conn, lead_days, leads=leads)

@@ -566,10 +566,17 @@ def test_the_profile_page_lists_the_users_own_tokens_in_their_language(dash_app,
     from dashapp.pages import profile
 
     mine, theirs = token_for(dash_app, PLANNER, name="mine"), token_for(dash_app, OTHER_PLANNER, name="theirs")
-    with dash_app.server.test_request_context(headers={"Accept-Language": language}):
-        login_user(users.get_user_by_email(PLANNER))
-        page = json.dumps(profile.layout().to_plotly_json(), default=lambda c: c.to_plotly_json(),
-                          ensure_ascii=False)
+    with get_engine().begin() as conn:  # the user's own choice (other tests may have set one) is the language
+        before = conn.execute(select(AppUser.language).where(AppUser.email == PLANNER)).scalar_one()
+        conn.execute(update(AppUser).where(AppUser.email == PLANNER).values(language=language))
+    try:
+        with dash_app.server.test_request_context(headers={"Accept-Language": language}):
+            login_user(users.get_user_by_email(PLANNER))
+            page = json.dumps(profile.layout().to_plotly_json(), default=lambda c: c.to_plotly_json(),
+                              ensure_ascii=False)
+    finally:
+        with get_engine().begin() as conn:
+            conn.execute(update(AppUser).where(AppUser.email == PLANNER).values(language=before))
     assert i18n.t("profile.tokens.title", language) in page and i18n.t("profile.tokens.create", language) in page
     assert tokens.parse(mine)[0] in page and tokens.parse(mine)[1] not in page  # never the secret again
     assert tokens.parse(theirs)[0] not in page

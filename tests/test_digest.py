@@ -15,7 +15,7 @@ import re
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
 from dashapp import i18n
@@ -23,7 +23,7 @@ from dashapp.demo_users import DEMO_USERS
 from pilotage import mail
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
-from pilotage.store.models import ALL_REGIONS, NATIONAL_SCOPE, MailQueue
+from pilotage.store.models import ALL_REGIONS, NATIONAL_SCOPE, AppUser, MailQueue
 
 from .app_helpers import copy_sqlite
 from .forecast_helpers import FAST
@@ -38,6 +38,8 @@ def forecast_url(demo_sqlite_url, tmp_path_factory) -> str:
     from forecasting.training import train
 
     url = copy_sqlite(demo_sqlite_url, tmp_path_factory.mktemp("digest") / "digest.sqlite3")
+    with get_engine(url).begin() as conn:  # the demo users only: other tests add users to the shared demo store
+        conn.execute(update(AppUser).where(AppUser.email.not_in(EMAILS)).values(is_active=False))
     run = train(get_engine(url), cutoff=CUTOFF, run_by="test", candidates=FAST, n_jobs=1)
     assert run.is_champion
     return url

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import plotly.graph_objects as go
 
@@ -26,6 +27,17 @@ def browser_path() -> str | None:
         if path and os.access(path, os.X_OK):
             return path
     return next((p for name in ("chromium", "chromium-browser", "google-chrome") if (p := shutil.which(name))), None)
+
+
+def _run(coroutine_function):
+    """``asyncio.run`` of the coroutine, on a thread of its own when this thread already runs an event loop
+    (a caller inside async code, an async worker): ``asyncio.run`` refuses to nest."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine_function())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function()).result()
 
 
 def to_png(figures: Sequence[go.Figure], width: int = 640, height: int = 300, scale: float = 1.0
@@ -49,7 +61,7 @@ def to_png(figures: Sequence[go.Figure], width: int = 640, height: int = 300, sc
             return [await browser.calc_fig(fig, opts=opts) for fig in figures]
 
     try:
-        return asyncio.run(draw())
+        return _run(draw)
     except Exception as error:  # noqa: BLE001 - any failure of the browser means tables only
         log.warning("static images unavailable: %s: %s", type(error).__name__, error)
         return None
