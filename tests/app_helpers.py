@@ -203,18 +203,24 @@ def media_champion_copied(source_url: str, target_url: str):
             registry.promote(engine, before["id"], actor="test")
 
 
-def make_app_store(folder: Path) -> str:
-    """A migrated SQLite store with France, three regions and the demo users; no facts."""
+def seed_regions_and_users(engine) -> None:
+    """The three test regions under France and the demo users, in a migrated store without them (the
+    configured ``DATABASE_URL`` must name it: the demo users are written through the app's own code)."""
     from dashapp.demo_users import ensure_demo_users
 
-    url = f"sqlite:///{folder / 'app.sqlite3'}"
-    engine = get_engine(url)
-    upgrade(engine)
     with engine.begin() as conn:
         conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
                                       for code, name in REGIONS])
+    ensure_demo_users()
+
+
+def make_app_store(folder: Path) -> str:
+    """A migrated SQLite store with France, three regions and the demo users; no facts."""
+    url = f"sqlite:///{folder / 'app.sqlite3'}"
+    engine = get_engine(url)
+    upgrade(engine)
     with using_database(url):
-        ensure_demo_users()
+        seed_regions_and_users(engine)
     return url
 
 

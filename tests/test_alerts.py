@@ -26,11 +26,10 @@ from pilotage.store.models import (
     MailQueue,
     MartDaily,
     MartMonthly,
-    Region,
     Target,
 )
 
-from .app_helpers import REGIONS
+from .app_helpers import seed_regions_and_users
 
 CHANNEL = "paid_search"
 T0 = dt.datetime(2026, 10, 1, 8, 0)
@@ -39,14 +38,9 @@ T0 = dt.datetime(2026, 10, 1, 8, 0)
 @pytest.fixture
 def store(engine, monkeypatch):
     """The configured store, on SQLite and PostgreSQL: France, three regions and the demo users, no facts."""
-    from dashapp.demo_users import ensure_demo_users
-
-    with engine.begin() as conn:
-        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
-                                      for code, name in REGIONS])
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
-    ensure_demo_users()
+    seed_regions_and_users(engine)
     from dashapp.alerts.evaluate import _bare_app
     from dashapp.extensions import cache
 

@@ -14,11 +14,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
-from dashapp.demo_users import ensure_demo_users
 from etl.pipeline import load_file
-from pilotage.store.models import DataQualityFinding, EtlRun, Region
+from pilotage.store.models import DataQualityFinding, EtlRun
 
-from .app_helpers import REGIONS, logged_in_client, switch_language
+from .app_helpers import logged_in_client, seed_regions_and_users, switch_language
 from .test_app_admin import call, outputs
 
 IDF_DIRECTOR, ADMIN, SALES = "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo"
@@ -52,12 +51,9 @@ LAST_LINE = len(leads_file().splitlines())  # the two bad rows end the file
 def store(engine, tmp_path, monkeypatch):
     from pilotage.settings import get_settings
 
-    with engine.begin() as conn:
-        conn.execute(insert(Region), [dict(code=code, name=name, level="region", parent_code="FR")
-                                      for code, name in REGIONS])
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     get_settings.cache_clear()
-    ensure_demo_users()
+    seed_regions_and_users(engine)
     (tmp_path / "leads.csv").write_text(leads_file(), encoding="utf-8")
     report = load_file(tmp_path / "leads.csv", source="leads", engine=engine)
     assert report.rows_rejected == 2
