@@ -519,6 +519,30 @@ def test_a_token_past_its_rate_gets_429_with_retry_after(dash_app, sqlite_store,
     assert api(dash_app, f"{PREFIX}/me", clear).status_code == 200  # the next minute
 
 
+@pytest.mark.parametrize("redis", [False, True])
+def test_requests_sent_at_once_get_exactly_the_rate(dash_app, sqlite_store, monkeypatch, redis):
+    """The per-token counter is atomic: 24 requests sent together with one token, at 5 a minute, give exactly 5
+    answers and 19 refusals (a read-then-write counter would let several through on the same count)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if redis:
+        import redis as redis_client
+
+        try:
+            redis_client.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=0.5).ping()
+        except redis_client.RedisError as error:
+            pytest.skip(f"Redis not reachable: {error}")
+        monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PILOTAGE_API_RATE_PER_MINUTE", "5")
+    get_settings.cache_clear()
+    window = random.randrange(10**8, 10**9)
+    monkeypatch.setattr(guard.time, "time", lambda: window * 60 + 10.0)
+    clear = token_for(dash_app, DIRECTOR)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda _: api(dash_app, f"{PREFIX}/me", clear).status_code, range(24)))
+    assert sorted(codes) == [200] * 5 + [429] * 19
+
+
 def test_failed_tokens_from_one_address_are_throttled(dash_app, sqlite_store):
     for _ in range(guard.MAX_API_FAILURES_PER_ADDRESS):
         assert api(dash_app, f"{PREFIX}/me", "plt_0123456789ab_" + "x" * 43).status_code == 401
