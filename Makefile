@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: install demo serve test lint bench bench-etl bench-app bench-browser bench-forecast bench-planning bench-soak services clean chromium nginx
+.PHONY: install demo serve test lint translations bench bench-etl bench-app bench-browser bench-forecast bench-planning bench-soak services clean chromium nginx
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,15 @@ nginx:
 
 lint: install
 	$(BIN)/ruff check .
+
+## translations: find the keys the code uses (t("key") calls), rebuild dashapp/i18n/locale/messages.pot from en.po,
+## update en.po and fr.po from it, compile the .mo files; fails on a key used but missing, or a French text missing
+## or to review (README: "Translations")
+translations: install
+	@mkdir -p var
+	$(BIN)/pybabel -q extract --no-default-keywords -k t -F babel.cfg --omit-header -o var/i18n-used.pot \
+	  dashapp pilotage etl forecasting
+	$(BIN)/pilotage i18n update --extracted var/i18n-used.pot
 
 ## start the local PostgreSQL and Redis if they are down (what CI does)
 services:

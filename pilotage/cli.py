@@ -11,6 +11,7 @@ from dashapp.alerts.cli import app as alerts_app
 from dashapp.alerts.cli import reports_app
 from dashapp.cli import app as users_app
 from dashapp.cli import serve
+from dashapp.i18n.cli import app as i18n_app
 from etl.cli import app as etl_app
 from etl.cli import privacy_app
 from forecasting.cli import app as forecast_app
@@ -26,6 +27,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(reports_app, name="reports")
+app.add_typer(i18n_app, name="i18n")
 app.command()(serve)
 console = Console(stderr=True)
 

@@ -4,14 +4,18 @@ the session's, else the browser's)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import read_mo
 
 from dashapp import i18n
 from dashapp.auth import users
+from dashapp.i18n import catalogs
+from dashapp.semantic import metrics
 
 from .app_helpers import csrf_from, logged_in_client, make_app_store, switch_language
 
@@ -38,18 +42,83 @@ def store(store_url, monkeypatch) -> str:
 
 # --- the catalogue ---------------------------------------------------------------------------------
 
+def po_entries(language: str) -> dict:
+    return {m.id: m for m in catalogs.entries(catalogs.read(catalogs.po_path(language), language))}
+
+
 def test_every_key_has_an_english_and_a_french_text():
-    assert len(i18n.MESSAGES) > 100
-    for key, texts in i18n.MESSAGES.items():
-        assert isinstance(texts, tuple) and len(texts) == 2, key
-        english, french = texts
-        assert english.strip() and french.strip(), key
+    english, french = po_entries("en"), po_entries("fr")
+    assert len(english) > 100 and set(french) == set(english)
+    for key in english:
+        assert english[key].string.strip() and french[key].string.strip(), key
+        assert not english[key].fuzzy and not french[key].fuzzy, f"{key}: French to review after an English change"
+    assert set(english) <= set(i18n.MESSAGES)
+    for key, texts in i18n.MESSAGES.items():  # and the KPI definitions the runtime adds from the metrics module
+        assert isinstance(texts, tuple) and len(texts) == 2 and all(text.strip() for text in texts), key
 
 
 def test_placeholders_are_the_same_in_both_languages():
     field = re.compile(r"{(\w+)}")
     for key, (english, french) in i18n.MESSAGES.items():
         assert set(field.findall(english)) == set(field.findall(french)), key
+
+
+def test_french_is_served_from_the_compiled_catalogue():
+    french = po_entries("fr")
+    assert i18n.t("login.title", "fr") == french["login.title"].string == "Connexion"
+    assert i18n.t("login.title", "en") == "Sign in" and i18n.t("login.title", "de") == "Sign in"
+    assert i18n.translations("fr").gettext("nav.logout") == "Se déconnecter"
+    assert i18n.t("nav.scope", "fr", scope="Île-de-France") == "Périmètre : Île-de-France"
+    definition = metrics.KPIS["mrr"].definition
+    assert (i18n.t("kpi.definition.mrr", "en"), i18n.t("kpi.definition.mrr", "fr")) == definition
+
+
+def test_the_committed_mo_files_are_compiled_from_the_po_files():
+    for language in ("en", "fr"):
+        assert catalogs.mo_path(language).read_bytes() == catalogs.compiled(language), (
+            f"{language}: run `make translations` after editing the .po files")
+
+
+def test_a_translator_sees_the_english_text_and_the_area_of_each_entry():
+    english, french = po_entries("en"), po_entries("fr")
+    template = catalogs.read(catalogs.pot_path())
+    assert [m.id for m in catalogs.entries(template)] == list(french) and set(french) == set(english)
+    for key, message in french.items():
+        assert catalogs.english_of(message) == " ".join(english[key].string.split()), key
+        assert catalogs.area_of(message) == catalogs.area_of(english[key]) is not None, key
+    assert catalogs.area_of(french["planning.title"]) == "planning"
+    assert ("dashapp/templates/login.html", None) in french["login.title"].locations
+
+
+def test_merging_a_tuple_module_adds_changes_and_prunes(tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path / "locale")
+    module = tmp_path / "exports.py"
+    module.write_text('MESSAGES = {"x.a": ("File", "Fichier"), "x.b": ("{n} rows", "{n} lignes"),'
+                      ' "kpi.definition.x": ("d", "d")}', encoding="utf-8")
+    report = catalogs.merge_modules([module])
+    assert (report["added"], report["skipped"]) == (["x.a", "x.b"], ["kpi.definition.x"])
+    module.write_text('MESSAGES = {"x.a": ("A file", "Un fichier"), "x.c": ("Sheet", "Feuille")}', encoding="utf-8")
+    report = catalogs.merge_modules([module])
+    assert (report["added"], report["changed"], report["stale"]) == (["x.c"], ["x.a"], ["x.b"])
+    assert catalogs.merge_modules([module], prune=True)["removed"] == ["x.b"]
+    french = po_entries("fr")
+    assert {k: m.string for k, m in french.items()} == {"x.a": "Un fichier", "x.c": "Feuille"}
+    assert catalogs.english_of(french["x.a"]) == "A file" and catalogs.area_of(french["x.a"]) == "exports"
+    assert catalogs.mo_path("fr").read_bytes() == catalogs.compiled("fr")
+
+    # The English changes in en.po: the French is kept but marked for review, and not served meanwhile.
+    english = catalogs.read(catalogs.po_path("en"), "en")
+    english["x.c"].string = "Worksheet"
+    catalogs.save(english, catalogs.po_path("en"))
+    catalogs.refresh()
+    assert po_entries("fr")["x.c"].fuzzy and po_entries("fr")["x.c"].string == "Feuille"
+    assert "x.c" not in {m.id for m in read_mo(io.BytesIO(catalogs.mo_path("fr").read_bytes())) if m.id}
+
+
+def test_extraction_finds_whole_keys_only():
+    source = b'''t("a.b"); i18n.t("c.d", language, n=1); t("e" if x else "f"); t("role." + role); t(f"kpi.{n}")'''
+    keys = [key for _, _, key, _ in catalogs.extract_python(io.BytesIO(source), {"t": None}, [], {})]
+    assert keys == ["a.b", "c.d", "e", "f"]
 
 
 def used_keys() -> dict[str, set[str]]:

@@ -1,38 +1,77 @@
 """French and English: the user's language, translated texts, and numbers, euros and dates
 in the locale's format (``1 234,5 €`` in French, ``€1,234.5`` in English).
 
-Texts live in ``catalog/*.py`` modules, one per area of the app, each a ``MESSAGES`` dict
-of ``key: (english, french)``. A missing key is a bug: :func:`t` raises in tests (see
-``tests/test_i18n.py``) and shows the key itself to users.
+Texts live in gettext catalogues, ``locale/<language>/LC_MESSAGES/messages.po`` (compiled to the ``.mo`` files
+read here), one entry per key: ``msgid`` the key the code asks for, ``msgstr`` the text (see :mod:`.catalogs`
+for how they are kept, and the README's "Translations"). The KPIs' definitions are not in them: they come from
+:mod:`dashapp.semantic.metrics`, the one place they are written. A missing key is a bug: the tests fail on
+it (see ``tests/test_i18n.py``) and users see the key itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import pkgutil
+import functools
+import io
+from types import MappingProxyType
 
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo, write_mo
 from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
 
-from . import catalog
+from .catalogs import DOMAIN, mo_path
 
 LANGUAGES = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 
 
-def _load_catalog() -> dict[str, tuple[str, str]]:
-    messages: dict[str, tuple[str, str]] = {}
-    for module in pkgutil.iter_modules(catalog.__path__):
-        part = importlib.import_module(f"{catalog.__name__}.{module.name}").MESSAGES
-        duplicated = set(part) & set(messages)
-        if duplicated:
-            raise RuntimeError(f"translation keys defined twice: {sorted(duplicated)}")
-        messages.update(part)
-    return messages
+def _derived(language: str) -> Catalog:
+    """``kpi.definition.<name>``: each KPI's definition as :mod:`dashapp.semantic.metrics` writes it, for the
+    glossary page and the cards' and drill-down's tooltips."""
+    from dashapp.semantic.metrics import KPIS
+
+    catalog = Catalog(locale=language, domain=DOMAIN)
+    for name, kpi in KPIS.items():
+        catalog.add(f"kpi.definition.{name}", kpi.definition[LANGUAGES.index(language)])
+    return catalog
 
 
-MESSAGES = _load_catalog()
+def _compiled(catalog: Catalog) -> io.BytesIO:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return buffer
+
+
+@functools.cache
+def translations(language: str) -> Translations:
+    """A language's gettext translations (its .mo, and the KPI definitions); French falls back to English for a
+    key it lacks (the tests make sure none does)."""
+    with mo_path(language).open("rb") as fp:
+        loaded = Translations(fp, domain=DOMAIN)
+    loaded.merge(Translations(_compiled(_derived(language)), domain=DOMAIN))
+    if language != LANGUAGES[0]:
+        loaded.add_fallback(translations(LANGUAGES[0]))
+    return loaded
+
+
+def _load_messages() -> dict[str, tuple[str, str]]:
+    """Every key with its English and French texts: what code asks about a key (is there a label for this
+    status?) and the tests read."""
+    texts: dict[str, list[str]] = {}
+    for index, language in enumerate(LANGUAGES):
+        with mo_path(language).open("rb") as fp:
+            catalogs = [read_mo(fp), _derived(language)]
+        for catalog in catalogs:
+            for message in catalog:
+                if message.id:
+                    texts.setdefault(message.id, ["", ""])[index] = message.string
+    return {key: (english, french or english) for key, (english, french) in texts.items()}
+
+
+MESSAGES = MappingProxyType(_load_messages())
 
 
 def current_language() -> str:
@@ -51,10 +90,9 @@ def current_language() -> str:
 
 def t(key: str, language: str | None = None, **values) -> str:
     language = language or current_language()
-    pair = MESSAGES.get(key)
-    if pair is None:
+    if key not in MESSAGES:
         return key
-    text = pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
+    text = translations(language if language in LANGUAGES else LANGUAGES[0]).gettext(key)
     return text.format(**values) if values else text
 
 

@@ -1,1 +1,0 @@
-"""Translation catalogues, one module per area of the app (``MESSAGES = {key: (en, fr)}``)."""
