@@ -115,6 +115,12 @@ def test_merging_a_tuple_module_adds_changes_and_prunes(tmp_path, monkeypatch):
     assert "x.c" not in {m.id for m in read_mo(io.BytesIO(catalogs.mo_path("fr").read_bytes())) if m.id}
 
 
+def test_no_tuple_module_is_left_unmerged():
+    """The former ``dashapp/i18n/catalog/*.py`` modules are read by nothing: their texts must be merged."""
+    left = sorted(str(p.relative_to(SOURCE.parent)) for p in (SOURCE / "i18n" / "catalog").glob("*.py"))
+    assert left == [], "merge them: pilotage i18n merge dashapp/i18n/catalog/*.py --remove"
+
+
 def test_extraction_finds_whole_keys_only():
     source = b'''t("a.b"); i18n.t("c.d", language, n=1); t("e" if x else "f"); t("role." + role); t(f"kpi.{n}")'''
     keys = [key for _, _, key, _ in catalogs.extract_python(io.BytesIO(source), {"t": None}, [], {})]
