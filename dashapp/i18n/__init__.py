@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import read_mo, write_mo
+from babel.messages.mofile import write_mo
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
@@ -51,7 +51,11 @@ def translations(language: str) -> Translations:
     key it lacks (the tests make sure none does)."""
     with mo_path(language).open("rb") as fp:
         loaded = Translations(fp, domain=DOMAIN)
-    loaded.merge(Translations(_compiled(_derived(language)), domain=DOMAIN))
+    derived = Translations(_compiled(_derived(language)), domain=DOMAIN)
+    twice = (set(derived._catalog) & set(loaded._catalog)) - {""}
+    if twice:  # a definition copied into a .po would hide which one is read
+        raise RuntimeError(f"keys both in the catalogues and in dashapp.semantic.metrics: {sorted(twice)}")
+    loaded.merge(derived)
     if language != LANGUAGES[0]:
         loaded.add_fallback(translations(LANGUAGES[0]))
     return loaded
@@ -59,16 +63,10 @@ def translations(language: str) -> Translations:
 
 def _load_messages() -> dict[str, tuple[str, str]]:
     """Every key with its English and French texts: what code asks about a key (is there a label for this
-    status?) and the tests read."""
-    texts: dict[str, list[str]] = {}
-    for index, language in enumerate(LANGUAGES):
-        with mo_path(language).open("rb") as fp:
-            catalogs = [read_mo(fp), _derived(language)]
-        for catalog in catalogs:
-            for message in catalog:
-                if message.id:
-                    texts.setdefault(message.id, ["", ""])[index] = message.string
-    return {key: (english, french or english) for key, (english, french) in texts.items()}
+    status?) and the tests read. Taken from the parsed .mo files (gettext's ``_catalog``, which Babel's own
+    ``merge`` reads too) rather than parsing them a second time."""
+    english, french = (translations(language)._catalog for language in LANGUAGES)
+    return {key: (text, french.get(key, text)) for key, text in english.items() if key}
 
 
 MESSAGES = MappingProxyType(_load_messages())
