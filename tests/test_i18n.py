@@ -121,6 +121,32 @@ def test_no_tuple_module_is_left_unmerged():
     assert left == [], "merge them: pilotage i18n merge dashapp/i18n/catalog/*.py --remove"
 
 
+def test_the_update_command_fails_on_a_missing_key_or_french_text(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dashapp.i18n.cli import app
+
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path / "locale")
+    module = tmp_path / "exports.py"
+    module.write_text('MESSAGES = {"x.a": ("File", "Fichier")}', encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["merge", str(module)]).exit_code == 0
+    extracted = catalogs.new_catalog(None)
+    extracted.add("x.a", locations=[("dashapp/pages/x.py", 3)])
+    extracted.add("x.new", locations=[("dashapp/pages/x.py", 9)])
+    catalogs.save(extracted, tmp_path / "used.pot")
+    result = runner.invoke(app, ["update", "--extracted", str(tmp_path / "used.pot")])
+    assert result.exit_code == 1 and "x.new: used in dashapp/pages/x.py but not in en.po" in result.output
+    assert ("dashapp/pages/x.py", None) in po_entries("fr")["x.a"].locations
+
+    french = catalogs.read(catalogs.po_path("fr"), "fr")
+    french["x.a"].string = ""
+    catalogs.save(french, catalogs.po_path("fr"))
+    result = runner.invoke(app, ["update"])
+    assert result.exit_code == 1 and "x.a: untranslated in fr" in result.output
+    assert i18n.t("x.a", "fr") == "x.a"  # (the app's own catalogues are untouched)
+
+
 def test_extraction_finds_whole_keys_only():
     source = b'''t("a.b"); i18n.t("c.d", language, n=1); t("e" if x else "f"); t("role." + role); t(f"kpi.{n}")'''
     keys = [key for _, _, key, _ in catalogs.extract_python(io.BytesIO(source), {"t": None}, [], {})]
