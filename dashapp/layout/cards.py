@@ -1,7 +1,7 @@
 """The home page's building blocks: a KPI card, its sparkline and the AARRR funnel summary.
 
 Pure layout: these functions receive figures already computed by the query and metrics
-layers (see :mod:`dashapp.callbacks.home`) and only format them. A card's state is shown by
+layers (:mod:`dashapp.semantic.overview`) and only format them. A card's state is shown by
 its border colour *and* a text badge, so that it does not rely on colour alone; the badge's
 tooltip says the one rule behind it (:func:`badge_rule`), the title's tooltip what the KPI is
 (its definition in :mod:`metrics`, leading or lagging).
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from .. import i18n
-from ..semantic import metrics
+from ..semantic import metrics, overview
+from ..semantic.overview import FunnelStage, KpiCardData
 
 # metrics.state -> Bootstrap contextual colour
 STATE_COLOURS = {"green": "success", "amber": "warning", "red": "danger", "none": "secondary"}
@@ -25,30 +25,6 @@ SPARK_COLOUR = "#0d6efd"
 SPARK_FILL = "rgba(13,110,253,0.08)"
 SPARK_HEIGHT = 48
 EVENT_FILL = "rgba(111,66,193,0.15)"  # annotations, as on the drill-down's charts
-
-
-@dataclass(frozen=True)
-class KpiCardData:
-    """What one card shows; every number comes from the query layer through metrics."""
-
-    name: str
-    value: float | None
-    target: float | None
-    attainment: float | None
-    vs_previous: float | None
-    vs_last_year: float | None
-    state: str
-    href: str
-    trend: tuple[tuple[dt.date, float | None], ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class FunnelStage:
-    stage: str  # an AARRR stage (metrics.STAGES)
-    kpi: str
-    value: float | None
-    rate: float | None = None  # conversion from the previous stage, or churn for retention
-    rate_of: str | None = None  # the KPI the rate is a share of; None for retention's churn
 
 
 def _spark_x(day: dt.date, first: dt.date, last: dt.date) -> float:
@@ -68,7 +44,7 @@ def _spark_svg(points: list[tuple[dt.date, float]], marks=()) -> str:
                     for m, v in points)
     zero = SPARK_HEIGHT - 2 - (SPARK_HEIGHT - 4) * (0.0 - low) / span
     shades = ""
-    for mark in visible_marks(marks, first, last):
+    for mark in overview.marks_between(marks, first, last):
         left = _spark_x(max(mark.start, first), first, last)
         right = _spark_x(min(mark.end + dt.timedelta(days=1), last), first, last)
         shades += f'<rect x="{left:.2f}" y="0" width="{max(right - left, 0.5):.2f}" height="{SPARK_HEIGHT}" ' \
@@ -77,11 +53,6 @@ def _spark_svg(points: list[tuple[dt.date, float]], marks=()) -> str:
             f'{shades}<polygon points="0,{zero:.2f} {line} 100,{zero:.2f}" fill="{SPARK_FILL}"/>'
             f'<polyline points="{line}" fill="none" stroke="{SPARK_COLOUR}" stroke-width="2" '
             f'stroke-linejoin="round" vector-effect="non-scaling-stroke"/></svg>')
-
-
-def visible_marks(marks, first: dt.date, last: dt.date) -> list:
-    """The annotations that meet the months ``first``..``last``."""
-    return [m for m in marks if m.start < last and m.end >= first]
 
 
 def sparkline(name: str, trend, language: str, marks=()) -> html.Img | html.Div:
@@ -93,7 +64,7 @@ def sparkline(name: str, trend, language: str, marks=()) -> html.Img | html.Div:
         return html.Div(i18n.t("home.trend.none", language), className="text-muted small fst-italic",
                         style={"height": f"{SPARK_HEIGHT}px"})
     labels = [f"{i18n.date(m, 'MMM y', language)}: {i18n.kpi_value(name, v, language)}" for m, v in points]
-    shown = visible_marks(marks, points[0][0], points[-1][0])
+    shown = overview.marks_between(marks, points[0][0], points[-1][0])
     labels += [f"▌ {m.label}" for m in shown]
     svg = base64.b64encode(_spark_svg(points, shown).encode()).decode()
     return html.Img(id=f"home-spark-{name}", src=f"data:image/svg+xml;base64,{svg}", title="\n".join(labels),
