@@ -86,14 +86,18 @@ def kpi_help(name: str, language: str) -> str:
     return f"{i18n.t(f'kpi.definition.{name}', language)} {i18n.t(f'kpi.timing.{kpi.timing}', language)}"
 
 
-def state_badge(name: str, state: str, badge_id: str, language: str) -> html.Span:
-    """The state as a text badge, with the rule behind it in a tooltip (``{badge_id}-rule``)."""
+def badge_parts(name: str, state: str, badge_id: str, language: str) -> list:
+    """The state as a text badge (Bootstrap's badge classes on a plain span: what ``dbc.Badge`` draws, for less
+    work in the browser), and the rule behind it in a tooltip (``{badge_id}-rule``)."""
     rule = badge_rule(name, language) if state != "none" else i18n.t("badge.rule.none", language)
-    return html.Span([
-        dbc.Badge(i18n.t(f"home.state.{state}", language), color=STATE_COLOURS.get(state, "secondary"), pill=True,
-                  text_color="dark" if state == "amber" else None, id=badge_id),
-        dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom"),
-    ])
+    classes = f"badge rounded-pill bg-{STATE_COLOURS.get(state, 'secondary')}" + (" text-dark" if state == "amber" else "")
+    return [html.Span(i18n.t(f"home.state.{state}", language), className=classes, id=badge_id),
+            dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom")]
+
+
+def state_badge(name: str, state: str, badge_id: str, language: str) -> html.Span:
+    """The badge and its tooltip in one span (where the caller places one element)."""
+    return html.Span(badge_parts(name, state, badge_id, language))
 
 
 def _change(name: str, change: float | None, label_key: str, language: str) -> html.Div:
@@ -107,7 +111,7 @@ def _change(name: str, change: float | None, label_key: str, language: str) -> h
     verdict = "" if better is None else i18n.t("home.change.better" if better else "home.change.worse", language)
     return html.Div([
         html.Span(f"{arrow} {i18n.percent(change, 1, language, signed=True)}", className=colour), " ", label,
-        html.Span(f" ({verdict})" if verdict else "", className="visually-hidden"),
+        *([html.Span(f" ({verdict})", className="visually-hidden")] if verdict else []),
     ], className="small")
 
 
@@ -122,15 +126,17 @@ def _target_line(card: KpiCardData, language: str) -> html.Div:
 
 
 def kpi_card(card: KpiCardData, language: str, marks=()) -> dcc.Link:
-    """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down."""
+    """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down. Plain elements
+    with Bootstrap's classes (one ``card card-body`` element, not ``dbc.Card`` > ``dbc.CardBody``): a page of
+    cards is some 200 Dash components, and each costs the browser's renderer work."""
     colour = STATE_COLOURS.get(card.state, "secondary")
     title = i18n.t(f"kpi.{card.name}", language)
-    body = dbc.CardBody([
+    body = html.Div([
         html.Div([
-            html.H3([title, dbc.Tooltip(kpi_help(card.name, language), target=f"home-title-{card.name}",
-                                        id=f"home-help-{card.name}", placement="top")],
-                    className="h6 mb-0 text-muted", id=f"home-title-{card.name}"),
-            state_badge(card.name, card.state, f"home-state-{card.name}", language),
+            html.H3(title, className="h6 mb-0 text-muted", id=f"home-title-{card.name}"),
+            dbc.Tooltip(kpi_help(card.name, language), target=f"home-title-{card.name}", id=f"home-help-{card.name}",
+                        placement="top"),
+            *badge_parts(card.name, card.state, f"home-state-{card.name}", language),
         ], className="d-flex justify-content-between align-items-start gap-2"),
         html.Div(i18n.kpi_value(card.name, card.value, language), id=f"home-value-{card.name}",
                  className="fs-3 fw-semibold my-1"),
@@ -138,24 +144,22 @@ def kpi_card(card: KpiCardData, language: str, marks=()) -> dcc.Link:
         _change(card.name, card.vs_previous, "common.vs_previous", language),
         _change(card.name, card.vs_last_year, "common.vs_last_year", language),
         sparkline(card.name, card.trend, language, marks),
-    ])
-    return dcc.Link(
-        dbc.Card(body, className=f"h-100 shadow-sm border-{colour} border-2 state-{card.state}",
-                 style={"borderLeftWidth": "6px"}),
-        href=card.href, id=f"home-card-{card.name}", title=i18n.t("home.open", language, kpi=title),
-        className="text-reset text-decoration-none d-block h-100",
-    )
+    ], className=f"card card-body h-100 shadow-sm border-{colour} border-2 state-{card.state}",
+        style={"borderLeftWidth": "6px"})
+    return dcc.Link(body, href=card.href, id=f"home-card-{card.name}", title=i18n.t("home.open", language, kpi=title),
+                    className="text-reset text-decoration-none d-block h-100")
 
 
 def kpi_cards(cards: list[KpiCardData], language: str, marks=()) -> html.Section:
     if not cards:
         return html.Section(dbc.Alert(i18n.t("home.no_kpis", language), color="info"))
     return html.Section(
-        dbc.Row([dbc.Col(kpi_card(card, language, marks), xs=12, sm=6, xl=3) for card in cards], className="g-3"),
+        html.Div([html.Div(kpi_card(card, language, marks), className="col-12 col-sm-6 col-xl-3") for card in cards],
+                 className="row g-3"),
         **{"aria-label": i18n.t("home.cards", language)})
 
 
-def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
+def funnel_summary(stages: list[FunnelStage], language: str) -> html.Div:
     """AARRR, left to right: each stage's figure and its conversion from the stage before."""
     columns = []
     for stage in stages:
@@ -168,11 +172,11 @@ def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
         else:
             rate = i18n.t("home.funnel.conversion", language, value=i18n.percent(stage.rate, 2, language),
                           previous=i18n.t(f"kpi.{stage.rate_of}", language).lower())
-        columns.append(dbc.Col(html.Div([
+        columns.append(html.Div(html.Div([
             html.Div(i18n.t(f"stage.{stage.stage}", language), className="text-uppercase small fw-bold text-primary"),
             html.Div(i18n.t(f"kpi.{stage.kpi}", language), className="small text-muted"),
             html.Div(i18n.kpi_value(stage.kpi, stage.value, language), className="fs-5 fw-semibold",
                      id=f"home-funnel-{stage.stage}"),
             html.Div(rate, className="small"),
-        ], className="border rounded p-2 h-100 bg-light"), xs=6, md=True, className="mb-2"))
-    return dbc.Row(columns, className="g-2")
+        ], className="border rounded p-2 h-100 bg-light"), className="col-6 col-md mb-2"))
+    return html.Div(columns, className="row g-2")
