@@ -90,7 +90,8 @@ def badge_parts(name: str, state: str, badge_id: str, language: str) -> list:
     """The state as a text badge (Bootstrap's badge classes on a plain span: what ``dbc.Badge`` draws, for less
     work in the browser), and the rule behind it in a tooltip (``{badge_id}-rule``)."""
     rule = badge_rule(name, language) if state != "none" else i18n.t("badge.rule.none", language)
-    classes = f"badge rounded-pill bg-{STATE_COLOURS.get(state, 'secondary')}" + (" text-dark" if state == "amber" else "")
+    classes = f"badge rounded-pill bg-{STATE_COLOURS.get(state, 'secondary')}"
+    classes += " text-dark" if state == "amber" else ""
     return [html.Span(i18n.t(f"home.state.{state}", language), className=classes, id=badge_id),
             dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom")]
 
