@@ -17,7 +17,8 @@ NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 def row(token_id: int, *, expires: dt.timedelta, revoked: bool = False) -> dict:
     return {"id": token_id, "name": f"token {token_id}", "prefix": f"p{token_id}",
-            "created_at": NOW - dt.timedelta(days=1), "expires_at": NOW + expires, "last_used_at": None, "last_used_from": None,
+            "created_at": NOW - dt.timedelta(days=1), "expires_at": NOW + expires, "last_used_at": None,
+            "last_used_from": None,
             "revoked_at": NOW - dt.timedelta(hours=1) if revoked else None}
 
 
