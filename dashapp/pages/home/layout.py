@@ -11,6 +11,7 @@ from ... import i18n
 from ...layout.controls import download_id, export_buttons
 from ...semantic import overview
 from . import NAME, figures, ids
+from .callbacks import show  # the period switch's own (cached) answer: the first screen and the switch agree
 
 
 def period_switch(period: str) -> dbc.RadioItems:
@@ -23,8 +24,6 @@ def period_switch(period: str) -> dbc.RadioItems:
 
 
 def layout(period=None, **_query) -> html.Div:
-    from .callbacks import show  # the period switch's own (cached) answer, so that both always agree
-
     period = overview.clean_period(period)
     language = i18n.current_language()
     cards, funnel, info = show(period)
