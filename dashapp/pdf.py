@@ -1,6 +1,6 @@
 """The home page as a PDF: what a director forwards to the executive committee.
 
-The page is rebuilt on the server from the same view the home callback renders (:func:`callbacks.home.home_view`:
+The page is rebuilt on the server from the same view the home callback renders (:func:`semantic.overview.home_view`:
 the user's scope, role KPIs and period) in the user's language: the KPI cards with their figures, target and
 changes, the AARRR summary, and each card's 13-month trend as a chart with the annotations the user sees. The
 document is a self-contained HTML page (Plotly's own bundled script, no network) printed by the system Chromium

@@ -21,8 +21,7 @@ from sqlalchemy import delete, inspect, select, update
 from dashapp import i18n
 from dashapp.api import ENDPOINTS, PREFIX
 from dashapp.auth import guard, throttle, tokens, users
-from dashapp.callbacks import home
-from dashapp.semantic import forecasts, planning, queries
+from dashapp.semantic import forecasts, overview, planning, queries
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ApiToken, AppUser, AuditEntry
@@ -341,7 +340,7 @@ def test_kpi_figures_are_the_home_pages_for_that_user(dash_app, store, email):
     clear = token_for(dash_app, email)
     context = as_user(dash_app, email)
     try:
-        view = home.home_view("last_month")
+        view = overview.home_view("last_month")
     finally:
         context.pop()
     names = [card.name for card in view.cards]
@@ -587,7 +586,7 @@ def test_an_api_route_without_a_role_check_stops_the_app():
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_profile_page_lists_the_users_own_tokens_in_their_language(dash_app, sqlite_store, language):
-    from dashapp.pages import profile
+    from dashapp.pages.profile.layout import layout
 
     mine, theirs = token_for(dash_app, PLANNER, name="mine"), token_for(dash_app, OTHER_PLANNER, name="theirs")
     with get_engine().begin() as conn:  # the user's own choice (other tests may have set one) is the language
@@ -596,7 +595,7 @@ def test_the_profile_page_lists_the_users_own_tokens_in_their_language(dash_app,
     try:
         with dash_app.server.test_request_context(headers={"Accept-Language": language}):
             login_user(users.get_user_by_email(PLANNER))
-            page = json.dumps(profile.layout().to_plotly_json(), default=lambda c: c.to_plotly_json(),
+            page = json.dumps(layout().to_plotly_json(), default=lambda c: c.to_plotly_json(),
                               ensure_ascii=False)
     finally:
         with get_engine().begin() as conn:

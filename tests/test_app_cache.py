@@ -97,7 +97,7 @@ def test_a_rendered_view_is_built_once_per_scope_role_and_language(dash_app, app
     someone else's entry."""
     from sqlalchemy import update
 
-    from dashapp.callbacks import home
+    from dashapp.semantic import overview
     from pilotage.store.engine import get_engine
     from pilotage.store.models import AppUser
 
@@ -105,8 +105,8 @@ def test_a_rendered_view_is_built_once_per_scope_role_and_language(dash_app, app
     from .test_app_home import post_home
 
     built = []
-    real_view = home.home_view
-    monkeypatch.setattr(home, "home_view", lambda period: built.append(period) or real_view(period))
+    real_view = overview.home_view
+    monkeypatch.setattr(overview, "home_view", lambda period: built.append(period) or real_view(period))
     from dashapp.extensions import cache
 
     period = "quarter_to_date"

@@ -178,6 +178,26 @@ def test_the_page_layout_reads_the_period_from_the_url(login):
     assert forged["home-period"]["value"] == "last_month"
 
 
+@pytest.mark.parametrize("email", ["director@pilotage.demo", "sales@pilotage.demo"])
+def test_the_first_screen_comes_with_the_page_and_is_what_the_switch_draws(login, email):
+    """No callback before the first paint: the page's layout holds the cards, the summary, the period line and
+    (for the roles that see it) the health line, the same as the period switch answers; the switch's callbacks
+    do not run on load."""
+    client = login(email)
+    client.get("/_dash-layout")
+    told = {d["output"]: d for d in client.get("/_dash-dependencies").get_json()}
+    assert told[HOME_OUTPUT]["prevent_initial_call"] and told["home-health.children"]["prevent_initial_call"]
+    page = dash_post(client, PAGE_OUTPUT, [
+        {"id": "_pages_location", "property": "pathname", "value": "/"},
+        {"id": "_pages_location", "property": "search", "value": "?period=quarter_to_date"},
+    ]).get_json()["response"]["_pages_content"]["children"]
+    shown = {c["props"]["id"]: c["props"] for c in components(page) if isinstance(c["props"].get("id"), str)}
+    switched = post_home(client, "quarter_to_date").get_json()["response"]
+    for output in ("home-cards", "home-funnel", "home-period-info"):
+        assert shown[output]["children"] == switched[output]["children"], output
+    assert card_names(post_home(client, "quarter_to_date")) == list(metrics.HOME_KPIS[ROLES[email][0]])
+    assert ("home-health-line" in shown) == (ROLES[email][0] == "director")
+
 @pytest.fixture
 def french_director(dash_app, app_store):
     """A company-wide director who reads French (a user of their own: the demo users' language stays)."""

@@ -138,6 +138,13 @@ def listed(user_id: int, active_only: bool = False) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(statement.order_by(ApiToken.id.desc()))]
 
 
+def state(row: dict) -> str:
+    """A listed token's state as the profile page shows it: revoked, expired or active (what :func:`check` accepts)."""
+    if row["revoked_at"] is not None:
+        return "revoked"
+    return "expired" if row["expires_at"] <= _now() else "active"
+
+
 def get(user_id: int, token_id: int) -> dict | None:
     with get_engine().connect() as conn:
         row = conn.execute(select(*_PUBLIC).where(ApiToken.id == token_id, ApiToken.user_id == user_id)).first()

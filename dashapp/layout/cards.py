@@ -1,7 +1,7 @@
 """The home page's building blocks: a KPI card, its sparkline and the AARRR funnel summary.
 
 Pure layout: these functions receive figures already computed by the query and metrics
-layers (see :mod:`dashapp.callbacks.home`) and only format them. A card's state is shown by
+layers (:mod:`dashapp.semantic.overview`) and only format them. A card's state is shown by
 its border colour *and* a text badge, so that it does not rely on colour alone; the badge's
 tooltip says the one rule behind it (:func:`badge_rule`), the title's tooltip what the KPI is
 (its definition in :mod:`metrics`, leading or lagging).
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from .. import i18n
-from ..semantic import metrics
+from ..semantic import metrics, overview
+from ..semantic.overview import FunnelStage, KpiCardData
 
 # metrics.state -> Bootstrap contextual colour
 STATE_COLOURS = {"green": "success", "amber": "warning", "red": "danger", "none": "secondary"}
@@ -25,30 +25,6 @@ SPARK_COLOUR = "#0d6efd"
 SPARK_FILL = "rgba(13,110,253,0.08)"
 SPARK_HEIGHT = 48
 EVENT_FILL = "rgba(111,66,193,0.15)"  # annotations, as on the drill-down's charts
-
-
-@dataclass(frozen=True)
-class KpiCardData:
-    """What one card shows; every number comes from the query layer through metrics."""
-
-    name: str
-    value: float | None
-    target: float | None
-    attainment: float | None
-    vs_previous: float | None
-    vs_last_year: float | None
-    state: str
-    href: str
-    trend: tuple[tuple[dt.date, float | None], ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class FunnelStage:
-    stage: str  # an AARRR stage (metrics.STAGES)
-    kpi: str
-    value: float | None
-    rate: float | None = None  # conversion from the previous stage, or churn for retention
-    rate_of: str | None = None  # the KPI the rate is a share of; None for retention's churn
 
 
 def _spark_x(day: dt.date, first: dt.date, last: dt.date) -> float:
@@ -68,7 +44,7 @@ def _spark_svg(points: list[tuple[dt.date, float]], marks=()) -> str:
                     for m, v in points)
     zero = SPARK_HEIGHT - 2 - (SPARK_HEIGHT - 4) * (0.0 - low) / span
     shades = ""
-    for mark in visible_marks(marks, first, last):
+    for mark in overview.marks_between(marks, first, last):
         left = _spark_x(max(mark.start, first), first, last)
         right = _spark_x(min(mark.end + dt.timedelta(days=1), last), first, last)
         shades += f'<rect x="{left:.2f}" y="0" width="{max(right - left, 0.5):.2f}" height="{SPARK_HEIGHT}" ' \
@@ -77,11 +53,6 @@ def _spark_svg(points: list[tuple[dt.date, float]], marks=()) -> str:
             f'{shades}<polygon points="0,{zero:.2f} {line} 100,{zero:.2f}" fill="{SPARK_FILL}"/>'
             f'<polyline points="{line}" fill="none" stroke="{SPARK_COLOUR}" stroke-width="2" '
             f'stroke-linejoin="round" vector-effect="non-scaling-stroke"/></svg>')
-
-
-def visible_marks(marks, first: dt.date, last: dt.date) -> list:
-    """The annotations that meet the months ``first``..``last``."""
-    return [m for m in marks if m.start < last and m.end >= first]
 
 
 def sparkline(name: str, trend, language: str, marks=()) -> html.Img | html.Div:
@@ -93,7 +64,7 @@ def sparkline(name: str, trend, language: str, marks=()) -> html.Img | html.Div:
         return html.Div(i18n.t("home.trend.none", language), className="text-muted small fst-italic",
                         style={"height": f"{SPARK_HEIGHT}px"})
     labels = [f"{i18n.date(m, 'MMM y', language)}: {i18n.kpi_value(name, v, language)}" for m, v in points]
-    shown = visible_marks(marks, points[0][0], points[-1][0])
+    shown = overview.marks_between(marks, points[0][0], points[-1][0])
     labels += [f"▌ {m.label}" for m in shown]
     svg = base64.b64encode(_spark_svg(points, shown).encode()).decode()
     return html.Img(id=f"home-spark-{name}", src=f"data:image/svg+xml;base64,{svg}", title="\n".join(labels),
@@ -115,14 +86,19 @@ def kpi_help(name: str, language: str) -> str:
     return f"{i18n.t(f'kpi.definition.{name}', language)} {i18n.t(f'kpi.timing.{kpi.timing}', language)}"
 
 
-def state_badge(name: str, state: str, badge_id: str, language: str) -> html.Span:
-    """The state as a text badge, with the rule behind it in a tooltip (``{badge_id}-rule``)."""
+def badge_parts(name: str, state: str, badge_id: str, language: str) -> list:
+    """The state as a text badge (Bootstrap's badge classes on a plain span: what ``dbc.Badge`` draws, for less
+    work in the browser), and the rule behind it in a tooltip (``{badge_id}-rule``)."""
     rule = badge_rule(name, language) if state != "none" else i18n.t("badge.rule.none", language)
-    return html.Span([
-        dbc.Badge(i18n.t(f"home.state.{state}", language), color=STATE_COLOURS.get(state, "secondary"), pill=True,
-                  text_color="dark" if state == "amber" else None, id=badge_id),
-        dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom"),
-    ])
+    classes = f"badge rounded-pill bg-{STATE_COLOURS.get(state, 'secondary')}"
+    classes += " text-dark" if state == "amber" else ""
+    return [html.Span(i18n.t(f"home.state.{state}", language), className=classes, id=badge_id),
+            dbc.Tooltip(rule, target=badge_id, id=f"{badge_id}-rule", placement="bottom")]
+
+
+def state_badge(name: str, state: str, badge_id: str, language: str) -> html.Span:
+    """The badge and its tooltip in one span (where the caller places one element)."""
+    return html.Span(badge_parts(name, state, badge_id, language))
 
 
 def _change(name: str, change: float | None, label_key: str, language: str) -> html.Div:
@@ -136,7 +112,7 @@ def _change(name: str, change: float | None, label_key: str, language: str) -> h
     verdict = "" if better is None else i18n.t("home.change.better" if better else "home.change.worse", language)
     return html.Div([
         html.Span(f"{arrow} {i18n.percent(change, 1, language, signed=True)}", className=colour), " ", label,
-        html.Span(f" ({verdict})" if verdict else "", className="visually-hidden"),
+        *([html.Span(f" ({verdict})", className="visually-hidden")] if verdict else []),
     ], className="small")
 
 
@@ -151,15 +127,17 @@ def _target_line(card: KpiCardData, language: str) -> html.Div:
 
 
 def kpi_card(card: KpiCardData, language: str, marks=()) -> dcc.Link:
-    """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down."""
+    """One KPI: value, target, changes, sparkline and state; the whole card opens its drill-down. Plain elements
+    with Bootstrap's classes (one ``card card-body`` element, not ``dbc.Card`` > ``dbc.CardBody``): a page of
+    cards is some 200 Dash components, and each costs the browser's renderer work."""
     colour = STATE_COLOURS.get(card.state, "secondary")
     title = i18n.t(f"kpi.{card.name}", language)
-    body = dbc.CardBody([
+    body = html.Div([
         html.Div([
-            html.H3([title, dbc.Tooltip(kpi_help(card.name, language), target=f"home-title-{card.name}",
-                                        id=f"home-help-{card.name}", placement="top")],
-                    className="h6 mb-0 text-muted", id=f"home-title-{card.name}"),
-            state_badge(card.name, card.state, f"home-state-{card.name}", language),
+            html.H3(title, className="h6 mb-0 text-muted", id=f"home-title-{card.name}"),
+            dbc.Tooltip(kpi_help(card.name, language), target=f"home-title-{card.name}", id=f"home-help-{card.name}",
+                        placement="top"),
+            *badge_parts(card.name, card.state, f"home-state-{card.name}", language),
         ], className="d-flex justify-content-between align-items-start gap-2"),
         html.Div(i18n.kpi_value(card.name, card.value, language), id=f"home-value-{card.name}",
                  className="fs-3 fw-semibold my-1"),
@@ -167,24 +145,22 @@ def kpi_card(card: KpiCardData, language: str, marks=()) -> dcc.Link:
         _change(card.name, card.vs_previous, "common.vs_previous", language),
         _change(card.name, card.vs_last_year, "common.vs_last_year", language),
         sparkline(card.name, card.trend, language, marks),
-    ])
-    return dcc.Link(
-        dbc.Card(body, className=f"h-100 shadow-sm border-{colour} border-2 state-{card.state}",
-                 style={"borderLeftWidth": "6px"}),
-        href=card.href, id=f"home-card-{card.name}", title=i18n.t("home.open", language, kpi=title),
-        className="text-reset text-decoration-none d-block h-100",
-    )
+    ], className=f"card card-body h-100 shadow-sm border-{colour} border-2 state-{card.state}",
+        style={"borderLeftWidth": "6px"})
+    return dcc.Link(body, href=card.href, id=f"home-card-{card.name}", title=i18n.t("home.open", language, kpi=title),
+                    className="text-reset text-decoration-none d-block h-100")
 
 
 def kpi_cards(cards: list[KpiCardData], language: str, marks=()) -> html.Section:
     if not cards:
         return html.Section(dbc.Alert(i18n.t("home.no_kpis", language), color="info"))
     return html.Section(
-        dbc.Row([dbc.Col(kpi_card(card, language, marks), xs=12, sm=6, xl=3) for card in cards], className="g-3"),
+        html.Div([html.Div(kpi_card(card, language, marks), className="col-12 col-sm-6 col-xl-3") for card in cards],
+                 className="row g-3"),
         **{"aria-label": i18n.t("home.cards", language)})
 
 
-def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
+def funnel_summary(stages: list[FunnelStage], language: str) -> html.Div:
     """AARRR, left to right: each stage's figure and its conversion from the stage before."""
     columns = []
     for stage in stages:
@@ -197,11 +173,11 @@ def funnel_summary(stages: list[FunnelStage], language: str) -> dbc.Row:
         else:
             rate = i18n.t("home.funnel.conversion", language, value=i18n.percent(stage.rate, 2, language),
                           previous=i18n.t(f"kpi.{stage.rate_of}", language).lower())
-        columns.append(dbc.Col(html.Div([
+        columns.append(html.Div(html.Div([
             html.Div(i18n.t(f"stage.{stage.stage}", language), className="text-uppercase small fw-bold text-primary"),
             html.Div(i18n.t(f"kpi.{stage.kpi}", language), className="small text-muted"),
             html.Div(i18n.kpi_value(stage.kpi, stage.value, language), className="fs-5 fw-semibold",
                      id=f"home-funnel-{stage.stage}"),
             html.Div(rate, className="small"),
-        ], className="border rounded p-2 h-100 bg-light"), xs=6, md=True, className="mb-2"))
-    return dbc.Row(columns, className="g-2")
+        ], className="border rounded p-2 h-100 bg-light"), className="col-6 col-md mb-2"))
+    return html.Div(columns, className="row g-2")

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from .. import i18n
-from ..auth.callbacks import role_checked
-from ..pages import views as page
-from ..semantic import views
+from ... import i18n
+from ...auth.callbacks import role_checked
+from ...semantic import views
+from . import PATH, ids
+from .figures import view_options, views_table
 
 
 def save_view(_clicks, name, home, location):
@@ -32,14 +33,14 @@ def manage(_home, _clear, _delete, pick):
     language = i18n.current_language()
     trigger = ctx.triggered_id
     try:
-        if trigger == "views-set-home":
+        if trigger == ids.SET_HOME:
             if pick in (None, ""):
                 raise views.ViewError("pick")
             message = i18n.t("views.home_set", language, name=views.set_home(pick))
-        elif trigger == "views-clear-home":
+        elif trigger == ids.CLEAR_HOME:
             views.set_home(None)
             message = i18n.t("views.home_cleared", language)
-        elif trigger == "views-delete":
+        elif trigger == ids.DELETE:
             if pick in (None, ""):
                 raise views.ViewError("pick")
             message = i18n.t("views.deleted", language, name=views.delete_view(pick))
@@ -48,16 +49,17 @@ def manage(_home, _clear, _delete, pick):
     except views.ViewError as error:
         return no_update, no_update, no_update, i18n.t(f"views.error.{error.code}", language), "danger", True
     listing = views.list_views()
-    return page.views_table(listing, language), page.view_options(listing), None, message, "success", True
+    return views_table(listing, language), view_options(listing), None, message, "success", True
 
 
 def register_callbacks(app) -> None:
-    app = role_checked(app, page.PATH)  # every role: each user's own views only
-    app.callback(Output("view-feedback", "children"), Output("view-feedback", "color"),
-                 Output("view-feedback", "is_open"), Input("view-save", "n_clicks"), State("view-name", "value"),
-                 State("view-home", "value"), State("view-location", "data"), prevent_initial_call=True)(save_view)
-    app.callback(Output("views-list", "children"), Output("views-pick", "options"), Output("views-pick", "value"),
-                 Output("views-feedback", "children"), Output("views-feedback", "color"),
-                 Output("views-feedback", "is_open"), Input("views-set-home", "n_clicks"),
-                 Input("views-clear-home", "n_clicks"), Input("views-delete", "n_clicks"),
-                 State("views-pick", "value"), prevent_initial_call=True)(manage)
+    app = role_checked(app, PATH)  # every role: each user's own views only
+    app.callback(Output(ids.DIALOG_FEEDBACK, "children"), Output(ids.DIALOG_FEEDBACK, "color"),
+                 Output(ids.DIALOG_FEEDBACK, "is_open"), Input(ids.DIALOG_SAVE, "n_clicks"),
+                 State(ids.DIALOG_NAME, "value"), State(ids.DIALOG_HOME, "value"), State(ids.DIALOG_LOCATION, "data"),
+                 prevent_initial_call=True)(save_view)
+    app.callback(Output(ids.LIST, "children"), Output(ids.PICK, "options"), Output(ids.PICK, "value"),
+                 Output(ids.FEEDBACK, "children"), Output(ids.FEEDBACK, "color"),
+                 Output(ids.FEEDBACK, "is_open"), Input(ids.SET_HOME, "n_clicks"),
+                 Input(ids.CLEAR_HOME, "n_clicks"), Input(ids.DELETE, "n_clicks"),
+                 State(ids.PICK, "value"), prevent_initial_call=True)(manage)
