@@ -27,12 +27,13 @@ from .test_app_scope import (
     post_grid,
     post_overview,
     post_series,
+    post_view,
+    query_of,
     region_codes,
     texts,
 )
 
 DIRECTOR = "director@pilotage.demo"  # scope: all regions
-URL_OUTPUT = "explore-url.search"
 VIEW = {"period": "custom", "start": "2026-03-02", "end": "2026-05-17", "grain": "week", "region": ["FR-IDF"],
         "channel": ["paid_search"], "campaign": ["search-generic"], "source": ["google / cpc"]}
 
@@ -43,11 +44,9 @@ def director(dash_app, app_store):
 
 
 def post_url(client, kpi="leads", by="channel", **values):
-    response = dash_post(client, URL_OUTPUT, filter_inputs(**values) + [
-        {"id": "explore-kpi", "property": "value", "value": kpi}, {"id": "explore-by", "property": "value",
-                                                                   "value": by}])
+    response = post_view(client, filter_inputs(**values), kpi=kpi, by=by)
     assert response.status_code == 200
-    return response.get_json()["response"]["explore-url"]["search"]
+    return query_of(response)
 
 
 def controls(layout) -> dict:
