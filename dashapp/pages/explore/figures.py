@@ -260,15 +260,30 @@ def stage_table(frame, language: str, table_id: str):
 
 # --- the breakdown grid ----------------------------------------------------------------------------
 
-def grid_columns(by: str, language: str) -> list[dict]:
+# Column widths from the texts (what AG Grid's "autoSize" measured in the browser, one forced layout of the
+# whole page per column): about a character's width at the grid's font, plus the cell padding and the header's
+# sort and menu icons.
+CHAR_PX, CELL_PX, HEADER_PX, MIN_WIDTH, LABEL_MIN_WIDTH = 7.5, 34, 52, 110, 180
+
+
+def _width(header: str, values, minimum: int) -> int:
+    longest = max((len(str(v)) for v in values), default=0)
+    return max(minimum, round(max(len(header) * CHAR_PX + HEADER_PX, longest * CHAR_PX + CELL_PX)))
+
+
+def grid_columns(by: str, language: str, rows: Sequence[dict] = ()) -> list[dict]:
     """AG Grid's column definitions: the label pinned left (a click filters on it), each KPI with its
-    definition as the header's tooltip and its formatted text in the cell (the raw value sorts)."""
-    columns = [{"field": "label", "colId": "label", "headerName": i18n.t(f"explore.by.{by}", language),
-                "pinned": "left", "minWidth": 180, "cellStyle": {"cursor": "pointer"},
-                "headerTooltip": i18n.t("explore.grid.click", language)}]
+    definition as the header's tooltip and its formatted text in the cell (the raw value sorts); each column
+    as wide as its header and the ``rows``' texts (no measuring in the browser)."""
+    label = i18n.t(f"explore.by.{by}", language)
+    columns = [{"field": "label", "colId": "label", "headerName": label, "pinned": "left",
+                "minWidth": LABEL_MIN_WIDTH, "width": _width(label, [r["label"] for r in rows], LABEL_MIN_WIDTH),
+                "cellStyle": {"cursor": "pointer"}, "headerTooltip": i18n.t("explore.grid.click", language)}]
     for name in breakdowns.columns_of(by):
+        header = i18n.t(f"kpi.{name}", language)
         columns.append({
-            "field": name, "colId": name, "headerName": i18n.t(f"kpi.{name}", language), "type": "rightAligned",
+            "field": name, "colId": name, "headerName": header, "type": "rightAligned",
+            "width": _width(header, [r["_text"][name] for r in rows], MIN_WIDTH),
             "headerTooltip": i18n.t(f"kpi.definition.{name}", language),
             "valueFormatter": {"function": f"params.data && params.data._text ? params.data._text.{name} "
                                            f": params.value"}})

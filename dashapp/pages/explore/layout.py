@@ -58,7 +58,7 @@ def layout(**query):
         id=ids.GRID, rowData=drawn[ids.GRID, "rowData"], columnDefs=drawn[ids.GRID, "columnDefs"],
         getRowId="params.data.key",
         defaultColDef={"sortable": True, "resizable": True, "filter": False, "minWidth": 110},
-        dashGridOptions=drawn[ids.GRID, "dashGridOptions"], columnSize="autoSize", style={"width": "100%"},
+        dashGridOptions=drawn[ids.GRID, "dashGridOptions"], style={"width": "100%"},
     )
     return html.Div([
         dcc.Location(id=bar.URL, refresh=False),
@@ -99,7 +99,7 @@ def layout(**query):
         ], card_id=ids.GRID_CARD, note=t("explore.grid.note", language)),
         dcc.Store(id=ids.BELOW_SEEN, data=False),
         _card(t("explore.heatmap.title", language),
-              dcc.Graph(id=ids.HEATMAP, config=drawn[ids.HEATMAP, "config"]),
+              html.Div(id=ids.HEATMAP_SLOT, style={"minHeight": "320px"}),
               card_id=ids.HEATMAP_CARD, note=t("explore.heatmap.note", language), visual="heatmap",
               language=language),
         dbc.Card(dbc.CardBody([

@@ -6,6 +6,8 @@ cached per inputs, scope, role, language and data version (:func:`rendered`).
 
 from __future__ import annotations
 
+from dash import dcc
+
 from ... import exports, i18n
 from ...callbacks.rendered import rendered
 from ...layout.controls import graph_config
@@ -51,15 +53,17 @@ def grid(filters: Filters, by: str):
     """(rowData, columnDefs, dashGridOptions) of the breakdown grid."""
     language = i18n.current_language()
     rows, total = breakdowns.grid_data(filters, by, language)
-    return rows, figures.grid_columns(by, language), figures.grid_options(total, language)
+    return rows, figures.grid_columns(by, language, [*rows, total]), figures.grid_options(total, language)
 
 
 @rendered
 def below(filters: Filters):
-    """(heatmap, cohort table, activity table): the visuals below the fold."""
+    """(heatmap chart, cohort table, activity table): the visuals below the fold."""
     language = i18n.current_language()
     cohort, activity = drilldown.cohort_frames(filters)
-    return (figures.heatmap_figure(drilldown.heatmap_cells(filters), language),
+    config = graph_config(visual_file("heatmap", filters, language, "", ""))
+    return (dcc.Graph(id=ids.HEATMAP, figure=figures.heatmap_figure(drilldown.heatmap_cells(filters), language),
+                      config=config),
             figures.stage_table(cohort, language, ids.COHORT_TABLE),
             figures.stage_table(activity, language, ids.ACTIVITY_TABLE))
 
