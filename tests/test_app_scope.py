@@ -27,9 +27,8 @@ VIEW_OUTPUT = ("..explore-query.data...explore-series-title.children...explore-s
                "...explore-series-note.children...explore-headline.children...explore-headline.color"
                "...explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children"
                "...explore-grid.rowData...explore-grid.columnDefs...explore-grid.dashGridOptions"
-               "...explore-series.config...explore-funnel.config..")
-# Below the fold: the heatmap's chart comes whole (into its slot) once scrolled near, with the cohort tables.
-BELOW_OUTPUT = "..explore-heatmap-slot.children...explore-cohort.children...explore-activity.children.."
+               "...explore-series.config...explore-funnel.config...explore-heatmap.config..")
+BELOW_OUTPUT = "..explore-heatmap.figure...explore-cohort.children...explore-activity.children.."
 FILTER_CONTROLS = (("explore-period", "value", "period"), ("explore-dates", "start_date", "start"),
                    ("explore-dates", "end_date", "end"), ("explore-grain", "value", "grain"),
                    ("explore-region", "value", "region"), ("explore-channel", "value", "channel"),
@@ -82,9 +81,6 @@ class _Both:
         merged = {}
         for response in self.responses:
             merged.update(response.get_json()["response"])
-        slot = merged.pop("explore-heatmap-slot", None)
-        if slot is not None:  # the heatmap's chart, as its own component's props
-            merged["explore-heatmap"] = slot["children"]["props"]
         return {"multi": True, "response": merged}
 
     def get_data(self, as_text=False):

@@ -19,8 +19,7 @@ Callbacks (outputs <- inputs):
   table, leaderboard, grid rows, columns and options, each chart's config (PNG file name) <- filter bar, KPI,
   breakdown (not on opening: the layout drew them)
 - a clientside callback: the address bar's query <- the view's query (on opening too, without a round trip)
-- ``update_below``: the heatmap's chart (with its PNG file name), cohort and activity tables <- the heatmap's
-  card scrolled near, filter bar (until then no chart is drawn for the heatmap, not even an empty one)
+- ``update_below``: heatmap, cohort and activity tables <- the heatmap's card scrolled near, filter bar
 - ``export`` (:func:`register_export`): any visual's data as CSV or XLSX <- its buttons (state: filter bar,
   KPI, breakdown, grid sort)
 - ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete (state:
@@ -224,7 +223,7 @@ def register_callbacks(app) -> None:
     # The browser says when the heatmap's card comes within a screen of the viewport (once per page).
     app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.HEATMAP_CARD, "id"))
 
-    @app.callback(Output(ids.HEATMAP_SLOT, "children"), Output(ids.COHORT, "children"),
+    @app.callback(Output(ids.HEATMAP, "figure"), Output(ids.COHORT, "children"),
                   Output(ids.ACTIVITY, "children"), Input(ids.BELOW_SEEN, "data"), *filter_inputs,
                   prevent_initial_call=True)
     def update_below(seen, *values):

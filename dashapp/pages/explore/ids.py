@@ -39,10 +39,7 @@ QUERY = "explore-query"
 # (heatmap, cohorts) are computed and drawn only then, so the first screen is drawn sooner.
 BELOW_SEEN = "explore-below-seen"
 HEATMAP_CARD = "explore-heatmap-card"
-# The heatmap's chart is put there once scrolled near (until then the page draws no empty chart for it).
-HEATMAP_SLOT = "explore-heatmap-slot"
-# Visual -> its dcc.Graph, for the charts of the first screen (the view callback sets their PNG file names).
-GRAPHS = {"series": SERIES, "funnel": FUNNEL}
+GRAPHS = {"series": SERIES, "funnel": FUNNEL, "heatmap": HEATMAP}  # visual -> its dcc.Graph
 
 
 def stage_cell(stage: str) -> str:

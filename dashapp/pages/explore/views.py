@@ -6,8 +6,6 @@ cached per inputs, scope, role, language and data version (:func:`rendered`).
 
 from __future__ import annotations
 
-from dash import dcc
-
 from ... import exports, i18n
 from ...callbacks.rendered import rendered
 from ...layout.controls import graph_config
@@ -58,12 +56,10 @@ def grid(filters: Filters, by: str):
 
 @rendered
 def below(filters: Filters):
-    """(heatmap chart, cohort table, activity table): the visuals below the fold."""
+    """(heatmap, cohort table, activity table): the visuals below the fold."""
     language = i18n.current_language()
     cohort, activity = drilldown.cohort_frames(filters)
-    config = graph_config(visual_file("heatmap", filters, language, "", ""))
-    return (dcc.Graph(id=ids.HEATMAP, figure=figures.heatmap_figure(drilldown.heatmap_cells(filters), language),
-                      config=config),
+    return (figures.heatmap_figure(drilldown.heatmap_cells(filters), language),
             figures.stage_table(cohort, language, ids.COHORT_TABLE),
             figures.stage_table(activity, language, ids.ACTIVITY_TABLE))
 
