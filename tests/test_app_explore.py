@@ -560,3 +560,18 @@ def test_below_the_fold_waits_until_scrolled_to(director):
     layout = open_page(director)
     assert find(layout, "explore-below-seen")["props"]["data"] is False
     assert find(layout, "explore-heatmap-card") is not None
+
+
+def test_the_events_card_comes_once_scrolled_near_for_the_roles_that_annotate(dash_app, app_store):
+    """The events form (a date picker, three dropdowns) is not drawn with the first screen: it comes with the
+    visuals below the fold, for directors, planners and admins only."""
+    planner = logged_in_client(dash_app, "planner@pilotage.demo")
+    layout = open_page(planner)
+    assert find(layout, "explore-events-slot") is not None and find(layout, "explore-events-card") is None
+    seen = [{"id": "explore-below-seen", "property": "data", "value": True}]
+    card = dash_post(planner, "explore-events-slot.children", seen).get_json()["response"]
+    assert find(card["explore-events-slot"]["children"], "explore-event-save") is not None
+    assert dash_post(planner, "explore-events-slot.children", [{**seen[0], "value": False}]).status_code == 204
+    sales = logged_in_client(dash_app, "sales@pilotage.demo")
+    assert find(open_page(sales), "explore-events-slot") is None
+    assert dash_post(sales, "explore-events-slot.children", seen).status_code == 403

@@ -20,6 +20,7 @@ Callbacks (outputs <- inputs):
   breakdown (not on opening: the layout drew them)
 - a clientside callback: the address bar's query <- the view's query (on opening too, without a round trip)
 - ``update_below``: heatmap, cohort and activity tables <- the heatmap's card scrolled near, filter bar
+- ``show_events`` (directors, planners, admins): the events card <- the heatmap's card scrolled near
 - ``export`` (:func:`register_export`): any visual's data as CSV or XLSX <- its buttons (state: filter bar,
   KPI, breakdown, grid sort)
 - ``annotate`` (directors, planners, admins): mark, change or delete an event <- save, edit, delete (state:
@@ -44,7 +45,7 @@ from ...callbacks.export import Export, InvalidExport, UnknownVisual, register_e
 from ...layout import filters as bar
 from ...semantic import annotations, crossfilter, metrics, queries
 from ...semantic.filters import Filters
-from . import exports, figures, ids, views
+from . import exports, figures, ids, layout, views
 
 log = logging.getLogger("pilotage.explore")
 
@@ -231,6 +232,15 @@ def register_callbacks(app) -> None:
         if not seen:
             raise PreventUpdate
         return views.below(read_filters(*values))
+
+    @app.callback(Output(ids.EVENTS_SLOT, "children"), Input(ids.BELOW_SEEN, "data"), prevent_initial_call=True,
+                  roles=annotations.ANNOTATE_ROLES)
+    def show_events(seen):
+        """The events card, once the visuals below the fold are scrolled near (once: not at each filter change,
+        which would clear a form being filled in)."""
+        if not seen:
+            raise PreventUpdate
+        return layout.events_card(i18n.current_language())
 
     register_export(app, ids.NAME, export_view, *filter_states, State(bar.KPI, "value"), State(bar.BY, "value"),
                     State(ids.GRID, "columnState"))

@@ -47,7 +47,9 @@ def stage_cell(stage: str) -> str:
     return f"explore-stage-{stage}"
 
 
-# The annotations card.
+# The annotations card, put into its slot once the visuals below the fold are scrolled near (its form's date
+# picker and dropdowns are not drawn with the first screen).
+EVENTS_SLOT = "explore-events-slot"
 EVENTS_CARD = "explore-events-card"
 EVENTS_LIST = "explore-events-list"
 EVENTS_TABLE = "explore-events-table"

@@ -111,8 +111,15 @@ def layout(**query):
                          html.Div(id=ids.ACTIVITY)], lg=6),
             ]),
         ]), className="mb-3", id=ids.COHORTS_CARD),
-        events_card(language),
+        events_slot(),
     ], id=ids.PAGE)
+
+
+def events_slot() -> html.Div:
+    """Where the events card goes once scrolled near, for the roles that annotate (nothing for the others)."""
+    if getattr(current_user, "role", None) not in annotations.ANNOTATE_ROLES:
+        return html.Div()
+    return html.Div(id=ids.EVENTS_SLOT)
 
 
 def events_card(language: str):
