@@ -233,6 +233,12 @@ def leaderboard_table(rows: list[dict], language: str):
     return table(headers, body, table_id=ids.LEADERBOARD_TABLE)
 
 
+# The heatmap's chart until it is scrolled near: blank, no axes (an empty dcc.Graph draws default axes, whose
+# tick labels Plotly measures one by one in the page).
+PLACEHOLDER = {"data": [], "layout": {"height": 320, "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                      "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
+
+
 def heatmap_figure(cells, language: str):
     """Cost per qualified lead per paid channel and month of the period; each cell sits at its channel code and
     month (shown by their names), what a click reports and filters the page on."""

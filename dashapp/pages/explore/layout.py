@@ -99,7 +99,7 @@ def layout(**query):
         ], card_id=ids.GRID_CARD, note=t("explore.grid.note", language)),
         dcc.Store(id=ids.BELOW_SEEN, data=False),
         _card(t("explore.heatmap.title", language),
-              dcc.Graph(id=ids.HEATMAP, config=drawn[ids.HEATMAP, "config"]),
+              dcc.Graph(id=ids.HEATMAP, figure=figures.PLACEHOLDER, config=drawn[ids.HEATMAP, "config"]),
               card_id=ids.HEATMAP_CARD, note=t("explore.heatmap.note", language), visual="heatmap",
               language=language),
         dbc.Card(dbc.CardBody([
