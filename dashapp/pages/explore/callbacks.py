@@ -156,7 +156,7 @@ def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing
     except InvalidRequest:  # a forged KPI: the event is saved, the figure is left as it is
         pass
     marks = annotations.visible()
-    return (message, "success", True, figures.events_table(marks, language), figures.event_options(marks), "", None,
+    return (message, "success", True, views.events_table(marks, language), figures.event_options(marks), "", None,
             None, [], None, None)
 
 

@@ -138,10 +138,11 @@ def series_note(partial: bool, monthly_only: bool, language: str) -> str:
     return " ".join(notes)
 
 
-def headline(name: str, actual, target, changes, state: str, comparison, language: str) -> list:
+def headline(name: str, head: dict, language: str) -> list:
     """The KPI over the window, its target and state (the badge rule in a tooltip), its changes against the
-    like-for-like windows (``changes``: (label key, change)) and the sentence that names them."""
+    like-for-like windows and the sentence that names them (``head``: :func:`drilldown.headline`)."""
     t = i18n.t
+    actual, target, comparison = head["actual"], head["target"], head["comparison"]
     text = t("explore.headline", language, kpi=t(f"kpi.{name}", language),
              start=i18n.date(comparison.window.start, "medium", language),
              end=i18n.date(comparison.window.end, "medium", language), value=i18n.kpi_value(name, actual, language))
@@ -150,12 +151,13 @@ def headline(name: str, actual, target, changes, state: str, comparison, languag
                           ratio=i18n.percent(metrics.attainment(actual, target), 1, language))
     else:
         text += " · " + t("explore.headline.no_target", language)
-    changed = [f"{i18n.percent(change, 1, language, signed=True)} {t(key, language)}" for key, change in changes]
+    changed = [f"{i18n.percent(change, 1, language, signed=True)} {t(key, language)}"
+               for key, change in head["changes"]]
     return [
         html.Div([html.Strong(text, id=ids.HEADLINE_TEXT), " ",
-                  cards.state_badge(name, state, ids.STATE_BADGE, language)], className="d-flex flex-wrap gap-2"),
+                  cards.state_badge(name, head["state"], ids.STATE_BADGE, language)], className="d-flex flex-wrap gap-2"),
         html.Div(" · ".join(changed), id=ids.CHANGES, className="small"),
-        html.Div(period_sentence(comparison, queries.data_end(), language), id=ids.PERIOD_INFO,
+        html.Div(period_sentence(comparison, head["data_end"], language), id=ids.PERIOD_INFO,
                  className="small text-muted"),
     ]
 
@@ -239,13 +241,13 @@ PLACEHOLDER = {"data": [], "layout": {"height": 320, "xaxis": {"visible": False}
                                       "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
 
 
-def heatmap_figure(cells, language: str):
-    """Cost per qualified lead per paid channel and month of the period; each cell sits at its channel code and
-    month (shown by their names), what a click reports and filters the page on."""
+def heatmap_figure(cells, names: dict[str, str], language: str):
+    """Cost per qualified lead per paid channel and month of the period (``cells``: :func:`drilldown.heatmap_cells`,
+    ``names``: channel names); each cell sits at its channel code and month (shown by their names), what a click
+    reports and filters the page on."""
     months, channels, z = cells
     if not channels:
         return charts.empty(i18n.t("common.no_data", language))
-    names = breakdowns.channel_names(language)
     text = [[i18n.money(v, 0, language) if v is not None else "" for v in row] for row in z]
     return charts.heatmap([charts.month_label(m, language) for m in months], [names.get(c, c) for c in channels],
                           z, text, language, keys=([m.isoformat() for m in months], channels))
@@ -303,14 +305,11 @@ def grid_options(total: dict, language: str) -> dict:
 
 # --- annotations ------------------------------------------------------------------------------------------
 
-def events_table(marks, language: str):
-    """The annotations the user sees, with their range and scope."""
+def events_table(marks, names: dict[str, str], channels: dict[str, str], language: str):
+    """The annotations the user sees, with their range and scope (``names``: the store's region names,
+    ``channels``: channel names)."""
     if not marks:
         return html.P(i18n.t("annotation.none", language), className="text-muted small mb-0", id=ids.EVENTS_NONE)
-    from ...semantic.scope import region_tree
-
-    names = region_tree().names
-    channels = breakdowns.channel_names(language)
     rows = []
     for m in marks:
         scope = (i18n.t("annotation.national", language) if "*" in m.regions

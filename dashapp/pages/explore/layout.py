@@ -128,7 +128,7 @@ def events_card(language: str):
     if getattr(current_user, "role", None) not in annotations.ANNOTATE_ROLES:
         return html.Div()
     marks = annotations.visible()
-    listing = html.Div(figures.events_table(marks, language), id=ids.EVENTS_LIST, className="mb-2")
+    listing = html.Div(views.events_table(marks, language), id=ids.EVENTS_LIST, className="mb-2")
     options = queries.filter_options(language)
     regions = list(options["regions"])
     if allowed_regions() == frozenset(region_tree().parent):

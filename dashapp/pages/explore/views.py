@@ -32,8 +32,7 @@ def series(filters: Filters, name: str):
     title = t("explore.series.title", language, kpi=t(f"kpi.{name}", language),
               grain=t(f"explore.grain.{grain}", language))
     head = drilldown.headline(filters, name)
-    children = figures.headline(name, head["actual"], head["target"], head["changes"], head["state"],
-                                head["comparison"], language)
+    children = figures.headline(name, head, language)
     return (title, figure, figures.series_note(bool(partial), grain != filters.grain, language), children,
             figures.STATE_COLORS[head["state"]])
 
@@ -59,9 +58,14 @@ def below(filters: Filters):
     """(heatmap, cohort table, activity table): the visuals below the fold."""
     language = i18n.current_language()
     cohort, activity = drilldown.cohort_frames(filters)
-    return (figures.heatmap_figure(drilldown.heatmap_cells(filters), language),
+    return (figures.heatmap_figure(drilldown.heatmap_cells(filters), breakdowns.channel_names(language), language),
             figures.stage_table(cohort, language, ids.COHORT_TABLE),
             figures.stage_table(activity, language, ids.ACTIVITY_TABLE))
+
+
+def events_table(marks, language: str):
+    """The annotations' table, with the region and channel names it shows."""
+    return figures.events_table(marks, region_tree().names, breakdowns.channel_names(language), language)
 
 
 def filter_labels(filters: Filters, language: str) -> list[str]:
