@@ -575,3 +575,34 @@ def test_the_events_card_comes_once_scrolled_near_for_the_roles_that_annotate(da
     sales = logged_in_client(dash_app, "sales@pilotage.demo")
     assert find(open_page(sales), "explore-events-slot") is None
     assert dash_post(sales, "explore-events-slot.children", seen).status_code == 403
+
+
+def test_one_answer_per_change_redraws_only_what_depends_on_it(director):
+    """A change of the KPI redraws the series (and the URL), not the funnel or the grid; a change of breakdown
+    the grid only; a filter change everything above the fold."""
+    from .app_helpers import csrf_header
+    from .test_app_scope import VIEW_OUTPUT
+
+    inputs = filter_inputs(period="last_quarter") + [{"id": "explore-kpi", "property": "value", "value": "mqls"},
+                                                    {"id": "explore-by", "property": "value", "value": "region"}]
+    parts = [p for p in VIEW_OUTPUT.strip(".").split("...")]
+    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+
+    def answer(changed: str) -> dict:
+        body = {"output": VIEW_OUTPUT, "outputs": outputs, "inputs": inputs, "state": [],
+                "changedPropIds": [changed]}
+        response = director.post("/_dash-update-component", data=json.dumps(body),
+                                 headers={"Content-Type": "application/json", **csrf_header(director)})
+        assert response.status_code == 200
+        return response.get_json()["response"]
+
+    kpi = answer("explore-kpi.value")
+    assert kpi["explore-series"]["figure"] and "figure" not in kpi["explore-funnel"]  # (its PNG name follows)
+    assert "explore-grid" not in kpi and "explore-leaderboard" not in kpi
+    assert "kpi=mqls" in kpi["explore-query"]["data"]
+    by = answer("explore-by.value")
+    assert by["explore-grid"]["rowData"] and "figure" not in by["explore-series"] and "explore-leaderboard" not in by
+    assert "by=region" in by["explore-query"]["data"]
+    everything = answer("explore-region.value")
+    assert everything["explore-series"]["figure"] and everything["explore-funnel"]["figure"]
+    assert everything["explore-leaderboard"]["children"] and everything["explore-grid"]["rowData"]
