@@ -10,18 +10,17 @@ import json
 import pytest
 from sqlalchemy import delete, select
 
-from dashapp.callbacks import explore as cb
+from dashapp.pages.explore import callbacks as cb
 from dashapp.layout import filters as bar
 from pilotage.store.engine import get_engine
 from pilotage.store.models import Annotation
 
 from .app_helpers import csrf_header, dash_post, logged_in_client
+from .test_app_scope import post_view
 
 PLANNER, DIRECTOR, IDF_DIRECTOR, SALES, ADMIN = ("planner@pilotage.demo", "director@pilotage.demo",
                                                  "director.idf@pilotage.demo", "sales@pilotage.demo",
                                                  "admin@pilotage.demo")
-SERIES_OUTPUT = ("..explore-series-title.children...explore-series.figure...explore-series-note.children..."
-                 "explore-headline.children...explore-headline.color..")
 HOME_OUTPUT = "..home-cards.children...home-funnel.children...home-period-info.children.."
 WINDOW = {"period": "custom", "start": "2026-04-01", "end": "2026-10-31", "grain": "month"}
 
@@ -74,7 +73,7 @@ def event_id(url, label) -> int:
 def series_events(client, channel=None, region=None) -> dict[str, str]:
     """The events drawn on the drill-down series: shape name -> its label."""
     inputs = view_state(region, channel)
-    response = dash_post(client, SERIES_OUTPUT, inputs)
+    response = post_view(client, inputs)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     layout = response.get_json()["response"]["explore-series"]["figure"]["layout"]
     names = [s["name"] for s in layout.get("shapes", []) if s.get("name", "").startswith("event-")]

@@ -27,12 +27,13 @@ from .test_app_scope import (
     post_grid,
     post_overview,
     post_series,
+    post_view,
+    query_of,
     region_codes,
     texts,
 )
 
 DIRECTOR = "director@pilotage.demo"  # scope: all regions
-URL_OUTPUT = "explore-url.search"
 VIEW = {"period": "custom", "start": "2026-03-02", "end": "2026-05-17", "grain": "week", "region": ["FR-IDF"],
         "channel": ["paid_search"], "campaign": ["search-generic"], "source": ["google / cpc"]}
 
@@ -43,11 +44,9 @@ def director(dash_app, app_store):
 
 
 def post_url(client, kpi="leads", by="channel", **values):
-    response = dash_post(client, URL_OUTPUT, filter_inputs(**values) + [
-        {"id": "explore-kpi", "property": "value", "value": kpi}, {"id": "explore-by", "property": "value",
-                                                                   "value": by}])
+    response = post_view(client, filter_inputs(**values), kpi=kpi, by=by)
     assert response.status_code == 200
-    return response.get_json()["response"]["explore-url"]["search"]
+    return query_of(response)
 
 
 def controls(layout) -> dict:
@@ -561,3 +560,49 @@ def test_below_the_fold_waits_until_scrolled_to(director):
     layout = open_page(director)
     assert find(layout, "explore-below-seen")["props"]["data"] is False
     assert find(layout, "explore-heatmap-card") is not None
+
+
+def test_the_events_card_comes_once_scrolled_near_for_the_roles_that_annotate(dash_app, app_store):
+    """The events form (a date picker, three dropdowns) is not drawn with the first screen: it comes with the
+    visuals below the fold, for directors, planners and admins only."""
+    planner = logged_in_client(dash_app, "planner@pilotage.demo")
+    layout = open_page(planner)
+    assert find(layout, "explore-events-slot") is not None and find(layout, "explore-events-card") is None
+    seen = [{"id": "explore-below-seen", "property": "data", "value": True}]
+    card = dash_post(planner, "explore-events-slot.children", seen).get_json()["response"]
+    assert find(card["explore-events-slot"]["children"], "explore-event-save") is not None
+    assert dash_post(planner, "explore-events-slot.children", [{**seen[0], "value": False}]).status_code == 204
+    sales = logged_in_client(dash_app, "sales@pilotage.demo")
+    assert find(open_page(sales), "explore-events-slot") is None
+    assert dash_post(sales, "explore-events-slot.children", seen).status_code == 403
+
+
+def test_one_answer_per_change_redraws_only_what_depends_on_it(director):
+    """A change of the KPI redraws the series (and the URL), not the funnel or the grid; a change of breakdown
+    the grid only; a filter change everything above the fold."""
+    from .app_helpers import csrf_header
+    from .test_app_scope import VIEW_OUTPUT
+
+    inputs = filter_inputs(period="last_quarter") + [{"id": "explore-kpi", "property": "value", "value": "mqls"},
+                                                    {"id": "explore-by", "property": "value", "value": "region"}]
+    parts = [p for p in VIEW_OUTPUT.strip(".").split("...")]
+    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+
+    def answer(changed: str) -> dict:
+        body = {"output": VIEW_OUTPUT, "outputs": outputs, "inputs": inputs, "state": [],
+                "changedPropIds": [changed]}
+        response = director.post("/_dash-update-component", data=json.dumps(body),
+                                 headers={"Content-Type": "application/json", **csrf_header(director)})
+        assert response.status_code == 200
+        return response.get_json()["response"]
+
+    kpi = answer("explore-kpi.value")
+    assert kpi["explore-series"]["figure"] and "figure" not in kpi["explore-funnel"]  # (its PNG name follows)
+    assert "explore-grid" not in kpi and "explore-leaderboard" not in kpi
+    assert "kpi=mqls" in kpi["explore-query"]["data"]
+    by = answer("explore-by.value")
+    assert by["explore-grid"]["rowData"] and "figure" not in by["explore-series"] and "explore-leaderboard" not in by
+    assert "by=region" in by["explore-query"]["data"]
+    everything = answer("explore-region.value")
+    assert everything["explore-series"]["figure"] and everything["explore-funnel"]["figure"]
+    assert everything["explore-leaderboard"]["children"] and everything["explore-grid"]["rowData"]

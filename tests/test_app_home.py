@@ -303,8 +303,9 @@ def test_a_card_has_a_trend_whenever_the_drill_down_draws_one(login):
     for name in metrics.HOME_KPIS["director"]:
         assert f"home-spark-{name}" in ids, name
     trend = spark(ids, "cac_full")
-    series = dash_post(client, "..explore-series-title.children...explore-series.figure...explore-series-note.children"
-                               "...explore-headline.children...explore-headline.color..", [
+    from .test_app_scope import post_view
+
+    series = post_view(client, [
         {"id": i, "property": p, "value": v} for i, p, v in (
             ("explore-period", "value", "custom"), ("explore-dates", "start_date", trend["x"][0]),
             ("explore-dates", "end_date", "2026-10-31"), ("explore-grain", "value", "month"),

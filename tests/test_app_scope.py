@@ -21,10 +21,13 @@ from .app_helpers import dash_post, downloaded, logged_in_client, post_export_bu
 
 IDF_DIRECTOR = "director.idf@pilotage.demo"
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # "last_month" of the demo store (data ends 31 Oct 2026)
-GRID_OUTPUT = "..explore-grid.rowData...explore-grid.columnDefs...explore-grid.dashGridOptions.."
-SERIES_OUTPUT = ("..explore-series-title.children...explore-series.figure...explore-series-note.children"
-                 "...explore-headline.children...explore-headline.color..")
-OVERVIEW_OUTPUT = "..explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children.."
+# The page's one callback for a change of the filter bar, KPI or breakdown: the URL's query, the series and
+# headline, funnel, leaderboard, grid and each chart's config (the layout draws the same on opening).
+VIEW_OUTPUT = ("..explore-query.data...explore-series-title.children...explore-series.figure"
+               "...explore-series-note.children...explore-headline.children...explore-headline.color"
+               "...explore-funnel.figure...explore-funnel-table.children...explore-leaderboard.children"
+               "...explore-grid.rowData...explore-grid.columnDefs...explore-grid.dashGridOptions"
+               "...explore-series.config...explore-funnel.config...explore-heatmap.config..")
 BELOW_OUTPUT = "..explore-heatmap.figure...explore-cohort.children...explore-activity.children.."
 FILTER_CONTROLS = (("explore-period", "value", "period"), ("explore-dates", "start_date", "start"),
                    ("explore-dates", "end_date", "end"), ("explore-grain", "value", "grain"),
@@ -45,14 +48,25 @@ def as_states(inputs: list[dict]) -> list[dict]:
     return [dict(item) for item in inputs]
 
 
+def post_view(client, inputs: list[dict], kpi="leads", by="channel"):
+    """The view callback with ``inputs`` (the filter bar's, and the KPI's or breakdown's if given)."""
+    given = {item["id"] for item in inputs}
+    extra = [{"id": component, "property": "value", "value": value}
+             for component, value in (("explore-kpi", kpi), ("explore-by", by)) if component not in given]
+    return dash_post(client, VIEW_OUTPUT, inputs + extra)
+
+
 def post_grid(client, by="channel", **values):
-    return dash_post(client, GRID_OUTPUT, filter_inputs(**values) + [{"id": "explore-by", "property": "value",
-                                                                      "value": by}])
+    return post_view(client, filter_inputs(**values), by=by)
 
 
 def post_series(client, kpi="leads", **values):
-    return dash_post(client, SERIES_OUTPUT, filter_inputs(**values) + [{"id": "explore-kpi", "property": "value",
-                                                                        "value": kpi}])
+    return post_view(client, filter_inputs(**values), kpi=kpi)
+
+
+def query_of(response) -> str:
+    """The URL's query the view callback answered (the address bar follows it)."""
+    return response.get_json()["response"]["explore-query"]["data"]
 
 
 class _Both:
@@ -77,7 +91,7 @@ def post_overview(client, **values):
     """The funnel and leaderboard's callback and, as once scrolled to, the one below the fold (heatmap,
     cohorts)."""
     below = [{"id": "explore-below-seen", "property": "data", "value": True}] + filter_inputs(**values)
-    return _Both(dash_post(client, OVERVIEW_OUTPUT, filter_inputs(**values)),
+    return _Both(post_view(client, filter_inputs(**values)),
                  dash_post(client, BELOW_OUTPUT, below))
 
 
@@ -425,10 +439,8 @@ def test_a_heatmap_click_filters_channel_and_month_and_the_url_follows(dash_app,
     assert chosen == {"explore-channel.value": [channel], "explore-period.value": "custom",
                       "explore-dates.start_date": "2026-08-01", "explore-dates.end_date": "2026-08-31"}
     # The URL follows the controls the click set, and the link reopens the same view.
-    search = dash_post(idf, "explore-url.search", filter_inputs(
-        period="custom", start="2026-08-01", end="2026-08-31", channel=[channel]) + [
-        {"id": "explore-kpi", "property": "value", "value": "leads"},
-        {"id": "explore-by", "property": "value", "value": "channel"}]).get_json()["response"]["explore-url"]["search"]
+    search = query_of(post_view(idf, filter_inputs(period="custom", start="2026-08-01", end="2026-08-31",
+                                                  channel=[channel])))
     assert search == (f"?period=custom&start=2026-08-01&end=2026-08-31&grain=month&channel={channel}"
                       "&kpi=leads&by=channel")
     layout = open_page(idf, search)
