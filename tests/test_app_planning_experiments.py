@@ -21,17 +21,14 @@ from .test_app_planning import (  # noqa: F401 (fixtures)
     dumps,
     logged_in_client,
     model_of,
-    response,
-    scope_input,
+    scope_panel,
     store,
     trained_url,
 )
 
-OUTPUT = ("planning-experiments-table.children",)
-
 
 def _card(client, scope=NATIONAL):
-    return response(client, OUTPUT, [scope_input(scope)])["planning-experiments-table"]["children"]
+    return scope_panel(client, scope)["planning-experiments-table"]["children"]
 
 
 def _rows(card) -> dict[str, str]:
