@@ -165,9 +165,30 @@ def below_inputs(scope=NATIONAL) -> list[dict]:
     return [{"id": "planning-below-seen", "property": "data", "value": True}, scope_input(scope)]
 
 
+def flattened(answer: dict) -> dict:
+    """An answer's outputs and the props of every component with an id inside them, by id (as the page holds
+    them once rendered: the editor's grid and prediction come inside its body)."""
+    found = dict(answer)
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props")
+            if "type" in node and isinstance(props, dict) and isinstance(props.get("id"), str):
+                found.setdefault(props["id"], props)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(answer)
+    return found
+
+
 def scope_panel(client, scope=NATIONAL) -> dict:
-    """The answer below the model card: experiments, shared scenarios, the editor and the writer's cards."""
-    return response(client, cb.BELOW_OUTPUTS, below_inputs(scope))
+    """The answer below the model card: experiments, shared scenarios, the editor (its grid and prediction) and
+    the writer's cards."""
+    return flattened(response(client, cb.BELOW_OUTPUTS, below_inputs(scope)))
 
 
 def prediction(client, rows, scope=NATIONAL) -> dict:

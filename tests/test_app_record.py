@@ -41,6 +41,7 @@ from .app_helpers import (
     post_export_button,
     trained_store,
 )
+from .test_app_planning import flattened
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -111,8 +112,9 @@ def planning(client, outputs, inputs, state=None) -> dict:
 
 
 def plan_rows(client, scope: str) -> list[dict]:
-    out = planning(client, cb.BELOW_OUTPUTS, [{"id": "planning-below-seen", "property": "data", "value": True},
-                                              {"id": "planning-scope", "property": "value", "value": scope}])
+    out = flattened(planning(client, cb.BELOW_OUTPUTS, [
+        {"id": "planning-below-seen", "property": "data", "value": True},
+        {"id": "planning-scope", "property": "value", "value": scope}]))
     return [{k: v for k, v in row.items() if k != "label"} for row in out["planning-grid"]["rowData"]]
 
 

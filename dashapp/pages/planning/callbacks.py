@@ -16,8 +16,8 @@ Callbacks (outputs <- inputs), the first screen in one answer and what is below 
 browser says it is near the viewport:
 
 - ``model_panel``: run info, notice, model info, channel table, contributions, curves <- scope
-- ``below_panel``: experiments; the scenarios shared with the user; editor rows and columns, editor tools,
-  scenarios and optimiser cards, and the editor's prediction <- below seen (then scope)
+- ``below_panel``: experiments; the scenarios shared with the user; the editor (tools, grid and the grid's
+  prediction); scenarios and optimiser cards <- below seen (then scope)
 - ``prediction``: out-of-range list, summary, prediction chart (and its PNG name) and table <- cell edits
 - ``export`` (:func:`register_export`): the prediction as a CSV or XLSX file (audited) <- its buttons
 - ``edit_rows`` (planners): editor rows, editor feedback, prediction <- upload, reset, load, use allocation
@@ -54,10 +54,9 @@ PANEL_OUTPUTS = (f"{ids.RUN_INFO}.children", f"{ids.NOTICE}.children", f"{ids.MO
                  f"{ids.CURVES_SLOT}.style")
 PREDICTION_OUTPUTS = (f"{ids.OUT_OF_RANGE}.children", f"{ids.SUMMARY}.children", f"{ids.PREDICTION}.figure",
                       f"{ids.PREDICTION_TABLE}.children", f"{ids.PREDICTION}.config")
-# The callbacks that fill the grid draw its prediction in the same answer: no second round trip that would
-# only post the rows just sent back to the server.
-SCOPE_OUTPUTS = (f"{ids.GRID}.rowData", f"{ids.GRID}.columnDefs", f"{ids.EDITOR_TOOLS}.children",
-                 f"{ids.WRITER}.children", *PREDICTION_OUTPUTS)
+# The editor comes with its grid and the grid's prediction, in one answer: no second round trip that would only
+# post the rows just sent back to the server.
+SCOPE_OUTPUTS = (f"{ids.EDITOR_BODY}.children", f"{ids.WRITER}.children")
 SHARED_OUTPUTS = (f"{ids.SHARED}.options", f"{ids.SHARED_LIST}.children")
 # Everything below the model card, in one answer.
 BELOW_OUTPUTS = (f"{ids.EXPERIMENTS_TABLE}.children", *SHARED_OUTPUTS, *SCOPE_OUTPUTS)
@@ -170,12 +169,14 @@ def scope_panel(scope, language: str):
         current = data.current_plan(scope)
         ranges = data.spend_ranges(scope)
     except data.PlanningError:
-        return [], [], [], [], *prediction_outputs([], scope)
+        return layout.editor_body([], language, [], []), []
     names = data.channel_names(language)
     columns = layout.plan_columns(list(model.channels), names, ranges, language, editable)
     writer = writer_cards(scope, language) if editable else []
     plan = figures.grid_rows(current, language)
-    return plan, columns, layout.editor_tools(editable, language), writer, *prediction_outputs(plan, scope)
+    body = layout.editor_body(layout.editor_tools(editable, language), language, columns, plan,
+                              prediction_outputs(plan, scope) if plan else None)
+    return body, writer
 
 
 def below_panel(seen, scope):

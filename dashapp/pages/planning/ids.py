@@ -20,6 +20,7 @@ EXPERIMENTS_TABLE = "planning-experiments-table"
 
 # The editor and its prediction.
 EDITOR = "planning-editor"
+EDITOR_BODY = "planning-editor-body"  # tools, grid and prediction, filled with what is below the fold
 EDITOR_TOOLS = "planning-editor-tools"
 EDITOR_FEEDBACK = "planning-editor-feedback"
 GRID = "planning-grid"

@@ -165,20 +165,33 @@ def editor_tools(editable: bool, language: str) -> list:
 
 
 def editor_section() -> dbc.Card:
+    """The editor's card: its body (tools, grid, prediction) comes with what is below the fold (``editor_body``)."""
     return _card(i18n.t("planning.editor.title"), [
-        html.Div(id=ids.EDITOR_TOOLS),
-        dbc.Alert(id=ids.EDITOR_FEEDBACK, is_open=False, dismissable=True, className="small"),
-        grid(ids.GRID, False),
-        html.Div(id=ids.OUT_OF_RANGE, className="mb-2"),
-        html.Div(id=ids.SUMMARY, className="mb-2"),
-        html.Div([
-            html.H3(i18n.t("planning.pred.title"), className="h6 mb-0"),
-            export_buttons(NAME, "scenario"),
-        ], className="d-flex justify-content-between align-items-center mt-3"),
+        html.Div(id=ids.EDITOR_BODY, style={"minHeight": f"{GRID_HEIGHT}px"}),
         dcc.Download(id=download_id(NAME)),
-        _graph(ids.PREDICTION),
-        html.Div(id=ids.PREDICTION_TABLE),
     ], ids.EDITOR)
+
+
+def editor_body(tools: list, language: str, columns: list[dict], rows: list[dict], prediction=None) -> list:
+    """The editor on a plan: ``tools`` (``editor_tools``), the grid, then the plan's prediction (``prediction``:
+    out-of-range list,
+    summary, chart, table and the chart's config, as ``callbacks.prediction_outputs`` gives them; none without
+    a plan)."""
+    out_of_range, summary, figure, table, config = prediction or ("", "", None, "", graph_config())
+    chart = [] if figure is None else [dcc.Graph(id=ids.PREDICTION, figure=figure, config=config)]
+    return [
+        html.Div(tools, id=ids.EDITOR_TOOLS),
+        dbc.Alert(id=ids.EDITOR_FEEDBACK, is_open=False, dismissable=True, className="small"),
+        grid(ids.GRID, False, columns=columns, rows=rows),
+        html.Div(out_of_range, id=ids.OUT_OF_RANGE, className="mb-2"),
+        html.Div(summary, id=ids.SUMMARY, className="mb-2"),
+        html.Div([
+            html.H3(i18n.t("planning.pred.title", language), className="h6 mb-0"),
+            export_buttons(NAME, "scenario", language),
+        ], className="d-flex justify-content-between align-items-center mt-3"),
+        *chart,
+        html.Div(table, id=ids.PREDICTION_TABLE),
+    ]
 
 
 def scenarios_card(options: list[dict], listing, compare_options: list[dict], language: str,
