@@ -169,19 +169,9 @@ def flattened(answer: dict) -> dict:
     """An answer's outputs and the props of every component with an id inside them, by id (as the page holds
     them once rendered: the editor's grid and prediction come inside its body)."""
     found = dict(answer)
-
-    def walk(node):
-        if isinstance(node, dict):
-            props = node.get("props")
-            if "type" in node and isinstance(props, dict) and isinstance(props.get("id"), str):
-                found.setdefault(props["id"], props)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(answer)
+    for props in components(answer, "id"):
+        if isinstance(props["id"], str):
+            found.setdefault(props["id"], props)
     return found
 
 
