@@ -37,7 +37,7 @@ uploaded file, an allocation kept in the page) is validated into such a frame fi
 
 from __future__ import annotations
 
-from . import sharing
+from . import sharing, views
 from .access import (
     READ_ROLES,
     WRITE_ROLES,
@@ -77,5 +77,5 @@ __all__ = [
     "delete_scenario", "experiments", "list_scenarios", "load_scenario", "model_for", "model_stats",
     "model_summary", "optimise_plan", "own_scenario_scope", "parse_plan_file", "plan_context", "plan_from_rows",
     "plan_months", "plan_rows", "response_curves", "save_scenario", "scope_label", "scope_options",
-    "sharing", "simulate_current", "simulate_plan", "simulate_saved", "spend_ranges", "targets",
+    "sharing", "simulate_current", "simulate_plan", "simulate_saved", "spend_ranges", "targets", "views",
 ]

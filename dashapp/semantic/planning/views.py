@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .access import PlanningError, can_edit, channel_names
+from .access import PlanningError, can_edit
 from .model import channel_table
 from .plan import current_plan, plan_context, targets
 from .rows import plan_from_rows
@@ -167,8 +167,3 @@ def comparison(scope, choices) -> tuple[list[tuple[str, str, Simulation, Summary
     items = compare_scenarios(scope, choices)
     goals, current = targets(scope), simulate_current(scope)
     return [(key, name, sim, summary(sim, current, goals)) for key, name, sim in items], goals
-
-
-def channel_labels(language: str) -> dict[str, str]:
-    """Channel codes -> names in ``language`` (re-exported for the page's figures)."""
-    return channel_names(language)
