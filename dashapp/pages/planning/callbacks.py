@@ -42,6 +42,7 @@ from dash.exceptions import PreventUpdate
 from ... import exports, i18n
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
+from ...callbacks.rendered import rendered
 from ...layout import charts
 from ...layout.controls import graph_config
 from ...semantic import planning as data
@@ -110,6 +111,13 @@ def _notice(scope, names: dict[str, str], language: str):
 
 
 def model_panel(scope):
+    """The model card, rendered once per scope, champions, role, language and data version (building its
+    figures is most of the server's time here)."""
+    return _model_panel(scope, data.champions())
+
+
+@rendered
+def _model_panel(scope, _champions):
     language = i18n.current_language()
     try:
         run, model = data.model_for(scope)

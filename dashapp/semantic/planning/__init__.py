@@ -52,7 +52,7 @@ from .access import (
 from .experiments import experiments
 from .model import channel_table, contributions, model_stats, model_summary, response_curves, spend_ranges
 from .optimiser import OPTIMISE_MODES, OPTIMISE_ROLES, Optimisation, optimise_plan
-from .plan import PlanContext, current_plan, plan_context, plan_months, targets
+from .plan import PlanContext, champions, current_plan, plan_context, plan_months, targets
 from .rows import MAX_CELL_EUR, amount_of, bounds_from_rows, budgets_from_rows, plan_from_rows, plan_rows
 from .scenarios import (
     CURRENT,
@@ -73,7 +73,7 @@ __all__ = [
     "CURRENT", "MAX_CELL_EUR", "MAX_COMPARED", "MAX_FILE_BYTES", "MAX_ISSUES", "MAX_NAME", "OPTIMISE_MODES",
     "OPTIMISE_ROLES", "READ_ROLES", "WRITE_ROLES", "FileIssue", "Optimisation", "PlanContext", "PlanningError",
     "Simulation", "amount_of", "apply_cells", "bounds_from_rows", "budgets_from_rows", "can_edit", "channel_names",
-    "channel_table", "checked_scope", "clean_name", "compare_scenarios", "contributions", "current_plan",
+    "champions", "channel_table", "checked_scope", "clean_name", "compare_scenarios", "contributions", "current_plan",
     "delete_scenario", "experiments", "list_scenarios", "load_scenario", "model_for", "model_stats",
     "model_summary", "optimise_plan", "own_scenario_scope", "parse_plan_file", "plan_context", "plan_from_rows",
     "plan_months", "plan_rows", "response_curves", "save_scenario", "scope_label", "scope_options",

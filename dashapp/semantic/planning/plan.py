@@ -15,7 +15,7 @@ from forecasting import api as forecasting_api
 from pilotage.store.engine import get_engine
 
 from ..cache import scoped_cache
-from .access import model_for, run_models
+from .access import champion_run, model_for, run_models
 
 MAX_MONTHS = 12  # the optimiser's time grows fast with the months (24: 20-40 s); a year is the planning horizon
 
@@ -93,6 +93,14 @@ def lead_champion_id() -> int | None:
 
     run = forecasts.champion_run()
     return int(run["id"]) if run is not None else None
+
+
+def champions() -> tuple:
+    """The champion media run (its row: id, cut-off, creation, author) and the lead champion's id: with the
+    data version, what the page's figures depend on (a view rendered once is kept under them, so that a
+    promotion shows at once)."""
+    run = champion_run()
+    return (tuple(sorted(run.items())) if run is not None else None), lead_champion_id()
 
 
 def plan_context(scope) -> PlanContext:
