@@ -664,14 +664,14 @@ def test_a_regional_user_gets_the_models_of_their_regions_only(dash_app, store):
     from flask_login import login_user
 
     from dashapp.auth.users import get_user_by_email
-    from dashapp.pages.planning import layout as page
+    from dashapp.pages.planning.callbacks import page_layout
 
     with dash_app.server.test_request_context("/planning"):
         login_user(get_user_by_email(IDF_PLANNER))
-        assert [o["value"] for o in page.layout().children[0].children[1].children[1].options] == ["FR-IDF"]
+        assert [o["value"] for o in page_layout().children[0].children[1].children[1].options] == ["FR-IDF"]
     with dash_app.server.test_request_context("/planning"):
         login_user(get_user_by_email(PLANNER))
-        options = [o["value"] for o in page.layout().children[0].children[1].children[1].options]
+        options = [o["value"] for o in page_layout().children[0].children[1].children[1].options]
         assert options[0] == NATIONAL and "FR-IDF" in options and "FR-ARA" in options
     client = logged_in_client(dash_app, IDF_PLANNER)
     own = panel(client, "FR-IDF")

@@ -15,7 +15,6 @@ import dash
 
 from ... import i18n
 from .. import guarded
-from . import layout as frame
 from .layout import NAME
 
 PATH = "/planning"
@@ -24,8 +23,8 @@ __all__ = ["NAME", "PATH", "register"]
 
 
 def register(app: dash.Dash) -> None:
-    dash.register_page(__name__, path=PATH, name="Planning", title=lambda **_: "Pilotage · " + i18n.t("nav.planning"),
-                       layout=guarded(PATH, frame.layout))
     from . import callbacks
 
+    dash.register_page(__name__, path=PATH, name="Planning", title=lambda **_: "Pilotage · " + i18n.t("nav.planning"),
+                       layout=guarded(PATH, callbacks.page_layout))
     callbacks.register_callbacks(app)

@@ -12,10 +12,10 @@ current plan's, whatever rows arrive.
 Errors the user can fix (a bad cell, a file, a name, constraints that cannot be met) are shown where
 they happened, translated; a forbidden call ends in the app's error handler (a message, no trace).
 
-Callbacks (outputs <- inputs), the first screen in one answer and what is below the fold in another, once the
-browser says it is near the viewport:
+The page opens with its first screen (the model card) filled by ``page_layout``; what is below the fold comes
+in one answer once the browser says it is near the viewport. Callbacks (outputs <- inputs):
 
-- ``model_panel``: run info, notice, model info, channel table, contributions, curves <- scope
+- ``model_panel``: run info, notice, model info, channel table, contributions, curves <- another scope
 - ``below_panel``: experiments; the scenarios shared with the user; the editor (tools, grid and the grid's
   prediction); scenarios and optimiser cards <- below seen (then scope)
 - ``prediction``: out-of-range list, summary, prediction chart (and its PNG name) and table <- cell edits
@@ -108,6 +108,13 @@ def _notice(scope, names: dict[str, str], language: str):
     except data.PlanningError:  # the panel's own checks report it
         return ""
     return figures.plan_notice(context, names, language)
+
+
+def page_layout(**_query):
+    """The page as it opens: its model card comes filled, for the first scope (one round trip less than a
+    callback answering once the page is in; ``model_panel`` answers when the user picks another scope)."""
+    options = layout.scope_choices(i18n.current_language())
+    return layout.layout(options, model_panel(options[0]["value"] if options else None))
 
 
 def model_panel(scope):
@@ -397,7 +404,7 @@ def register_callbacks(app: dash.Dash) -> None:
         return [Output(*o.rsplit(".", 1), allow_duplicate=o in duplicate) for o in names]
 
     scope = State(ids.SCOPE, "value")
-    app.callback(*outputs(PANEL_OUTPUTS), Input(ids.SCOPE, "value"))(model_panel)
+    app.callback(*outputs(PANEL_OUTPUTS), Input(ids.SCOPE, "value"), prevent_initial_call=True)(model_panel)
     # The browser says when the experiments card comes near the viewport (once per page).
     app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.CURVES, "figure"))
     app.callback(*outputs(BELOW_OUTPUTS), Input(ids.BELOW_SEEN, "data"), Input(ids.SCOPE, "value"),

@@ -104,8 +104,8 @@ def _card(title: str, children, card_id: str, help_key: str | None = None) -> db
     return dbc.Card(dbc.CardBody([*body, *children]), id=card_id, className="mb-3")
 
 
-def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=graph_config())
+def _graph(graph_id: str, figure) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=figure, config=graph_config())
 
 
 def header(options: list[dict], value) -> html.Div:
@@ -119,20 +119,20 @@ def header(options: list[dict], value) -> html.Div:
     ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
 
 
-def model_section() -> dbc.Card:
-    """The response model: what it is, its channels, contributions and curves. Each chart's room is held (the
-    curves' as soon as their answer comes, before Plotly draws them): the page does not jump, and the cards
-    below stay below the fold until the user scrolls."""
+def model_section(info, channels, contrib, curves, curves_slot: dict) -> dbc.Card:
+    """The response model: what it is, its channels, contributions and curves. Each chart's room is held while
+    Plotly's script loads (``dcc.Graph`` draws nothing until then): the page does not jump, and the cards below
+    stay below the fold until the user scrolls."""
     return _card(i18n.t("planning.model.title"), [
-        html.Div(id=ids.MODEL_INFO, className="small mb-2"),
-        html.Div(id=ids.CHANNELS, className="mb-3"),
+        html.Div(info, id=ids.MODEL_INFO, className="small mb-2"),
+        html.Div(channels, id=ids.CHANNELS, className="mb-3"),
         dbc.Row([
             dbc.Col([html.H3(i18n.t("planning.contrib.title"), className="h6"),
                      html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
-                     html.Div(_graph(ids.CONTRIB), style={"minHeight": f"{CONTRIB_HEIGHT}px"})], xl=6),
+                     html.Div(_graph(ids.CONTRIB, contrib), style={"minHeight": f"{CONTRIB_HEIGHT}px"})], xl=6),
             dbc.Col([html.H3(i18n.t("planning.curves.title"), className="h6"),
                      html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
-                     html.Div(_graph(ids.CURVES), id=ids.CURVES_SLOT)], xl=6),
+                     html.Div(_graph(ids.CURVES, curves), id=ids.CURVES_SLOT, style=curves_slot)], xl=6),
         ]),
     ], ids.MODEL, "planning.model.help")
 
@@ -310,19 +310,25 @@ def optimiser_card(bounds: list[dict], months: list[dict], amount: float | None,
     ], "planning-optimiser", "planning.opt.help")
 
 
-def layout(**_query) -> html.Div:
-    """The frame; what it shows depends on the model scope, filled by the callbacks: the model card at once,
-    what is below it once the browser says the experiments card is near the viewport (``BELOW_SEEN``)."""
-    language = i18n.current_language()
+def scope_choices(language: str) -> list[dict]:
+    """The model scopes the user may pick (national first), as the dropdown's options."""
     try:
-        options = [{"label": data.scope_label(code, language), "value": code} for code in data.scope_options()]
+        return [{"label": data.scope_label(code, language), "value": code} for code in data.scope_options()]
     except data.PlanningError:
-        options = []
+        return []
+
+
+def layout(options: list[dict], model: tuple) -> html.Div:
+    """The page for the first scope of ``options``, its model card filled with ``model`` (the outputs of
+    ``callbacks.model_panel``, in its order), what is below it filled once the browser says the experiments
+    card is near the viewport (``BELOW_SEEN``)."""
+    language = i18n.current_language()
+    run_info, notice, model_info, channels, contrib, curves, curves_slot = model
     return html.Div([
         header(options, options[0]["value"] if options else None),
-        html.P(id=ids.RUN_INFO, className="text-muted small mb-1"),
-        html.Div(id=ids.NOTICE),
-        model_section(),
+        html.P(run_info, id=ids.RUN_INFO, className="text-muted small mb-1"),
+        html.Div(notice, id=ids.NOTICE),
+        model_section(model_info, channels, contrib, curves, curves_slot),
         experiments_card(),
         editor_section(),
         html.Div(id=ids.WRITER),
