@@ -338,7 +338,7 @@ def test_the_contributions_add_up_to_the_fitted_values(dash_app, store):
 
 def test_the_response_curves_are_the_model_curves_with_their_band(dash_app, store):
     model = model_of(store)
-    figure = panel(logged_in_client(dash_app, PLANNER))["planning-curves"]["figure"]
+    figure = scope_panel(logged_in_client(dash_app, PLANNER))["planning-curves"]["figure"]
     low, high = model.spend_range()
     for c, channel in enumerate(model.channels):
         curve = next(t for t in traces(figure, "curve") if t["meta"]["channel"] == channel)

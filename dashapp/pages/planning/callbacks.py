@@ -15,9 +15,9 @@ they happened, translated; a forbidden call ends in the app's error handler (a m
 The page opens with its first screen (the model card) filled by ``page_layout``; what is below the fold comes
 in one answer once the browser says it is near the viewport. Callbacks (outputs <- inputs):
 
-- ``model_panel``: run info, notice, model info, channel table, contributions, curves <- another scope
-- ``below_panel``: experiments; the scenarios shared with the user; the editor (tools, grid and the grid's
-  prediction); scenarios and optimiser cards <- below seen (then scope)
+- ``model_panel``: run info, notice, model info, channel table, contributions <- another scope
+- ``below_panel``: the response curves; experiments; the scenarios shared with the user; the editor (tools,
+  grid and the grid's prediction); scenarios and optimiser cards <- below seen (then scope)
 - ``prediction``: out-of-range list, summary, prediction chart (and its PNG name) and table <- cell edits
 - ``export`` (:func:`register_export`): the prediction as a CSV or XLSX file (audited) <- its buttons
 - ``edit_rows`` (planners): editor rows, editor feedback, prediction <- upload, reset, load, use allocation
@@ -51,16 +51,17 @@ from . import PATH, figures, ids, layout
 from .layout import NAME
 
 PANEL_OUTPUTS = (f"{ids.RUN_INFO}.children", f"{ids.NOTICE}.children", f"{ids.MODEL_INFO}.children",
-                 f"{ids.CHANNELS}.children", f"{ids.CONTRIB}.figure", f"{ids.CURVES}.figure",
-                 f"{ids.CURVES_SLOT}.style")
+                 f"{ids.CHANNELS}.children", f"{ids.CONTRIB}.figure")
 PREDICTION_OUTPUTS = (f"{ids.OUT_OF_RANGE}.children", f"{ids.SUMMARY}.children", f"{ids.PREDICTION}.figure",
                       f"{ids.PREDICTION_TABLE}.children", f"{ids.PREDICTION}.config")
 # The editor comes with its grid and the grid's prediction, in one answer: no second round trip that would only
 # post the rows just sent back to the server.
 SCOPE_OUTPUTS = (f"{ids.EDITOR_BODY}.children", f"{ids.WRITER}.children")
 SHARED_OUTPUTS = (f"{ids.SHARED}.options", f"{ids.SHARED_LIST}.children")
-# Everything below the model card, in one answer.
-BELOW_OUTPUTS = (f"{ids.EXPERIMENTS_TABLE}.children", *SHARED_OUTPUTS, *SCOPE_OUTPUTS)
+# Everything below the first screen, in one answer: the response curves (their chart and its room), the
+# experiments, the scenarios shared with the user, the editor and the writer's cards.
+CURVES_OUTPUTS = (f"{ids.CURVES_SLOT}.children", f"{ids.CURVES_SLOT}.style")
+BELOW_OUTPUTS = (*CURVES_OUTPUTS, f"{ids.EXPERIMENTS_TABLE}.children", *SHARED_OUTPUTS, *SCOPE_OUTPUTS)
 EDIT_OUTPUTS = (f"{ids.EDITOR_FEEDBACK}.children", f"{ids.EDITOR_FEEDBACK}.color", f"{ids.EDITOR_FEEDBACK}.is_open",
                 *PREDICTION_OUTPUTS)
 SCENARIO_OUTPUTS = (f"{ids.SCENARIO_FEEDBACK}.children", f"{ids.SCENARIO_FEEDBACK}.color",
@@ -72,14 +73,14 @@ SHARE_OUTPUTS = (f"{ids.SHARE_FEEDBACK}.children", f"{ids.SHARE_FEEDBACK}.color"
                  f"{ids.SHARES}.children", f"{ids.SHARE_PICK}.options", f"{ids.SHARE_PICK}.value")
 EDIT_TRIGGERS = (ids.UPLOAD, ids.RESET, ids.LOAD, ids.OPT_USE)
 
-# Watches the experiments card, the first below the model (an IntersectionObserver: nothing runs while the user
-# does not scroll), and sets the store when it comes within 200 px of the viewport. It starts once the model's
-# answer is in (the curves' figure), when the model card has its height: before, the page is short and the card
-# would look visible. It sets the store itself (set_props) rather than answering later: a callback still
+# Watches the response curves' slot, the first thing below the first screen (an IntersectionObserver: nothing
+# runs while the user does not scroll), and sets the store when it comes within 100 px of the viewport. It
+# starts once the first screen is in (the contributions' figure): before, the page is short and the slot would
+# look visible. It sets the store itself (set_props) rather than answering later: a callback still
 # pending would keep the page "loading" until the user scrolls.
 BELOW_SEEN_JS = """
 function(figure) {
-    const card = document.getElementById("CARD");
+    const card = document.getElementById("SLOT");
     if (!figure || !card || card.dataset.watched) return window.dash_clientside.no_update;
     card.dataset.watched = "1";
     if (!("IntersectionObserver" in window)) return true;
@@ -88,18 +89,18 @@ function(figure) {
             observer.disconnect();
             window.dash_clientside.set_props("STORE", {data: true});
         }
-    }, {rootMargin: "0px 0px 200px 0px"});
+    }, {rootMargin: "0px 0px 100px 0px"});
     observer.observe(card);
     return window.dash_clientside.no_update;
 }
-""".replace("STORE", ids.BELOW_SEEN).replace("CARD", ids.EXPERIMENTS)
+""".replace("STORE", ids.BELOW_SEEN).replace("SLOT", ids.CURVES_SLOT)
 
 
 # --- the response model (the first screen) -----------------------------------------------------------------
 
 def _empty_panel(message: str):
     blank = charts.empty(message)
-    return "", dbc.Alert(message, color="info", id="planning-empty"), "", "", blank, blank, {}
+    return "", dbc.Alert(message, color="info", id="planning-empty"), "", "", blank
 
 
 def _notice(scope, names: dict[str, str], language: str):
@@ -111,7 +112,7 @@ def _notice(scope, names: dict[str, str], language: str):
 
 
 def page_layout(**_query):
-    """The page as it opens: its model card comes filled, for the first scope (one round trip less than a
+    """The page as it opens: its first screen comes filled, for the first scope (one round trip less than a
     callback answering once the page is in; ``model_panel`` answers when the user picks another scope)."""
     options = layout.scope_choices(i18n.current_language())
     return layout.layout(options, model_panel(options[0]["value"] if options else None))
@@ -130,7 +131,6 @@ def _model_panel(scope, _champions):
         run, model = data.model_for(scope)
         rows = data.channel_table(scope)
         frame = data.contributions(scope)
-        curves = data.response_curves(scope)
         stats = data.model_stats(scope)
         kind = data.model_summary(scope)
     except data.PlanningError as error:
@@ -140,9 +140,26 @@ def _model_panel(scope, _champions):
     model_info = figures.model_kind(kind, figures.fit_text(stats, len(model.periods), language), language)
     return (figures.run_info(run, language), _notice(scope, names, language), model_info,
             figures.channel_table(rows, names, language),
-            figures.contributions_figure(frame, channels, names, language),
-            figures.curves_figure(curves, channels, names, language),
-            {"minHeight": f"{figures.curves_height(len(channels))}px"})
+            figures.contributions_figure(frame, channels, names, language))
+
+
+def curves_panel(scope):
+    """The response curves and their room, rendered once per scope, champions, role, language and data
+    version."""
+    return _curves_panel(scope, data.champions())
+
+
+@rendered
+def _curves_panel(scope, _champions):
+    language = i18n.current_language()
+    try:
+        _run, model = data.model_for(scope)
+        curves = data.response_curves(scope)
+    except data.PlanningError as error:
+        return layout.curves_graph(charts.empty(figures.error_message(error, language)).to_plotly_json()), {}
+    channels = list(model.channels)
+    figure = figures.curves_figure(curves, channels, data.channel_names(language), language).to_plotly_json()
+    return layout.curves_graph(figure), {"minHeight": f"{figures.curves_height(len(channels))}px"}
 
 
 # --- below the fold: experiments, the editor, the writer's cards, what was shared --------------------------
@@ -195,11 +212,12 @@ def scope_panel(scope, language: str):
 
 
 def below_panel(seen, scope):
-    """What is below the model card, once the browser says it is near the viewport (then at each scope)."""
+    """What is below the first screen, once the browser says it is near the viewport (then at each scope)."""
     if not seen:
         raise PreventUpdate
     language = i18n.current_language()
-    return (experiments_panel(scope, language), *shared_list(language), *scope_panel(scope, language))
+    return (*curves_panel(scope), experiments_panel(scope, language), *shared_list(language),
+            *scope_panel(scope, language))
 
 
 # --- the prediction ---------------------------------------------------------------------------------------
@@ -405,8 +423,8 @@ def register_callbacks(app: dash.Dash) -> None:
 
     scope = State(ids.SCOPE, "value")
     app.callback(*outputs(PANEL_OUTPUTS), Input(ids.SCOPE, "value"), prevent_initial_call=True)(model_panel)
-    # The browser says when the experiments card comes near the viewport (once per page).
-    app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.CURVES, "figure"))
+    # The browser says when the response curves' slot comes near the viewport (once per page).
+    app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.CONTRIB, "figure"))
     app.callback(*outputs(BELOW_OUTPUTS), Input(ids.BELOW_SEEN, "data"), Input(ids.SCOPE, "value"),
                  prevent_initial_call=True)(below_panel)
     # An edit in the grid updates its rowData without firing callbacks on it: cellValueChanged does. The

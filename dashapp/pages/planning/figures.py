@@ -183,20 +183,23 @@ def contributions_figure(frame: pd.DataFrame, channels: list[str], names: dict[s
     return fig
 
 
+CURVES_PER_ROW = 3  # the curves span the page's width, below the contributions
+
+
 def curves_height(channels: int) -> int:
-    """The curves chart's height: two panels a row."""
-    return max(320, 230 * max(1, math.ceil(channels / 2)))
+    """The curves chart's height: three panels a row."""
+    return max(320, 230 * max(1, math.ceil(channels / CURVES_PER_ROW)))
 
 
 def curves_figure(curves: dict[str, dict], channels: list[str], names: dict[str, str], language: str) -> go.Figure:
     """One panel per channel: leads per month for a steady spend, its 80% band, the historical spend range
     shaded and the recent spend marked. Three traces a panel (the band one closed polygon, the curve, the
     recent spend) and light axes: what Plotly spends its time on here is traces and axes, not points."""
-    columns = 2 if len(channels) > 1 else 1
+    columns = max(1, min(CURVES_PER_ROW, len(channels)))
     rows = max(1, math.ceil(len(channels) / columns))
     titles = [names.get(c, c) if curves[c]["identified"]
               else i18n.t("planning.curves.unidentified", language, channel=names.get(c, c)) for c in channels]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.1,
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.07,
                         vertical_spacing=0.45 / rows + 0.05)
     band_name, current_name = i18n.t("planning.curves.band", language), i18n.t("planning.curves.current", language)
     shapes = []

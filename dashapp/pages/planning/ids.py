@@ -10,11 +10,11 @@ MODEL = "planning-model"
 MODEL_INFO = "planning-model-info"
 CHANNELS = "planning-channels"
 CONTRIB = "planning-contrib"
-CURVES = "planning-curves"
-CURVES_SLOT = "planning-curves-slot"  # holds the curves' height while Plotly draws them
 
-# Below the fold: filled once the browser says the experiments card is near the viewport.
+# Below the fold: filled once the browser says the curves' slot is near the viewport.
 BELOW_SEEN = "planning-below-seen"
+CURVES_SLOT = "planning-curves-slot"  # the response curves' room, then their chart
+CURVES = "planning-curves"
 EXPERIMENTS = "planning-experiments"
 EXPERIMENTS_TABLE = "planning-experiments-table"
 

@@ -22,6 +22,7 @@ NAME = "planning"  # in export ids and file names
 BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 GRID_HEIGHT = 330
 CONTRIB_HEIGHT = 380  # the contributions chart's height (figures.contributions_figure)
+CURVES_HEIGHT = 460  # the curves' room until they come (six channels, three a row: figures.curves_height)
 
 
 def _browser_locale(language: str) -> str:
@@ -119,22 +120,26 @@ def header(options: list[dict], value) -> html.Div:
     ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
 
 
-def model_section(info, channels, contrib, curves, curves_slot: dict) -> dbc.Card:
-    """The response model: what it is, its channels, contributions and curves. Each chart's room is held while
-    Plotly's script loads (``dcc.Graph`` draws nothing until then): the page does not jump, and the cards below
-    stay below the fold until the user scrolls."""
+def model_section(info, channels, contrib) -> dbc.Card:
+    """The response model: what it is, its channels and contributions (the first screen), then its response
+    curves, which come with what is below the fold. Each chart's room is held while Plotly's script loads or its
+    answer comes (``dcc.Graph`` draws nothing until then): the page does not jump, and what is below the fold
+    stays below it until the user scrolls."""
     return _card(i18n.t("planning.model.title"), [
         html.Div(info, id=ids.MODEL_INFO, className="small mb-2"),
         html.Div(channels, id=ids.CHANNELS, className="mb-3"),
-        dbc.Row([
-            dbc.Col([html.H3(i18n.t("planning.contrib.title"), className="h6"),
-                     html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
-                     html.Div(_graph(ids.CONTRIB, contrib), style={"minHeight": f"{CONTRIB_HEIGHT}px"})], xl=6),
-            dbc.Col([html.H3(i18n.t("planning.curves.title"), className="h6"),
-                     html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
-                     html.Div(_graph(ids.CURVES, curves), id=ids.CURVES_SLOT, style=curves_slot)], xl=6),
-        ]),
+        html.H3(i18n.t("planning.contrib.title"), className="h6"),
+        html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
+        html.Div(_graph(ids.CONTRIB, contrib), style={"minHeight": f"{CONTRIB_HEIGHT}px"}, className="mb-3"),
+        html.H3(i18n.t("planning.curves.title"), className="h6"),
+        html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
+        html.Div(id=ids.CURVES_SLOT, style={"minHeight": f"{CURVES_HEIGHT}px"}),
     ], ids.MODEL, "planning.model.help")
+
+
+def curves_graph(figure) -> dcc.Graph:
+    """The response curves, put in their slot with what is below the fold."""
+    return _graph(ids.CURVES, figure)
 
 
 def experiments_card() -> dbc.Card:
@@ -319,16 +324,16 @@ def scope_choices(language: str) -> list[dict]:
 
 
 def layout(options: list[dict], model: tuple) -> html.Div:
-    """The page for the first scope of ``options``, its model card filled with ``model`` (the outputs of
-    ``callbacks.model_panel``, in its order), what is below it filled once the browser says the experiments
-    card is near the viewport (``BELOW_SEEN``)."""
+    """The page for the first scope of ``options``, its first screen filled with ``model`` (the outputs of
+    ``callbacks.model_panel``, in its order), what is below it (from the response curves on) filled once the
+    browser says the curves' slot is near the viewport (``BELOW_SEEN``)."""
     language = i18n.current_language()
-    run_info, notice, model_info, channels, contrib, curves, curves_slot = model
+    run_info, notice, model_info, channels, contrib = model
     return html.Div([
         header(options, options[0]["value"] if options else None),
         html.P(run_info, id=ids.RUN_INFO, className="text-muted small mb-1"),
         html.Div(notice, id=ids.NOTICE),
-        model_section(model_info, channels, contrib, curves, curves_slot),
+        model_section(model_info, channels, contrib),
         experiments_card(),
         editor_section(),
         html.Div(id=ids.WRITER),
