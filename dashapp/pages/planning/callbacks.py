@@ -34,6 +34,8 @@ was shared with them, within their scope, whatever ids a forged request sends.
 
 from __future__ import annotations
 
+import functools
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, html, no_update
@@ -118,14 +120,25 @@ def page_layout(**_query):
     return layout.layout(options, model_panel(options[0]["value"] if options else None))
 
 
+def per_champions(render):
+    """``render(scope)`` kept once rendered per scope, champions (a promotion shows at once), role, language and
+    data version: building the figures is most of the server's time on this page."""
+    def once(scope, _champions):
+        return render(scope)
+
+    once.__qualname__ = render.__qualname__  # the cache's key names the view: one entry per view
+    kept = rendered(once)
+
+    @functools.wraps(render)
+    def view(scope):
+        return kept(scope, data.champions())
+
+    return view
+
+
+@per_champions
 def model_panel(scope):
-    """The model card, rendered once per scope, champions, role, language and data version (building its
-    figures is most of the server's time here)."""
-    return _model_panel(scope, data.champions())
-
-
-@rendered
-def _model_panel(scope, _champions):
+    """The first screen: run info, notice, model info, channel table and contributions."""
     language = i18n.current_language()
     try:
         run, model = data.model_for(scope)
@@ -143,14 +156,9 @@ def _model_panel(scope, _champions):
             figures.contributions_figure(frame, channels, names, language))
 
 
+@per_champions
 def curves_panel(scope):
-    """The response curves and their room, rendered once per scope, champions, role, language and data
-    version."""
-    return _curves_panel(scope, data.champions())
-
-
-@rendered
-def _curves_panel(scope, _champions):
+    """The response curves and their room."""
     language = i18n.current_language()
     try:
         _run, model = data.model_for(scope)
