@@ -237,7 +237,7 @@ JOB_WAIT_S = 120
 def start_optimiser(client, *, scope="national", mode="budget", amount=None, bounds=None, budgets=None):
     """POST the optimiser as the renderer does: a background callback answers with the job's signed handles.
     The body sent is kept on the answer (``sent``): the renderer polls with the same one."""
-    from dashapp.callbacks import planning as cb
+    from dashapp.pages.planning import callbacks as cb
 
     output = multi(cb.OPTIMISER_OUTPUTS)
     inputs = [{"id": "planning-opt-run", "property": "n_clicks", "value": 1}]

@@ -459,7 +459,7 @@ def test_a_user_sees_their_own_scenarios_only(dash_app, store):
 
 
 def test_a_shared_scenario_is_read_by_whom_it_was_shared_with_in_their_scope(dash_app, store):
-    from dashapp.semantic import sharing
+    from dashapp.semantic.planning import sharing
 
     mine = _save(dash_app, PLANNER, "api: shared")
     with get_engine().connect() as conn:

@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select
 
 from dashapp import i18n
 from dashapp.auth import audit
-from dashapp.callbacks import planning as cb
+from dashapp.pages.planning import callbacks as cb
 from forecasting.planning import data as media_data
 from forecasting.planning.registry import champion_models, fit_and_register
 from forecasting.planning.scenario import simulate
@@ -160,8 +160,25 @@ def panel(client, scope=NATIONAL) -> dict:
     return response(client, cb.PANEL_OUTPUTS, [scope_input(scope)])
 
 
+def below_inputs(scope=NATIONAL) -> list[dict]:
+    """What is below the model card is asked for once the browser says it is near the viewport (then per scope)."""
+    return [{"id": "planning-below-seen", "property": "data", "value": True}, scope_input(scope)]
+
+
+def flattened(answer: dict) -> dict:
+    """An answer's outputs and the props of every component with an id inside them, by id (as the page holds
+    them once rendered: the editor's grid and prediction come inside its body)."""
+    found = dict(answer)
+    for props in components(answer, "id"):
+        if isinstance(props["id"], str):
+            found.setdefault(props["id"], props)
+    return found
+
+
 def scope_panel(client, scope=NATIONAL) -> dict:
-    return response(client, cb.SCOPE_OUTPUTS, [scope_input(scope)])
+    """The answer below the model card: experiments, shared scenarios, the editor (its grid and prediction) and
+    the writer's cards."""
+    return flattened(response(client, cb.BELOW_OUTPUTS, below_inputs(scope)))
 
 
 def prediction(client, rows, scope=NATIONAL) -> dict:
@@ -321,15 +338,16 @@ def test_the_contributions_add_up_to_the_fitted_values(dash_app, store):
 
 def test_the_response_curves_are_the_model_curves_with_their_band(dash_app, store):
     model = model_of(store)
-    figure = panel(logged_in_client(dash_app, PLANNER))["planning-curves"]["figure"]
+    figure = scope_panel(logged_in_client(dash_app, PLANNER))["planning-curves"]["figure"]
     low, high = model.spend_range()
     for c, channel in enumerate(model.channels):
         curve = next(t for t in traces(figure, "curve") if t["meta"]["channel"] == channel)
         grid = np.array(curve["x"], dtype=float)
         assert curve["y"] == pytest.approx(model.response_curve(channel, grid).tolist())
-        band_lo = next(t for t in traces(figure, "lo80") if t["meta"]["channel"] == channel)
-        expected_lo, _ = model.interval(lambda p, ch=channel, g=grid: model.response_curve(ch, g, p), 0.8)
-        assert band_lo["y"] == pytest.approx(expected_lo.tolist())
+        band = next(t for t in traces(figure, "band80") if t["meta"]["channel"] == channel)
+        expected_lo, expected_hi = model.interval(lambda p, ch=channel, g=grid: model.response_curve(ch, g, p), 0.8)
+        assert band["fill"] == "toself" and band["x"] == pytest.approx(grid.tolist() + grid.tolist()[::-1])
+        assert band["y"] == pytest.approx(expected_hi.tolist() + expected_lo.tolist()[::-1])  # high, then low back
         point = next(t for t in traces(figure, "current") if t["meta"]["channel"] == channel)
         assert point["x"] == pytest.approx([model.recent_spend()[c]])
         assert grid.max() >= high[c]  # the curve covers the history's spend
@@ -591,10 +609,10 @@ def test_planned_spend_the_model_cannot_count_is_shown(dash_app, store):
 
 def test_saved_scenarios_per_user_are_capped(dash_app, store, monkeypatch):
     from dashapp.auth.users import get_user_by_email
-    from dashapp.semantic import planning as data
+    from dashapp.semantic.planning import scenarios as saved
 
     owner = get_user_by_email(PLANNER).id
-    monkeypatch.setattr(data, "MAX_SCENARIOS", len([s for s in scenarios(store) if s["owner_id"] == owner]) + 1)
+    monkeypatch.setattr(saved, "MAX_SCENARIOS", len([s for s in scenarios(store) if s["owner_id"] == owner]) + 1)
     client = logged_in_client(dash_app, PLANNER)
     rows = _rows(client)
     assert "saved" in dumps(scenario_action(client, "planning-save", name="Cap one", rows=rows).json["response"])
@@ -646,14 +664,14 @@ def test_a_regional_user_gets_the_models_of_their_regions_only(dash_app, store):
     from flask_login import login_user
 
     from dashapp.auth.users import get_user_by_email
-    from dashapp.pages import planning as page
+    from dashapp.pages.planning.callbacks import page_layout
 
     with dash_app.server.test_request_context("/planning"):
         login_user(get_user_by_email(IDF_PLANNER))
-        assert [o["value"] for o in page.layout().children[0].children[1].children[1].options] == ["FR-IDF"]
+        assert [o["value"] for o in page_layout().children[0].children[1].children[1].options] == ["FR-IDF"]
     with dash_app.server.test_request_context("/planning"):
         login_user(get_user_by_email(PLANNER))
-        options = [o["value"] for o in page.layout().children[0].children[1].children[1].options]
+        options = [o["value"] for o in page_layout().children[0].children[1].children[1].options]
         assert options[0] == NATIONAL and "FR-IDF" in options and "FR-ARA" in options
     client = logged_in_client(dash_app, IDF_PLANNER)
     own = panel(client, "FR-IDF")

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 
 from dashapp import i18n
 from dashapp.auth import audit
-from dashapp.callbacks import planning as cb
 from dashapp.callbacks.forecast import PANEL_OUTPUTS
 from dashapp.demo_users import DEMO_USERS
+from dashapp.pages.planning import callbacks as cb
 from forecasting import registry
 from forecasting.planning import data as media_data
 from forecasting.planning.registry import champion_models
@@ -41,6 +41,7 @@ from .app_helpers import (
     post_export_button,
     trained_store,
 )
+from .test_app_planning import flattened
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
@@ -111,7 +112,9 @@ def planning(client, outputs, inputs, state=None) -> dict:
 
 
 def plan_rows(client, scope: str) -> list[dict]:
-    out = planning(client, cb.SCOPE_OUTPUTS, [{"id": "planning-scope", "property": "value", "value": scope}])
+    out = flattened(planning(client, cb.BELOW_OUTPUTS, [
+        {"id": "planning-below-seen", "property": "data", "value": True},
+        {"id": "planning-scope", "property": "value", "value": scope}]))
     return [{k: v for k, v in row.items() if k != "label"} for row in out["planning-grid"]["rowData"]]
 
 

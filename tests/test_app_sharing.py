@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from dashapp.auth import audit
-from dashapp.callbacks import planning as cb
+from dashapp.pages.planning import callbacks as cb
 from pilotage.store.engine import get_engine
 from pilotage.store.models import AppUser, PlanScenarioShare
 from pilotage.store.models.planning import PlanScenario
@@ -34,9 +34,9 @@ from .test_app_planning import (  # noqa: F401 (fixtures)
     multi,
     prediction,
     refused,
-    response,
     scenario_action,
     scope_input,
+    scope_panel,
     store,
     trained_postgres,
     trained_url,
@@ -95,7 +95,7 @@ def share(client, scenario, *, scope=NATIONAL, users=None, roles=None, unshare=N
 
 
 def shared_ids(client) -> set[int]:
-    answer = response(client, ("planning-shared.options", "planning-shared-list.children"), [scope_input(NATIONAL)])
+    answer = scope_panel(client)
     return {o["value"] for o in answer["planning-shared"]["options"]}
 
 
@@ -166,7 +166,7 @@ def test_a_regional_director_gets_a_message_for_a_national_scenario(dash_app, sh
     share(idf_planner, regional, scope="FR-IDF", roles=["director"])
     director = logged_in_client(dash_app, IDF_DIRECTOR)
     assert {national, regional} <= shared_ids(director)
-    listing = response(director, ("planning-shared.options", "planning-shared-list.children"), [scope_input(NATIONAL)])
+    listing = scope_panel(director)
     rows = {int(r["data-scenario"]): r for r in components(listing["planning-shared-list"]["children"],
                                                            "data-scenario")}
     assert "outside" in str(rows[national]) and "outside" not in str(rows[regional])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dashapp import i18n
-from dashapp.callbacks import planning as cb
+from dashapp.pages.planning import callbacks as cb
 from forecasting.planning import registry
 from forecasting.planning.data import model_inputs
 from forecasting.planning.geo import GEO_REASONS

@@ -15,8 +15,9 @@ from flask_login import current_user
 from .. import i18n
 from ..auth import audit
 from ..auth.guard import api_error, api_language
-from ..semantic import forecasts, metrics, planning, queries, sharing
+from ..semantic import forecasts, metrics, planning, queries
 from ..semantic.filters import BREAKDOWNS, GRAINS, PERIODS, Filters, _date
+from ..semantic.planning import sharing
 from ..semantic.scope import allowed_regions, region_tree
 from . import ApiError, Param, blueprint, endpoint, paginate
 

@@ -36,8 +36,9 @@ from pilotage.store.models import NATIONAL_SCOPE, Channel, ForecastRun, Forecast
 
 from ..auth import audit
 from ..auth.permissions import require_role
-from . import planning as media
 from .cache import scoped_cache
+from .planning import access as media
+from .planning.rows import number_text
 from .scope import allowed_regions, region_tree
 
 VIEWS = ("total", "channel", "region")
@@ -226,13 +227,13 @@ def _media_champion() -> tuple[int | None, dict]:
     run = media.champion_run()
     if run is None:
         return None, {}
-    return int(run["id"]), media._models(run["id"])
+    return int(run["id"]), media.run_models(run["id"])
 
 
 @scoped_cache
 def _record(run_id: int, media_run_id: int | None, scopes: tuple[str, ...]):
     run = forecasting_api.get_run(get_engine(), run_id)
-    models = media._models(media_run_id) if media_run_id is not None else {}
+    models = media.run_models(media_run_id) if media_run_id is not None else {}
     record = forecasting_api.forecast_of_record(get_engine(), scopes, run=run, models=models,
                                                 media_run_id=media_run_id)
     if record is not None:
@@ -359,7 +360,7 @@ def _override_value(value) -> float:
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str) and value.strip():
-        number = media._number_text(value)
+        number = number_text(value)
     else:
         number = None
     if number is None or not math.isfinite(number) or number < 0 or number > MAX_OVERRIDE:

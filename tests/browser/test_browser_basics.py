@@ -104,7 +104,7 @@ def test_every_page_renders_under_the_content_security_policy(page):
     page.on("pageerror", lambda error: refused.append(str(error)))
     login_as(page, "admin@pilotage.demo")
     for path, selector in (("/", "#home-cards"), ("/explore", "#explore-grid"), ("/forecast", "#forecast-chart"),
-                           ("/planning", "#planning-grid"), ("/admin", "#admin-runs-grid")):
+                           ("/planning", "#planning-page"), ("/admin", "#admin-runs-grid")):
         response = page.goto(path)
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector(selector)

@@ -38,14 +38,34 @@ def cell(page, grid: str, row: int, column: str):
     return page.locator(f"#{grid} .ag-center-cols-container [row-index='{row}'] [col-id='{column}']")
 
 
+def below(page) -> None:
+    """Scroll to what is below the first screen (from the response curves on): it is asked for only once the
+    user comes near it."""
+    page.wait_for_selector("#planning-contrib .main-svg")
+    page.locator("#planning-curves-slot").scroll_into_view_if_needed()
+
+
+def test_what_is_below_the_first_screen_waits_until_the_user_scrolls_to_it(planner_page):
+    page = planner_page
+    page.goto("/planning")
+    page.wait_for_selector("#planning-channels-table")
+    page.wait_for_selector("#planning-contrib .main-svg")
+    page.wait_for_timeout(1000)
+    assert page.locator("#planning-curves").count() == 0 and page.locator("#planning-save").count() == 0
+    below(page)
+    page.wait_for_selector("#planning-curves .scatterlayer .trace")
+    page.wait_for_selector("#planning-sum-vs-current")
+    page.wait_for_selector("#planning-save")
+
+
 def test_a_planner_edits_saves_optimises_and_compares(planner_page):
     page = planner_page
     page.goto("/planning")
     page.wait_for_selector("#planning-channels-table")
+    below(page)
     page.wait_for_selector("#planning-curves .scatterlayer .trace")
     assert page.locator("#planning-curves .scatterlayer .trace").count() >= 4  # band, line, point per channel
     assert page.locator("#planning-curves .shapelayer path").count() >= 1  # the historical spend shaded
-
     page.wait_for_selector("#planning-sum-vs-current")
     assert page.inner_text("#planning-sum-vs-current") == "0 leads, €0"
     target = cell(page, "planning-grid", 0, "paid_search")
@@ -80,6 +100,7 @@ def test_a_planner_edits_saves_optimises_and_compares(planner_page):
 def test_the_optimiser_runs_in_the_background_with_progress_and_can_be_cancelled(planner_page):
     page = planner_page
     page.goto("/planning")
+    below(page)
     page.wait_for_selector("#planning-opt-run")
     # run: while the job runs, the progress shows and the run button waits; then the result replaces it
     page.click("#planning-opt-run")

@@ -1,40 +1,28 @@
-"""The media planning page (``/planning``; director, planner, admin): the champion response model of
-the chosen scope (what each channel brings and costs, contributions, response curves), a scenario
-editor on the current media plan (predicted qualified leads with intervals, cost per lead, spend
-outside the history flagged; uploads; saved scenarios compared side by side) and the budget
-optimiser (a background job with progress and cancel; by channel, region and month within the history's
-ranges unless the planner widens one, which the result then flags).
-
-Directors read: the model and the current plan's prediction; the editor is shown read-only and
-the scenario and optimiser sections are left out. The layout holds no figure: every part is filled
-by :mod:`dashapp.callbacks.planning`, whose callbacks check the role and scope again on the server.
+"""The planning page's layout: the frame every role gets (the model card, then below the fold the experiments,
+the editor and the scenarios shared with the user) and the cards the roles that plan get (scenarios,
+optimiser), built by the callbacks. The layout holds no figure: every part is filled by
+:mod:`.callbacks`, which checks the role and scope again on the server.
 """
 
 from __future__ import annotations
 
 import json
 
-import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask_login import current_user
 
-from .. import i18n
-from ..layout.controls import download_id, dropdown, export_buttons, graph_config
-from ..semantic import planning as data
-from ..semantic.sharing import SHARE_ROLES
-from . import guarded
+from ... import i18n
+from ...layout.controls import download_id, dropdown, export_buttons, graph_config
+from ...semantic import planning as data
+from ...semantic.planning.sharing import SHARE_ROLES
+from . import ids
 
-PATH = "/planning"
 NAME = "planning"  # in export ids and file names
 BROWSER_LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 GRID_HEIGHT = 330
-
-
-def can_edit() -> bool:
-    """Whether the user's role edits scenarios (the callbacks check it again on every write)."""
-    return getattr(current_user, "role", None) in data.WRITE_ROLES
+CONTRIB_HEIGHT = 380  # the contributions chart's height (figures.contributions_figure)
+CURVES_HEIGHT = 460  # the curves' room until they come (six channels, three a row: figures.curves_height)
 
 
 def _browser_locale(language: str) -> str:
@@ -117,39 +105,46 @@ def _card(title: str, children, card_id: str, help_key: str | None = None) -> db
     return dbc.Card(dbc.CardBody([*body, *children]), id=card_id, className="mb-3")
 
 
-def _graph(graph_id: str) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=graph_config())
+def _graph(graph_id: str, figure) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, figure=figure, config=graph_config())
 
 
 def header(options: list[dict], value) -> html.Div:
     return html.Div([
         html.H1(i18n.t("planning.title"), className="h3 mb-0"),
         html.Div([
-            html.Label(i18n.t("planning.scope"), htmlFor="planning-scope", className="small text-muted me-2 mb-0"),
-            dropdown(id="planning-scope", options=options, value=value, clearable=False, searchable=False,
+            html.Label(i18n.t("planning.scope"), htmlFor=ids.SCOPE, className="small text-muted me-2 mb-0"),
+            dropdown(id=ids.SCOPE, options=options, value=value, clearable=False, searchable=False,
                      style={"minWidth": "280px"}),
         ], className="d-flex align-items-center"),
     ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
 
 
-def model_section() -> dbc.Card:
+def model_section(info, channels, contrib) -> dbc.Card:
+    """The response model: what it is, its channels and contributions (the first screen), then its response
+    curves, which come with what is below the fold. Each chart's room is held while Plotly's script loads or its
+    answer comes (``dcc.Graph`` draws nothing until then): the page does not jump, and what is below the fold
+    stays below it until the user scrolls."""
     return _card(i18n.t("planning.model.title"), [
-        html.Div(id="planning-model-info", className="small mb-2"),
-        html.Div(id="planning-channels", className="mb-3"),
-        dbc.Row([
-            dbc.Col([html.H3(i18n.t("planning.contrib.title"), className="h6"),
-                     html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
-                     _graph("planning-contrib")], xl=6),
-            dbc.Col([html.H3(i18n.t("planning.curves.title"), className="h6"),
-                     html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
-                     _graph("planning-curves")], xl=6),
-        ]),
-    ], "planning-model", "planning.model.help")
+        html.Div(info, id=ids.MODEL_INFO, className="small mb-2"),
+        html.Div(channels, id=ids.CHANNELS, className="mb-3"),
+        html.H3(i18n.t("planning.contrib.title"), className="h6"),
+        html.P(i18n.t("planning.contrib.help"), className="text-muted small mb-1"),
+        html.Div(_graph(ids.CONTRIB, contrib), style={"minHeight": f"{CONTRIB_HEIGHT}px"}, className="mb-3"),
+        html.H3(i18n.t("planning.curves.title"), className="h6"),
+        html.P(i18n.t("planning.curves.help"), className="text-muted small mb-1"),
+        html.Div(id=ids.CURVES_SLOT, style={"minHeight": f"{CURVES_HEIGHT}px"}),
+    ], ids.MODEL, "planning.model.help")
+
+
+def curves_graph(figure) -> dcc.Graph:
+    """The response curves, put in their slot with what is below the fold."""
+    return _graph(ids.CURVES, figure)
 
 
 def experiments_card() -> dbc.Card:
-    """The lift tests against the model (filled by ``callbacks.planning.experiments_panel``)."""
-    return _card(i18n.t("planning.exp.title"), [html.Div(id="planning-experiments-table")], "planning-experiments",
+    """The lift tests against the model (filled with what is below the fold, ``callbacks.below_panel``)."""
+    return _card(i18n.t("planning.exp.title"), [html.Div(id=ids.EXPERIMENTS_TABLE)], ids.EXPERIMENTS,
                  "planning.exp.help")
 
 
@@ -159,7 +154,7 @@ def editor_tools(editable: bool, language: str) -> list:
         return [dbc.Alert(i18n.t("planning.editor.readonly", language), color="secondary", className="small py-2",
                           id="planning-readonly")]
     upload = dcc.Upload(
-        id="planning-upload", multiple=False, max_size=data.MAX_FILE_BYTES, accept=".csv,.xlsx,.txt",
+        id=ids.UPLOAD, multiple=False, max_size=data.MAX_FILE_BYTES, accept=".csv,.xlsx,.txt",
         children=html.Div([i18n.t("planning.upload.drop", language), " ",
                            html.A(i18n.t("planning.upload.pick", language), href="#")]),
         className="border border-secondary rounded text-center small p-2 mb-1", style={"borderStyle": "dashed"})
@@ -167,7 +162,7 @@ def editor_tools(editable: bool, language: str) -> list:
         html.P(i18n.t("planning.editor.help", language), className="text-muted small mb-2"),
         dbc.Row([
             dbc.Col(upload, md=8),
-            dbc.Col(dbc.Button(i18n.t("planning.editor.reset", language), id="planning-reset", color="secondary",
+            dbc.Col(dbc.Button(i18n.t("planning.editor.reset", language), id=ids.RESET, color="secondary",
                                outline=True, size="sm", className="w-100"), md=4),
         ], className="g-2 mb-1"),
         html.P(i18n.t("planning.upload.help", language), className="text-muted small mb-2"),
@@ -175,53 +170,68 @@ def editor_tools(editable: bool, language: str) -> list:
 
 
 def editor_section() -> dbc.Card:
+    """The editor's card: its body (tools, grid, prediction) comes with what is below the fold (``editor_body``)."""
     return _card(i18n.t("planning.editor.title"), [
-        html.Div(id="planning-editor-tools"),
-        dbc.Alert(id="planning-editor-feedback", is_open=False, dismissable=True, className="small"),
-        grid("planning-grid", False),
-        html.Div(id="planning-out-of-range", className="mb-2"),
-        html.Div(id="planning-summary", className="mb-2"),
-        html.Div([
-            html.H3(i18n.t("planning.pred.title"), className="h6 mb-0"),
-            export_buttons(NAME, "scenario"),
-        ], className="d-flex justify-content-between align-items-center mt-3"),
+        html.Div(id=ids.EDITOR_BODY, style={"minHeight": f"{GRID_HEIGHT}px"}),
         dcc.Download(id=download_id(NAME)),
-        _graph("planning-prediction"),
-        html.Div(id="planning-prediction-table"),
-    ], "planning-editor")
+    ], ids.EDITOR)
+
+
+def editor_body(tools: list, language: str, columns: list[dict], rows: list[dict], prediction=None) -> list:
+    """The editor on a plan: ``tools`` (``editor_tools``), the grid, then the plan's prediction (``prediction``:
+    out-of-range list,
+    summary, chart, table and the chart's config, as ``callbacks.prediction_outputs`` gives them; none without
+    a plan)."""
+    out_of_range, summary, figure, table, config = prediction or ("", "", None, "", graph_config())
+    chart = [] if figure is None else [dcc.Graph(id=ids.PREDICTION, figure=figure, config=config)]
+    return [
+        html.Div(tools, id=ids.EDITOR_TOOLS),
+        dbc.Alert(id=ids.EDITOR_FEEDBACK, is_open=False, dismissable=True, className="small"),
+        grid(ids.GRID, False, columns=columns, rows=rows),
+        html.Div(out_of_range, id=ids.OUT_OF_RANGE, className="mb-2"),
+        html.Div(summary, id=ids.SUMMARY, className="mb-2"),
+        html.Div([
+            html.H3(i18n.t("planning.pred.title", language), className="h6 mb-0"),
+            export_buttons(NAME, "scenario", language),
+        ], className="d-flex justify-content-between align-items-center mt-3"),
+        *chart,
+        html.Div(table, id=ids.PREDICTION_TABLE),
+    ]
 
 
 def scenarios_card(options: list[dict], listing, compare_options: list[dict], language: str,
-                   share_users: list[dict] | None = None) -> dbc.Card:
+                   share_users: list[dict] | None = None, comparison=None) -> dbc.Card:
+    """Save, load, delete and compare the user's scenarios, and share them. ``comparison``: what the comparison
+    shows at first (the current plan alone), so that no callback runs when the card arrives."""
     return _card(i18n.t("planning.scenarios.title", language), [
         dbc.Row([
-            dbc.Col([html.Label(i18n.t("planning.scenarios.name", language), htmlFor="planning-name",
+            dbc.Col([html.Label(i18n.t("planning.scenarios.name", language), htmlFor=ids.NAME_INPUT,
                                 className="small"),
-                     dbc.Input(id="planning-name", type="text", maxLength=data.MAX_NAME, size="sm",
+                     dbc.Input(id=ids.NAME_INPUT, type="text", maxLength=data.MAX_NAME, size="sm",
                                placeholder=i18n.t("planning.scenarios.name_hint", language))], md=5),
-            dbc.Col(dbc.Checkbox(id="planning-overwrite", value=False,
+            dbc.Col(dbc.Checkbox(id=ids.OVERWRITE, value=False,
                                  label=i18n.t("planning.scenarios.overwrite", language)), md=4,
                     className="d-flex align-items-end"),
-            dbc.Col(dbc.Button(i18n.t("planning.scenarios.save", language), id="planning-save", color="primary",
+            dbc.Col(dbc.Button(i18n.t("planning.scenarios.save", language), id=ids.SAVE, color="primary",
                                size="sm", className="w-100"), md=3, className="d-flex align-items-end"),
         ], className="g-2 mb-2"),
-        dbc.Alert(id="planning-scenario-feedback", is_open=False, dismissable=True, className="small"),
+        dbc.Alert(id=ids.SCENARIO_FEEDBACK, is_open=False, dismissable=True, className="small"),
         dbc.Row([
-            dbc.Col([html.Label(i18n.t("planning.scenarios.saved", language), htmlFor="planning-scenario",
+            dbc.Col([html.Label(i18n.t("planning.scenarios.saved", language), htmlFor=ids.SCENARIO,
                                 className="small"),
-                     dropdown(language, id="planning-scenario", options=options, clearable=True,
+                     dropdown(language, id=ids.SCENARIO, options=options, clearable=True,
                               placeholder=i18n.t("planning.scenarios.pick", language))], md=6),
-            dbc.Col([dbc.Button(i18n.t("planning.scenarios.load", language), id="planning-load", color="secondary",
+            dbc.Col([dbc.Button(i18n.t("planning.scenarios.load", language), id=ids.LOAD, color="secondary",
                                 size="sm", className="me-2"),
-                     dbc.Button(i18n.t("planning.scenarios.delete", language), id="planning-delete", color="danger",
+                     dbc.Button(i18n.t("planning.scenarios.delete", language), id=ids.DELETE, color="danger",
                                 outline=True, size="sm")], md=6, className="d-flex align-items-end"),
         ], className="g-2 mb-2"),
-        html.Div(listing, id="planning-scenarios", className="mb-3"),
+        html.Div(listing, id=ids.SCENARIOS, className="mb-3"),
         html.H3(i18n.t("planning.compare.title", language), className="h6"),
         html.P(i18n.t("planning.compare.help", language), className="text-muted small mb-1"),
-        dropdown(language, id="planning-compare", options=compare_options, value=[data.CURRENT], multi=True,
+        dropdown(language, id=ids.COMPARE, options=compare_options, value=[data.CURRENT], multi=True,
                  placeholder=i18n.t("planning.compare.pick", language), className="mb-2"),
-        dcc.Loading(html.Div(id="planning-comparison"), type="dot", delay_show=300),
+        dcc.Loading(html.Div(comparison, id=ids.COMPARISON), type="dot", delay_show=300),
         share_section(share_users or [], language),
     ], "planning-scenarios-card", "planning.scenarios.help")
 
@@ -233,19 +243,19 @@ def share_section(users: list[dict], language: str) -> html.Div:
         html.H3(i18n.t("planning.share.title", language), className="h6 mt-3"),
         html.P(i18n.t("planning.share.help", language), className="text-muted small mb-1"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id="planning-share-users", options=users, multi=True,
+            dbc.Col(dcc.Dropdown(id=ids.SHARE_USERS, options=users, multi=True,
                                  placeholder=i18n.t("planning.share.users", language)), md=5),
-            dbc.Col(dcc.Dropdown(id="planning-share-roles", options=roles, multi=True,
+            dbc.Col(dcc.Dropdown(id=ids.SHARE_ROLES, options=roles, multi=True,
                                  placeholder=i18n.t("planning.share.roles", language)), md=4),
-            dbc.Col(dbc.Button(i18n.t("planning.share.button", language), id="planning-share", color="primary",
+            dbc.Col(dbc.Button(i18n.t("planning.share.button", language), id=ids.SHARE, color="primary",
                                size="sm", className="w-100"), md=3),
         ], className="g-2 mb-2"),
-        dbc.Alert(id="planning-share-feedback", is_open=False, dismissable=True, className="small"),
-        html.Div(id="planning-shares", className="mb-2"),
+        dbc.Alert(id=ids.SHARE_FEEDBACK, is_open=False, dismissable=True, className="small"),
+        html.Div(id=ids.SHARES, className="mb-2"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id="planning-share-pick", options=[], clearable=True,
+            dbc.Col(dcc.Dropdown(id=ids.SHARE_PICK, options=[], clearable=True,
                                  placeholder=i18n.t("planning.share.pick", language)), md=9),
-            dbc.Col(dbc.Button(i18n.t("planning.share.remove", language), id="planning-unshare", color="danger",
+            dbc.Col(dbc.Button(i18n.t("planning.share.remove", language), id=ids.UNSHARE, color="danger",
                                outline=True, size="sm", className="w-100"), md=3),
         ], className="g-2"),
     ], id="planning-share-section")
@@ -255,78 +265,78 @@ def shared_card(language: str) -> dbc.Card:
     """The scenarios planners shared with the user, opened read only (every role of the page)."""
     return _card(i18n.t("planning.shared.title", language), [
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id="planning-shared", options=[], clearable=True,
+            dbc.Col(dcc.Dropdown(id=ids.SHARED, options=[], clearable=True,
                                  placeholder=i18n.t("planning.shared.pick", language)), md=9),
-            dbc.Col(dbc.Button(i18n.t("planning.shared.open", language), id="planning-shared-open",
+            dbc.Col(dbc.Button(i18n.t("planning.shared.open", language), id=ids.SHARED_OPEN,
                                color="secondary", size="sm", className="w-100"), md=3),
         ], className="g-2 mb-2"),
-        html.Div(id="planning-shared-list", className="mb-2"),
-        dcc.Loading(html.Div(id="planning-shared-view"), type="dot", delay_show=300),
-    ], "planning-shared-card", "planning.shared.help")
+        html.Div(id=ids.SHARED_LIST, className="mb-2"),
+        dcc.Loading(html.Div(id=ids.SHARED_VIEW), type="dot", delay_show=300),
+    ], ids.SHARED_CARD, "planning.shared.help")
 
 
 def optimiser_card(bounds: list[dict], months: list[dict], amount: float | None, language: str) -> dbc.Card:
     modes = [{"label": i18n.t(f"planning.opt.mode.{m}", language), "value": m} for m in data.OPTIMISE_MODES]
     return _card(i18n.t("planning.opt.title", language), [
         dbc.Row([
-            dbc.Col(dbc.RadioItems(id="planning-opt-mode", options=modes, value="budget"), md=6),
-            dbc.Col([html.Label(i18n.t("planning.opt.amount", language), htmlFor="planning-opt-amount",
+            dbc.Col(dbc.RadioItems(id=ids.OPT_MODE, options=modes, value="budget"), md=6),
+            dbc.Col([html.Label(i18n.t("planning.opt.amount", language), htmlFor=ids.OPT_AMOUNT,
                                 className="small"),
-                     dbc.Input(id="planning-opt-amount", type="number", min=0, step="any", size="sm",
+                     dbc.Input(id=ids.OPT_AMOUNT, type="number", min=0, step="any", size="sm",
                                value=amount)], md=6),
         ], className="g-2 mb-2"),
         dbc.Row([
             dbc.Col([html.H3(i18n.t("planning.opt.bounds", language), className="h6"),
                      html.P(i18n.t("planning.opt.bounds_help", language), className="text-muted small mb-1"),
-                     grid("planning-opt-bounds", True, "params.data.channel", 280, bounds_columns(language),
+                     grid(ids.OPT_BOUNDS, True, "params.data.channel", 280, bounds_columns(language),
                           bounds)], lg=7),
             dbc.Col([html.H3(i18n.t("planning.opt.months", language), className="h6"),
                      html.P(i18n.t("planning.opt.months_help", language), className="text-muted small mb-1"),
-                     grid("planning-opt-months", True, "params.data.month", 280, month_budget_columns(language),
+                     grid(ids.OPT_MONTHS, True, "params.data.month", 280, month_budget_columns(language),
                           months)], lg=5),
         ], className="g-2"),
         html.Div([
-            dbc.Button(i18n.t("planning.opt.run", language), id="planning-opt-run", color="primary", size="sm",
+            dbc.Button(i18n.t("planning.opt.run", language), id=ids.OPT_RUN, color="primary", size="sm",
                        className="me-2"),
-            dbc.Button(i18n.t("planning.opt.cancel", language), id="planning-opt-cancel", color="outline-danger",
+            dbc.Button(i18n.t("planning.opt.cancel", language), id=ids.OPT_CANCEL, color="outline-danger",
                        size="sm", className="me-2", disabled=True),
-            dbc.Button(i18n.t("planning.opt.use", language), id="planning-opt-use", color="secondary", size="sm",
+            dbc.Button(i18n.t("planning.opt.use", language), id=ids.OPT_USE, color="secondary", size="sm",
                        disabled=True),
         ], className="mb-2"),
         # Filled while the job runs (the background callback's progress), hidden otherwise.
-        html.Div([dbc.Progress(id="planning-opt-progress", value=0, striped=True, animated=True,
+        html.Div([dbc.Progress(id=ids.OPT_PROGRESS, value=0, striped=True, animated=True,
                                className="mb-1", style={"height": "0.9rem"}),
-                  html.Div(id="planning-opt-step", className="small text-muted")],
-                 id="planning-opt-running", style={"display": "none"}, className="mb-2"),
-        html.Div(id="planning-opt-result"),
-        grid("planning-opt-grid", False, height=280),
-        html.Div(id="planning-opt-regions", className="mt-2"),
-        dcc.Store(id="planning-allocation", data=None),
+                  html.Div(id=ids.OPT_STEP, className="small text-muted")],
+                 id=ids.OPT_RUNNING, style={"display": "none"}, className="mb-2"),
+        html.Div(id=ids.OPT_RESULT),
+        grid(ids.OPT_GRID, False, height=280),
+        html.Div(id=ids.OPT_REGIONS, className="mt-2"),
+        dcc.Store(id=ids.ALLOCATION, data=None),
     ], "planning-optimiser", "planning.opt.help")
 
 
-def layout(**_query) -> html.Div:
-    """The frame; what it shows depends on the model scope, filled by the callbacks."""
-    language = i18n.current_language()
+def scope_choices(language: str) -> list[dict]:
+    """The model scopes the user may pick (national first), as the dropdown's options."""
     try:
-        options = [{"label": data.scope_label(code, language), "value": code} for code in data.scope_options()]
+        return [{"label": data.scope_label(code, language), "value": code} for code in data.scope_options()]
     except data.PlanningError:
-        options = []
+        return []
+
+
+def layout(options: list[dict], model: tuple) -> html.Div:
+    """The page for the first scope of ``options``, its first screen filled with ``model`` (the outputs of
+    ``callbacks.model_panel``, in its order), what is below it (from the response curves on) filled once the
+    browser says the curves' slot is near the viewport (``BELOW_SEEN``)."""
+    language = i18n.current_language()
+    run_info, notice, model_info, channels, contrib = model
     return html.Div([
         header(options, options[0]["value"] if options else None),
-        html.P(id="planning-run-info", className="text-muted small mb-1"),
-        html.Div(id="planning-notice"),
-        model_section(),
+        html.P(run_info, id=ids.RUN_INFO, className="text-muted small mb-1"),
+        html.Div(notice, id=ids.NOTICE),
+        model_section(model_info, channels, contrib),
         experiments_card(),
         editor_section(),
-        html.Div(id="planning-writer"),
+        html.Div(id=ids.WRITER),
         shared_card(language),
-    ], id="planning-page")
-
-
-def register(app: dash.Dash) -> None:
-    dash.register_page(__name__, path=PATH, name="Planning", title=lambda **_: "Pilotage · " + i18n.t("nav.planning"),
-                       layout=guarded(PATH, layout))
-    from ..callbacks import planning
-
-    planning.register_callbacks(app)
+        dcc.Store(id=ids.BELOW_SEEN, data=False),
+    ], id=ids.PAGE)

@@ -26,10 +26,13 @@ from pilotage.store.engine import get_engine
 from pilotage.store.models import AppUser, PlanScenario, PlanScenarioCell, PlanScenarioShare
 from pilotage.store.models.planning import NATIONAL_SCOPE
 
-from ..auth import audit
-from ..auth.permissions import require_role
-from . import planning
-from .planning import READ_ROLES, WRITE_ROLES, PlanningError
+from ...auth import audit
+from ...auth.permissions import require_role
+from ..inputs import row_id as scenario_id_of
+from .access import READ_ROLES, WRITE_ROLES, PlanningError, checked_scope, scope_options
+from .plan import targets
+from .scenarios import own_scenario_row, scenario_plan
+from .simulation import Simulation, simulate_current, simulate_saved
 
 SHARE_ROLES = READ_ROLES  # the roles that open the planning page
 MAX_TARGETS = 50
@@ -47,8 +50,8 @@ def share_targets() -> list[dict]:
 
 
 def _own(conn, scope, scenario_id) -> dict:
-    code = planning.checked_scope(scope)
-    row = planning._own_scenario(conn, code, scenario_id)
+    code = checked_scope(scope)
+    row = own_scenario_row(conn, code, scenario_id)
     if row is None:
         raise PlanningError("not_found")
     return row
@@ -69,7 +72,7 @@ def share_scenario(scope, scenario_id, user_ids, roles) -> int:
     allowed = {u["id"]: u for u in share_targets()}
     wanted = set()
     for value in user_ids:
-        number = planning._scenario_id(value)
+        number = scenario_id_of(value)
         if number not in allowed:
             raise PlanningError("share_targets")
         wanted.add(number)
@@ -110,7 +113,7 @@ def shares_of(scope, scenario_id) -> list[dict]:
 def unshare(scope, scenario_id, share_id) -> None:
     """Take back one share of one of the user's scenarios (a share of another scenario is "not found")."""
     require_role(*WRITE_ROLES)
-    number = planning._scenario_id(share_id)
+    number = scenario_id_of(share_id)
     with get_engine().begin() as conn:
         row = _own(conn, scope, scenario_id)
         removed = conn.execute(delete(PlanScenarioShare).where(
@@ -145,7 +148,7 @@ def shared_with_me() -> list[dict]:
     with get_engine().connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(statement)]
     try:
-        readable = set(planning.scope_options())
+        readable = set(scope_options())
     except PlanningError:
         readable = set()
     return [{**r, "total_spend": float(r["total_spend"]), "readable": r["scope_code"] in readable} for r in rows]
@@ -161,8 +164,8 @@ class SharedScenario:
     scope: str
     plan: pd.DataFrame
     missing: list[dt.date]
-    simulation: planning.Simulation
-    current: planning.Simulation
+    simulation: Simulation
+    current: Simulation
     targets: pd.Series
 
 
@@ -170,7 +173,7 @@ def open_shared(scenario_id) -> SharedScenario:
     """One scenario shared with the user, read only. Not shared with them (or forged): ``not_found``; a scope
     they may not read: ``shared_national`` or ``shared_outside`` (no figure of it is computed)."""
     require_role(*READ_ROLES)
-    number = planning._scenario_id(scenario_id)
+    number = scenario_id_of(scenario_id)
     owner = AppUser.__table__
     with get_engine().connect() as conn:
         row = conn.execute(select(PlanScenario.id, PlanScenario.name, PlanScenario.scope_code,
@@ -180,11 +183,11 @@ def open_shared(scenario_id) -> SharedScenario:
     if row is None:
         raise PlanningError("not_found")
     try:
-        code = planning.checked_scope(row.scope_code)
+        code = checked_scope(row.scope_code)
     except PlanningError as error:
         if error.code != "scope":
             raise
         raise PlanningError("shared_national" if row.scope_code == NATIONAL_SCOPE else "shared_outside") from None
-    plan, missing = planning.scenario_plan(code, row.id)
-    return SharedScenario(row.id, row.name, row.owner, code, plan, missing, planning.simulate_saved(code, plan),
-                          planning.simulate_current(code), planning.targets(code))
+    plan, missing = scenario_plan(code, row.id)
+    return SharedScenario(row.id, row.name, row.owner, code, plan, missing, simulate_saved(code, plan),
+                          simulate_current(code), targets(code))
