@@ -123,7 +123,8 @@ def corrected_copy(path: Path, directory: Path, column: str) -> Path:
 STEPS = {
     "read the file": ("etl.pipeline", "read_table"),
     "type and check every cell": ("etl.connectors.base", "validate"),
-    "pseudonymise the ids": ("etl.connectors.canonical", "pseudonymise"),
+    "pseudonymise the ids (waiting for the child that hashes them, for a large file)": (
+        "etl.connectors.canonical", "pseudonymise", "start_pseudonymising", "pseudonyms"),
     "write the rows (COPY, or staging and compare)": ("etl.pipeline", "upsert"),
     "refresh the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
                           "refresh_subscriptions"),

@@ -280,6 +280,8 @@ def _lines(frame: pd.DataFrame) -> pd.Series:
 
 
 def _reject_duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.DataFrame, list[dict]]:
+    if len(key) == 1 and frame[key[0]].is_unique:  # one hash table, where duplicated() builds two
+        return frame, []
     duplicated = frame.duplicated(list(key), keep="first")
     if not duplicated.any():
         return frame, []
