@@ -210,6 +210,10 @@ def test_a_large_first_load_builds_its_indexes_after_its_rows(engine, tmp_path, 
     assert scalar(engine, select(func.count()).select_from(Lead)) == 0
     report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
     assert report.counts.inserted == 2 and {"ix_fact_lead_created_at", "pk_fact_lead"} <= indexes()
+    # The daily mart, empty before this first load, is copied the same way: its key is back, and whole.
+    assert set(inspect(engine).get_pk_constraint("mart_daily")["constrained_columns"]) == {
+        "date", "channel_code", "campaign_code", "source_code", "region_code"}
+    assert scalar(engine, select(func.sum(MartDaily.leads))) == 2
 
 
 def test_a_failed_copy_of_a_first_load_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
