@@ -84,6 +84,7 @@ def copy_reference(url: str, table: str, path: Path) -> float:
             conn.exec_driver_sql(statement)
     with engine.begin() as conn:
         cursor = conn.connection.driver_connection.cursor()
+        cpu = server_cpu(url.rsplit("/", 1)[1])
         start = time.perf_counter()
         # An empty ad name is part of the key, as Pilotage stores it (not NULL).
         not_null = ", FORCE_NOT_NULL (ad)" if table == "ad_performance" else ""
@@ -92,6 +93,9 @@ def copy_reference(url: str, table: str, path: Path) -> float:
             while block := handle.read(1 << 20):
                 copy.write(block)
     seconds = time.perf_counter() - start
+    database = url.rsplit("/", 1)[1]
+    console.print(f"COPY of {path.name}: {seconds:.1f} s, server CPU {server_cpu(database) - cpu:.1f} s "
+                  f"(load average {Path('/proc/loadavg').read_text().split()[0]})", highlight=False)
     engine.dispose()
     return seconds
 
@@ -119,7 +123,8 @@ def corrected_copy(path: Path, directory: Path, column: str) -> Path:
 STEPS = {
     "read the file": ("etl.pipeline", "read_table"),
     "type and check every cell": ("etl.connectors.base", "validate"),
-    "pseudonymise the ids": ("etl.connectors.canonical", "pseudonymise"),
+    "pseudonymise the ids (waiting for the child that hashes them, for a large file)": (
+        "etl.connectors.canonical", "pseudonymise", "start_pseudonymising", "pseudonyms"),
     "write the rows (COPY, or staging and compare)": ("etl.pipeline", "upsert"),
     "refresh the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
                           "refresh_subscriptions"),
@@ -127,6 +132,7 @@ STEPS = {
 }
 OTHER = "other: waiting for the COPY, typed cells to fact rows, run log, commit"
 step_seconds: dict[str, float] = {}
+step_cpu: dict[str, float] = {}  # the same steps' CPU seconds on the calling thread (load does not inflate them)
 
 
 def _time_steps() -> None:
@@ -140,20 +146,54 @@ def _time_steps() -> None:
 
             @functools.wraps(function)
             def timed(*args, _function=function, _step=step, **kwargs):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.thread_time()
                 try:
                     return _function(*args, **kwargs)
                 finally:
                     step_seconds[_step] = step_seconds.get(_step, 0.0) + time.perf_counter() - start
+                    step_cpu[_step] = step_cpu.get(_step, 0.0) + time.thread_time() - cpu
 
             setattr(module, name, timed)
 
 
-def time_load(path: Path, engine) -> tuple[float, object, dict[str, float]]:
+def server_cpu(database: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``database`` (their process
+    title names it), read from /proc: the server's share of a load, which the load average does not
+    inflate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f" {database} " not in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def loader_cpu() -> float:
+    """CPU seconds of this process (every thread) and of its finished children."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def time_load(path: Path, engine, database: str | None) -> tuple[float, object, dict[str, float], dict[str, float]]:
     step_seconds.clear()
-    start = time.perf_counter()
+    step_cpu.clear()
+    server = server_cpu(database) if database else 0.0
+    start, cpu = time.perf_counter(), loader_cpu()
     report = load_file(path, engine=engine)
-    return time.perf_counter() - start, report, dict(step_seconds)
+    seconds = time.perf_counter() - start
+    cpu = {**step_cpu, "loader (all threads and child processes)": loader_cpu() - cpu}
+    if database:
+        cpu["server (PostgreSQL backend)"] = server_cpu(database) - server
+    return seconds, report, dict(step_seconds), cpu
 
 
 def main() -> None:
@@ -173,7 +213,8 @@ def main() -> None:
                   f"({', '.join(f'{p.name} {p.stat().st_size / 1e6:.0f} MB' for p in files.values())}) "
                   f"in {time.perf_counter() - start:.1f} s", highlight=False)
 
-    results, breakdowns = [], {}
+    results, breakdowns, cpu_seconds = [], {}, {}
+    console.print(f"load average at the start: {Path('/proc/loadavg').read_text().strip()}", highlight=False)
     _time_steps()
     copy_seconds = time_copy(files)
 
@@ -187,9 +228,11 @@ def main() -> None:
         ensure_dimensions(company, engine)
         for name, path in files.items():
             for label, file in (("first load", path), ("same file again", path), ("corrected (1%)", corrected[name])):
-                seconds, report, steps = time_load(file, engine)
+                seconds, report, steps, cpu = time_load(file, engine,
+                                                        "pilotage_bench" if backend == "postgresql" else None)
                 assert report.rows_rejected == 0, report.counts.rejects[:3]
                 breakdowns[(backend, name, label)] = (seconds, steps)
+                cpu_seconds[(backend, name, label)] = cpu
                 results.append((f"Pilotage on {backend}", name, label, rows[name], seconds,
                                 copy_seconds[name]))
         engine.dispose()
@@ -232,6 +275,18 @@ def main() -> None:
     console.print("'write the rows' includes the dimension rows (new campaigns, reps). On PostgreSQL a first "
                   "load's COPY runs on a thread of its own: 'write the rows' is then its start, the marts and "
                   "the rule are computed while the server copies, and what is left to wait for it is in 'other'.")
+
+    cpu = Table(title=f"CPU seconds of the loads of {rows['leads']:,} leads (calling thread per step; "
+                      "loader and server in total)")
+    cpu.add_column("step")
+    cases = [key for key in cpu_seconds if key[1] == "leads"]
+    for backend, _name, label in cases:
+        cpu.add_column(f"{backend}: {label}", justify="right")
+    names = list(dict.fromkeys(step for key in cases for step in cpu_seconds[key]))
+    for step in names:
+        cpu.add_row(step, *(f"{cpu_seconds[key][step]:.1f}" if step in cpu_seconds[key] else "" for key in cases))
+    console.print(cpu)
+    console.print(f"load average at the end: {Path('/proc/loadavg').read_text().strip()}", highlight=False)
     if args.keep:
         console.print(f"files kept in {work}")
     else:

@@ -131,7 +131,8 @@ class Copying:
             raise error
 
 
-def _first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key) -> None:
+def first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key) -> None:
+    """Copy ``frame`` into ``target``, an empty table (a fact table's first load, an empty mart)."""
     with _indexes_built_after(conn, target, len(frame)) as built_after:
         # A small copy goes in key order, so that the primary-key index fills page after page
         # instead of at random; a large one's key index is built after it (the server sorts).
@@ -157,12 +158,12 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
 
     target = load.table
     columns = [c for c in frame.columns if c != LINE]
-    if not load.must_exist and _is_empty(conn, target):
+    if not load.must_exist and is_empty(conn, target):
         # First load into this table: nothing to compare with, copy straight into it.
         if background and conn.dialect.name == "postgresql":
-            counts.copying = Copying(_first_copy, conn, target, frame, columns, load.key)
+            counts.copying = Copying(first_copy, conn, target, frame, columns, load.key)
         else:
-            _first_copy(conn, target, frame, columns, load.key)
+            first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)
         counts.touched_dates = _file_dates(frame, load.date_columns)
         counts.written = frame
@@ -260,7 +261,7 @@ def _indexes_built_after(conn: Connection, table: Table, rows: int):
         index.create(conn)
 
 
-def _is_empty(conn: Connection, table: Table) -> bool:
+def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None
 
 
@@ -280,6 +281,8 @@ def _lines(frame: pd.DataFrame) -> pd.Series:
 
 
 def _reject_duplicates(frame: pd.DataFrame, key: tuple[str, ...]) -> tuple[pd.DataFrame, list[dict]]:
+    if len(key) == 1 and frame[key[0]].is_unique:  # one hash table, where duplicated() builds two
+        return frame, []
     duplicated = frame.duplicated(list(key), keep="first")
     if not duplicated.any():
         return frame, []

@@ -53,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter
 
 from etl.calendar import ensure_calendar
-from etl.loading import copy_rows, one_if
+from etl.loading import copy_rows, first_copy, is_empty, one_if
 from pilotage.store.models import (
     ACTIVITY_MEASURES,
     COHORT_MEASURES,
@@ -332,7 +332,11 @@ def refresh_activity(conn: Connection, days: Mapping[str, Iterable[dt.date]],
                 # Nothing to merge with (a first load into an empty store): straight into the mart.
                 sums = sums.assign(**{m: 0.0 if m in FLOATS else 0 for m in ACTIVITY_MEASURES
                                       if m not in family.measures})
-                copy_rows(conn, daily, sums, list(sums.columns))
+                if conn.dialect.name == "postgresql" and is_empty(conn, daily):
+                    # 200 k rows for a million leads: PostgreSQL builds the key after them
+                    first_copy(conn, daily, sums, list(sums.columns), ("date", *DIMENSIONS))
+                else:
+                    copy_rows(conn, daily, sums, list(sums.columns))
                 touched.drop(conn)
                 continue
             fresh = _family_table(conn, family)
@@ -377,9 +381,21 @@ def _codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, p
         present = code >= 0
         code[present] = pd.factorize(code[present])[0]
     present = np.flatnonzero(code >= 0)
-    _, first = np.unique(code[present], return_index=True)
+    # factorize numbers the combinations in order of first appearance: code i's first row is the
+    # i-th first appearance (a hash table, where np.unique sorts every row).
+    first = np.flatnonzero(~pd.Series(code[present]).duplicated().to_numpy())
     combos = frame[list(columns)].iloc[present[first]].reset_index(drop=True)
     return code, combos
+
+
+def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` by a hash table and a sort of the distinct keys only
+    (a million leads' stage dates make six million keys, and a few thousand groups)."""
+    inverse, distinct = pd.factorize(keys)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return distinct[order], rank[inverse]
 
 
 def _grouped_sums(leads: pd.DataFrame, stages: dict[str, dict[str, np.ndarray]], keys: tuple[str, ...],
@@ -399,7 +415,7 @@ def _grouped_sums(leads: pd.DataFrame, stages: dict[str, dict[str, np.ndarray]],
         pieces.append((rows, measures))
     if not sum(len(k) for k in group_keys):
         return pd.DataFrame(columns=[period_name, *keys, *names])
-    unique, inverse = np.unique(np.concatenate(group_keys), return_inverse=True)
+    unique, inverse = _sorted_groups(np.concatenate(group_keys))
     sums = {name: np.zeros(len(unique)) for name in names}
     start = 0
     for (rows, measures), stage_keys in zip(pieces, group_keys, strict=True):

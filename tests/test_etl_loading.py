@@ -210,6 +210,10 @@ def test_a_large_first_load_builds_its_indexes_after_its_rows(engine, tmp_path, 
     assert scalar(engine, select(func.count()).select_from(Lead)) == 0
     report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
     assert report.counts.inserted == 2 and {"ix_fact_lead_created_at", "pk_fact_lead"} <= indexes()
+    # The daily mart, empty before this first load, is copied the same way: its key is back, and whole.
+    assert set(inspect(engine).get_pk_constraint("mart_daily")["constrained_columns"]) == {
+        "date", "channel_code", "campaign_code", "source_code", "region_code"}
+    assert scalar(engine, select(func.sum(MartDaily.leads))) == 2
 
 
 def test_a_failed_copy_of_a_first_load_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
@@ -228,3 +232,37 @@ def test_a_failed_copy_of_a_first_load_leaves_the_store_as_it_was(engine, tmp_pa
     assert data_snapshot(engine) == before
     status, message = rows(engine, select(EtlRun.status, EtlRun.message).order_by(EtlRun.id.desc()).limit(1))[0]
     assert status == "failed" and "connection lost" in message
+
+
+def test_a_large_file_s_ids_hashed_in_a_child_process_are_the_same_pseudonyms(engine, tmp_path, monkeypatch):
+    """From IN_A_CHILD_FROM values on, a leads file's ids are hashed by a child process while the
+    loader types the cells: the store gets the same keys as hashing them in process (ids, e-mails
+    for leads without one, non-ASCII ids), and rows rejected on the way keep out of the store."""
+    import pandas as pd
+
+    from etl.pseudonymise import normalise_email, pseudonymise
+
+    monkeypatch.setattr("etl.pseudonymise.IN_A_CHILD_FROM", 2)
+    leads = ("lead_id,email,created_at,channel,region\n"
+             " Léa-1 ,,2024-02-01,organic,FR\n"
+             ",  Bob@Example.COM ,2024-02-02,organic,FR\n"
+             "X-2,,not a date,organic,FR\n"  # rejected: its id must not reach the store
+             "Z-3,z@b.fr,2024-02-03,organic,FR\n")
+    report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert (report.counts.inserted, report.rows_rejected) == (3, 1)
+    expected = pseudonymise(pd.Series(["Léa-1", "email:" + normalise_email(pd.Series([" Bob@Example.COM "]))[0],
+                                       "Z-3"]), "canonical")
+    assert sorted(key for (key,) in rows(engine, select(Lead.lead_key))) == sorted(expected)
+
+
+def test_a_failed_hashing_process_fails_the_load_and_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
+    import sys as system
+
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    before = data_snapshot(engine)
+    monkeypatch.setattr("etl.pseudonymise.IN_A_CHILD_FROM", 2)
+    monkeypatch.setattr(system, "executable", "/bin/false")  # the child exits at once with status 1
+    leads = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nB,2024-02-02,organic,FR\n"
+    with pytest.raises(EtlError, match="nothing was written.*hashing process failed"):
+        load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert data_snapshot(engine) == before

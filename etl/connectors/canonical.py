@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.pseudonymise import normalise_email, pseudonymise
-from etl.validation import Field, reject_rows
+from etl.pseudonymise import normalise_email, pseudonymise, pseudonyms, start_pseudonymising
+from etl.validation import Field, apply_aliases, reject_rows
 from pilotage.input import LINE, RawTable
 from pilotage.store.reference import CHANNEL_CODES
 
@@ -157,20 +157,20 @@ class CanonicalConnector(Connector):
             present = {c.strip().lower() for c in raw.columns}
             if not present & {"lead_id", "email"}:
                 raise FileRefused(raw.file_name, "format 'leads' needs a 'lead_id' or an 'email' column")
+        source_system = options.source_system or "canonical"
+        # The leads' ids are hashed by a child process while this one types the cells.
+        hashing = start_pseudonymising(_lead_identity(raw), source_system) if self.name == "leads" else None
         validated = self.validate(raw, options)
         frame, rejects = validated.frame, list(validated.rejects)
-        source_system = options.source_system or "canonical"
         frame = frame.assign(source_system=source_system)
         build = getattr(self, f"_build_{self.name}")
-        loads, more_rejects = build(frame, source_system)
+        loads, more_rejects = build(frame, source_system, hashing) if hashing else build(frame, source_system)
         return Batch(loads=loads, rows_read=len(raw.frame) + len(raw.rejects),
                      rejects=[*raw.rejects, *rejects, *more_rejects])
 
     # One builder per format: rename to fact columns and pick the table loads.
-    def _build_leads(self, frame, source_system):
-        identity = frame["lead_id"].astype(str)
-        no_id = identity == ""
-        identity = identity.mask(no_id, "email:" + normalise_email(frame["email"]))
+    def _build_leads(self, frame, source_system, hashing):
+        no_id = frame["lead_id"].astype(str) == ""
         frame, rejects = reject_rows(frame, no_id & (frame["email"].astype(str) == ""), "lead_id",
                                      "a lead_id or an email to identify the lead", code="reject.lead_identity")
         stages = frame[list(LEAD_DATE_COLUMNS)]
@@ -183,10 +183,11 @@ class CanonicalConnector(Connector):
         both = frame["won_at"].notna() & frame["lost_at"].notna()
         frame, won_lost = reject_rows(frame, both, "lost_at", "a lead that is won or lost, not both",
                                       code="reject.won_and_lost")
-        if len(identity) != len(frame):
-            identity = identity.loc[frame.index]
+        keys = pseudonyms(hashing)
+        if len(keys) != len(frame):
+            keys = keys.loc[frame.index]
         facts = pd.DataFrame({
-            "lead_key": pseudonymise(identity, source_system),
+            "lead_key": keys,
             "source_system": source_system,
             "channel_code": frame["channel"], "campaign_code": frame["campaign"],
             "source_code": frame["source"], "region_code": frame["region"],
@@ -295,6 +296,16 @@ class CanonicalConnector(Connector):
             "notes": frame["notes"].astype(str).str.slice(0, 400), LINE: frame[LINE],
         })
         return [experiments_load(facts)], [*reversed_, *crossed, *off, *empty]
+
+
+def _lead_identity(raw: RawTable) -> pd.Series:
+    """What identifies each lead of the file, as the validated cells give it: its ``lead_id``, or
+    ``email:`` and its normalised address when it has none (rows with neither are rejected later)."""
+    frame = apply_aliases(raw.frame, FORMATS["leads"])
+    empty = pd.Series("", index=frame.index, dtype="str")
+    lead_id = frame["lead_id"].astype(str).str.strip() if "lead_id" in frame.columns else empty
+    email = normalise_email(frame["email"]) if "email" in frame.columns else empty
+    return lead_id.mask(lead_id == "", "email:" + email)
 
 
 def _region_list(text: str) -> str:

@@ -133,7 +133,7 @@ def _read_fast(data: bytes, header_line: str, sep: str, physical_lines: int) -> 
             io.BytesIO(data),
             parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+                column_types={name: pa.large_string() for name in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
