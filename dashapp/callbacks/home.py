@@ -138,9 +138,10 @@ def update_home(period):
 
 def update_health_line(_period):
     """The data-health line of directors and admins (their scope); the period does not change it."""
-    from .health import health_line
+    from ..pages.health.figures import health_line
+    from ..semantic.health import visible_summary
 
-    return health_line(i18n.current_language())
+    return health_line(visible_summary(), i18n.current_language())
 
 
 def download_pdf(_clicks, period):
