@@ -1,5 +1,5 @@
-"""The admin page's callbacks: fill the grids (runs, rejects, users, outbox, audit) and apply the user actions
-(role, scope, disable / enable, add).
+"""The admin page's callbacks: fill the grids (runs, users, outbox and audit in one answer; the rejects of the
+selected run) and apply the user actions (role, scope, disable / enable, add).
 
 Registered through :func:`~dashapp.auth.callbacks.role_checked` with the page's roles (admin): a forged POST by
 another role is refused before Dash. What they read and change comes from :mod:`dashapp.semantic.admin`, which
@@ -31,18 +31,10 @@ def _bump(version) -> int:
     return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
-def runs(_clicks):
-    return figures.run_rows(admin_data.etl_runs(), i18n.current_language())
-
-
 def rejects(selected_rows):
     run = admin_data.etl_run(_selected(selected_rows, "id"))
     rows = figures.reject_rows(admin_data.etl_rejects(run["id"]), i18n.current_language()) if run else []
     return rows, figures.rejects_title(run)
-
-
-def users_rows(_clicks, _version):
-    return figures.user_rows(admin_data.users())
 
 
 def select_user(selected_rows):
@@ -77,23 +69,32 @@ def add_user(_clicks, email, name, password, role, scope, language, version):
     return i18n.t("admin.new.done", email=user.email), "success", True, "", _bump(version)
 
 
-def audit_rows(event, _clicks):
-    return figures.audit_rows(admin_data.audit_entries(event), i18n.current_language())
+def fill_grids(_runs, _users, _version, _outbox, event, _audit):
+    """The runs, users, outbox and audit grids in one answer when the page opens (one re-render of the page
+    instead of four); afterwards a refresh button, a user changed or the audit's event refills its grid only."""
+    language = i18n.current_language()
+    triggered = {component for component in ctx.triggered_prop_ids.values() if isinstance(component, str)} - {""}
 
+    def rows(grid: str, build):
+        return build() if not triggered or triggered & set(ids.GRID_INPUTS[grid]) else dash.no_update
 
-def outbox_rows(_clicks):
-    return admin_data.outbox()
+    return (rows(ids.RUNS_GRID, lambda: figures.run_rows(admin_data.etl_runs(), language)),
+            rows(ids.USERS_GRID, lambda: figures.user_rows(admin_data.users())),
+            rows(ids.OUTBOX_GRID, admin_data.outbox),
+            rows(ids.AUDIT_GRID, lambda: figures.audit_rows(admin_data.audit_entries(event), language)))
 
 
 def register_callbacks(app: dash.Dash) -> None:
     app = role_checked(app, PATH)  # every callback requires a role that may open the page (admin)
-    app.callback(Output(ids.RUNS_GRID, "rowData"), Input(ids.RUNS_REFRESH, "n_clicks"))(runs)
+    app.callback(*(Output(grid, "rowData") for grid in ids.GRID_INPUTS),
+                 *(Input(component, prop) for inputs in ids.GRID_INPUTS.values()
+                   for component, prop in inputs.items()))(fill_grids)
+    # Nothing selected when the page opens: the layout already says so (no answer to wait for).
     app.callback(Output(ids.REJECTS_GRID, "rowData"), Output(ids.REJECTS_TITLE, "children"),
-                 Input(ids.RUNS_GRID, "selectedRows"))(rejects)
-    app.callback(Output(ids.USERS_GRID, "rowData"), Input(ids.USERS_REFRESH, "n_clicks"),
-                 Input(ids.USERS_VERSION, "data"))(users_rows)
+                 Input(ids.RUNS_GRID, "selectedRows"), prevent_initial_call=True)(rejects)
     app.callback(Output(ids.USER_SELECTED, "children"), Output(ids.USER_ROLE, "value"),
-                 Output(ids.USER_SCOPE, "value"), Input(ids.USERS_GRID, "selectedRows"))(select_user)
+                 Output(ids.USER_SCOPE, "value"), Input(ids.USERS_GRID, "selectedRows"),
+                 prevent_initial_call=True)(select_user)
     app.callback(
         Output(ids.USER_FEEDBACK, "children"), Output(ids.USER_FEEDBACK, "color"),
         Output(ids.USER_FEEDBACK, "is_open"), Output(ids.USERS_VERSION, "data"),
@@ -110,6 +111,3 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.USERS_VERSION, "data"),
         prevent_initial_call=True,
     )(add_user)
-    app.callback(Output(ids.OUTBOX_GRID, "rowData"), Input(ids.OUTBOX_REFRESH, "n_clicks"))(outbox_rows)
-    app.callback(Output(ids.AUDIT_GRID, "rowData"), Input(ids.AUDIT_EVENT, "value"),
-                 Input(ids.AUDIT_REFRESH, "n_clicks"))(audit_rows)

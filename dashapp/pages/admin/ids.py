@@ -16,6 +16,10 @@ NEW_FIELDS = ("email", "name", "password", "role", "scope", "language")  # admin
 NEW_SUBMIT, NEW_FEEDBACK = "admin-new-submit", "admin-new-feedback"
 OUTBOX_REFRESH, OUTBOX_GRID = "admin-outbox-refresh", "admin-outbox-grid"
 AUDIT_EVENT, AUDIT_REFRESH, AUDIT_GRID = "admin-audit-event", "admin-audit-refresh", "admin-audit-grid"
+# The grids filled together when the page opens, each with the inputs that refill it alone (in the order of
+# :func:`.callbacks.fill_grids`' arguments).
+GRID_INPUTS = {RUNS_GRID: {RUNS_REFRESH: "n_clicks"}, USERS_GRID: {USERS_REFRESH: "n_clicks", USERS_VERSION: "data"},
+               OUTBOX_GRID: {OUTBOX_REFRESH: "n_clicks"}, AUDIT_GRID: {AUDIT_EVENT: "value", AUDIT_REFRESH: "n_clicks"}}
 
 
 def new(field: str) -> str:
