@@ -9,6 +9,8 @@ user's own events (:func:`dashapp.alerts.events.mark_read`), a rule is changed o
 
 from __future__ import annotations
 
+import json
+
 import dash
 from dash import ALL, Input, Output, State, ctx, html
 from flask_login import current_user
@@ -28,12 +30,25 @@ def _bump(version) -> int:
     return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
-def _clicked() -> dict | None:
-    """The pattern-matching id of the button clicked, or None (a button drawn again is not a click)."""
-    trigger = ctx.triggered_id
-    if not ctx.triggered or not ctx.triggered[0].get("value") or not isinstance(trigger, dict):
-        return None
-    return trigger
+# In the browser: a click on a notification's or a rule's button, copied into the store of its kind. Buttons
+# drawn by the list (n_clicks empty) change nothing, so the server is not asked after each drawing.
+FORWARD_CLICK = """
+function (reads, edits, deletes) {
+    const dc = window.dash_clientside, context = dc.callback_context, id = context.triggered_id;
+    const out = [dc.no_update, dc.no_update, dc.no_update];
+    const kind = id && typeof id === "object" ? KINDS.indexOf(id.type) : -1;
+    if (kind < 0) return out;
+    const position = context.inputs_list[kind].findIndex(input => input.id.index === id.index);
+    const clicks = position >= 0 ? [reads, edits, deletes][kind][position] : null;
+    if (clicks) out[kind] = {index: id.index, clicks: clicks, at: Date.now()};
+    return out;
+}
+""".replace("KINDS", json.dumps(list(ids.CLICKED)))
+
+
+def _clicked(data) -> object:
+    """The index of the button a click store names (from the browser: anything), or None."""
+    return data.get("index") if isinstance(data, dict) else None
 
 
 def render(_version):
@@ -46,13 +61,13 @@ def render(_version):
             figures.rules_table(visible, names, language))
 
 
-def mark(_one, _all, version):
+def mark(clicked, _all, version):
     if not ctx.triggered or not ctx.triggered[0].get("value"):
-        return dash.no_update  # a button drawn again, not a click
+        return dash.no_update
     if ctx.triggered_id == ids.MARK_ALL:
         events.mark_read(current_user.id)
-    elif (clicked := _clicked()) is not None and clicked.get("type") == ids.READ:
-        events.mark_read(current_user.id, [clicked.get("index")])
+    elif _clicked(clicked) is not None:
+        events.mark_read(current_user.id, [_clicked(clicked)])
     else:
         return dash.no_update
     return _bump(version)
@@ -77,20 +92,18 @@ def save_rule(_clicks, editing, *values):
     return *_feedback(i18n.t("alerts.rules.saved"), True), None, _bump(version)
 
 
-def edit_rule(_clicks):
-    clicked = _clicked()
-    rule = rules.editable_rule(current_user, clicked.get("index")) if clicked else None
+def edit_rule(clicked):
+    rule = rules.editable_rule(current_user, _clicked(clicked))
     if rule is None:
         return (dash.no_update,) * (len(ids.FORM_FIELDS) + 2)
     return (rule.id, f"{i18n.t('alerts.rules.edit')}: {rule.name}", *figures.form_values(rule))
 
 
-def delete_rule(_clicks, version):
-    clicked = _clicked()
-    if clicked is None:
+def delete_rule(clicked, version):
+    if _clicked(clicked) is None:
         return dash.no_update, dash.no_update, dash.no_update, dash.no_update
     try:
-        rules.delete_rule(current_user, clicked.get("index"))
+        rules.delete_rule(current_user, _clicked(clicked))
     except rules.RuleError as error:
         return *_feedback(i18n.t(f"alerts.error.{error.code}"), False), dash.no_update
     return *_feedback(i18n.t("alerts.rules.deleted"), True), _bump(version)
@@ -127,7 +140,10 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(Output(ids.LIST, "children"), Output(ids.BELL_COUNT, "children", allow_duplicate=True),
                  Output(ids.BELL, "title", allow_duplicate=True), Output(ids.RULES, "children"),
                  Input(ids.VERSION, "data"), prevent_initial_call="initial_duplicate")(render)
-    app.callback(Output(ids.VERSION, "data"), Input(ids.button(ids.READ, ALL), "n_clicks"),
+    app.clientside_callback(FORWARD_CLICK, *(Output(store, "data") for store in ids.CLICKED.values()),
+                            *(Input(ids.button(kind, ALL), "n_clicks") for kind in ids.CLICKED),
+                            prevent_initial_call=True)
+    app.callback(Output(ids.VERSION, "data"), Input(ids.CLICKED[ids.READ], "data"),
                  Input(ids.MARK_ALL, "n_clicks"), State(ids.VERSION, "data"),
                  prevent_initial_call=True)(mark)
     app.callback(Output(ids.RULE_FEEDBACK, "children"), Output(ids.RULE_FEEDBACK, "color"),
@@ -139,12 +155,12 @@ def register_callbacks(app: dash.Dash) -> None:
     app.callback(Output(ids.RULE_EDITING, "data", allow_duplicate=True),
                  Output(ids.RULE_FORM_TITLE, "children"),
                  *[Output(ids.field(name), "value", allow_duplicate=True) for name in ids.FORM_FIELDS],
-                 Input(ids.button(ids.EDIT, ALL), "n_clicks"), prevent_initial_call=True)(edit_rule)
+                 Input(ids.CLICKED[ids.EDIT], "data"), prevent_initial_call=True)(edit_rule)
     app.callback(Output(ids.RULE_FEEDBACK, "children", allow_duplicate=True),
                  Output(ids.RULE_FEEDBACK, "color", allow_duplicate=True),
                  Output(ids.RULE_FEEDBACK, "is_open", allow_duplicate=True),
                  Output(ids.VERSION, "data", allow_duplicate=True),
-                 Input(ids.button(ids.DELETE, ALL), "n_clicks"), State(ids.VERSION, "data"),
+                 Input(ids.CLICKED[ids.DELETE], "data"), State(ids.VERSION, "data"),
                  prevent_initial_call=True)(delete_rule)
     app.callback(Output(ids.DIGEST, "children"), Input(ids.DIGEST_SHOW, "n_clicks"),
                  prevent_initial_call=True)(show_digest)

@@ -13,8 +13,11 @@ DIGEST_SHOW, DIGEST, DIGEST_BODY = "alerts-digest-show", "alerts-digest", "alert
 PREF_KINDS, PREF_LANGUAGE, PREF_SAVE = "alerts-pref-kinds", "alerts-pref-language", "alerts-pref-save"
 PREF_FEEDBACK, RELOAD = "alerts-pref-feedback", "alerts-reload"
 BELL, BELL_COUNT = "nav-bell", "nav-bell-count"  # in the navbar (dashapp.layout.shell)
-# Pattern-matching ids of the buttons drawn per notification and per rule.
+# Pattern-matching ids of the buttons drawn per notification and per rule; the browser copies a click on one
+# into the store of its kind (``{"index", "clicks", "at"}``), which the server's callbacks listen to: buttons
+# drawn (not clicked) then cost no request.
 READ, EDIT, DELETE = "alerts-read", "alerts-rule-edit", "alerts-rule-delete"
+CLICKED = {READ: "alerts-read-clicked", EDIT: "alerts-rule-edit-clicked", DELETE: "alerts-rule-delete-clicked"}
 
 
 def field(name: str) -> str:

@@ -106,5 +106,6 @@ def layout(**_query) -> html.Div:
         _section("alerts-digest-section", "digest.title", ids.DIGEST_SHOW, "digest.show", ids.DIGEST),
         preferences(),
         dcc.Store(id=ids.VERSION, data=0),
+        *(dcc.Store(id=store) for store in ids.CLICKED.values()),
     ], id=ids.PAGE)
 
