@@ -28,9 +28,9 @@ def _refresh(button_id: str) -> dbc.Button:
     return dbc.Button(i18n.t("admin.refresh"), id=button_id, size="sm", color="secondary", outline=True)
 
 
-def _header(title_key: str, control, margin: str = "mb-1") -> html.Div:
+def _header(title: str, control, margin: str = "mb-1") -> html.Div:
     """A section's title with its controls on the right."""
-    return html.Div([html.H2(i18n.t(title_key), className="h5 mb-0"), control],
+    return html.Div([html.H2(title, className="h5 mb-0"), control],
                     className=f"d-flex justify-content-between align-items-center {margin}")
 
 
@@ -49,7 +49,7 @@ def runs_section() -> html.Section:
                _column("column", "admin.rejects"), _column("value", "admin.rejects"),
                _column("expected", "admin.rejects", minWidth=260, tooltipField="expected")]
     return html.Section([
-        _header("admin.runs.title", _refresh(ids.RUNS_REFRESH)),
+        _header(i18n.t("admin.runs.title"), _refresh(ids.RUNS_REFRESH)),
         html.P(i18n.t("admin.runs.help"), className="text-muted small mb-1"),
         _grid(ids.RUNS_GRID, columns, row_id="params.data.key", selectable=True, fit=False),
         html.H3(i18n.t("admin.rejects.none_selected"), id=ids.REJECTS_TITLE, className="h6 mt-3"),
@@ -114,7 +114,7 @@ def users_section() -> html.Section:
     columns = [_column(name, "admin.users", minWidth=200 if name == "email" else 90)
                for name in ("email", "name", "role", "scope", "active", "language", "locked_until", "last_login_at")]
     return html.Section([
-        _header("admin.users.title", _refresh(ids.USERS_REFRESH)),
+        _header(i18n.t("admin.users.title"), _refresh(ids.USERS_REFRESH)),
         html.P(i18n.t("admin.users.help"), className="text-muted small mb-1"),
         _grid(ids.USERS_GRID, columns, row_id="params.data.email", selectable=True, height=260),
         _user_actions(),
@@ -129,7 +129,7 @@ def audit_section() -> html.Section:
                _column("remote_addr", "admin.audit")]
     events = [{"label": i18n.t(f"audit.event.{event}"), "value": event} for event in audit.EVENTS]
     return html.Section([
-        _header("admin.audit.title", html.Div([
+        _header(i18n.t("admin.audit.title"), html.Div([
             dropdown(id=ids.AUDIT_EVENT, options=events, placeholder=i18n.t("admin.audit.all_events"),
                      style={"minWidth": "240px"}, className="me-2"),
             _refresh(ids.AUDIT_REFRESH),
@@ -143,7 +143,7 @@ def outbox_section() -> html.Section:
     columns = [_column(name, "admin.outbox", minWidth=160 if name != "subject" else 320)
                for name in ("date", "to", "subject", "file")]
     return html.Section([
-        _header("admin.outbox.title", _refresh(ids.OUTBOX_REFRESH), "mb-2"),
+        _header(i18n.t("admin.outbox.title"), _refresh(ids.OUTBOX_REFRESH), "mb-2"),
         _grid(ids.OUTBOX_GRID, columns, height=260),
     ], id="admin-outbox", className="mb-4")
 
