@@ -12,11 +12,11 @@ For each backend:
    user and opens each page the role may open (home, drill-down, forecast, planning, glossary, admin, alerts,
    health; or those of ``--only-pages``), *cold* (a fresh browser, no script cached, the app's Redis cache
    flushed) then *warm* ``--drawn-runs`` times, timed from navigation start to the last chart drawn: a script
-   installed before the page's own
-   watches every frame until no Dash request is in flight, no loading marker or spinner is left, every
-   ``dcc.Graph`` is plotted with its figure (``_fullLayout``, ``.main-svg``, not pending) and every grid
-   has its rows, held for 250 ms (the time reported is when that began). Beside it, on the page's own
-   clock, the last response; and the CPU the browser's renderer and gunicorn spent (from /proc).
+   installed before the page's own watches every frame until no Dash request is in flight, no loading marker
+   or spinner is left, every ``dcc.Graph`` is plotted with its figure (``_fullLayout``, ``.main-svg``, not
+   pending) and every grid has its rows, held for 250 ms (the time reported is when that began). Beside it,
+   on the page's own clock, the last response; and the CPU the browser's renderer and gunicorn spent (from
+   /proc).
 
 1. ``pilotage db upgrade`` and ``pilotage demo --leads N`` into a fresh store (SQLite file in a
    temporary folder; PostgreSQL database ``pilotage_bench_app`` on 127.0.0.1:5432), timed.
