@@ -9,13 +9,14 @@ For each backend:
 
 0. What the user waits for (also alone with ``--browser-only``; the store then defaults to the demo of
    ``make demo``: five years, the forecasts and the media response model): Chromium signs in as each demo
-   user and opens each page the role may open (home, drill-down, forecast, planning, glossary), *cold*
-   (a fresh browser, no script cached, the app's Redis cache flushed) then *warm* ``--drawn-runs``
-   times, timed from navigation start to the last chart drawn: a script installed before the page's own
-   watches every frame until no Dash request is in flight, no loading marker or spinner is left, every
-   ``dcc.Graph`` is plotted with its figure (``_fullLayout``, ``.main-svg``, not pending) and every grid
-   has its rows, held for 250 ms (the time reported is when that began). Beside it, on the page's own
-   clock, the last response; and the CPU the browser's renderer and gunicorn spent (from /proc).
+   user and opens each page the role may open (home, drill-down, forecast, planning, glossary, admin, alerts,
+   health; or those of ``--only-pages``), *cold* (a fresh browser, no script cached, the app's Redis cache
+   flushed) then *warm* ``--drawn-runs`` times, timed from navigation start to the last chart drawn: a script
+   installed before the page's own watches every frame until no Dash request is in flight, no loading marker
+   or spinner is left, every ``dcc.Graph`` is plotted with its figure (``_fullLayout``, ``.main-svg``, not
+   pending) and every grid has its rows, held for 250 ms (the time reported is when that began). Beside it,
+   on the page's own clock, the last response; and the CPU the browser's renderer and gunicorn spent (from
+   /proc).
 
 1. ``pilotage db upgrade`` and ``pilotage demo --leads N`` into a fresh store (SQLite file in a
    temporary folder; PostgreSQL database ``pilotage_bench_app`` on 127.0.0.1:5432), timed.
@@ -543,7 +544,8 @@ def load_test(base: str, captured: dict, password: str, users: int, duration: fl
 # --- 5. what the user waits for: navigation to the last chart drawn -----------------------------
 
 # Pages timed until drawn, and their goal warm (issue 14: home < 1 s, every other page < 1.5 s).
-DRAWN_PAGES = {"/": 1.0, "/explore": 1.5, "/forecast": 1.5, "/planning": 1.5, "/glossary": 1.5}
+DRAWN_PAGES = {"/": 1.0, "/explore": 1.5, "/forecast": 1.5, "/planning": 1.5, "/glossary": 1.5,
+               "/admin": 1.5, "/alerts": 1.5, "/health": 1.5}
 VIEWPORT = {"width": 1440, "height": 900}  # a laptop: what is "below the fold" depends on it
 DRAWN_STABLE_MS = 250  # every condition must hold this long: the time reported is when it started holding
 # Installed before any script of the page: counts Dash's requests in flight (until their body is in)
@@ -664,7 +666,8 @@ def drawn_load(page, path: str) -> dict:
     return metrics
 
 
-def drawn_pass(base: str, emails: list[str], password: str, warm_runs: int, clear_cache=None) -> dict:
+def drawn_pass(base: str, emails: list[str], password: str, warm_runs: int, clear_cache=None,
+               pages: list[str] | None = None) -> dict:
     """Each user (role) opens each page they may open: *cold* in a fresh browser context (no script
     cached) after ``clear_cache()`` (the app's query cache empty), then *warm* ``warm_runs`` times in
     that context (scripts cached, app cache warm). Returns {page: {"cold": [...], "warm": [...]}}."""
@@ -680,7 +683,7 @@ def drawn_pass(base: str, emails: list[str], password: str, warm_runs: int, clea
         try:
             for email in emails:
                 for path in DRAWN_PAGES:
-                    if roles[email] not in PAGE_ACCESS[path]:
+                    if roles[email] not in PAGE_ACCESS[path] or (pages and path not in pages):
                         continue
                     context = browser.new_context(base_url=base, locale="en-GB", viewport=VIEWPORT)
                     context.add_init_script(DRAWN_WATCH_JS)
@@ -750,7 +753,8 @@ def run_backend(backend: str, args, work: Path, app_holder: dict) -> dict:
     with gunicorn(env, args.workers, work / f"gunicorn-{backend}.log") as base:
         console.print(f"[bold]{backend}[/]: pages until drawn on {base}")
         result["drawn"] = drawn_pass(base, demo_emails(args.only_users), DEMO_PASSWORD, args.drawn_runs,
-                                     flush_bench_redis if args.cache == "redis" else None)
+                                     flush_bench_redis if args.cache == "redis" else None,
+                                     args.only_pages.split(",") if args.only_pages else None)
         if args.browser_only:
             return result
         console.print(f"[bold]{backend}[/]: browser pass on {base}")
@@ -877,6 +881,7 @@ def main() -> None:
                         help="only time the pages in the browser until the last chart is drawn")
     parser.add_argument("--drawn-runs", type=int, default=5, help="warm loads of each page per user until drawn")
     parser.add_argument("--only-users", default=None, help="comma-separated demo e-mails (default: all)")
+    parser.add_argument("--only-pages", default=None, help="comma-separated paths timed until drawn (default: all)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=120.0, help="seconds of the load test")

@@ -371,6 +371,35 @@ def test_who_may_create_which_rule(store):
     assert (forecast.kpi, forecast.grain, forecast.basis) == ("qualified_leads", "month", "95")
 
 
+def test_only_a_rules_owner_or_an_admin_may_change_it(store):
+    from dashapp.alerts.rules import RuleError, delete_rule, editable_rule, get_rule, may_edit
+
+    u = users()
+    mine = get_rule(rule(u["director.idf"], kind="target", kpi="leads"))
+    assert may_edit(u["director.idf"], mine) and may_edit(u["admin"], mine)
+    assert not may_edit(u["director"], mine) and not may_edit(u["planner"], mine)
+    assert editable_rule(u["director.idf"], str(mine.id)) == mine           # ids come from the browser
+    for forged in (mine.id, "x", None, 10**9):
+        assert editable_rule(u["director"], forged) is None
+    with pytest.raises(RuleError, match="not_found"):
+        delete_rule(u["director"], mine.id)
+    assert get_rule(mine.id) == mine
+    delete_rule(u["admin"], mine.id)
+    assert get_rule(mine.id) is None
+
+
+def test_a_rule_form_as_the_browser_sent_it():
+    from dashapp.alerts.rules import RuleSpec, form_spec
+
+    spec = form_spec({"name": "Leads", "kind": "target", "kpi": "leads", "grain": None, "basis": None,
+                      "threshold": 0.1, "severity": None, "regions": ["FR-IDF", {"x": 1}], "channels": "organic",
+                      "source": 3, "users": [4, "5", None], "roles": ["sales", ["nested"]]})
+    assert spec == RuleSpec(name="Leads", kind="target", kpi="leads", grain="month", basis="", threshold=0.1,
+                            severity="warning", filters={"regions": ["FR-IDF"], "channels": []}, source="",
+                            users=[4], roles=["sales"])
+    assert form_spec({}).name == "" and form_spec({}).filters == {"regions": [], "channels": []}
+
+
 # --- e-mail -------------------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -119,12 +119,16 @@ def _event_ids(engine, email_prefix: str) -> list[int]:
             None))).scalars())
 
 
+def _clicked(store: str, index) -> dict:
+    """A click on a notification's or rule's button as the browser forwards it (into the store of its kind)."""
+    return {"id": store, "property": "data", "value": {"index": index, "clicks": 1, "at": 1}}
+
+
 def _mark(client, event_id: int):
-    button = json.dumps({"index": event_id, "type": "alerts-read"}, separators=(",", ":"))
-    inputs = [[{"id": {"index": event_id, "type": "alerts-read"}, "property": "n_clicks", "value": 1}],
-              {"id": "alerts-mark-all", "property": "n_clicks", "value": None}]
+    inputs = [_clicked("alerts-read-clicked", event_id), {"id": "alerts-mark-all", "property": "n_clicks",
+                                                           "value": None}]
     return post(client, "alerts-version.data", inputs, [{"id": "alerts-version", "property": "data", "value": 4}],
-                changed=[f"{button}.n_clicks"])
+                changed=["alerts-read-clicked.data"])
 
 
 def test_marking_read_acts_on_the_users_own_notifications_only(dash_app, store):
@@ -187,10 +191,8 @@ def test_this_weeks_digest_in_the_app_is_in_the_users_scope(dash_app, store):
 
 
 def _edit(client, rule_id: int):
-    button = json.dumps({"index": rule_id, "type": "alerts-rule-edit"}, separators=(",", ":"))
-    return post(client, "alerts-rule-editing.data",
-                [[{"id": {"index": rule_id, "type": "alerts-rule-edit"}, "property": "n_clicks", "value": 1}]],
-                changed=[f"{button}.n_clicks"])
+    return post(client, "alerts-rule-editing.data", [_clicked("alerts-rule-edit-clicked", rule_id)],
+                changed=["alerts-rule-edit-clicked.data"])
 
 
 def test_an_owner_edits_their_rule_and_nobody_else_can(dash_app, store):

@@ -10,8 +10,8 @@ import json
 import pytest
 from sqlalchemy import delete, select
 
-from dashapp.pages.explore import callbacks as cb
 from dashapp.layout import filters as bar
+from dashapp.pages.explore import callbacks as cb
 from pilotage.store.engine import get_engine
 from pilotage.store.models import Annotation
 

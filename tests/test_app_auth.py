@@ -318,6 +318,13 @@ def test_throttle_counts_the_forwarded_address_only_behind_a_trusted_proxy(store
 
 # --- disabled users and sessions -----------------------------------------------------------------
 
+def admin_runs(client):
+    """A refresh of the admin page's runs (its grids' callback; imported here: test_app_admin imports this module)."""
+    from .test_app_admin import RUNS_REFRESH
+
+    return dash_post(client, *RUNS_REFRESH)
+
+
 def test_disabled_user_cannot_log_in_and_loses_an_open_session(dash_app, store):
     email = new_user("leaving@pilotage.demo")
     client = logged_in_client(dash_app, email, PASSWORD)
@@ -326,8 +333,7 @@ def test_disabled_user_cannot_log_in_and_loses_an_open_session(dash_app, store):
     users.set_active(email, False, actor="admin@pilotage.demo")
     assert client.get("/_dash-layout").status_code == 401
     assert client.get("/").headers["Location"].startswith("/login")
-    assert dash_post(client, "admin-runs-grid.rowData", [
-        {"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}]).status_code == 401
+    assert admin_runs(client).status_code == 401
 
     again = post_login(client_from_new_address(dash_app), email, PASSWORD)
     assert again.status_code == 401 and login_message(again) == "Wrong e-mail or password."
@@ -364,16 +370,14 @@ def test_session_expires_after_the_idle_lifetime(dash_app, store, clock):
 
     assert idle.get("/_dash-layout").status_code == 401  # its cookie was signed at login: expired
     assert idle.get("/").headers["Location"].startswith("/login")
-    assert dash_post(idle, "admin-runs-grid.rowData", [
-        {"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}]).status_code == 401
+    assert admin_runs(idle).status_code == 401
 
 
 def test_first_callback_after_login_works_and_logout_ends_the_session(dash_app, store):
     client = client_from_new_address(dash_app)
     assert post_login(client, "admin@pilotage.demo", PASSWORD).status_code == 302
     # No page load in between: the CSRF cookie set by the login response belongs to the new session.
-    first = dash_post(client, "admin-runs-grid.rowData", [
-        {"id": "admin-runs-refresh", "property": "n_clicks", "value": None}])
+    first = admin_runs(client)
     assert first.status_code == 200
 
     assert client.get("/logout").headers["Location"] == "/"  # a GET (any site can send one) does nothing
@@ -408,9 +412,12 @@ def test_login_without_csrf_token_is_refused(dash_app, store):
 
 
 def test_dash_callbacks_need_the_csrf_header(dash_app, store):
+    from .app_helpers import _outputs
+    from .test_app_admin import RUNS_REFRESH
+
     client = logged_in_client(dash_app, "admin@pilotage.demo")
-    body = {"output": "admin-runs-grid.rowData", "outputs": {"id": "admin-runs-grid", "property": "rowData"},
-            "inputs": [{"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}], "state": [],
+    output, inputs = RUNS_REFRESH
+    body = {"output": output, "outputs": _outputs(output), "inputs": inputs, "state": [],
             "changedPropIds": ["admin-runs-refresh.n_clicks"]}
     without = client.post("/_dash-update-component", data=json.dumps(body),
                           headers={"Content-Type": "application/json"})

@@ -19,11 +19,12 @@ from dashapp.semantic import admin as admin_data
 from pilotage.store.engine import get_engine
 
 from .app_helpers import dash_post, logged_in_client, make_app_store, response_text
+from .test_app_admin import RUNS_REFRESH
 
 TRACE_MARKERS = ("Traceback", 'File "', "OperationalError", "sqlite3", "unable to open", "Error:")
 DATA_EN = "The figures cannot be loaded right now (the database does not answer)."
 DATA_FR = "Les chiffres ne peuvent pas être chargés pour l'instant (la base de données ne répond pas)."
-RUNS = ("admin-runs-grid.rowData", [{"id": "admin-runs-refresh", "property": "n_clicks", "value": 1}])
+RUNS = RUNS_REFRESH
 
 
 @pytest.fixture(scope="module")

@@ -82,13 +82,3 @@ def test_a_sparkline_shades_only_the_annotations_that_meet_its_months():
              mark(start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 3))]  # starts on the last point: after it
     shown = overview.marks_between(marks, dt.date(2025, 2, 1), dt.date(2026, 2, 1))
     assert shown == marks[1:3]
-
-
-def test_the_health_line_is_for_the_roles_that_see_data_health(monkeypatch):
-    calls = []
-    monkeypatch.setattr(overview.health, "summary", lambda: calls.append(1) or {"late": []})
-    for role in ("director", "admin", "planner", "sales", None):
-        monkeypatch.setattr(overview, "current_user", SimpleNamespace(role=role))
-        shown = overview.data_health()
-        assert (shown is not None) == (role in overview.health.HEALTH_ROLES), role
-    assert len(calls) == len(overview.health.HEALTH_ROLES)  # other roles do not even read the figures

@@ -174,6 +174,24 @@ def _subscribe(conn, rule_id: int, spec: RuleSpec) -> None:
     conn.execute(insert(AlertSubscription), rows)
 
 
+def form_spec(fields: dict) -> RuleSpec:
+    """A spec from the page's form as the browser sent it (anything): texts where texts are expected, lists of
+    codes and user ids; the defaults for what is empty. :func:`clean` checks every value when it is saved."""
+    def codes(value) -> list:
+        return [v for v in value if isinstance(v, (str, int))] if isinstance(value, list) else []
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else ""
+
+    return RuleSpec(
+        name=text(fields.get("name")), kind=fields.get("kind"), kpi=fields.get("kpi"),
+        grain=fields.get("grain") or "month", basis=fields.get("basis") or "", threshold=fields.get("threshold"),
+        severity=fields.get("severity") or "warning",
+        filters={"regions": codes(fields.get("regions")), "channels": codes(fields.get("channels"))},
+        source=text(fields.get("source")), users=[u for u in codes(fields.get("users")) if isinstance(u, int)],
+        roles=codes(fields.get("roles")))
+
+
 def create_rule(actor, spec: RuleSpec) -> int:
     spec = clean(spec, actor)
     now = _now()
@@ -185,9 +203,20 @@ def create_rule(actor, spec: RuleSpec) -> int:
     return int(rule_id)
 
 
-def _editable(actor, rule_id) -> Rule:
+def may_edit(actor, rule: Rule) -> bool:
+    """Whether ``actor`` may change or delete ``rule``: its owner, or an admin (subscribers only read it)."""
+    return getattr(actor, "role", None) == "admin" or rule.owner_id == getattr(actor, "id", None)
+
+
+def editable_rule(actor, rule_id) -> Rule | None:
+    """The rule an untrusted id names, if ``actor`` may edit it; else None (another's rule reads as unknown)."""
     rule = get_rule(rule_id)
-    if rule is None or not (actor.role == "admin" or rule.owner_id == actor.id):
+    return rule if rule is not None and may_edit(actor, rule) else None
+
+
+def _editable(actor, rule_id) -> Rule:
+    rule = editable_rule(actor, rule_id)
+    if rule is None:
         raise RuleError("not_found", str(rule_id))
     return rule
 

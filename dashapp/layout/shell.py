@@ -78,7 +78,7 @@ BELL_SVG = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' wid
 
 
 def bell() -> html.A:
-    """The notifications bell and its unread count (kept current by :func:`dashapp.callbacks.alerts.bell`)."""
+    """The notifications bell and its unread count (kept current by :func:`dashapp.pages.alerts.callbacks.bell`)."""
     from ..alerts.events import unread_count
     from ..alerts.texts import bell_label
 

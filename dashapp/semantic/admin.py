@@ -1,8 +1,10 @@
-"""What the admin page reads: ETL runs, the rows a run rejected, users and the audit log.
+"""What the admin page reads and changes: ETL runs, the rows a run rejected, users (and the rules of the
+actions on them) and the audit log.
 
-Every function checks the admin role itself (on top of the callbacks' own check): a callback
+Every function checks the admin role itself (on top of the callbacks' registration): a callback
 forged by another role gets :class:`~dashapp.auth.permissions.Forbidden`, never a row.
-Rows are plain JSON-ready dicts for the grids; a password hash never leaves the store.
+Rows are plain JSON-ready dicts for the grids; a password hash never leaves the store. Changes go
+through :mod:`dashapp.auth.users` with the admin's e-mail as actor, which writes the audit log.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import datetime as dt
 from sqlalchemy import select
 
 from pilotage.store.engine import get_engine
-from pilotage.store.models import AppUser, EtlReject, EtlRun
+from pilotage.store.models import ROLES, AppUser, EtlReject, EtlRun
 
 from ..auth import audit
+from ..auth import users as user_store
 from ..auth.permissions import require_role
 from .scope import region_tree
 
@@ -23,6 +26,7 @@ RUN_COLUMNS = ("id", "started_at", "file_name", "source_type", "status", "rows_r
 REJECT_COLUMNS = ("line", "column", "value", "expected", "code", "params")
 USER_COLUMNS = ("email", "name", "role", "scope", "is_active", "language", "locked_until", "last_login_at")
 AUDIT_COLUMNS = ("at", "actor", "event", "detail", "remote_addr")
+USER_ACTIONS = ("set_role", "set_scope", "disable", "enable")
 MAX_ROWS = {"runs": 500, "rejects": 5000, "audit": 1000, "outbox": 500}
 
 
@@ -104,10 +108,66 @@ def audit_entries(event: str | None = None, limit: int = 200) -> list[dict]:
     return [{key: _plain(row.get(key)) for key in AUDIT_COLUMNS} for row in rows]
 
 
-
 def outbox(limit: int = 100) -> list[dict]:
     """The e-mails written to ``var/outbox`` (no SMTP server), latest first (admin only)."""
     require_role("admin")
     from pilotage.mail import outbox_files
 
     return outbox_files(_bounded(limit, "outbox"))
+
+
+# --- actions on users -----------------------------------------------------------------------------------------
+
+class Refused(ValueError):
+    """An action refused before the store is touched; ``code`` names why (translated as ``admin.<code>``)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def scope_codes(value) -> list[str]:
+    """Region codes from an untrusted picker value (one code, a list, or anything else: none)."""
+    if isinstance(value, str):
+        value = [value]
+    return [code for code in value if isinstance(code, str)] if isinstance(value, list) else []
+
+
+def user(email) -> user_store.User | None:
+    """The user an untrusted e-mail names, or None."""
+    require_role("admin")
+    return user_store.get_user_by_email(email) if isinstance(email, str) else None
+
+
+def change_user(action: str, email, role=None, scope=None) -> user_store.User:
+    """Apply ``action`` (one of :data:`USER_ACTIONS`) to the user ``email`` names and return them changed.
+    An admin cannot lock themselves out (disable themselves or leave the admin role); a scope cannot be
+    emptied. Raises :class:`Refused`, or :class:`~dashapp.auth.users.UserError` for values the store refuses."""
+    admin = require_role("admin")
+    if action not in USER_ACTIONS:
+        raise Refused("users.select_first")
+    target = user(email)
+    if target is None:
+        raise Refused("users.select_first")
+    if target.id == admin.id and (action == "disable" or (action == "set_role" and role != "admin")):
+        raise Refused("users.not_yourself")
+    if action == "set_role":
+        return user_store.set_role(target.email, role if isinstance(role, str) else "", actor=admin.email)
+    if action == "set_scope":
+        codes = scope_codes(scope)
+        if not codes:
+            raise Refused("users.scope_required")
+        return user_store.set_scope(target.email, codes, actor=admin.email)
+    return user_store.set_active(target.email, action == "enable", actor=admin.email)
+
+
+def add_user(email, name, password, role, scope, language) -> user_store.User:
+    """A new user from the page's form (every value untrusted): e-mail, password, a role and a scope are
+    required. Raises :class:`Refused` or :class:`~dashapp.auth.users.UserError`."""
+    admin = require_role("admin")
+    codes = scope_codes(scope)
+    if not (isinstance(email, str) and email.strip() and isinstance(password, str) and password
+            and role in ROLES and codes):
+        raise Refused("new.missing")
+    return user_store.add_user(email, password, role, codes, name=name if isinstance(name, str) else "",
+                               language=language if language in user_store.LANGUAGES else None, actor=admin.email)

@@ -11,6 +11,7 @@ declared once in :mod:`pilotage.store.feeds`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from flask_login import current_user
 from sqlalchemy import and_, exists, false, func, literal, select, true
@@ -62,6 +63,15 @@ def sees_files() -> bool:
     return getattr(current_user, "role", None) == DATA_TEAM and allowed_regions() == frozenset(region_tree().parent)
 
 
+def _files_context() -> tuple[bool]:
+    """What a cached figure depends on besides the regions: whether file-level rows are shown (an admin and a
+    national director share a scope key, not the file-level rows)."""
+    return (sees_files(),)
+
+
+_cached = functools.partial(scoped_cache, context=_files_context)
+
+
 def _in(column, regions: frozenset[str]):
     return column.in_(sorted(regions)) if regions else false()
 
@@ -72,7 +82,7 @@ def _date(value) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else dt.date.fromisoformat(str(value)[:10])
 
 
-@scoped_cache
+@_cached
 def sources(regions=None, today: dt.date | None = None) -> list[dict]:
     """Per feed and source system in scope: last load, last date covered, cadence and days late."""
     require_role(*HEALTH_ROLES)
@@ -172,7 +182,7 @@ def duplicates(regions=None) -> list[dict]:
     return sorted(found, key=lambda r: (r["date"], r["kind"]), reverse=True)
 
 
-@scoped_cache
+@_cached
 def outliers(regions=None) -> list[dict]:
     """Findings recorded at load (``etl/quality.py``) dated within the window, in scope (findings without a
     region: the data team only), newest first."""
@@ -195,12 +205,13 @@ def outliers(regions=None) -> list[dict]:
     return [{**row, "date": _date(row["date"])} for row in rows]
 
 
-@scoped_cache
-def rejects_by_day(today: dt.date | None = None) -> list[dict]:
-    """Rows rejected per day of load over the window (the data team only: rejects belong to files)."""
-    require_role(DATA_TEAM)
+@_cached
+def rejects_by_day(today: dt.date | None = None) -> list[dict] | None:
+    """Rows rejected per day of load over the window; None for whoever is not the data team (rejects belong to
+    files, not to regions: a director's page hides the figure)."""
+    require_role(*HEALTH_ROLES)
     if not sees_files():
-        return []
+        return None
     start = (today or as_of()) - dt.timedelta(days=WINDOW_DAYS - 1)
     day = func.date(EtlRun.started_at)
     with get_engine().connect() as conn:
@@ -210,11 +221,12 @@ def rejects_by_day(today: dt.date | None = None) -> list[dict]:
     return [{"date": _date(d), "rejected": int(n)} for d, n in rows]
 
 
-def rejected_rows(day=None, today: dt.date | None = None) -> list[dict]:
-    """The rejected rows of one day's loads (or of the whole window), with their run and file."""
-    require_role(DATA_TEAM)
+def rejected_rows(day=None, today: dt.date | None = None) -> list[dict] | None:
+    """The rejected rows of one day's loads (or of the whole window), with their run and file; None for whoever
+    is not the data team, as :func:`rejects_by_day`."""
+    require_role(*HEALTH_ROLES)
     if not sees_files():
-        return []
+        return None
     start = (today or as_of()) - dt.timedelta(days=WINDOW_DAYS - 1)
     when = EtlRun.started_at >= dt.datetime.combine(start, dt.time())
     if day is not None:
@@ -232,9 +244,22 @@ def rejected_rows(day=None, today: dt.date | None = None) -> list[dict]:
                                                   .limit(MAX_ROWS)).mappings()]
 
 
+def late_sources(regions=None) -> list[dict]:
+    """The rows of :func:`sources` behind their cadence, most late first."""
+    return [s for s in sources(regions) if s["late_days"] > 0]
+
+
 def summary(regions=None) -> dict:
-    """The figures of the health line and cards: late sources, gap days, duplicates, outliers, rejects."""
-    late = [s for s in sources(regions) if s["late_days"] > 0]
-    return {"late": late, "gaps": len(gaps(regions)), "duplicates": len(duplicates(regions)),
-            "outliers": len(outliers(regions)),
-            "rejects": sum(r["rejected"] for r in rejects_by_day()) if sees_files() else None}
+    """The figures of the health line and cards: late sources, gap days, duplicates, outliers, rejects (None
+    where the user does not see rejects)."""
+    days = rejects_by_day()
+    return {"late": late_sources(regions), "gaps": len(gaps(regions)), "duplicates": len(duplicates(regions)),
+            "outliers": len(outliers(regions)), "rejects": None if days is None else sum(d["rejected"] for d in days)}
+
+
+def visible_summary() -> dict | None:
+    """:func:`summary` in the user's whole scope, or None for the roles that do not see data health (the home
+    page shows its line only to those)."""
+    if getattr(current_user, "role", None) not in HEALTH_ROLES:
+        return None
+    return summary()

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from pilotage.dates import add_months, month_start
 
-from . import annotations, health, metrics, queries
+from . import annotations, metrics, queries
 from .filters import Filters
 from .periods import Comparison
 
@@ -132,11 +132,3 @@ def home_view(period) -> HomeView:
 def marks_between(marks, first: dt.date, last: dt.date) -> list:
     """The annotations that meet the months ``first``..``last`` (a sparkline's first and last point)."""
     return [m for m in marks if m.start < last and m.end >= first]
-
-
-def data_health() -> dict | None:
-    """The data-health figures of the home page's line, in the user's scope; None for roles that do not see
-    data health (the line is not shown)."""
-    if getattr(current_user, "role", None) not in health.HEALTH_ROLES:
-        return None
-    return health.summary()

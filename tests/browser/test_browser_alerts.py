@@ -72,3 +72,22 @@ def test_the_bell_and_the_notifications_list(new_page, notified, locale, languag
     page.click("#nav-home")
     page.wait_for_selector("#home-page")
     assert _bell(page) == ""
+
+
+def test_an_admin_edits_then_deletes_a_rule_from_its_buttons(new_page, notified):
+    """The rule table's buttons (drawn by a callback, forwarded by the browser): edit fills the form with the rule,
+    delete removes it from the table."""
+    from playwright.sync_api import expect
+
+    page = new_page("en-GB")
+    login_as(page, "admin@pilotage.demo")
+    page.goto("/alerts")
+    name = f"{SOURCES[0]} late"
+    row = page.locator("#alerts-rules tr", has_text=name)
+    row.get_by_role("button", name=i18n.t("alerts.rules.edit", "en")).click()
+    expect(page.locator("#alerts-rule-form-title")).to_have_text(f"{i18n.t('alerts.rules.edit', 'en')}: {name}")
+    expect(page.locator("#alerts-rule-name")).to_have_value(name)
+    row.get_by_role("button", name=i18n.t("alerts.rules.delete", "en")).click()
+    expect(page.locator("#alerts-rule-feedback")).to_have_text(i18n.t("alerts.rules.deleted", "en"))
+    expect(page.locator("#alerts-rules tr", has_text=name)).to_have_count(0)
+    expect(page.locator("#alerts-rules tr", has_text=f"{SOURCES[1]} late")).to_have_count(1)

@@ -155,7 +155,8 @@ def headline(name: str, head: dict, language: str) -> list:
                for key, change in head["changes"]]
     return [
         html.Div([html.Strong(text, id=ids.HEADLINE_TEXT), " ",
-                  cards.state_badge(name, head["state"], ids.STATE_BADGE, language)], className="d-flex flex-wrap gap-2"),
+                  cards.state_badge(name, head["state"], ids.STATE_BADGE, language)],
+                 className="d-flex flex-wrap gap-2"),
         html.Div(" · ".join(changed), id=ids.CHANGES, className="small"),
         html.Div(period_sentence(comparison, head["data_end"], language), id=ids.PERIOD_INFO,
                  className="small text-muted"),

@@ -22,7 +22,7 @@ from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
 from ...callbacks.rendered import rendered
 from ...layout.shell import scope_label
-from ...semantic import overview
+from ...semantic import health, overview
 from . import NAME, PATH, figures, ids
 
 log = logging.getLogger("pilotage.home")
@@ -47,7 +47,7 @@ def show(period):
 
 def update_health_line(_period):
     """The data-health line of directors and admins (their scope), current again when the period changes."""
-    return figures.health_line(overview.data_health(), i18n.current_language())
+    return figures.health_line(health.visible_summary(), i18n.current_language())
 
 
 def download_pdf(_clicks, period):

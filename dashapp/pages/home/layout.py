@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from ... import i18n
 from ...layout.controls import download_id, export_buttons
-from ...semantic import overview
+from ...semantic import health, overview
 from . import NAME, figures, ids
 from .callbacks import show  # the period switch's own (cached) answer: the first screen and the switch agree
 
@@ -40,7 +40,7 @@ def layout(period=None, **_query) -> html.Div:
         dcc.Download(id=download_id(NAME)),
         dbc.Alert(id=ids.PDF_FEEDBACK, is_open=False, dismissable=True, color="warning", className="small"),
         dcc.Download(id=ids.PDF_DOWNLOAD),
-        html.Div(figures.health_line(overview.data_health(), language), id=ids.HEALTH, className="mb-2"),
+        html.Div(figures.health_line(health.visible_summary(), language), id=ids.HEALTH, className="mb-2"),
         html.Div(cards, id=ids.CARDS, style={"minHeight": "200px"}),
         html.Div([html.H2(i18n.t("home.funnel.title"), className="h5 mb-0"), export_buttons(NAME, "funnel")],
                  className="d-flex justify-content-between align-items-center gap-2 mt-4 mb-2"),
