@@ -189,7 +189,7 @@ def print_geo(result) -> None:
 
     table_data = result.identification
     geo = result.geo
-    table = Table(title=f"geo: {len(geo.regions)} regions x {len(geo.periods)} months, "
+    table = Table(title=f"geo: {len(geo.regions)} regions x {len(geo.periods)} {geo.frequency}s, "
                         f"R² {_fmt(geo.stats.get('r2'), '.2f')} national, {_fmt(geo.stats.get('r2_region'), '.2f')} "
                         f"by region, {geo.stats.get('n_boot', 0)} bootstrap draws")
     for column in ("channel", "share of leads", "EUR per incremental lead (average)", "status"):
