@@ -16,7 +16,8 @@ from dashapp.callbacks import planning as cb
 from forecasting.planning import registry
 from forecasting.planning.data import model_inputs
 from forecasting.planning.geo import GEO_REASONS
-from forecasting.planning.geo_run import fit_and_register_geo, geo_panel, model_kind
+from forecasting.planning.geo_run import fit_and_register_geo, fit_panel, geo_panel, model_kind, scope_models
+from forecasting.planning.geo_weekly import predict_months
 from forecasting.planning.optimise import optimise_geo
 from forecasting.planning.scenario import RecordPath, simulate_on_record
 from forecasting.planning.transforms import adstock, hill
@@ -66,10 +67,20 @@ def test_the_geo_run_is_stored_with_its_identification_and_wins_the_holdout(geo_
 
 
 def test_the_regions_are_the_geo_models_own_responses(geo_store):
+    # the demo has daily facts: the geo run is fitted on weeks and each region read as its monthly model
     geo = geo_store["geo"]
-    total, contributions = geo.geo.fitted()
+    assert geo.geo.frequency == "week" and geo.weekly is not None
+    _, contributions = predict_months(geo.geo, geo.weekly)
     for r, code in enumerate(geo.geo.regions):
         fitted = geo.models[code].fitted()
+        assert fitted.contributions.sum(axis=0) == pytest.approx(contributions[r].sum(axis=0), abs=1e-6)
+    # fitted on months, a region's model is exactly its geo response
+    panel_ = geo_panel(model_inputs(geo_store["engine"], pooled=True))
+    monthly = fit_panel(panel_, 0, 0, 1)
+    models = scope_models(monthly, panel_.national.y)
+    total, contributions = monthly.fitted()
+    for r, code in enumerate(monthly.regions):
+        fitted = models[code].fitted()
         assert np.allclose(fitted.total, total[r]) and np.allclose(fitted.contributions, contributions[r])
     # a national plan spread by region size: the national model is exactly the regions' sum
     national = geo.models[NATIONAL_SCOPE]
