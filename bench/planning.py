@@ -37,6 +37,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import pickle
 import platform
 import sys
 import time
@@ -325,14 +326,31 @@ def one_geo_simulation(task: tuple[int, int, int]) -> dict:
             "share_61": refit.contribution_shares()}
 
 
+def _geo_runs(path: Path | None) -> dict:
+    """Simulations kept by an earlier run (seed -> figures), so that 100 simulations can span several sittings."""
+    if path is None or not path.exists():
+        return {}
+    return pickle.loads(path.read_bytes())
+
+
 def part_geo(args) -> dict:
     seeds = list(range(args.first_seed, args.first_seed + args.geo_simulations))
     say(f"\n[bold]geo[/]: {len(seeds)} simulated geo histories (13 regions x 60 months x 6 channels, seeds "
         f"{seeds[0]}-{seeds[-1]}): the geo model with {args.geo_boot} draws, the current national model (sums of "
         f"the regions) with {args.n_boot} draws; {args.n_jobs} worker(s)")
     clock = time.perf_counter()
-    tasks = [(s, args.geo_boot, args.n_boot) for s in seeds]
-    runs = parallel_map(one_geo_simulation, tasks, args.n_jobs)
+    done = _geo_runs(args.geo_runs)
+    todo = [s for s in seeds if s not in done]
+    if len(todo) < len(seeds):
+        say(f"{len(seeds) - len(todo)} simulation(s) read back from {args.geo_runs}")
+    step = 2 * args.n_jobs  # finished simulations are kept as they come: a long run can stop and resume
+    for i in range(0, len(todo), step):
+        for run in parallel_map(one_geo_simulation, [(s, args.geo_boot, args.n_boot) for s in todo[i:i + step]],
+                                args.n_jobs):
+            done[run["seed"]] = run
+        if args.geo_runs is not None:
+            args.geo_runs.write_bytes(pickle.dumps(done))
+    runs = [done[s] for s in seeds]
     wall = time.perf_counter() - clock
     channels = simulate_geo(seed=seeds[0], regions=13, periods=60).channels
     stack = {k: np.array([r[k] for r in runs]) for k in runs[0] if k not in ("seed", "reasons")}
@@ -547,6 +565,8 @@ def main() -> None:
     parser.add_argument("--sections", default="fit,simulations,geo,geofit,mmm,optimiser",
                         help="comma-separated: fit, simulations, geo, geofit, mmm, optimiser")
     parser.add_argument("--geo-simulations", type=int, default=24, help="simulated geo histories (default 24)")
+    parser.add_argument("--geo-runs", type=Path, default=None,
+                        help="keep each geo simulation's figures in this file as they finish, and resume from it")
     parser.add_argument("--geo-boot", type=int, default=100, help="bootstrap draws per geo fit (default 100)")
     parser.add_argument("--simulations", type=int, default=50, help="simulated histories (default 50)")
     parser.add_argument("--first-seed", type=int, default=1000, help="seed of the first simulation")
