@@ -134,6 +134,40 @@ def test_the_optimiser_on_the_geo_champion_stays_within_the_historical_ranges(ge
                 assert np.all(allocation.spend[:, r, c] <= high[j] + 1e-6)
 
 
+def test_plan_optimise_allocates_by_region_on_the_geo_champion(geo_store, monkeypatch):
+    from pilotage.settings import get_settings
+
+    from .test_planning_cli import _cli
+
+    engine = geo_store["engine"]
+    run, models = registry.champion_models(engine)
+    assert model_kind(run) == "geo"
+    regions = geo_store["geo"].geo.regions
+    budget = 0.0
+    for code in regions:
+        plan = registry.current_plan(engine, code, run)
+        budget += float(plan.spend.sum())
+    monkeypatch.setenv("DATABASE_URL", geo_store["url"])
+    get_settings.cache_clear()
+    try:
+        out = _cli("optimise", "--budget", f"{budget:.0f}")
+        national = _cli("optimise", "--budget", f"{budget:.0f}", "--national-curve")
+        wrong = _cli("optimise", "--budget", f"{budget:.0f}", "--widen", "national_tv=0.5")
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert "by region (geo)" in text and all(code in text for code in regions)
+    months = len(registry.current_plan(engine, NATIONAL_SCOPE, run).months)
+    channels = len({c for code in regions for c in models[code].channels})
+    assert f"{months * len(regions) * channels} cells (channel x region x month)" in text
+    # the binding constraints come one line per kind and channel
+    binding = [line for line in text.splitlines() if line.startswith("binding:")]
+    assert binding and len(binding) == len(set(binding)) and len(binding) <= 2 * channels + 3
+    assert national.exit_code == 0 and "by region" not in national.output
+    assert wrong.exit_code != 0 and "at least 1" in wrong.output
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_page_shows_the_geo_champion_and_its_identification(dash_app, geo_store, monkeypatch, language):
     from pilotage.settings import get_settings

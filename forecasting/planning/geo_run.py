@@ -6,6 +6,10 @@ its monthly qualified leads, its paid spend per channel (rows booked on the coun
 split over its regions by :func:`.data.scope_spend`: the channel's regional share of the spend
 booked per region, else the regions' share of qualified leads) and the national controls (the same
 index in every region). Channels are the union of the regions' (zero where a region never spends).
+The model is **fitted on weeks** of the store's daily facts over the same regions and channels
+(:mod:`.geo_weekly`, :func:`weekly_scope_models`), on months only where fewer than ``MIN_WEEKS`` weeks of
+daily facts exist (or with ``grain="month"``); what follows describes the monthly fit's exact conversion,
+:mod:`.geo_weekly` the weekly one's.
 
 **What the app and the optimiser read** are :class:`.model.ResponseModel` per scope, converted
 exactly from the geo model (:func:`region_model`): region ``r``'s response to channel ``c`` is
@@ -27,7 +31,9 @@ mean over the history.
 last ``HOLDOUT_MONTHS`` months predicts them in every region from the actual spend and controls; the
 national prediction is the regions' sum plus the unmodelled leads' training mean, scored against the
 national leads exactly as :func:`.registry.holdout` scores the national model (MASE, sMAPE, coverage),
-so that the shared rule (:func:`forecasting.registry.decide_champion`) compares like with like.
+so that the shared rule (:func:`forecasting.registry.decide_champion`) compares like with like. Fitted on
+weeks (:func:`weekly_holdout_scores`), the model sees the bins that end before the first held-out month and
+its weekly predictions are summed into the same months.
 """
 
 from __future__ import annotations
@@ -45,10 +51,17 @@ from forecasting import registry
 from forecasting.metrics import smape
 from forecasting.planning.data import ScopeInputs, model_inputs
 from forecasting.planning.geo import REMEDIES, GeoModel, GeoParams, fit_geo
-from forecasting.planning.geo_weekly import WeeklyPanel, convert, fit_weekly, national_params, predict_months, \
-    weekly_panel
+from forecasting.planning.geo_weekly import (
+    WeeklyPanel,
+    convert,
+    fit_weekly,
+    national_params,
+    predict_months,
+    weekly_panel,
+)
 from forecasting.planning.model import Params, ResponseModel, baseline_design
 from forecasting.planning.registry import new_run, register, score_holdout
+from forecasting.planning.transforms import adstock, hill
 from forecasting.series import DataError
 from pilotage.store.models import NATIONAL_SCOPE
 
@@ -182,8 +195,6 @@ def weekly_scope_models(geo: GeoModel, wp: WeeklyPanel, panel: GeoPanel) -> dict
 
     def sd(actual, params, spend) -> float:
         fitted = design @ params.base
-        from forecasting.planning.transforms import adstock, hill
-
         stock = adstock(np.asarray(spend).T, params.decay, np.zeros(len(params.decay)))
         fitted = fitted + (params.beta[:, None] * hill(stock, params.half[:, None], params.shape[:, None])).sum(axis=0)
         residual = np.asarray(actual, dtype=float) - fitted

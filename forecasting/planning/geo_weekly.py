@@ -39,7 +39,8 @@ from sqlalchemy import Engine, func, select
 
 from forecasting.planning.fit import DAYS_PER_MONTH
 from forecasting.planning.geo import GeoModel, GeoParams, fit_geo
-from forecasting.planning.model import Params, baseline_design
+from forecasting.planning.model import Params
+from forecasting.planning.transforms import adstock, hill
 from forecasting.regressors import COVID_SERIES
 from forecasting.series import region_parents, top_region
 from pilotage.dates import add_months, french_holidays
@@ -105,7 +106,7 @@ def _daily(engine: Engine, first: dt.date, last: dt.date) -> pd.DataFrame:
     return frame
 
 
-def _weekly_controls(engine: Engine, names: list[str], weeks: list[dt.date], days: np.ndarray) -> np.ndarray:
+def _weekly_controls(engine: Engine, names: list[str], weeks: list[dt.date]) -> np.ndarray:
     out = np.zeros((len(weeks), len(names)))
     if "covid_stringency" in names:
         statement = (select(ExternalSeries.date, func.avg(ExternalSeries.value))
@@ -160,7 +161,7 @@ def weekly_panel(engine: Engine, panel) -> WeeklyPanel:
             share = max(float(panel.spend[r, :, j].sum() - spend[r, :, j].sum()), 0.0) / total if total > 0 else 0
             spend[r, :, j] += share * values
     spend = spend * (7.0 / days)[None, :, None]
-    controls = _weekly_controls(engine, list(panel.control_names), weeks, days)
+    controls = _weekly_controls(engine, list(panel.control_names), weeks)
     return WeeklyPanel(regions, channels, weeks, days, y, spend, list(panel.control_names),
                        np.repeat(controls[None], len(regions), axis=0), list(panel.periods),
                        month_weights(weeks, list(panel.periods)))
@@ -189,12 +190,6 @@ class MonthlyConversion:
 
     regions: list[Params]
     national_half: np.ndarray
-
-
-def _hill(stock: np.ndarray, half: np.ndarray, shape: np.ndarray) -> np.ndarray:
-    from forecasting.planning.transforms import hill
-
-    return hill(stock, half, shape)
 
 
 def monthly_decay(weekly: np.ndarray, q: float = WEEKS_PER_MONTH) -> np.ndarray:
@@ -226,15 +221,13 @@ def convert(geo: GeoModel, wp: WeeklyPanel, monthly_spend: np.ndarray, monthly_d
     """Monthly :class:`Params` per region for the weekly ``params`` (see the module's docstring).
 
     ``monthly_spend`` (R, M, C) EUR of the months, ``monthly_design`` (M, K) their baseline design."""
-    from forecasting.planning.transforms import adstock
-
     p = params or geo.params
     total_w, contributions_w = predict_months(geo, wp, p)
     out = []
     for r in range(len(geo.regions)):
         decay, half, beta = monthly_curve(geo, p, geo.size[r], p.effects[r])
         stock = adstock(monthly_spend[r].T, decay, np.zeros(len(decay)))  # (C, M)
-        curves = _hill(stock, half[:, None], p.shape[:, None]).T  # (M, C)
+        curves = hill(stock, half[:, None], p.shape[:, None]).T  # (M, C)
         monthly = curves.sum(axis=0) * beta
         weekly = contributions_w[r].sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
