@@ -19,7 +19,7 @@ Parts:
   histories of 13 regions x 60 months (:func:`~forecasting.planning.simulate.simulate_geo`), next to the
   current national model fitted on their national sums: share of simulations where each channel with
   >= 5% of spend is identified, the error of its national cost per incremental lead, the 80% intervals'
-  coverage of the truth.
+  coverage of the truth, and how far the shares move when the geo model is refitted with a 61st month.
 - **geofit**: seconds to fit the geo model with ``--geo-boot`` draws, 13 regions x 60 months x 6 channels
   and 40 regions x 156 weeks x 5 channels (simulated), with the holdout of the 40-region file next to a
   ridge regression on raw spend with region effects.
@@ -37,6 +37,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import pickle
 import platform
 import sys
 import time
@@ -306,10 +307,12 @@ def fit_geo_sim(sim, n_boot: int = 0, seed: int = 0, n_jobs: int = 1):
 def one_geo_simulation(task: tuple[int, int, int]) -> dict:
     """One simulated geo history: the geo model, and the current national model on its national sums."""
     seed, n_boot, national_boot = task
-    sim = simulate_geo(seed=seed, regions=13, periods=60)
+    longer = simulate_geo(seed=seed, regions=13, periods=61)
+    sim = longer.head(60)
     clock = time.perf_counter()
     geo = fit_geo_sim(sim, n_boot=n_boot, seed=seed)
     seconds = time.perf_counter() - clock
+    refit = fit_geo_sim(longer)  # one more month: how far the shares move
     lo, hi = geo.interval(geo.average_cost, 0.8)
     national = fit_response(sim.y.sum(axis=0), sim.spend.sum(axis=0), sim.periods, sim.channels,
                             sim.controls[0], sim.control_names, n_boot=national_boot, seed=seed)
@@ -319,7 +322,15 @@ def one_geo_simulation(task: tuple[int, int, int]) -> dict:
             "identified": np.array(geo.identified), "reasons": list(geo.reasons),
             "at_bound": np.array(geo.stats["at_bound_draws"]), "unattributed": geo.unattributed_share(),
             "national_cost": national.average_cost(), "national_lo": nlo, "national_hi": nhi,
-            "national_identified": np.array(national.identified), "seconds": seconds}
+            "national_identified": np.array(national.identified), "seconds": seconds,
+            "share_61": refit.contribution_shares()}
+
+
+def _geo_runs(path: Path | None) -> dict:
+    """Simulations kept by an earlier run (seed -> figures), so that 100 simulations can span several sittings."""
+    if path is None or not path.exists():
+        return {}
+    return pickle.loads(path.read_bytes())
 
 
 def part_geo(args) -> dict:
@@ -328,18 +339,29 @@ def part_geo(args) -> dict:
         f"{seeds[0]}-{seeds[-1]}): the geo model with {args.geo_boot} draws, the current national model (sums of "
         f"the regions) with {args.n_boot} draws; {args.n_jobs} worker(s)")
     clock = time.perf_counter()
-    tasks = [(s, args.geo_boot, args.n_boot) for s in seeds]
-    runs = parallel_map(one_geo_simulation, tasks, args.n_jobs)
+    done = _geo_runs(args.geo_runs)
+    todo = [s for s in seeds if s not in done]
+    if len(todo) < len(seeds):
+        say(f"{len(seeds) - len(todo)} simulation(s) read back from {args.geo_runs}")
+    step = 2 * args.n_jobs  # finished simulations are kept as they come: a long run can stop and resume
+    for i in range(0, len(todo), step):
+        for run in parallel_map(one_geo_simulation, [(s, args.geo_boot, args.n_boot) for s in todo[i:i + step]],
+                                args.n_jobs):
+            done[run["seed"]] = run
+        if args.geo_runs is not None:
+            args.geo_runs.write_bytes(pickle.dumps(done))
+    runs = [done[s] for s in seeds]
     wall = time.perf_counter() - clock
     channels = simulate_geo(seed=seeds[0], regions=13, periods=60).channels
     stack = {k: np.array([r[k] for r in runs]) for k in runs[0] if k not in ("seed", "reasons")}
     spend_share = stack["spend_share"].mean(axis=0)
     eligible = spend_share >= GEO_MIN_SPEND
+    moved = np.abs(stack["share_61"] - stack["share"])  # points of share moved by a 61st month
     rows = []
     t = table(f"Geo model vs the national model, {len(runs)} simulations (13 regions x 60 months)",
               ["channel", "spend share", "true share", "identified geo", "identified national", "median |err| geo",
                "median |err| national", "within 20% geo", "coverage 80% geo", "coverage 80% national",
-               "draws at a bound"])
+               "draws at a bound", "max share move, one more month"])
     for c, name in enumerate(channels):
         err = np.abs(stack["cost"][:, c] / stack["truth"][:, c] - 1)
         nerr = np.abs(stack["national_cost"][:, c] / stack["truth"][:, c] - 1)
@@ -353,13 +375,15 @@ def part_geo(args) -> dict:
                "median_abs_error": float(np.median(err)), "national_median_abs_error": float(np.median(nerr)),
                "within_20": float(np.mean(err < GOAL_ERROR)), "coverage80": float(cov.mean()),
                "national_coverage80": float(ncov.mean()), "at_bound_draws": float(stack["at_bound"][:, c].mean()),
+               "max_share_move": float(moved[:, c].max()), "median_share_move": float(np.median(moved[:, c])),
                "reasons": {r: int(sum(run["reasons"][c] == r for run in runs))
                            for r in {run["reasons"][c] for run in runs} if r}}
         rows.append(row)
         t.add_row(name + (" *" if eligible[c] else ""), f"{row['spend_share']:.1%}", f"{row['true_share']:.1%}",
                   f"{row['identified']:.0%}", f"{row['national_identified']:.0%}", f"{row['median_abs_error']:.1%}",
                   f"{row['national_median_abs_error']:.1%}", f"{row['within_20']:.0%}", f"{row['coverage80']:.0%}",
-                  f"{row['national_coverage80']:.0%}", f"{row['at_bound_draws']:.0%}")
+                  f"{row['national_coverage80']:.0%}", f"{row['at_bound_draws']:.0%}",
+                  f"{100 * row['max_share_move']:.2f} pts")
     console.print(t)
     for row in rows:
         if row["reasons"]:
@@ -381,7 +405,9 @@ def part_geo(args) -> dict:
                                                                 / stack["truth"][:, eligible] - 1))),
             "national_median_abs_error_eligible": float(np.median(np.abs(stack["national_cost"][:, eligible]
                                                                          / stack["truth"][:, eligible] - 1))),
-            "mean_unattributed": float(stack["unattributed"].mean()), "wall_s": wall}
+            "mean_unattributed": float(stack["unattributed"].mean()), "wall_s": wall,
+            "max_share_move": float(moved.max()),
+            "all_shares_within_5pts": float(np.mean((moved < GOAL_SHARE_MOVE).all(axis=1)))}
 
 
 def part_geofit(args) -> dict:
@@ -539,6 +565,8 @@ def main() -> None:
     parser.add_argument("--sections", default="fit,simulations,geo,geofit,mmm,optimiser",
                         help="comma-separated: fit, simulations, geo, geofit, mmm, optimiser")
     parser.add_argument("--geo-simulations", type=int, default=24, help="simulated geo histories (default 24)")
+    parser.add_argument("--geo-runs", type=Path, default=None,
+                        help="keep each geo simulation's figures in this file as they finish, and resume from it")
     parser.add_argument("--geo-boot", type=int, default=100, help="bootstrap draws per geo fit (default 100)")
     parser.add_argument("--simulations", type=int, default=50, help="simulated histories (default 50)")
     parser.add_argument("--first-seed", type=int, default=1000, help="seed of the first simulation")
@@ -585,6 +613,9 @@ def main() -> None:
         goals.add_row("geo: 80% intervals cover the truth 75-85% (pooled)", f"{g['coverage80_pooled']:.1%} "
                       f"(national model {g['national_coverage80_pooled']:.1%})",
                       verdict(0.75 <= g["coverage80_pooled"] <= 0.85))
+        goals.add_row("geo: one more month moves every share < 5 points (share of simulations)",
+                      f"{g['all_shares_within_5pts']:.0%} (max {100 * g['max_share_move']:.2f} pts)",
+                      verdict(g["all_shares_within_5pts"] >= 0.95))
     if "geofit" in out:
         small = out["geofit"]["13 regions x 60 months x 6 channels"]
         goals.add_row(f"geo fit 13 x 60 x 6 with {small['draws']} draws < 60 s on 2 cores",

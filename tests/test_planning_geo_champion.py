@@ -16,7 +16,8 @@ from dashapp.pages.planning import callbacks as cb
 from forecasting.planning import registry
 from forecasting.planning.data import model_inputs
 from forecasting.planning.geo import GEO_REASONS
-from forecasting.planning.geo_run import fit_and_register_geo, geo_panel, model_kind
+from forecasting.planning.geo_run import fit_and_register_geo, fit_panel, geo_panel, model_kind, scope_models
+from forecasting.planning.geo_weekly import predict_months
 from forecasting.planning.optimise import optimise_geo
 from forecasting.planning.scenario import RecordPath, simulate_on_record
 from forecasting.planning.transforms import adstock, hill
@@ -66,10 +67,20 @@ def test_the_geo_run_is_stored_with_its_identification_and_wins_the_holdout(geo_
 
 
 def test_the_regions_are_the_geo_models_own_responses(geo_store):
+    # the demo has daily facts: the geo run is fitted on weeks and each region read as its monthly model
     geo = geo_store["geo"]
-    total, contributions = geo.geo.fitted()
+    assert geo.geo.frequency == "week" and geo.weekly is not None
+    _, contributions = predict_months(geo.geo, geo.weekly)
     for r, code in enumerate(geo.geo.regions):
         fitted = geo.models[code].fitted()
+        assert fitted.contributions.sum(axis=0) == pytest.approx(contributions[r].sum(axis=0), abs=1e-6)
+    # fitted on months, a region's model is exactly its geo response
+    panel_ = geo_panel(model_inputs(geo_store["engine"], pooled=True))
+    monthly = fit_panel(panel_, 0, 0, 1)
+    models = scope_models(monthly, panel_.national.y)
+    total, contributions = monthly.fitted()
+    for r, code in enumerate(monthly.regions):
+        fitted = models[code].fitted()
         assert np.allclose(fitted.total, total[r]) and np.allclose(fitted.contributions, contributions[r])
     # a national plan spread by region size: the national model is exactly the regions' sum
     national = geo.models[NATIONAL_SCOPE]
@@ -121,6 +132,40 @@ def test_the_optimiser_on_the_geo_champion_stays_within_the_historical_ranges(ge
                 j = model.channels.index(channel)
                 assert np.all(allocation.spend[:, r, c] >= low[j] - 1e-6)
                 assert np.all(allocation.spend[:, r, c] <= high[j] + 1e-6)
+
+
+def test_plan_optimise_allocates_by_region_on_the_geo_champion(geo_store, monkeypatch):
+    from pilotage.settings import get_settings
+
+    from .test_planning_cli import _cli
+
+    engine = geo_store["engine"]
+    run, models = registry.champion_models(engine)
+    assert model_kind(run) == "geo"
+    regions = geo_store["geo"].geo.regions
+    budget = 0.0
+    for code in regions:
+        plan = registry.current_plan(engine, code, run)
+        budget += float(plan.spend.sum())
+    monkeypatch.setenv("DATABASE_URL", geo_store["url"])
+    get_settings.cache_clear()
+    try:
+        out = _cli("optimise", "--budget", f"{budget:.0f}")
+        national = _cli("optimise", "--budget", f"{budget:.0f}", "--national-curve")
+        wrong = _cli("optimise", "--budget", f"{budget:.0f}", "--widen", "national_tv=0.5")
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert "by region (geo)" in text and all(code in text for code in regions)
+    months = len(registry.current_plan(engine, NATIONAL_SCOPE, run).months)
+    channels = len({c for code in regions for c in models[code].channels})
+    assert f"{months * len(regions) * channels} cells (channel x region x month)" in text
+    # the binding constraints come one line per kind and channel
+    binding = [line for line in text.splitlines() if line.startswith("binding:")]
+    assert binding and len(binding) == len(set(binding)) and len(binding) <= 2 * channels + 3
+    assert national.exit_code == 0 and "by region" not in national.output
+    assert wrong.exit_code != 0 and "at least 1" in wrong.output
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

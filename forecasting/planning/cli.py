@@ -20,6 +20,7 @@ from rich.console import Console
 from forecasting.cli import _engine, _fail, _fmt, _pct, _store_error, _who, change_champion, console, print_runs
 from pilotage.input import InputError, read_table
 from pilotage.input.columns import REWRITE_HINT, decimal_mark, parse_numbers
+from pilotage.store.models import NATIONAL_SCOPE
 
 app = typer.Typer(help="Media planning: fit the response model, optimise a budget, evaluate on any data; "
                        "list runs, promote, roll back.", no_args_is_help=True)
@@ -189,7 +190,7 @@ def print_geo(result) -> None:
 
     table_data = result.identification
     geo = result.geo
-    table = Table(title=f"geo: {len(geo.regions)} regions x {len(geo.periods)} months, "
+    table = Table(title=f"geo: {len(geo.regions)} regions x {len(geo.periods)} {geo.frequency}s, "
                         f"R² {_fmt(geo.stats.get('r2'), '.2f')} national, {_fmt(geo.stats.get('r2_region'), '.2f')} "
                         f"by region, {geo.stats.get('n_boot', 0)} bootstrap draws")
     for column in ("channel", "share of leads", "EUR per incremental lead (average)", "status"):
@@ -359,16 +360,23 @@ def optimise(
                                                "(default: those of the current plan)")] = None,
     scope: Annotated[str, typer.Option("--scope", help="national or a top region code")] = "national",
     run: Annotated[int | None, typer.Option("--run", help="media run (default: the champion)")] = None,
+    widen: Annotated[list[str] | None, typer.Option("--widen", help="CHANNEL=FACTOR (>= 1): let a channel go "
+                                                    "above its historical maxima (geo allocation; repeat)")] = None,
+    national_curve: Annotated[bool, typer.Option("--national-curve", help="with a geo champion, allocate on the "
+                                                 "national curve (channel x month) instead of the regions'")] = False,
 ) -> None:
     """The best spend per month and channel for a budget (or the least for a target), vs the current plan.
 
     Uses the media champion's model of SCOPE. Prints the allocation, the expected qualified leads
-    with their 80% interval, the constraints it sits on, and the current plan's figures.
+    with their 80% interval, the constraints it sits on, and the current plan's figures. When the champion
+    is the geo model and SCOPE is national, it allocates channel x region x month on the regions' own
+    curves, every cell within its historical monthly range unless ``--widen`` says otherwise.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     from forecasting.planning import registry
     from forecasting.planning.data import current_plan
+    from forecasting.planning.geo_run import model_kind
     from forecasting.planning.optimise import Infeasible
     from forecasting.planning.optimise import optimise as run_optimiser
     from forecasting.planning.scenario import simulate
@@ -390,6 +398,14 @@ def optimise(
         stored = (row["params"].get("plan") or {}).get(scope)
         count = months or (len(stored["months"]) if stored and stored["months"] else 6)
         periods = model.future_periods(count)
+        if model_kind(row) == "geo" and scope == NATIONAL_SCOPE and not national_curve:
+            if bounds is not None:
+                raise _fail("--bounds sets national amounts per channel: with the geo champion use --widen "
+                            "CHANNEL=FACTOR, or --national-curve")
+            _optimise_by_region(engine, row, models, periods, budget, target, _widen_factors(widen))
+            return
+        if widen:
+            raise _fail("--widen applies to the geo allocation (a geo champion, national scope)")
         plan = current_plan(engine, scope, cutoff, model.channels, model.controls, months=periods)
         limits = read_bounds(bounds, model.channels, plan.spend) if bounds is not None else Bounds({}, {}, {})
         controls = plan.controls if model.controls else None
@@ -405,6 +421,96 @@ def optimise(
     except SQLAlchemyError as error:
         raise _store_error(error) from None
     _print_allocation(row, scope, model, allocation, plan, baseline, goals, set(limits.max_spend))
+
+
+def _widen_factors(items: list[str] | None) -> dict[str, float] | None:
+    out = {}
+    for item in items or ():
+        channel, _, factor = item.partition("=")
+        value = _amount(factor, f"--widen {item}")
+        if not channel or value is None or value < 1:
+            raise _fail(f"--widen {item}: give CHANNEL=FACTOR with a factor of at least 1")
+        out[channel.strip()] = value
+    return out or None
+
+
+def _optimise_by_region(engine, row, models, periods, budget, target, widen) -> None:
+    """The geo allocation (channel x region x month on the regions' curves) against the current plan."""
+    from forecasting.planning import registry
+    from forecasting.planning.geo_run import regions_of
+    from forecasting.planning.optimise import geo_media_leads, optimise_geo
+    from forecasting.planning.scenario import simulate
+
+    regions = {code: models[code] for code in regions_of(row) if code in models}
+    every = sorted({c for m in regions.values() for c in m.channels})
+    if widen and set(widen) - set(every):
+        raise _fail(f"--widen: unknown channel(s) {', '.join(sorted(set(widen) - set(every)))}")
+    reference = np.zeros((len(periods), len(regions), len(every)))
+    for r, code in enumerate(regions):
+        plan = registry.current_plan(engine, code, row)
+        if plan is not None:
+            count = min(len(periods), len(plan.months))
+            reference[:count, r, [every.index(c) for c in plan.channels]] = plan.spend[:count]
+    national = models[NATIONAL_SCOPE]
+    plan = registry.current_plan(engine, NATIONAL_SCOPE, row)
+    controls = plan.controls[:len(periods)] if plan is not None and national.controls else None
+    current = simulate(national, reference.sum(axis=1)[:, [every.index(c) for c in national.channels]], periods,
+                       controls=controls)
+    target_media = None
+    if target is not None:  # media leads that close the gap between the target and the plan without its media
+        target_media = target - (current.total_leads - geo_media_leads(regions, periods, reference))
+    allocation = optimise_geo(regions, periods, budget=None if target is not None else budget,
+                              target_media=target_media, widen=widen, reference=reference)
+    _print_geo_allocation(row, national, allocation, reference, current)
+
+
+def _print_geo_allocation(row, national, allocation, reference, current) -> None:
+    from rich.table import Table
+
+    periods, channels = allocation.periods, allocation.channels
+    table = Table(title=f"Optimised media plan by region (geo), national, {periods[0]:%Y-%m} to {periods[-1]:%Y-%m} "
+                        f"(media run {row['id']}, data to {national.periods[-1]:%Y-%m})")
+    table.add_column("channel")
+    for month in periods:
+        table.add_column(f"{month:%Y-%m}", justify="right")
+    for column in ("optimised (EUR)", "current plan (EUR)", "change"):
+        table.add_column(column, justify="right")
+    summed, before = allocation.channel_plan(), reference.sum(axis=1)
+    for c, channel in enumerate(channels):
+        table.add_row(channel, *(_eur(v) for v in summed[:, c]), _eur(summed[:, c].sum()), _eur(before[:, c].sum()),
+                      _change(summed[:, c].sum(), before[:, c].sum()))
+    table.add_row("total", *(_eur(v) for v in summed.sum(axis=1)), _eur(allocation.total_spend), _eur(before.sum()),
+                  _change(allocation.total_spend, before.sum()))
+    _out().print(table)
+    by_region = Table(title="Optimised spend per region over the months (EUR), change against the current plan")
+    by_region.add_column("region")
+    for channel in channels:
+        by_region.add_column(channel, justify="right")
+    for r, code in enumerate(allocation.regions):
+        by_region.add_row(code, *(f"{_eur(allocation.spend[:, r, c].sum())} "
+                                  f"({_change(allocation.spend[:, r, c].sum(), reference[:, r, c].sum())})"
+                                  for c in range(len(channels))))
+    _out().print(by_region)
+    gain = allocation.media_leads - (allocation.reference_media_leads or 0.0)
+    lines = [f"media leads on the regions' curves: {allocation.media_leads:,.0f} for {allocation.total_spend:,.0f} "
+             f"EUR; current plan {allocation.reference_media_leads or 0.0:,.0f} for {reference.sum():,.0f} EUR "
+             f"({gain:+,.0f} leads)",
+             f"current plan: {current.total_leads:,.0f} qualified leads expected in all; optimised plan about "
+             f"{current.total_leads + gain:,.0f}"]
+    whole = {"budget": "the budget", "period_budget": "a month's budget", "target": "the target"}
+    for b in allocation.binding:  # one line per kind and channel, not per cell
+        source = "" if b.kind not in ("max", "min") else (" (historical)" if b.historical else " (widened)")
+        what = whole.get(b.kind, b.kind) if b.channel is None else f"{b.kind}{source} {b.channel}"
+        lines.append(f"binding: {what}: {b.cells} of {b.of} cells, {len(b.regions)} region(s), "
+                     f"{len(b.periods)} month(s)")
+    if not allocation.binding:
+        lines.append("binding constraints: none")
+    for e in allocation.extrapolated:
+        lines.append(f"warning: {e.channel} spends {e.beyond:,.0f} EUR beyond its historical range in {e.cells} "
+                     f"cell(s) (up to {e.ratio:.1f}x its maximum): outside the evidence")
+    lines.append(f"{allocation.spend.size} cells (channel x region x month), {allocation.seconds:.1f} s")
+    for line in lines:
+        typer.echo(line)
 
 
 def _print_allocation(row, scope, model, allocation, plan, current, goals, user_max: set[str]) -> None:

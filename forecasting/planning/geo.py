@@ -520,6 +520,24 @@ def _draw_chunk(task: tuple) -> list[tuple[np.ndarray, bool]]:
     return out
 
 
+def resampled_residuals(residuals: np.ndarray, dof: float, k: int, channels: int) -> np.ndarray:
+    """The residuals (R, T) the bootstrap resamples: centred per region, split into the part common to all
+    regions (their mean per period) and each region's own part, each rescaled by its own degrees of freedom.
+
+    The common part is one series of ``T`` values from which the fit has already taken, in every region alike,
+    the ``k`` baseline columns (level, trend, season, controls: the same design everywhere) and the channels'
+    shape and shared effects (``4`` per channel, which a channel bought nationally and split by population can
+    only learn from time): its variance is ``T / (T - k - 4 C)`` times larger than it looks. Rescaling the whole
+    panel by the panel's ``n / (n - p)`` (``R T`` observations) left it almost as small as the fitted residuals,
+    and the intervals of nationally bought channels too narrow (67 % coverage of national TV at 80 %)."""
+    rn, t = residuals.shape
+    centred = residuals - residuals.mean(axis=1, keepdims=True)
+    common = centred.mean(axis=0, keepdims=True)
+    own = centred - common
+    common_dof = max(t - k - 4 * channels, 1.0)
+    return own * math.sqrt(rn * t / dof) + common * math.sqrt(t / common_dof)
+
+
 def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(), frequency: str | None = None,
             n_boot: int = 100, seed: int = 0, n_jobs: int = 1, n_harmonics: int | None = None,
             size: np.ndarray | None = None, tau: float = DEVIATION_SD,
@@ -585,7 +603,7 @@ def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(
         point_s = time.perf_counter() - clock
 
         block = max(1, round(BLOCK_MONTHS * DAYS_PER_MONTH / period_days(frequency)))
-        centred = (residuals - residuals.mean(axis=1, keepdims=True)) * math.sqrt(rn * t / dof)
+        centred = resampled_residuals(residuals, dof, design.shape[2], int(active.sum()))
         clock_boot = time.perf_counter()
         draws: list[tuple[GeoParams, np.ndarray]] = []
         if n_boot > 0:
@@ -607,7 +625,8 @@ def fit_geo(y, spend, periods, channels, regions, controls=None, control_names=(
         "r2": r2_score(y.sum(axis=0), total.sum(axis=0)), "mape": mape(y.sum(axis=0), total.sum(axis=0)),
         "n_obs": rn * t, "n_boot": len(draws), "seed": seed, "parameters": n_params, "block": block,
         "deviation_sd": tau, "at_bound_point": problem.at_bound(theta).tolist(), "at_bound_draws": bound_draws.tolist(),
-        "interval": "moving-block bootstrap in time (same blocks for every region), shape re-estimated, percentile",
+        "interval": "moving-block bootstrap in time (same blocks for every region; common and regional residuals "
+                    "rescaled by their own degrees of freedom), shape re-estimated, percentile",
         "start_costs": [float(s[1]) for s in starts], "seconds_point": point_s, "seconds_bootstrap": boot_s,
         "seconds": time.perf_counter() - clock, "experiments_left_aside": [e.label or e.channel for e in aside],
     })

@@ -6,6 +6,10 @@ its monthly qualified leads, its paid spend per channel (rows booked on the coun
 split over its regions by :func:`.data.scope_spend`: the channel's regional share of the spend
 booked per region, else the regions' share of qualified leads) and the national controls (the same
 index in every region). Channels are the union of the regions' (zero where a region never spends).
+The model is **fitted on weeks** of the store's daily facts over the same regions and channels
+(:mod:`.geo_weekly`, :func:`weekly_scope_models`), on months only where fewer than ``MIN_WEEKS`` weeks of
+daily facts exist (or with ``grain="month"``); what follows describes the monthly fit's exact conversion,
+:mod:`.geo_weekly` the weekly one's.
 
 **What the app and the optimiser read** are :class:`.model.ResponseModel` per scope, converted
 exactly from the geo model (:func:`region_model`): region ``r``'s response to channel ``c`` is
@@ -27,7 +31,9 @@ mean over the history.
 last ``HOLDOUT_MONTHS`` months predicts them in every region from the actual spend and controls; the
 national prediction is the regions' sum plus the unmodelled leads' training mean, scored against the
 national leads exactly as :func:`.registry.holdout` scores the national model (MASE, sMAPE, coverage),
-so that the shared rule (:func:`forecasting.registry.decide_champion`) compares like with like.
+so that the shared rule (:func:`forecasting.registry.decide_champion`) compares like with like. Fitted on
+weeks (:func:`weekly_holdout_scores`), the model sees the bins that end before the first held-out month and
+its weekly predictions are summed into the same months.
 """
 
 from __future__ import annotations
@@ -45,8 +51,17 @@ from forecasting import registry
 from forecasting.metrics import smape
 from forecasting.planning.data import ScopeInputs, model_inputs
 from forecasting.planning.geo import REMEDIES, GeoModel, GeoParams, fit_geo
-from forecasting.planning.model import Params, ResponseModel
+from forecasting.planning.geo_weekly import (
+    WeeklyPanel,
+    convert,
+    fit_weekly,
+    national_params,
+    predict_months,
+    weekly_panel,
+)
+from forecasting.planning.model import Params, ResponseModel, baseline_design
 from forecasting.planning.registry import new_run, register, score_holdout
+from forecasting.planning.transforms import adstock, hill
 from forecasting.series import DataError
 from pilotage.store.models import NATIONAL_SCOPE
 
@@ -54,6 +69,7 @@ MODEL = "geo"
 MIN_REGIONS = 2
 HOLDOUT_MONTHS = 6
 MIN_HOLDOUT_TRAIN = 18
+MIN_WEEKS = 104  # two seasons of weeks, as the monthly model's MIN_MONTHS
 SEASON = 12
 LEVEL = 0.8
 
@@ -155,6 +171,51 @@ def national_model(geo: GeoModel, national_y: np.ndarray) -> ResponseModel:
                      geo.control_values[0], sd, stats)
 
 
+def _monthly_design(panel: GeoPanel, n_harmonics: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw = panel.national.controls
+    mean = raw.mean(axis=0) if panel.control_names else np.zeros(0)
+    scale = raw.std(axis=0) if panel.control_names else np.zeros(0)
+    scale = np.where(scale > 0, scale, 1.0)
+    design = baseline_design(panel.periods, panel.periods[0], n_harmonics, (raw - mean) / scale)
+    return design, mean, scale
+
+
+def weekly_scope_models(geo: GeoModel, wp: WeeklyPanel, panel: GeoPanel) -> dict[str, ResponseModel]:
+    """The weekly geo model as monthly response models per scope (:mod:`.geo_weekly`), national first."""
+    design, mean, scale = _monthly_design(panel, geo.n_harmonics)
+    point = convert(geo, wp, panel.spend, design)
+    draws = [convert(geo, wp, panel.spend, design, d) for d in geo.draws]
+    offset = float(np.mean(panel.remainder))
+
+    def build(params, draw_params, y, spend, residual_sd, stats) -> ResponseModel:
+        return ResponseModel(list(geo.channels), list(geo.controls), list(panel.periods), "month", geo.n_harmonics,
+                             params, np.asarray(y, dtype=float), np.asarray(spend, dtype=float),
+                             panel.national.controls.copy(), mean.copy(), scale.copy(), float(residual_sd),
+                             draw_params, list(geo.identified), list(geo.reasons), stats)
+
+    def sd(actual, params, spend) -> float:
+        fitted = design @ params.base
+        stock = adstock(np.asarray(spend).T, params.decay, np.zeros(len(params.decay)))
+        fitted = fitted + (params.beta[:, None] * hill(stock, params.half[:, None], params.shape[:, None])).sum(axis=0)
+        residual = np.asarray(actual, dtype=float) - fitted
+        return float(np.sqrt(np.sum(residual ** 2) / max(len(residual) - 1, 1)))
+
+    common = {"model": MODEL, "frequency": geo.frequency, "fitted_on": "week", "details": list(geo.details),
+              "regions": list(geo.regions), "n_boot": len(geo.draws)}
+    national_point = national_params(point, offset)
+    national_stats = {**common, "r2": geo.stats.get("r2"), "mape": geo.stats.get("mape"),
+                      "r2_region": geo.stats.get("r2_region"), "mape_region": geo.stats.get("mape_region"),
+                      "unattributed_share": geo.unattributed_share()}
+    out = {NATIONAL_SCOPE: build(national_point, [national_params(d, offset) for d in draws], panel.national.y,
+                                 panel.spend.sum(axis=0),
+                                 sd(panel.national.y, national_point, panel.spend.sum(axis=0)), national_stats)}
+    for r, code in enumerate(geo.regions):
+        stats = {**common, "region": code, "r2": geo.stats.get("r2_region"), "mape": geo.stats.get("mape_region")}
+        out[code] = build(point.regions[r], [d.regions[r] for d in draws], panel.y[r], panel.spend[r],
+                          sd(panel.y[r], point.regions[r], panel.spend[r]), stats)
+    return out
+
+
 def scope_models(geo: GeoModel, national_y: np.ndarray) -> dict[str, ResponseModel]:
     """``{"national": ..., region: ...}``, national first."""
     return {NATIONAL_SCOPE: national_model(geo, national_y),
@@ -200,6 +261,27 @@ def geo_holdout_scores(panel: GeoPanel, seed: int = 0, months: int = HOLDOUT_MON
             "smape_region": smape(panel.y[:, end:].ravel(), total[:, end:].ravel())}
 
 
+def weekly_holdout_scores(panel: GeoPanel, wp: WeeklyPanel, seed: int = 0, months: int = HOLDOUT_MONTHS) -> dict:
+    """:func:`geo_holdout_scores` for the weekly model: fitted on the bins that end before the first held-out
+    month, its weekly predictions (actual spend and controls) summed to months, then scored the same way on the
+    same months against the national leads."""
+    n = len(panel.periods)
+    if n - months < MIN_HOLDOUT_TRAIN:
+        return {"months": [], "note": f"{n} months: too short for a {months}-month holdout"}
+    end = n - months
+    start = panel.periods[end]
+    train = sum(1 for w in wp.weeks if w + dt.timedelta(days=7) <= start)
+    model = fit_weekly(wp, 0, seed, 1, train)
+    total, _ = predict_months(model, wp)
+    offset = float(panel.remainder[:end].mean())
+    predicted = total[:, end:].sum(axis=0) + offset
+    national = panel.national.y
+    residual = national[:end] - total[:, :end].sum(axis=0) - offset
+    sd = float(np.sqrt(np.sum(residual ** 2) / max(end - 1, 1)))
+    return {**score_holdout(national, predicted, panel.periods, sd),
+            "smape_region": smape(panel.y[:, end:].ravel(), total[:, end:].ravel()), "fitted_on": "week"}
+
+
 @dataclass
 class GeoFitResult:
     run_id: int
@@ -212,14 +294,17 @@ class GeoFitResult:
     holdout: dict
     identification: dict
     notes: list[str]
+    weekly: WeeklyPanel | None = None  # the panel a weekly fit saw (None: fitted on months)
 
 
 def fit_and_register_geo(engine: Engine, cutoff: dt.date | str | None = None, run_by: str = "unknown",
                          seed: int = 0, n_boot: int = 100, n_jobs: int | None = None,
-                         inputs: dict[str, ScopeInputs] | None = None) -> GeoFitResult:
+                         inputs: dict[str, ScopeInputs] | None = None, grain: str = "week") -> GeoFitResult:
     """Fit the geo model on the store's regions up to ``cutoff``, register it as a media run with
     ``params["model"] = "geo"`` and apply the champion rule (its national holdout MASE against the
-    champion's). ``inputs``: :func:`.data.model_inputs` with ``pooled=True`` already read (else read here)."""
+    champion's). ``inputs``: :func:`.data.model_inputs` with ``pooled=True`` already read (else read here).
+    ``grain``: ``"week"`` fits on weeks of the daily facts (:mod:`.geo_weekly`; months when the store has fewer
+    than ``MIN_WEEKS`` of them), ``"month"`` on the monthly panel."""
     clock = time.perf_counter()
     jobs = n_jobs or os.cpu_count() or 1
     run = new_run(run_by, seed, n_boot, model=MODEL)
@@ -227,9 +312,21 @@ def fit_and_register_geo(engine: Engine, cutoff: dt.date | str | None = None, ru
     with registry.failure_recorded(engine, run, cutoff, clock):
         inputs = inputs if inputs is not None else model_inputs(engine, cutoff, notes, pooled=True)
         panel = geo_panel(inputs)
-        geo = fit_panel(panel, n_boot, seed, jobs)
-        scores = geo_holdout_scores(panel, seed)
-    models = scope_models(geo, panel.national.y)
+        wp = weekly_panel(engine, panel) if grain == "week" else None
+        if wp is not None and wp.full < MIN_WEEKS:
+            notes.append(f"fitted on months: {wp.full} weeks of daily facts (at least {MIN_WEEKS} needed)")
+            wp = None
+        if wp is None:
+            geo = fit_panel(panel, n_boot, seed, jobs)
+            scores = geo_holdout_scores(panel, seed)
+        else:
+            geo = fit_weekly(wp, n_boot, seed, jobs)
+            scores = weekly_holdout_scores(panel, wp, seed)
+    if wp is None:
+        models = scope_models(geo, panel.national.y)
+    else:
+        models = weekly_scope_models(geo, wp, panel)
+        notes.append(f"fitted on {wp.full} weeks of daily facts, converted to monthly response models")
     table = identification(geo)
     if abs(float(panel.remainder.sum())) > 0:
         notes.append(f"{panel.remainder.sum():,.0f} qualified leads outside the modelled regions "
@@ -237,9 +334,9 @@ def fit_and_register_geo(engine: Engine, cutoff: dt.date | str | None = None, ru
     notes.append("a national plan is spread over the regions by their size (mean monthly leads)")
     run_id, is_champion, decision, duration = register(
         engine, run, models, inputs, scores, notes, clock, method="media_geo", geo=table,
-        geo_stats={k: v for k, v in geo.stats.items() if not isinstance(v, list)})
+        geo_stats={**{k: v for k, v in geo.stats.items() if not isinstance(v, list)}, "fitted_on": geo.frequency})
     return GeoFitResult(run_id, is_champion, decision, panel.national.cutoff, duration, geo, models, scores, table,
-                        notes)
+                        notes, wp)
 
 
 def model_kind(run: dict | None) -> str:

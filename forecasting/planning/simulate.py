@@ -182,6 +182,15 @@ class GeoSimulation:
     def spend_shares(self) -> np.ndarray:
         return self.spend.sum(axis=(0, 1)) / self.spend.sum()
 
+    def head(self, n: int) -> GeoSimulation:
+        """The first ``n`` periods, with the truth of those periods (to refit with one more and compare)."""
+        contributions, clean = self.contributions[:, :n], self.clean[:, :n]
+        contributed = contributions.sum(axis=(0, 1))
+        spend = self.spend[:, :n]
+        return GeoSimulation(self.y[:, :n], spend, self.periods[:n], self.frequency, self.channels, self.regions,
+                             self.controls[:, :n], self.control_names, self.population, contributions, clean,
+                             spend.sum(axis=(0, 1)) / contributed, contributed / clean.sum())
+
     def frame(self, target: str = "leads"):
         """The history as a wide file's rows: date, region, target, ``<channel>_spend``, controls."""
         import pandas as pd
