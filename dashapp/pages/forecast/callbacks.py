@@ -1,12 +1,13 @@
-"""The forecast panel's callbacks: the view switch in; the chart, table, accuracy card, drivers,
-media plan, interval badge and overrides out; the export of what is shown. Planners and admins
-override the forecast of record; admins also list, compare, promote and roll back runs.
+"""The forecast panel's callbacks: the view switch in; the first screen (run, badge, chart, table, overrides)
+out in one answer; what is below the fold (accuracy, drivers, each line's backtest, media plan) once the
+browser says it is scrolled near; the export of what is shown. Planners and admins override the forecast
+of record; admins also list, compare, promote and roll back runs.
 
-Inputs are untrusted: the view must be one of :data:`forecasts.VIEWS` (anything else is the
-total), the run shown is always the champion found on the server, and the scope comes from the
-logged-in user inside :mod:`dashapp.semantic.forecasts`. Override and admin callbacks are registered
-for their roles only and the query functions check them again; overrides, exports, promotions and
-rollbacks are written to the audit log.
+Inputs are untrusted: the view must be one of :data:`forecasts.VIEWS` (anything else is the total), the run
+shown is always the champion found on the server, and the scope comes from the logged-in user inside
+:mod:`dashapp.semantic.forecasts`. Every callback is registered through :func:`role_checked` (the page's
+roles; override and admin callbacks for their roles only) and the query functions check them again;
+overrides, exports, promotions and rollbacks are written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,467 +15,112 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-import dash_bootstrap_components as dbc
-import pandas as pd
-import plotly.graph_objects as go
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
-from dateutil.relativedelta import relativedelta
 from flask_login import current_user
 
-from pilotage.dates import month_end
+from ... import exports, i18n
+from ...auth import audit
+from ...auth.callbacks import role_checked
+from ...callbacks.export import Export, UnknownVisual, register_export
+from ...layout import charts
+from ...layout.controls import graph_config
+from ...semantic import annotations, forecast_panel, forecasts
+from . import figures, ids
+from .layout import NAME
 
-from .. import exports, i18n
-from ..auth import audit
-from ..auth.callbacks import role_checked
-from ..auth.permissions import require_role
-from ..layout import charts
-from ..layout.controls import graph_config
-from ..pages.forecast import NAME, PATH
-from ..semantic import annotations, forecasts, queries
-from ..semantic.scope import region_tree
-from .export import Export, UnknownVisual, register_export
-
-MEASURE = "qualified_leads"
-HISTORY_MONTHS = 24
-PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
-           "#dc3545", "#6610f2", "#795548", "#3f51b5", "#8bc34a", "#ff5722", "#009688")
-DRIVER_COLORS = {"trend": "#0d6efd", "season": "#20c997", "media": "#fd7e14", "control": "#6f42c1",
-                 "sessions": "#0dcaf0", "other": "#adb5bd"}
-MEDIA_COLORS = ("#fd7e14", "#ffc107", "#d63384", "#dc3545", "#795548", "#ff5722", "#e83e8c", "#f0ad4e", "#b35900")
-OVERRIDE_COLOR = "#d63384"
+PATH = "/forecast"
+# The first screen, in one answer.
 PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
-                 "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
-                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children",
-                 "forecast-accuracy-lines.children", "forecast-chart.config", "forecast-drivers.config")
+                 "forecast-table.children", "forecast-badge.children", "forecast-overrides.children",
+                 "forecast-chart.config")
+# Below the fold, once scrolled near.
+BELOW_OUTPUTS = ("forecast-accuracy.children", "forecast-drivers-slot.children", "forecast-accuracy-lines.children",
+                 "forecast-media-plan.children")
 OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
                     "forecast-override-feedback.is_open", "forecast-version.data")
-
 ADMIN = ("admin",)  # comparing, promoting and rolling back runs
+ACTIONS = {ids.PROMOTE: "promote", ids.ROLLBACK: "rollback"}
 
 
-def last_complete_month() -> dt.date:
-    """The last month whose every day is loaded (``queries.today()`` is the day after the data)."""
-    return (queries.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+def _outputs(names, **options) -> list[Output]:
+    return [Output(*name.rsplit(".", 1), **options) for name in names]
 
 
-def _month_filters(start: dt.date, end: dt.date):
-    return queries.filters_from({"period": "custom", "start": start.isoformat(), "end": month_end(end).isoformat(),
-                                 "grain": "month"})
+# --- file names ------------------------------------------------------------------------------------------
+
+def forecast_file(view: str, months, run_id=None) -> str:
+    """The file name (without extension) of the forecast's data and image: view, months, scope, run."""
+    from ...layout.shell import scope_label
+
+    months = sorted(months)
+    period = (months[0].isoformat(), months[-1].isoformat()) if months else ()
+    return exports.filename(NAME, f"forecast-{view}", period,
+                            [scope_label(current_user), f"run {run_id}" if run_id else ""])
 
 
-def _labels(view: str, groups, language: str) -> dict[str, str]:
-    if view == "channel":
-        names = forecasts.channel_names(language)
-        return {g: names.get(g, g) for g in groups}
-    if view == "region":
-        names = region_tree().names
-        return {g: names.get(g, g) for g in groups}
-    return {g: i18n.t("forecast.total", language) for g in groups}
+def drivers_file(view: str, months, run_id=None) -> str:
+    return forecast_file(view, months, run_id).replace("_forecast-", "_drivers-", 1)
 
 
-def actuals(view: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Monthly qualified leads per line of the view (``group, month, value``), scope applied by the
-    query layer; regions are summed into their top region, as the forecast series are."""
-    by = {"total": None, "channel": "channel", "region": "region"}[view]
-    frame = queries.activity_series(_month_filters(start, end), by)
-    if frame.empty:
-        return pd.DataFrame(columns=["group", "month", "value"])
-    if by is None:
-        groups = ["total"] * len(frame)
-    elif by == "region":
-        groups = forecasts.top_regions(frame["region"])
-    else:
-        groups = list(frame["channel"])
-    out = pd.DataFrame({"group": groups, "month": frame["period"], "value": frame[MEASURE].astype(float)})
-    return out.groupby(["group", "month"], as_index=False)["value"].sum()
+# --- the first screen --------------------------------------------------------------------------------------
+
+def _run_info(run: dict, language: str) -> str:
+    return i18n.t("forecast.run_info", language, run=run["id"],
+                  cutoff=charts.month_label(forecast_panel.run_cutoff(run), language),
+                  created=i18n.date(run["created_at"], "medium", language),
+                  by=i18n.operator(run["run_by"], language), horizon=run["horizon"])
 
 
-# --- figures and tables ------------------------------------------------------------------------------
-
-def _band(fig: go.Figure, rows: pd.DataFrame, level: str, color: str, name: str, group: str) -> None:
-    lo, hi = rows[f"lo{level}"], rows[f"hi{level}"]
-    x = [m.isoformat() for m in rows["month"]]
-    fig.add_trace(go.Scatter(x=x, y=list(hi), mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip",
-                             meta={"kind": f"hi{level}", "group": group}))
-    fig.add_trace(go.Scatter(x=x, y=list(lo), mode="lines", line={"width": 0}, fill="tonexty", fillcolor=color,
-                             name=name, hoverinfo="skip", meta={"kind": f"lo{level}", "group": group}))
-
-
-def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels: dict[str, str],
-                    target: pd.DataFrame | None, last_year: pd.DataFrame | None, language: str,
-                    overrides: dict | None = None) -> go.Figure:
-    """Actual (solid) and forecast (dashed) per line; bands when the figure has one line that is one
-    stored series; the target and last year's values on the total view, and the planners' overrides
-    of the forecast of record as their own markers (the model's line is unchanged)."""
-    fig = go.Figure()
-    groups = list(labels)
-    single = len(groups) == 1
-
-    def text(values) -> list[str]:
-        return [i18n.number(v, 0, language) for v in values]
-
-    for i, group in enumerate(groups):
-        color = PALETTE[i % len(PALETTE)]
-        rows = frame[frame["group"] == group]
-        if single and not rows["lo95"].isna().any():
-            _band(fig, rows, "95", "rgba(13,110,253,0.12)", i18n.t("forecast.band95", language), group)
-            _band(fig, rows, "80", "rgba(13,110,253,0.25)", i18n.t("forecast.band80", language), group)
-        past = actual[actual["group"] == group].sort_values("month")
-        suffix = "" if single else f" · {labels[group]}"
-        fig.add_trace(go.Scatter(x=[m.isoformat() for m in past["month"]], y=list(past["value"]),
-                                 customdata=text(past["value"]), hovertemplate="%{customdata}",
-                                 name=i18n.t("forecast.actual", language) + suffix, mode="lines+markers",
-                                 line={"color": color, "width": 2}, legendgroup=group,
-                                 meta={"kind": "actual", "group": group}))
-        fig.add_trace(go.Scatter(x=[m.isoformat() for m in rows["month"]], y=list(rows["yhat"]),
-                                 customdata=text(rows["yhat"]), hovertemplate="%{customdata}",
-                                 name=i18n.t("forecast.forecast", language) + suffix, mode="lines+markers",
-                                 line={"color": color, "width": 2, "dash": "dash"}, legendgroup=group,
-                                 meta={"kind": "forecast", "group": group}))
-    if target is not None and not target.empty:
-        fig.add_trace(go.Scatter(x=[pd.Timestamp(m).date().isoformat() for m in target["period"]],
-                                 y=list(target["target"]), customdata=text(target["target"]),
-                                 hovertemplate="%{customdata}", name=i18n.t("forecast.target", language),
-                                 mode="lines", line={"color": charts.COLORS["target"], "dash": "dot", "shape": "hv"},
-                                 meta={"kind": "target", "group": "total"}))
-    if last_year is not None and not last_year.empty:
-        fig.add_trace(go.Scatter(x=[m.isoformat() for m in last_year["month"]], y=list(last_year["value"]),
-                                 customdata=text(last_year["value"]), hovertemplate="%{customdata}",
-                                 name=i18n.t("forecast.last_year", language), mode="lines",
-                                 line={"color": charts.COLORS["last_year"], "dash": "dot"},
-                                 meta={"kind": "last_year", "group": "total"}))
-    if overrides:
-        months = sorted(overrides)
-        fig.add_trace(go.Scatter(x=[m.isoformat() for m in months], y=[overrides[m]["value"] for m in months],
-                                 customdata=[i18n.t("forecast.override.hover", language,
-                                                    value=i18n.number(overrides[m]["value"], 0, language),
-                                                    reason=overrides[m]["reason"]) for m in months],
-                                 hovertemplate="%{customdata}", name=i18n.t("forecast.override.legend", language),
-                                 mode="markers", marker={"color": OVERRIDE_COLOR, "symbol": "star", "size": 12},
-                                 meta={"kind": "override", "group": "total"}))
-    months = [*actual["month"], *frame["month"]]
-    if months:
-        first, last = pd.Timestamp(min(months)).date(), pd.Timestamp(max(months)).date()
-        charts.mark_events(fig, annotations.visible(start=first, end=last), first,
-                           last + relativedelta(months=1))
-    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    fig.update_layout(title={"text": i18n.t("forecast.chart.title", language), "font": {"size": 14}})
-    fig = charts.framed(fig, language, height=380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
-    return fig
+def update_panel(view, _version=None):
+    """The first screen of ``view``: notice, run, chart, table, badge and overrides (one answer)."""
+    language = i18n.current_language()
+    panel = forecast_panel.panel(view, language)
+    if panel is None or panel.frame.empty:
+        message = i18n.t("forecast.no_run" if panel is None else "forecast.no_series", language)
+        return (figures.empty_notice(message), "" if panel is None else _run_info(panel.run, language),
+                charts.empty(message), "", "", "", graph_config())
+    marks = annotations.visible(**forecast_panel.chart_span(panel.actual, panel.frame))
+    chart = figures.forecast_figure(panel.view, panel.frame, panel.actual, panel.labels, panel.target,
+                                    panel.last_year, language, panel.overrides, marks)
+    badge = figures.interval_badge(forecasts.interval_states(), forecast_panel.last_complete_month(), language)
+    overrides = figures.overrides_block(panel.record, forecasts.override_history(10), language)
+    return (figures.notice(panel.summed, panel.record, language), _run_info(panel.run, language), chart,
+            figures.forecast_table(panel.frame, panel.labels, language, panel.overrides), badge, overrides,
+            graph_config(forecast_file(panel.view, panel.months, panel.run["id"])))
 
 
-def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str,
-                   overrides: dict | None = None) -> dbc.Table:
-    """Forecast per line and month, with the 95% interval under each value when the line has one; the
-    planners' overrides of the forecast of record in a row of their own, under the model's figures."""
-    months = sorted(frame["month"].unique())
-    header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
-                                + [html.Th(charts.month_label(m, language), className="text-end") for m in months]))
-    body = []
-    for group in labels:
-        rows = frame[frame["group"] == group].set_index("month")
-        cells = [html.Td(labels[group])]
-        for month in months:
-            if month not in rows.index:
-                cells.append(html.Td("–", className="text-end"))
-                continue
-            row = rows.loc[month]
-            content = [html.Span(i18n.number(row["yhat"], 0, language), className="fw-semibold")]
-            if not pd.isna(row["lo95"]):
-                content.append(html.Div(i18n.t("forecast.table.interval", language,
-                                               lo=i18n.number(row["lo95"], 0, language),
-                                               hi=i18n.number(row["hi95"], 0, language)),
-                                        className="small text-muted"))
-            cells.append(html.Td(content, className="text-end"))
-        body.append(html.Tr(cells, **{"data-group": group}))
-    if len(labels) > 1:
-        sums = frame.groupby("month")["yhat"].sum()
-        body.append(html.Tr([html.Td(i18n.t("forecast.total", language), className="fw-semibold")]
-                            + [html.Td(i18n.number(sums.get(m), 0, language), className="text-end fw-semibold")
-                               for m in months], **{"data-group": "sum"}))
-    if overrides:
-        cells = []
-        for month in months:
-            row = overrides.get(month)
-            cells.append(html.Td("–" if row is None else [
-                html.Span(i18n.number(row["value"], 0, language), className="fw-semibold"),
-                html.Div(row["reason"], className="small text-muted text-truncate", title=row["reason"],
-                         style={"maxWidth": "10rem"})], className="text-end",
-                **({} if row is None else {"data-month": month.isoformat()})))
-        body.append(html.Tr([html.Td(i18n.t("forecast.override.row", language), style={"color": OVERRIDE_COLOR})]
-                            + cells, **{"data-group": "override"}))
-    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, id="forecast-table-grid")
+def update_below(seen, view, _version=None):
+    """Below the fold, once the browser said the drivers' slot is scrolled near: the accuracy card, the drivers,
+    each line's backtest and the media plan."""
+    if not seen:
+        raise PreventUpdate
+    language = i18n.current_language()
+    view = forecasts.clean_view(view)
+    data = forecast_panel.below(view, language)
+    if data is None:
+        return "", figures.drivers_graph(charts.empty(""), graph_config()), "", ""
+    channels = forecasts.channel_names(language)
+    record, labels, months = data["record"], data["labels"], data["months"]
+    drivers = figures.drivers_figure(record, language, channels) if record is not None else charts.empty("")
+    cutoff = forecast_panel.run_cutoff(data["run"])
+    return (figures.accuracy_card(data["horizons"], data["series"], labels, cutoff, language),
+            figures.drivers_graph(drivers, graph_config(drivers_file(view, months, data["run"]["id"]))),
+            figures.accuracy_lines(data["horizons"], labels, language),
+            figures.media_plan_table(data["plan"], months, channels, data["scoped_plan"], language))
 
 
-def _method(name: str | None, language: str) -> str:
-    key = f"forecast.method.{name}"
-    return i18n.t(key, language) if key in i18n.MESSAGES else (name or "–")
+# --- overrides -------------------------------------------------------------------------------------------------
 
-
-def _metric_cells(row: dict, language: str) -> list[str]:
-    smape = row["smape"] / 100 if row["smape"] is not None else None
-    return [_method(row["method"], language), i18n.number(row["mase"], 2, language),
-            i18n.number(row["naive_mase"], 2, language), i18n.percent(smape, 1, language),
-            i18n.percent(row["coverage80"], 0, language), i18n.percent(row["coverage95"], 0, language),
-            i18n.number(row["n_obs"], 0, language)]
-
-
-METRIC_HEADERS = ("forecast.accuracy.method", "forecast.accuracy.mase", "forecast.accuracy.naive",
-                  "forecast.accuracy.smape", "forecast.accuracy.cov80", "forecast.accuracy.cov95",
-                  "forecast.accuracy.months")
-HORIZON_HEADERS = ("forecast.accuracy.horizon", "forecast.accuracy.mase", "forecast.accuracy.naive",
-                   "forecast.accuracy.cov80", "forecast.accuracy.cov95", "forecast.accuracy.cells")
-SUMMARY_HEADERS = ("forecast.accuracy.mase", "forecast.accuracy.naive", "forecast.accuracy.cov80",
-                   "forecast.accuracy.cov95")
-
-
-def _scope_label(scope: str, language: str) -> str:
-    return i18n.t("forecast.scope.national", language) if scope == "national" else region_tree().names.get(scope,
-                                                                                                          scope)
-
-
-def _horizon_cells(row: dict, language: str) -> list[str]:
-    return [i18n.number(row["mase"], 2, language), i18n.number(row["naive_mase"], 2, language),
-            i18n.percent(row["coverage80"], 0, language), i18n.percent(row["coverage95"], 0, language),
-            i18n.number(row["n"], 0, language)]
-
-
-def _record_accuracy(rows: list[dict], language: str) -> list:
-    """The forecast of record's backtest: for one scope, its figures over all horizons then a row per
-    horizon; for several (a sum), each scope's figures over all horizons."""
-    scopes = list(dict.fromkeys(r["scope"] for r in rows))
-    if not scopes:
-        return [html.P(i18n.t("forecast.accuracy.none", language), className="text-muted")]
-    if len(scopes) > 1:
-        header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
-                                    + [html.Th(i18n.t(k, language)) for k in HORIZON_HEADERS[1:]]))
-        body = [html.Tr([html.Td(_scope_label(r["scope"], language))]
-                        + [html.Td(c) for c in _horizon_cells(r, language)], **{"data-scope": r["scope"]})
-                for r in rows if r["horizon"] == 0]
-        return [html.P(i18n.t("forecast.accuracy.record_several", language), className="small mb-1"),
-                dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
-                          id="forecast-acc-scopes")]
-    pooled = next((r for r in rows if r["horizon"] == 0), None)
-    by_horizon = [r for r in rows if r["horizon"] > 0 and r["n"] > 0]
-    children = []
-    if pooled is not None:
-        cells = _horizon_cells(pooled, language)[:4]
-        children.append(html.Dl([item for key, value in zip(SUMMARY_HEADERS, cells, strict=True) for item in (
-            html.Dt(i18n.t(key, language), className="col-7 fw-normal text-muted"),
-            html.Dd(value, className="col-5 text-end fw-semibold mb-1", id=f"forecast-acc-{key.rsplit('.', 1)[1]}"))],
-            className="row mb-2"))
-        if not pooled["reconciled"]:
-            children.append(html.P(i18n.t("forecast.accuracy.own", language), className="small text-muted mb-1"))
-    if by_horizon:
-        header = html.Thead(html.Tr([html.Th(i18n.t(k, language), className="text-end" if i else None)
-                                     for i, k in enumerate(HORIZON_HEADERS)]))
-        body = [html.Tr([html.Td(i18n.t("forecast.accuracy.h", language, h=r["horizon"]))]
-                        + [html.Td(c, className="text-end") for c in _horizon_cells(r, language)],
-                        **{"data-horizon": str(r["horizon"])}) for r in by_horizon]
-        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small mb-1",
-                                  id="forecast-acc-horizons"))
-    return children
-
-
-def accuracy_lines(accuracy: dict, labels: dict[str, str], language: str):
-    """In a channel or region view, each line's backtest (method, MASE, naive MASE, sMAPE, coverage, months):
-    a card of the page's full width, whose table scrolls sideways where the screen is narrower still."""
-    if not accuracy["lines"]:
-        return ""
-    header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
-                                + [html.Th(i18n.t(k, language), className="text-end") for k in METRIC_HEADERS]))
-    body = [html.Tr([html.Td(_series_label(r, labels))]
-                    + [html.Td(c, className="text-end" if i else None)
-                       for i, c in enumerate(_metric_cells(r, language))],
-                    **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
-    return dbc.Card(dbc.CardBody([
-        html.H2(i18n.t("forecast.accuracy.lines", language), className="h6"),
-        dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small mb-0 text-nowrap",
-                  id="forecast-acc-lines")]), className="mb-3", id="forecast-acc-lines-card")
-
-
-def accuracy_card(accuracy: dict, rows: list[dict], labels: dict[str, str], cutoff: dt.date,
-                  language: str) -> html.Div:
-    """The backtest of what is shown: the forecast of record's by horizon against the seasonal naive, with the
-    share of past months inside its 80% and 95% intervals (each line's: :func:`accuracy_lines`).
-    ``rows``: the stored series' methods and notes (:func:`forecasts.accuracy`)."""
-    children = _record_accuracy(accuracy["record"], language)
-    children.append(html.P(i18n.t("forecast.accuracy.cutoff", language, cutoff=charts.month_label(cutoff, language)),
-                           className="small mb-1", id="forecast-acc-cutoff"))
-    short = [_series_label(r, labels) for r in rows if r["short_series"]]
-    if short:
-        children.append(dbc.Alert(i18n.t("forecast.accuracy.short", language, lines=", ".join(short)),
-                                  color="warning", className="small py-1 mb-0", id="forecast-acc-short"))
-    return html.Div(children)
-
-
-def _series_label(row: dict, labels: dict[str, str]) -> str:
-    names = region_tree().names
-    if row["level"] == "channel_region":
-        return f"{labels.get(row['group'], row['group'])} · {names.get(row['region_code'], row['region_code'])}"
-    return labels.get(row["group"], row["group"])
-
-
-def driver_label(part: str, language: str) -> str:
-    """A driver's name: ``trend``, ``season``, ``media`` (all channels), ``media:<channel>``,
-    ``control:<name>``, ``sessions`` or ``other``."""
-    kind, _, name = part.partition(":")
-    if kind == "media" and name:
-        return i18n.t("forecast.driver.channel", language, channel=forecasts.channel_names(language).get(name, name))
-    if kind == "control":
-        key = f"forecast.driver.control.{name}"
-        return i18n.t(key, language) if key in i18n.MESSAGES else i18n.t("forecast.driver.control", language,
-                                                                        name=name)
-    return i18n.t(f"forecast.driver.{kind}", language)
-
-
-def _driver_color(part: str, index: int) -> str:
-    kind = part.split(":", 1)[0]
-    if part.startswith("media:"):
-        return MEDIA_COLORS[index % len(MEDIA_COLORS)]
-    return DRIVER_COLORS.get(kind, "#6c757d")
-
-
-def drivers_figure(record, language: str) -> go.Figure:
-    """The forecast of record's drivers per month (trend, season, media per channel, external factors, web
-    sessions, other), stacked so that they add up to the forecast, which is drawn over them. One
-    decomposition of the user's scope: the same in every view."""
-    x = [m.isoformat() for m in record.months]
-    fig = go.Figure()
-    media_index = 0
-    for part, values in record.drivers.items():
-        color = _driver_color(part, media_index)
-        media_index += part.startswith("media:")
-        values = [float(v) for v in values]
-        fig.add_trace(go.Bar(x=x, y=values, name=driver_label(part, language), marker={"color": color},
-                             customdata=[i18n.number(v, 0, language) for v in values],
-                             hovertemplate="%{customdata}", meta={"kind": "driver", "part": part}))
-    totals = [float(v) for v in record.yhat]
-    fig.add_trace(go.Scatter(x=x, y=totals, name=i18n.t("forecast.forecast", language),
-                             mode="markers", marker={"color": "#212529", "symbol": "diamond", "size": 9},
-                             customdata=[i18n.number(v, 0, language) for v in totals],
-                             hovertemplate="%{customdata}", meta={"kind": "forecast_total"}))
-    fig.update_layout(barmode="relative")
-    fig.update_yaxes(tickformat=",.0f")
-    fig.update_xaxes(tickvals=x, ticktext=[charts.month_label(m, language) for m in record.months])
-    fig = charts.framed(fig, language, height=340)
-    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
-    return fig
-
-
-def media_plan_table(months: list[dt.date], language: str) -> html.Div:
-    plan = forecasts.media_plan(tuple(months))
-    note = ([] if forecasts.sees_everything()
-            else [html.P(i18n.t("forecast.media.scoped", language), className="small text-muted mb-1")])
-    if plan.empty:
-        return html.Div([html.P(i18n.t("forecast.media.none", language), className="text-muted"), *note])
-    names = forecasts.channel_names(language)
-    wide = plan.pivot_table(index="channel_code", columns="month", values="planned_spend", aggfunc="sum")
-    wide = wide.reindex(columns=months)
-    header = html.Thead(html.Tr([html.Th(i18n.t("forecast.media.channel", language))]
-                                + [html.Th(charts.month_label(m, language), className="text-end") for m in months]))
-    body = [html.Tr([html.Td(names.get(code, code))]
-                    + [html.Td(i18n.money(None if pd.isna(v) else float(v), 0, language), className="text-end")
-                       for v in wide.loc[code]]) for code in sorted(wide.index, key=lambda c: names.get(c, c))]
-    totals = wide.sum(axis=0, min_count=1)
-    body.append(html.Tr([html.Td(i18n.t("forecast.media.total", language), className="fw-semibold")]
-                        + [html.Td(i18n.money(None if pd.isna(totals[m]) else float(totals[m]), 0, language),
-                                   className="text-end fw-semibold") for m in months]))
-    return html.Div([dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, id="forecast-media-table"),
-                     *note])
-
-
-def _badge(row: dict, language: str, several: bool) -> html.Span:
-    label = charts.month_label(row["month"], language)
-    prefix = f"{_scope_label(row['scope_code'], language)} · " if several else ""
-    state = row["state"]
-    if state == "none":
-        return html.Span(prefix + i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
-                         **{"data-state": "none", "data-scope": row["scope_code"]})
-    text = i18n.t(f"forecast.badge.{state}", language, month=label, actual=i18n.number(row["actual"], 0, language),
-                  lo=i18n.number(row["lo95"], 0, language), hi=i18n.number(row["hi95"], 0, language),
-                  run=row["run_id"])
-    return html.Span(dbc.Badge(prefix + text, color="danger" if state == "outside" else "success",
-                               className="text-wrap text-start"),
-                     **{"data-state": state, "data-scope": row["scope_code"]})
-
-
-def interval_badge(language: str) -> html.Span:
-    """Whether last month's actual fell outside the 95% interval of the latest run that forecast it, per scope
-    of the user's forecast of record, as stored after the last load or training (the alerts read the same)."""
-    rows = forecasts.interval_states()
-    if not rows:
-        label = charts.month_label(last_complete_month(), language)
-        return html.Span(i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
-                         id="forecast-badge-state", **{"data-state": "none"})
-    if len(rows) == 1:
-        badge = _badge(rows[0], language, False)
-        badge.id = "forecast-badge-state"
-        return badge
-    states = {r["state"] for r in rows}
-    summary = "outside" if "outside" in states else "inside" if "inside" in states else "none"
-    return html.Span([_badge(r, language, True) for r in rows], id="forecast-badge-state",
-                     className="d-flex flex-column gap-1", **{"data-state": summary})
-
-
-# --- overrides ---------------------------------------------------------------------------------------------
-
-def overrides_block(record, language: str) -> html.Div:
-    """The overrides in force next to the model's figures, then the latest changes (who, when, why)."""
-    children = []
-    current = record.overrides if record is not None else {}
-    if current:
-        header = html.Thead(html.Tr([html.Th(i18n.t(k, language)) for k in (
-            "forecast.override.month", "forecast.override.model", "forecast.override.value",
-            "forecast.override.reason", "forecast.override.by")]))
-        body = []
-        for month in sorted(current):
-            row = current[month]
-            model = float(record.yhat[record.months.index(month)])
-            body.append(html.Tr([html.Td(charts.month_label(month, language)),
-                                 html.Td(i18n.number(model, 0, language), className="text-end"),
-                                 html.Td(i18n.number(row["value"], 0, language), className="text-end fw-semibold"),
-                                 html.Td(row["reason"]),
-                                 html.Td(i18n.t("forecast.override.when", language, by=row["created_by"],
-                                                at=i18n.date(row["created_at"], "medium", language)))],
-                                **{"data-month": month.isoformat()}))
-        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="small",
-                                  id="forecast-overrides-table"))
-    else:
-        children.append(html.P(i18n.t("forecast.override.none", language), className="small text-muted mb-1",
-                               id="forecast-overrides-none"))
-    history = forecasts.override_history(10)
-    if history:
-        items = [html.Li(i18n.t("forecast.override.change" if h["value"] is not None else "forecast.override.removal",
-                                language, month=charts.month_label(h["month"], language),
-                                scope=_scope_label(h["scope_code"], language),
-                                value=i18n.number(h["value"], 0, language) if h["value"] is not None else "",
-                                model=i18n.number(h["model_value"], 0, language), reason=h["reason"],
-                                by=h["created_by"], at=i18n.date(h["created_at"], "medium", language)))
-                 for h in history]
-        children.append(html.Details([html.Summary(i18n.t("forecast.override.history", language), className="small"),
-                                      html.Ul(items, className="small mb-0")], id="forecast-overrides-history"))
-    return html.Div(children)
-
-
-def override_months(language: str) -> list[dict]:
-    """The months a planner may override: those of the champion's forecast."""
-    run = forecasts.champion_run()
-    if run is None:
-        return []
-    first = pd.Timestamp(run["cutoff"]).date().replace(day=1)
-    return [{"label": charts.month_label(m, language), "value": m.isoformat()}
-            for m in (first + relativedelta(months=i) for i in range(1, int(run["horizon"]) + 1))]
+def _bump(version) -> int:
+    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
 def change_override(_save, _remove, scope, month, value, reason, version):
-    """Save or remove a planner's figure (planners and admins; the semantic layer checks the role, the scope,
-    the month and the value again, and writes the audit log)."""
-    require_role(*forecasts.OVERRIDE_ROLES)
+    """Save or remove a planner's figure (the semantic layer checks the role, the scope, the month and the value
+    again, and writes the audit log)."""
     language = i18n.current_language()
-    action = {"forecast-override-save": "save", "forecast-override-remove": "remove"}.get(ctx.triggered_id)
+    action = {ids.OVERRIDE_SAVE: "save", ids.OVERRIDE_REMOVE: "remove"}.get(ctx.triggered_id)
     if action is None:
         return (dash.no_update,) * 4
     try:
@@ -492,48 +138,12 @@ def change_override(_save, _remove, scope, month, value, reason, version):
     return message, "success", True, _bump(version)
 
 
-# --- the export of what is shown ---------------------------------------------------------------------------
+# --- the export of what is shown ---------------------------------------------------------------------------------
 
-def export_frame(view: str, language: str) -> pd.DataFrame:
-    """The panel's forecast as a table: one row per line and month (forecast and intervals where the line has
-    them); on the forecast of record's rows, the planner's override and the drivers."""
-    view = forecasts.clean_view(view)
-    run = forecasts.champion_run()
-    if run is None:
-        return pd.DataFrame()
-    frame = forecasts.forecast_frame(run["id"], view)
-    if frame.empty:
-        return pd.DataFrame()
-    record = forecasts.record(run["id"])
-    labels = _labels(view, frame["group"].unique(), language)
-    t = {key: i18n.t(f"forecast.export.{key}", language) for key in (
-        "run", "line", "month", "forecast", "lo80", "hi80", "lo95", "hi95", "override", "reason", "by", "at")}
-    rows = []
-    for r in frame.sort_values(["group", "month"]).to_dict("records"):
-        rows.append({t["run"]: int(run["id"]), t["line"]: labels.get(r["group"], r["group"]),
-                     t["month"]: r["month"].isoformat(), t["forecast"]: float(r["yhat"]),
-                     **{t[c]: (None if pd.isna(r[c]) else float(r[c])) for c in ("lo80", "hi80", "lo95", "hi95")}})
-    out = pd.DataFrame(rows)
-    if record is not None and view == "total":
-        overrides = record.overrides or {}
-        out[t["override"]] = [overrides.get(m, {}).get("value") for m in record.months]
-        out[t["reason"]] = [overrides.get(m, {}).get("reason", "") for m in record.months]
-        out[t["by"]] = [overrides.get(m, {}).get("created_by", "") for m in record.months]
-        out[t["at"]] = [str(overrides.get(m, {}).get("created_at", "") or "") for m in record.months]
-        for part, values in record.drivers.items():
-            out[i18n.t("forecast.export.driver", language, name=driver_label(part, language))] = [
-                float(v) for v in values]
-    return out
-
-
-def forecast_file(view: str, months, language: str, run_id=None) -> str:
-    """The file name (without extension) of the forecast's data and image: view, months, scope, run."""
-    from ..layout.shell import scope_label
-
-    months = sorted(months)
-    period = (months[0].isoformat(), months[-1].isoformat()) if months else ()
-    return exports.filename(NAME, f"forecast-{view}", period,
-                            [scope_label(current_user), f"run {run_id}" if run_id else ""])
+def export_frame(view: str, language: str):
+    """The panel's forecast as a table in the user's language (:func:`forecast_panel.export_rows`)."""
+    rows, _run = forecast_panel.export_rows(view, language)
+    return figures.export_table(rows, language, forecasts.channel_names(language)) if not rows.empty else rows
 
 
 def export_view(visual: str, language: str, view) -> Export:
@@ -541,221 +151,105 @@ def export_view(visual: str, language: str, view) -> Export:
     if visual != "forecast":
         raise UnknownVisual(visual)
     view = forecasts.clean_view(view)
-    frame = export_frame(view, language)
-    if frame.empty:
+    rows, run = forecast_panel.export_rows(view, language)
+    if rows.empty:
         raise PreventUpdate
-    run = forecasts.champion_run()
-    months = [dt.date.fromisoformat(m) for m in frame[i18n.t("forecast.export.month", language)]]
-    return Export(frame, forecast_file(view, months, language, run["id"] if run else None),
-                  i18n.t("forecast.export.sheet", language), {"view": view, "run": run["id"] if run else None})
+    months = [dt.date.fromisoformat(m) for m in rows["month"]]
+    frame = figures.export_table(rows, language, forecasts.channel_names(language))
+    return Export(frame, forecast_file(view, months, run["id"]), i18n.t("forecast.export.sheet", language),
+                  {"view": view, "run": run["id"]})
 
 
-def graph_configs(view: str, months, run_id, language: str) -> tuple[dict, dict]:
-    """The forecast chart's and the drivers' "download image" configs, named like the data files."""
-    name = forecast_file(view, months, language, run_id)
-    return graph_config(name), graph_config(name.replace("_forecast-", "_drivers-", 1))
-
-
-# --- the panel -----------------------------------------------------------------------------------------
-
-def _empty_panel(message: str, run_info: str = ""):
-    blank = charts.empty(message)
-    return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "", "", "", graph_config(), graph_config())
-
-
-def update_panel(view, _version=None):
-    language = i18n.current_language()
-    view = forecasts.clean_view(view)
-    run = forecasts.champion_run()
-    if run is None:
-        return _empty_panel(i18n.t("forecast.no_run", language))
-    cutoff = pd.Timestamp(run["cutoff"]).date()
-    run_info = i18n.t("forecast.run_info", language, run=run["id"], cutoff=charts.month_label(cutoff, language),
-                      created=i18n.date(run["created_at"], "medium", language),
-                      by=i18n.operator(run["run_by"], language), horizon=run["horizon"])
-    frame = forecasts.forecast_frame(run["id"], view)
-    if frame.empty:
-        return _empty_panel(i18n.t("forecast.no_series", language), run_info)
-    months = sorted(frame["month"].unique())
-    shape = forecasts.view_series(run["id"], view)
-    groups = frame.groupby("group")["yhat"].sum().sort_values(ascending=False).index.tolist()
-    labels = _labels(view, groups, language)
-    start = months[0] - relativedelta(months=HISTORY_MONTHS)
-    actual = actuals(view, start, last_complete_month())
-    actual = actual[actual["group"].isin(groups)]
-    target = last_year = None
-    if view == "total":
-        target = queries.target_series(_month_filters(start, months[-1]), MEASURE)
-        shifted = {m - relativedelta(years=1): m for m in months}
-        last_year = actual[actual["month"].isin(shifted)].assign(month=lambda f: f["month"].map(shifted))
-    notice = ""
-    if any(len(keys) > 1 for keys in shape.groups.values()):
-        notice = dbc.Alert(i18n.t("forecast.scope_sum", language), color="secondary", className="small py-2",
-                           id="forecast-scope-note")
-    record = forecasts.record(run["id"])
-    if record is not None and record.plan_changed:
-        changed = dbc.Alert(i18n.t("forecast.plan_changed", language,
-                                   months=", ".join(charts.month_label(m, language) for m in record.plan_changed)),
-                            color="warning", className="small py-2", id="forecast-plan-changed")
-        notice = html.Div([notice, changed]) if notice else changed
-    overrides = record.overrides if record is not None and view == "total" else {}
-    drivers = drivers_figure(record, language) if record is not None else charts.empty("")
-    accuracy = forecasts.horizon_accuracy(run["id"], view)
-    return (notice, run_info, forecast_figure(view, frame, actual, labels, target, last_year, language, overrides),
-            forecast_table(frame, labels, language, overrides),
-            accuracy_card(accuracy, forecasts.accuracy(run["id"], view), labels, cutoff, language),
-            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language),
-            accuracy_lines(accuracy, labels, language), *graph_configs(view, months, run["id"], language))
-
-
-# --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
-
-def _fmt_time(value) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if value is not None else "–"
-
+# --- admin: runs, comparison, promotion and rollback ---------------------------------------------------------------
 
 def runs_list(_clicks, _version):
-    require_role("admin")
     language = i18n.current_language()
     rows = forecasts.runs()
     if not rows:
         return html.P(i18n.t("forecast.admin.no_runs", language), className="text-muted"), [], [], []
-    headers = ("id", "created", "cutoff", "by", "status", "mase", "champion", "decision")
-    header = html.Thead(html.Tr([html.Th(i18n.t(f"forecast.admin.{h}", language) if h != "mase"
-                                         else i18n.t("forecast.accuracy.mase", language)) for h in headers]))
-    body = [html.Tr([html.Td(r["id"]), html.Td(_fmt_time(r["created_at"])),
-                     html.Td(charts.month_label(pd.Timestamp(r["cutoff"]).date(), language)),
-                     html.Td(i18n.operator(r["run_by"], language)),
-                     html.Td(r["status"]), html.Td(i18n.number(r["mase"], 3, language)),
-                     html.Td(i18n.t("forecast.admin.yes", language) if r["is_champion"] else ""),
-                     html.Td(registry_text(r["decision"], language) if r["decision"] else r["message"] or "",
-                             className="small")],
-                    className="table-success" if r["is_champion"] else "", **{"data-run": str(r["id"])})
-            for r in rows]
-    options = [{"value": r["id"], "label": i18n.t("forecast.admin.run_label", language, run=r["id"],
-                                                   cutoff=charts.month_label(pd.Timestamp(r["cutoff"]).date(),
-                                                                             language))}
-               for r in rows if r["status"] == "ok"]
-    table = dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, id="forecast-runs-table")
-    return table, options, options, options
+    options = [{"value": r["id"], "label": figures.run_label(r, language)} for r in rows if r["status"] == "ok"]
+    return figures.runs_table(rows, language), options, options, options
 
 
-def compare_runs(first, second):
-    require_role("admin")
+def compare_update(first, second, _version):
     language = i18n.current_language()
     pair = forecasts.compare(first, second)
     if len(pair) < 2:
         return html.P(i18n.t("forecast.admin.pick", language), className="text-muted")
-    labels = [i18n.t("forecast.admin.run_label", language, run=p["run"]["id"],
-                     cutoff=charts.month_label(pd.Timestamp(p["run"]["cutoff"]).date(), language)) for p in pair]
-    metrics = (("mase", 3), ("naive_mase", 3), ("smape", 1), ("coverage80", 0), ("coverage95", 0))
-    keys = {"mase": "forecast.accuracy.mase", "naive_mase": "forecast.accuracy.naive",
-            "smape": "forecast.accuracy.smape", "coverage80": "forecast.accuracy.cov80",
-            "coverage95": "forecast.accuracy.cov95"}
-
-    def cell(name: str, decimals: int, run: dict) -> str:
-        value = run.get(name)
-        if name.startswith("coverage"):
-            return i18n.percent(value, decimals, language)
-        if name == "smape":
-            return i18n.percent(value / 100 if value is not None else None, 1, language)
-        return i18n.number(value, decimals, language)
-
-    header = html.Thead(html.Tr([html.Th("")] + [html.Th(label) for label in labels]))
-    body = [html.Tr([html.Td(i18n.t(keys[name], language))] + [html.Td(cell(name, d, p["run"])) for p in pair])
-            for name, d in metrics]
-    fig = go.Figure()
-    for i, (p, label) in enumerate(zip(pair, labels, strict=True)):
-        rows = p["forecast"]
-        fig.add_trace(go.Scatter(x=[pd.Timestamp(m).date().isoformat() for m in rows["month"]], y=list(rows["yhat"]),
-                                 name=label, mode="lines+markers", line={"color": PALETTE[i]},
-                                 meta={"kind": "forecast", "run": p["run"]["id"]}))
-    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    return html.Div([dbc.Table([header, html.Tbody(body)], size="sm", id="forecast-compare-table"),
-                     dcc.Graph(figure=charts.framed(fig, language, height=300), id="forecast-compare-chart")])
-
-
-def _bump(version) -> int:
-    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
-
-
-def registry_text(text: str | None, language: str) -> str:
-    """A registry message (a run's decision, a promotion's or rollback's result or refusal) in the user's
-    language; a text the registry did not word is shown as it is."""
-    parsed = forecasts.registry_message(text)
-    if parsed is None:
-        return text or ""
-    code, values = parsed
-    for name in ("label", "missing"):
-        if name in values:
-            values[name] = i18n.t(f"forecast.registry.{name}.{values[name]}", language)
-    for name in ("mase", "was", "current_mase"):
-        if name in values:
-            try:
-                values[name] = i18n.number(float(values[name]), 3, language)
-            except ValueError:  # "none": the champion had no figure
-                values[name] = i18n.t("forecast.registry.none", language)
-    return i18n.t(f"forecast.registry.{code}", language, **values)
-
-
-def _change(action: str, run, version):
-    admin = require_role("admin")
-    language = i18n.current_language()
-    if action == "promote" and run in (None, ""):
-        return i18n.t("forecast.admin.pick_one", language), "warning", True, dash.no_update, dash.no_update
-    try:
-        message = (forecasts.promote(run, admin.email) if action == "promote"
-                   else forecasts.rollback(run, admin.email))
-    except forecasts.RegistryError as error:
-        return (i18n.t("forecast.admin.error", language, message=registry_text(str(error), language)), "danger", True,
-                dash.no_update, dash.no_update)
-    audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})
-    bumped = _bump(version)
-    return (i18n.t("forecast.admin.done", language, message=registry_text(message, language)), "success", True,
-            bumped, bumped)
-
-
-ACTIONS = {"forecast-promote": "promote", "forecast-rollback": "rollback"}
+    return figures.comparison(pair, language)
 
 
 def change_champion(_promote_clicks, _rollback_clicks, run, version):
     """Promote the run chosen in the dropdown, or roll back to the previous champion: the run that was
     champion before the current one, as the registry's events say (the dropdown plays no part)."""
-    require_role("admin")
     action = ACTIONS.get(ctx.triggered_id)
     if action is None:
         return (dash.no_update,) * 5
-    return _change(action, run if action == "promote" else None, version)
+    language = i18n.current_language()
+    run = run if action == "promote" else None
+    if action == "promote" and run in (None, ""):
+        return i18n.t("forecast.admin.pick_one", language), "warning", True, dash.no_update, dash.no_update
+    admin = current_user
+    try:
+        message = forecasts.promote(run, admin.email) if action == "promote" else forecasts.rollback(run, admin.email)
+    except forecasts.RegistryError as error:
+        return (i18n.t("forecast.admin.error", language, message=figures.registry_text(str(error), language)),
+                "danger", True, dash.no_update, dash.no_update)
+    audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})
+    bumped = _bump(version)
+    return (i18n.t("forecast.admin.done", language, message=figures.registry_text(message, language)), "success",
+            True, bumped, bumped)
 
 
-def compare_update(first, second, _version):
-    return compare_runs(first, second)
+# --- registration --------------------------------------------------------------------------------------------------
+
+# Watches the drivers' slot (an IntersectionObserver, so nothing runs while the user does not scroll) and sets the
+# store to true once the slot comes into view. It starts watching after the first screen is drawn (its input is
+# the run line the first answer fills), so that the empty page's geometry does not count as "in view"; it sets the
+# store itself (set_props) rather than answering later: a callback still pending would keep the page "loading".
+BELOW_SEEN_JS = """
+function(_info, seen) {
+    if (seen) return window.dash_clientside.no_update;
+    const slot = document.getElementById("SLOT");
+    if (!slot || !("IntersectionObserver" in window)) return true;
+    const watch = () => {
+        const observer = new IntersectionObserver(entries => {
+            if (entries.some(e => e.isIntersecting)) {
+                observer.disconnect();
+                window.dash_clientside.set_props("STORE", {data: true});
+            }
+        });
+        observer.observe(slot);
+    };
+    requestAnimationFrame(() => requestAnimationFrame(watch));
+    return window.dash_clientside.no_update;
+}
+""".replace("SLOT", ids.DRIVERS_SLOT).replace("STORE", ids.BELOW_SEEN)
 
 
 def register_callbacks(app: dash.Dash) -> None:
-
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
-    app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
-                 Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
-    register_export(app, NAME, export_view, State("forecast-view", "value"))
+    app.callback(*_outputs(PANEL_OUTPUTS), Input(ids.VIEW, "value"), Input(ids.VERSION, "data"))(update_panel)
+    app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.RUN_INFO, "children"),
+                            State(ids.BELOW_SEEN, "data"), prevent_initial_call=True)
+    app.callback(*_outputs(BELOW_OUTPUTS), Input(ids.BELOW_SEEN, "data"), Input(ids.VIEW, "value"),
+                 Input(ids.VERSION, "data"), prevent_initial_call=True)(update_below)
+    register_export(app, NAME, export_view, State(ids.VIEW, "value"))
     # The override form is in the layout of planners and admins only; its callback runs for them only.
     app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
-                 Input("forecast-override-save", "n_clicks"), Input("forecast-override-remove", "n_clicks"),
-                 State("forecast-override-scope", "value"), State("forecast-override-month", "value"),
-                 State("forecast-override-value", "value"), State("forecast-override-reason", "value"),
-                 State("forecast-version", "data"), prevent_initial_call=True,
+                 Input(ids.OVERRIDE_SAVE, "n_clicks"), Input(ids.OVERRIDE_REMOVE, "n_clicks"),
+                 State(ids.OVERRIDE_SCOPE, "value"), State(ids.OVERRIDE_MONTH, "value"),
+                 State(ids.OVERRIDE_VALUE, "value"), State(ids.OVERRIDE_REASON, "value"),
+                 State(ids.VERSION, "data"), prevent_initial_call=True,
                  roles=forecasts.OVERRIDE_ROLES)(change_override)
     # Admin callbacks read and write admin-section components only: they never fire for other roles.
-    app.callback(Output("forecast-runs", "children"), Output("forecast-action-run", "options"),
-                 Output("forecast-compare-a", "options"), Output("forecast-compare-b", "options"),
-                 Input("forecast-runs-refresh", "n_clicks"), Input("forecast-admin-version", "data"),
-                 roles=ADMIN)(runs_list)
-    app.callback(Output("forecast-compare", "children"), Input("forecast-compare-a", "value"),
-                 Input("forecast-compare-b", "value"), Input("forecast-admin-version", "data"),
-                 roles=ADMIN)(compare_update)
-    app.callback(Output("forecast-admin-feedback", "children"), Output("forecast-admin-feedback", "color"),
-                 Output("forecast-admin-feedback", "is_open"), Output("forecast-admin-version", "data"),
-                 Output("forecast-version", "data"),
-                 *[Input(button, "n_clicks") for button in ACTIONS], State("forecast-action-run", "value"),
-                 State("forecast-admin-version", "data"), prevent_initial_call=True, roles=ADMIN)(change_champion)
+    app.callback(Output(ids.RUNS, "children"), Output(ids.ACTION_RUN, "options"),
+                 Output(ids.COMPARE_A, "options"), Output(ids.COMPARE_B, "options"),
+                 Input(ids.RUNS_REFRESH, "n_clicks"), Input(ids.ADMIN_VERSION, "data"), roles=ADMIN)(runs_list)
+    app.callback(Output(ids.COMPARE, "children"), Input(ids.COMPARE_A, "value"), Input(ids.COMPARE_B, "value"),
+                 Input(ids.ADMIN_VERSION, "data"), roles=ADMIN)(compare_update)
+    app.callback(Output(ids.ADMIN_FEEDBACK, "children"), Output(ids.ADMIN_FEEDBACK, "color"),
+                 Output(ids.ADMIN_FEEDBACK, "is_open"), Output(ids.ADMIN_VERSION, "data"),
+                 Output(ids.VERSION, "data"), *[Input(button, "n_clicks") for button in ACTIONS],
+                 State(ids.ACTION_RUN, "value"), State(ids.ADMIN_VERSION, "data"), prevent_initial_call=True,
+                 roles=ADMIN)(change_champion)

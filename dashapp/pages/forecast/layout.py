@@ -1,28 +1,24 @@
-"""The forecast panel (``/forecast``; director, planner, admin): the forecast of record (the champion
-run's next months of qualified leads) with its intervals, actuals, target and last year; its accuracy by
-horizon, what drives it, the media plan it assumes, whether last month fell outside the interval, the
-planners' overrides and an export of what is shown. Planners and admins may override the forecast of
-record (their figure and its reason next to the model's); admins also get the run registry: list,
-compare, promote, roll back.
-
-The layout holds no figure: :mod:`dashapp.callbacks.forecast` fills it from the view switch,
-through :mod:`dashapp.semantic.forecasts` (scope applied on the server).
+"""The forecast page's layout: the view switch, the slots the callbacks fill (first screen, then what is below
+the fold once scrolled near), the planners' override form and the admin's run registry. No figure here:
+:mod:`.callbacks` fills the slots through :mod:`dashapp.semantic.forecasts` (scope applied on the server).
 """
 
 from __future__ import annotations
 
-import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_login import current_user
 
-from .. import i18n
-from ..layout.controls import download_id, dropdown, export_buttons, graph_config
-from ..semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
-from . import guarded
+from ... import i18n
+from ...layout.controls import download_id, dropdown, export_buttons, graph_config
+from ...semantic import forecast_panel, forecasts
+from ...semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
+from . import ids
+from .figures import override_month_options
 
-PATH = "/forecast"
 NAME = "forecast"  # in export ids and file names
+CHART_HEIGHT = 380  # the forecast chart's height (figures.forecast_figure): its room is held before it is drawn
+DRIVERS_HEIGHT = 340
 
 
 def view_switch() -> dbc.RadioItems:
@@ -32,6 +28,12 @@ def view_switch() -> dbc.RadioItems:
         className="btn-group", input_class_name="btn-check",
         label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
     )
+
+
+def _slot(graph, height: int) -> html.Div:
+    """A chart's room held before Plotly has drawn it: the page does not jump, and what is below the fold stays
+    below it until the user scrolls (so the drivers are not fetched for nothing)."""
+    return html.Div(graph, style={"minHeight": f"{height}px"})
 
 
 def _card(title: str, body, card_id: str, help_text: str | None = None) -> dbc.Card:
@@ -76,12 +78,10 @@ def admin_section() -> html.Section:
 
 def override_form() -> html.Div:
     """Planners and admins: their figure for a scope and month with its reason (checked again on the server)."""
-    from ..callbacks.forecast import _scope_label, override_months
-    from ..semantic import forecasts
-
     language = i18n.current_language()
-    scopes = [{"label": _scope_label(code, language), "value": code} for code in forecasts.override_scopes()]
-    months = override_months(language)
+    scopes = [{"label": forecast_panel.scope_label(code, language), "value": code}
+              for code in forecasts.override_scopes()]
+    months = override_month_options(forecast_panel.override_months(), language)
     return html.Div([
         html.H3(i18n.t("forecast.override.form"), className="h6 mt-2"),
         dbc.Row([
@@ -112,7 +112,8 @@ def layout(**_query) -> html.Div:
     is_admin = getattr(current_user, "role", None) == "admin"
     overrides = getattr(current_user, "role", None) in OVERRIDE_ROLES
     return html.Div([
-        dcc.Store(id="forecast-version", data=0),
+        dcc.Store(id=ids.VERSION, data=0),
+        dcc.Store(id=ids.BELOW_SEEN, data=False),
         html.Div([
             html.H1(i18n.t("forecast.title"), className="h3 mb-0"),
             html.Div([html.Span(i18n.t("forecast.view"), className="small text-muted me-2"), view_switch()],
@@ -121,7 +122,7 @@ def layout(**_query) -> html.Div:
         html.P(id="forecast-run-info", className="text-muted small mb-1"),
         html.Div(id="forecast-badge", className="mb-2"),
         html.Div(id="forecast-notice"),
-        dcc.Graph(id="forecast-chart", config=graph_config()),
+        _slot(dcc.Graph(id=ids.CHART, config=graph_config()), CHART_HEIGHT),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
             export_buttons(NAME, "forecast"),
@@ -134,8 +135,9 @@ def layout(**_query) -> html.Div:
         dbc.Row([
             dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id="forecast-accuracy"),
                           "forecast-accuracy-card", i18n.t("forecast.accuracy.help")), lg=5),
+            # The drivers' chart is put in its slot once the slot is scrolled near (callbacks.update_below).
             dbc.Col(_card(i18n.t("forecast.drivers.title"),
-                          dcc.Graph(id="forecast-drivers", config=graph_config()),
+                          html.Div(id=ids.DRIVERS_SLOT, style={"minHeight": f"{DRIVERS_HEIGHT}px"}),
                           "forecast-drivers-card", i18n.t("forecast.drivers.help")), lg=7),
         ]),
         # The backtest of each line (channel and region views) has many columns: full width, scrolling if need be.
@@ -143,11 +145,3 @@ def layout(**_query) -> html.Div:
         _card(i18n.t("forecast.media.title"), html.Div(id="forecast-media-plan"), "forecast-media-card"),
         admin_section() if is_admin else html.Div(),
     ], id="forecast-page")
-
-
-def register(app: dash.Dash) -> None:
-    dash.register_page(__name__, path=PATH, name="Forecast", title=lambda **_: "Pilotage · " + i18n.t("nav.forecast"),
-                       layout=guarded(PATH, layout))
-    from ..callbacks import forecast
-
-    forecast.register_callbacks(app)
