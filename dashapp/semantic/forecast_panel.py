@@ -196,6 +196,18 @@ def panel(view, language: str) -> Panel | None:
                  any(len(keys) > 1 for keys in shape.groups.values()), record, overrides or {})
 
 
+def fresh_state() -> tuple:
+    """What the first screen shows that may change without a new data version, read at every request: the
+    champion's id (a promotion), the overrides in force and their latest changes, the "last month against the
+    interval" states. A panel rendered for the same state, scope and data version is the same."""
+    run = forecasts.champion_run()
+    if run is None:
+        return None, {}, [], []
+    record = forecasts.record(run["id"])
+    return (run["id"], record.overrides if record is not None else {}, forecasts.interval_states(),
+            forecasts.override_history(10))
+
+
 def below(view, language: str) -> dict | None:
     """What the panel shows below the fold for ``view``: the forecast of record (drivers), the backtest
     by horizon and by line, the stored series' notes, the media plan of the forecast months, the line

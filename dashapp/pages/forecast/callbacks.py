@@ -23,6 +23,7 @@ from ... import exports, i18n
 from ...auth import audit
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
+from ...callbacks.rendered import rendered
 from ...layout import charts
 from ...layout.controls import graph_config
 from ...semantic import annotations, forecast_panel, forecasts
@@ -73,7 +74,14 @@ def _run_info(run: dict, language: str) -> str:
 
 
 def update_panel(view, _version=None):
-    """The first screen of ``view``: notice, run, chart, table, badge and overrides (one answer)."""
+    """The first screen of ``view``: notice, run, chart, table, badge and overrides (one answer). Rendered once
+    per view, scope, role, language, data version and what changes without one (the champion, the overrides and
+    their history, the interval states), read fresh at every request."""
+    return _render_panel(forecasts.clean_view(view), *forecast_panel.fresh_state())
+
+
+@rendered
+def _render_panel(view: str, _run_id, _overrides, states: list[dict], history: list[dict]):
     language = i18n.current_language()
     panel = forecast_panel.panel(view, language)
     if panel is None or panel.frame.empty:
@@ -83,8 +91,8 @@ def update_panel(view, _version=None):
     marks = annotations.visible(**forecast_panel.chart_span(panel.actual, panel.frame))
     chart = figures.forecast_figure(panel.view, panel.frame, panel.actual, panel.labels, panel.target,
                                     panel.last_year, language, panel.overrides, marks)
-    badge = figures.interval_badge(forecasts.interval_states(), forecast_panel.last_complete_month(), language)
-    overrides = figures.overrides_block(panel.record, forecasts.override_history(10), language)
+    badge = figures.interval_badge(states, forecast_panel.last_complete_month(), language)
+    overrides = figures.overrides_block(panel.record, history, language)
     return (figures.notice(panel.summed, panel.record, language), _run_info(panel.run, language), chart,
             figures.forecast_table(panel.frame, panel.labels, language, panel.overrides), badge, overrides,
             graph_config(forecast_file(panel.view, panel.months, panel.run["id"])))
