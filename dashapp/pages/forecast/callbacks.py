@@ -27,19 +27,17 @@ from ...callbacks.rendered import rendered
 from ...layout import charts
 from ...layout.controls import graph_config
 from ...semantic import annotations, forecast_panel, forecasts
-from . import figures, ids
+from . import PATH, figures, ids
 from .layout import NAME
 
-PATH = "/forecast"
 # The first screen, in one answer.
-PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
-                 "forecast-table.children", "forecast-badge.children", "forecast-overrides.children",
-                 "forecast-chart.config")
+PANEL_OUTPUTS = (f"{ids.NOTICE}.children", f"{ids.RUN_INFO}.children", f"{ids.CHART}.figure",
+                 f"{ids.TABLE}.children", f"{ids.BADGE}.children", f"{ids.OVERRIDES}.children", f"{ids.CHART}.config")
 # Below the fold, once scrolled near.
-BELOW_OUTPUTS = ("forecast-accuracy.children", "forecast-drivers-slot.children", "forecast-accuracy-lines.children",
-                 "forecast-media-plan.children")
-OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
-                    "forecast-override-feedback.is_open", "forecast-version.data")
+BELOW_OUTPUTS = (f"{ids.ACCURACY}.children", f"{ids.DRIVERS_SLOT}.children", f"{ids.ACCURACY_LINES}.children",
+                 f"{ids.MEDIA_PLAN}.children")
+OVERRIDE_OUTPUTS = (f"{ids.OVERRIDE_FEEDBACK}.children", f"{ids.OVERRIDE_FEEDBACK}.color",
+                    f"{ids.OVERRIDE_FEEDBACK}.is_open", f"{ids.VERSION}.data")
 ADMIN = ("admin",)  # comparing, promoting and rolling back runs
 ACTIONS = {ids.PROMOTE: "promote", ids.ROLLBACK: "rollback"}
 
@@ -244,7 +242,7 @@ def register_callbacks(app: dash.Dash) -> None:
                  Input(ids.VERSION, "data"), prevent_initial_call=True)(update_below)
     register_export(app, NAME, export_view, State(ids.VIEW, "value"))
     # The override form is in the layout of planners and admins only; its callback runs for them only.
-    app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
+    app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == f"{ids.VERSION}.data") for o in OVERRIDE_OUTPUTS],
                  Input(ids.OVERRIDE_SAVE, "n_clicks"), Input(ids.OVERRIDE_REMOVE, "n_clicks"),
                  State(ids.OVERRIDE_SCOPE, "value"), State(ids.OVERRIDE_MONTH, "value"),
                  State(ids.OVERRIDE_VALUE, "value"), State(ids.OVERRIDE_REASON, "value"),

@@ -23,7 +23,7 @@ DRIVERS_HEIGHT = 340
 
 def view_switch() -> dbc.RadioItems:
     return dbc.RadioItems(
-        id="forecast-view", value="total", inline=True,
+        id=ids.VIEW, value="total", inline=True,
         options=[{"label": i18n.t(f"forecast.view.{v}"), "value": v} for v in VIEWS],
         className="btn-group", input_class_name="btn-check",
         label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
@@ -48,32 +48,32 @@ def admin_section() -> html.Section:
     """The run registry (admin only; its callbacks check the role again)."""
     options = {"clearable": True, "className": "mb-2"}
     return html.Section([
-        dcc.Store(id="forecast-admin-version", data=0),
+        dcc.Store(id=ids.ADMIN_VERSION, data=0),
         html.H2(i18n.t("forecast.admin.title"), className="h5 mt-4"),
-        dbc.Button(i18n.t("forecast.admin.refresh"), id="forecast-runs-refresh", size="sm", color="secondary",
+        dbc.Button(i18n.t("forecast.admin.refresh"), id=ids.RUNS_REFRESH, size="sm", color="secondary",
                    className="mb-2"),
-        html.Div(id="forecast-runs"),
+        html.Div(id=ids.RUNS),
         dbc.Row([
-            dbc.Col([html.Label(i18n.t("forecast.admin.action_run"), htmlFor="forecast-action-run", className="small"),
-                     dropdown(id="forecast-action-run", **options)], md=4),
-            dbc.Col(dbc.Button(i18n.t("forecast.admin.promote"), id="forecast-promote", color="primary", size="sm"),
+            dbc.Col([html.Label(i18n.t("forecast.admin.action_run"), htmlFor=ids.ACTION_RUN, className="small"),
+                     dropdown(id=ids.ACTION_RUN, **options)], md=4),
+            dbc.Col(dbc.Button(i18n.t("forecast.admin.promote"), id=ids.PROMOTE, color="primary", size="sm"),
                     md=2, className="d-flex align-items-end mb-2"),
             # Rollback needs no choice: it restores the champion before the current one (the registry's events).
-            dbc.Col([dbc.Button(i18n.t("forecast.admin.rollback"), id="forecast-rollback", color="warning",
+            dbc.Col([dbc.Button(i18n.t("forecast.admin.rollback"), id=ids.ROLLBACK, color="warning",
                                 size="sm", className="me-2"),
                      html.Span(i18n.t("forecast.admin.rollback_help"), className="small text-muted")],
                     md=6, className="d-flex align-items-end mb-2"),
         ]),
-        dbc.Alert(id="forecast-admin-feedback", is_open=False, dismissable=True),
+        dbc.Alert(id=ids.ADMIN_FEEDBACK, is_open=False, dismissable=True),
         html.H3(i18n.t("forecast.admin.compare"), className="h6 mt-3"),
         dbc.Row([
-            dbc.Col([html.Label(i18n.t("forecast.admin.first"), htmlFor="forecast-compare-a", className="small"),
-                     dropdown(id="forecast-compare-a", **options)], md=4),
-            dbc.Col([html.Label(i18n.t("forecast.admin.second"), htmlFor="forecast-compare-b", className="small"),
-                     dropdown(id="forecast-compare-b", **options)], md=4),
+            dbc.Col([html.Label(i18n.t("forecast.admin.first"), htmlFor=ids.COMPARE_A, className="small"),
+                     dropdown(id=ids.COMPARE_A, **options)], md=4),
+            dbc.Col([html.Label(i18n.t("forecast.admin.second"), htmlFor=ids.COMPARE_B, className="small"),
+                     dropdown(id=ids.COMPARE_B, **options)], md=4),
         ]),
-        html.Div(id="forecast-compare"),
-    ], id="forecast-admin")
+        html.Div(id=ids.COMPARE),
+    ], id=ids.ADMIN)
 
 
 def override_form() -> html.Div:
@@ -85,27 +85,27 @@ def override_form() -> html.Div:
     return html.Div([
         html.H3(i18n.t("forecast.override.form"), className="h6 mt-2"),
         dbc.Row([
-            dbc.Col([html.Label(i18n.t("forecast.override.scope"), htmlFor="forecast-override-scope",
+            dbc.Col([html.Label(i18n.t("forecast.override.scope"), htmlFor=ids.OVERRIDE_SCOPE,
                                 className="small"),
-                     dropdown(language, id="forecast-override-scope", options=scopes, clearable=False,
+                     dropdown(language, id=ids.OVERRIDE_SCOPE, options=scopes, clearable=False,
                               value=scopes[0]["value"] if scopes else None)], md=3),
-            dbc.Col([html.Label(i18n.t("forecast.override.month"), htmlFor="forecast-override-month",
+            dbc.Col([html.Label(i18n.t("forecast.override.month"), htmlFor=ids.OVERRIDE_MONTH,
                                 className="small"),
-                     dropdown(language, id="forecast-override-month", options=months, clearable=False,
+                     dropdown(language, id=ids.OVERRIDE_MONTH, options=months, clearable=False,
                               value=months[0]["value"] if months else None)], md=3),
-            dbc.Col([html.Label(i18n.t("forecast.override.value"), htmlFor="forecast-override-value",
+            dbc.Col([html.Label(i18n.t("forecast.override.value"), htmlFor=ids.OVERRIDE_VALUE,
                                 className="small"),
-                     dbc.Input(id="forecast-override-value", type="text", inputMode="decimal", size="sm")], md=2),
-            dbc.Col([html.Label(i18n.t("forecast.override.reason"), htmlFor="forecast-override-reason",
+                     dbc.Input(id=ids.OVERRIDE_VALUE, type="text", inputMode="decimal", size="sm")], md=2),
+            dbc.Col([html.Label(i18n.t("forecast.override.reason"), htmlFor=ids.OVERRIDE_REASON,
                                 className="small"),
-                     dbc.Textarea(id="forecast-override-reason", maxLength=MAX_REASON, rows=1, size="sm")], md=4),
+                     dbc.Textarea(id=ids.OVERRIDE_REASON, maxLength=MAX_REASON, rows=1, size="sm")], md=4),
         ], className="g-2"),
-        html.Div([dbc.Button(i18n.t("forecast.override.save"), id="forecast-override-save", size="sm",
+        html.Div([dbc.Button(i18n.t("forecast.override.save"), id=ids.OVERRIDE_SAVE, size="sm",
                              color="primary", className="me-2"),
-                  dbc.Button(i18n.t("forecast.override.remove"), id="forecast-override-remove", size="sm",
+                  dbc.Button(i18n.t("forecast.override.remove"), id=ids.OVERRIDE_REMOVE, size="sm",
                              color="secondary", outline=True)], className="mt-2"),
-        dbc.Alert(id="forecast-override-feedback", is_open=False, dismissable=True, className="small py-2 mt-2"),
-    ], id="forecast-override-form")
+        dbc.Alert(id=ids.OVERRIDE_FEEDBACK, is_open=False, dismissable=True, className="small py-2 mt-2"),
+    ], id=ids.OVERRIDE_FORM)
 
 
 def layout(**_query) -> html.Div:
@@ -119,29 +119,29 @@ def layout(**_query) -> html.Div:
             html.Div([html.Span(i18n.t("forecast.view"), className="small text-muted me-2"), view_switch()],
                      className="d-flex align-items-center"),
         ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
-        html.P(id="forecast-run-info", className="text-muted small mb-1"),
-        html.Div(id="forecast-badge", className="mb-2"),
-        html.Div(id="forecast-notice"),
+        html.P(id=ids.RUN_INFO, className="text-muted small mb-1"),
+        html.Div(id=ids.BADGE, className="mb-2"),
+        html.Div(id=ids.NOTICE),
         _slot(dcc.Graph(id=ids.CHART, config=graph_config()), CHART_HEIGHT),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
             export_buttons(NAME, "forecast"),
         ], className="d-flex justify-content-between align-items-center mt-2 mb-1"),
         dcc.Download(id=download_id(NAME)),
-        html.Div(id="forecast-table", className="mb-3"),
+        html.Div(id=ids.TABLE, className="mb-3"),
         _card(i18n.t("forecast.override.title"),
-              html.Div([html.Div(id="forecast-overrides"), override_form() if overrides else html.Div()]),
-              "forecast-overrides-card", i18n.t("forecast.override.help")),
+              html.Div([html.Div(id=ids.OVERRIDES), override_form() if overrides else html.Div()]),
+              ids.OVERRIDES_CARD, i18n.t("forecast.override.help")),
         dbc.Row([
-            dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id="forecast-accuracy"),
-                          "forecast-accuracy-card", i18n.t("forecast.accuracy.help")), lg=5),
+            dbc.Col(_card(i18n.t("forecast.accuracy.title"), html.Div(id=ids.ACCURACY),
+                          ids.ACCURACY_CARD, i18n.t("forecast.accuracy.help")), lg=5),
             # The drivers' chart is put in its slot once the slot is scrolled near (callbacks.update_below).
             dbc.Col(_card(i18n.t("forecast.drivers.title"),
                           html.Div(id=ids.DRIVERS_SLOT, style={"minHeight": f"{DRIVERS_HEIGHT}px"}),
-                          "forecast-drivers-card", i18n.t("forecast.drivers.help")), lg=7),
+                          ids.DRIVERS_CARD, i18n.t("forecast.drivers.help")), lg=7),
         ]),
         # The backtest of each line (channel and region views) has many columns: full width, scrolling if need be.
-        html.Div(id="forecast-accuracy-lines"),
-        _card(i18n.t("forecast.media.title"), html.Div(id="forecast-media-plan"), "forecast-media-card"),
+        html.Div(id=ids.ACCURACY_LINES),
+        _card(i18n.t("forecast.media.title"), html.Div(id=ids.MEDIA_PLAN), ids.MEDIA_CARD),
         admin_section() if is_admin else html.Div(),
-    ], id="forecast-page")
+    ], id=ids.PAGE)
