@@ -171,7 +171,8 @@ def test_the_forecast_chart_shades_the_events_of_the_users_scope(dash_app, event
     from flask_login import login_user
 
     from dashapp.auth import users
-    from dashapp.callbacks.forecast import forecast_figure
+    from dashapp.pages.forecast.figures import forecast_figure
+    from dashapp.semantic import annotations, forecast_panel
 
     months = [dt.date(2026, m, 1) for m in range(11, 13)]
     frame = pd.DataFrame({"group": "total", "month": months, "yhat": [10.0, 11.0], **{
@@ -182,7 +183,8 @@ def test_the_forecast_chart_shades_the_events_of_the_users_scope(dash_app, event
     for email in (DIRECTOR, IDF_DIRECTOR):
         with dash_app.server.test_request_context():
             login_user(users.get_user_by_email(email))
-            fig = forecast_figure("total", frame, actual, {"total": "Total"}, None, None, "en")
+            marks = annotations.visible(**forecast_panel.chart_span(actual, frame))
+            fig = forecast_figure("total", frame, actual, {"total": "Total"}, None, None, "en", marks=marks)
             drawn[email] = {s.name for s in fig.layout.shapes}
     ids = {k: f"event-{v}" for k, v in events.items()}
     assert drawn[DIRECTOR] == set(ids.values())

@@ -16,7 +16,7 @@ from dash import Input, Output
 
 from dashapp.auth.callbacks import MAX_JSON_DEPTH, check_all_registered, unchecked_callbacks
 from dashapp.auth.permissions import PAGE_ACCESS
-from dashapp.callbacks.forecast import PANEL_OUTPUTS
+from dashapp.pages.forecast.callbacks import PANEL_OUTPUTS
 
 from .app_helpers import csrf_header, dash_post, logged_in_client, make_app_store
 

@@ -19,18 +19,17 @@ from sqlalchemy import select, text
 
 from dashapp import i18n
 from dashapp.auth import audit
-from dashapp.callbacks.forecast import PANEL_OUTPUTS
 from forecasting import record, registry
 from pilotage.store.engine import get_engine
 from pilotage.store.models import ForecastValue, Region
 
 from .app_helpers import csrf_header, dash_post, logged_in_client, switch_language
+from .forecast_panel_helpers import below_fold, first_screen, whole_panel
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
 SOUTH = "director.south@pilotage.demo"
 CHANNELS = ("display", "organic_search", "paid_search")
-PANEL = ".." + "...".join(PANEL_OUTPUTS) + ".."
 
 
 def _months(first: dt.date, n: int) -> list[dt.date]:
@@ -163,10 +162,8 @@ def champion_id(url: str) -> int:
 
 
 def panel(client, view="total") -> dict:
-    response = dash_post(client, PANEL, [{"id": "forecast-view", "property": "value", "value": view},
-                                         {"id": "forecast-version", "property": "data", "value": 0}])
-    assert response.status_code == 200, response.text[:300]
-    return response.json["response"]
+    """The first screen and what is below the fold, as a user who scrolled down sees them."""
+    return whole_panel(client, view)
 
 
 def traces(out: dict, output: str = "forecast-chart") -> list[dict]:
@@ -255,7 +252,7 @@ def test_the_backtest_of_each_channel_has_the_page_width_and_scrolls(dash_app, s
         from dashapp.auth.users import get_user_by_email
 
         login_user(get_user_by_email(PLANNER))
-        tree = page.layout()
+        tree = page.layout.layout()
     row = next(c for c in tree.children if getattr(c, "id", None) == "forecast-accuracy-lines")
     assert row is not None  # a child of the page itself, not of the accuracy card's column
 
@@ -315,13 +312,13 @@ def test_the_idf_director_total_is_their_region_series_only(dash_app, store):
                                   "region"])
 def test_forged_views_give_the_director_nothing_outside_their_scope(dash_app, store, view):
     run = champion_id(store)
-    response = dash_post(logged_in_client(dash_app, IDF), PANEL, [
-        {"id": "forecast-view", "property": "value", "value": view},
-        {"id": "forecast-version", "property": "data", "value": {"run": run - 1, "region": "FR-ARA"}}])
-    assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    assert not any(number in body for number in _other_numbers(store, run, {"FR-IDF"}))
-    assert not any(number in body for number in _other_numbers(store, run - 1, {"FR-IDF"}))
+    client = logged_in_client(dash_app, IDF)
+    for post in (first_screen, below_fold):
+        response = post(client, view, {"run": run - 1, "region": "FR-ARA"})
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert not any(number in body for number in _other_numbers(store, run, {"FR-IDF"}))
+        assert not any(number in body for number in _other_numbers(store, run - 1, {"FR-IDF"}))
 
 
 def test_a_two_region_director_sees_the_sum_of_their_regions_without_intervals(dash_app, store, south_director):
@@ -352,7 +349,7 @@ def test_only_the_admin_gets_the_registry_section(dash_app, store):
     for email, expected in ((ADMIN, True), (PLANNER, False), (IDF, False)):
         with dash_app.server.test_request_context("/forecast"):
             login_user(get_user_by_email(email))
-            assert ("'forecast-admin'" in repr(page.layout())) is expected
+            assert ("'forecast-admin'" in repr(page.layout.layout())) is expected
 
 
 def test_no_champion_yet_says_how_to_train(dash_app, untrained_url, monkeypatch):
@@ -459,7 +456,7 @@ def test_every_registry_message_has_its_french_with_the_same_placeholders():
 
 
 def test_registry_decisions_and_results_read_in_french(dash_app, store):
-    from dashapp.callbacks.forecast import registry_text
+    from dashapp.pages.forecast.figures import registry_text
 
     first = registry.message("first")
     assert registry_text(first, "en") == first == "champion: first run (no champion before)"

@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 
 from dashapp import i18n
 from dashapp.auth import audit
-from dashapp.callbacks.forecast import PANEL_OUTPUTS
 from dashapp.demo_users import DEMO_USERS
 from dashapp.pages.planning import callbacks as cb
 from forecasting import registry
@@ -41,13 +40,13 @@ from .app_helpers import (
     post_export_button,
     trained_store,
 )
+from .forecast_panel_helpers import below_fold, first_screen, whole_panel
 from .test_app_planning import flattened
 
 PLANNER, DIRECTOR, IDF, ADMIN, SALES = ("planner@pilotage.demo", "director@pilotage.demo",
                                         "director.idf@pilotage.demo", "admin@pilotage.demo", "sales@pilotage.demo")
 IDF_PLANNER = "planner.idf@pilotage.demo"
 SCOPES = {PLANNER: "national", DIRECTOR: "national", ADMIN: "national", IDF: "FR-IDF"}
-PANEL = ".." + "...".join(PANEL_OUTPUTS) + ".."
 BANDS = ("lo80", "hi80", "lo95", "hi95")
 
 
@@ -95,10 +94,7 @@ def registry_rows(url: str, scope: str) -> list[dict]:
 # --- posting as the pages do --------------------------------------------------------------------------------
 
 def forecast_panel(client, view: str = "total") -> dict:
-    answer = dash_post(client, PANEL, [{"id": "forecast-view", "property": "value", "value": view},
-                                       {"id": "forecast-version", "property": "data", "value": 0}])
-    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    return answer.json["response"]
+    return whole_panel(client, view)
 
 
 def chart(out: dict, kind: str, output: str = "forecast-chart") -> list[dict]:
@@ -222,9 +218,7 @@ def test_each_demo_scope_sees_one_forecast_of_record_everywhere(dash_app, store,
 def test_sales_reads_neither_page_nor_export(dash_app, store):
     client = client_of(dash_app, SALES)
     assert client.get("/forecast").status_code == 403 and client.get("/planning").status_code == 403
-    body = dash_post(client, PANEL, [{"id": "forecast-view", "property": "value", "value": "total"},
-                                     {"id": "forecast-version", "property": "data", "value": 0}])
-    assert body.status_code == 403
+    assert first_screen(client).status_code == 403 and below_fold(client).status_code == 403
     answer = export(client)
     assert answer.status_code == 403 and "content" not in answer.get_data(as_text=True)
 

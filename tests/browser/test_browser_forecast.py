@@ -18,9 +18,9 @@ import sqlite3
 import pytest
 
 from dashapp import i18n
-from dashapp.callbacks.forecast import SUMMARY_HEADERS
 from dashapp.demo_users import DEMO_USERS
 from dashapp.layout import charts
+from dashapp.pages.forecast.figures import SUMMARY_HEADERS
 from forecasting import registry
 from forecasting.training import train
 from pilotage.store.engine import get_engine
@@ -125,7 +125,14 @@ def open_forecast(page) -> None:
     page.wait_for_selector("#forecast-page")
     page.wait_for_function(CHART_HAS, arg=["total"])
     page.wait_for_selector("#forecast-table-grid tr[data-group=total]")
+    scroll_below(page)
+
+
+def scroll_below(page) -> None:
+    """Scroll to the drivers: what is below the fold (accuracy, drivers, media plan) is drawn once scrolled to."""
+    page.locator("#forecast-drivers-slot").scroll_into_view_if_needed()
     page.wait_for_selector("#forecast-acc-mase")
+    page.wait_for_selector("#forecast-drivers .js-plotly-plot")
 
 
 def chart(page) -> list[dict]:
@@ -234,6 +241,22 @@ def test_the_figures_shown_are_the_champion_runs(as_user, forecast_url, champion
     assert f" {champion['id']}," in page.inner_text("#forecast-run-info")
 
 
+def test_what_is_below_the_fold_is_drawn_once_scrolled_to(as_user):
+    """The first screen (run, badge, chart, table, overrides) comes in one answer; the accuracy, the drivers and
+    the media plan are asked for only when the user scrolls down to them (the first screen is drawn sooner)."""
+    page = as_user(DIRECTOR)
+    page.goto("/forecast")
+    page.wait_for_function(CHART_HAS, arg=["total"])
+    page.wait_for_selector("#forecast-table-grid tr[data-group=total]")
+    page.wait_for_timeout(500)
+    assert page.locator("#forecast-drivers").count() == 0 and page.locator("#forecast-acc-mase").count() == 0
+    assert page.is_visible("#forecast-drivers-card")  # its title and room are there, its chart is not drawn yet
+    scroll_below(page)
+    parts = page.evaluate("() => document.querySelector('#forecast-drivers .js-plotly-plot').data.length")
+    assert parts > 1
+    page.wait_for_selector("#forecast-media-table")
+
+
 # --- scope ------------------------------------------------------------------------------------------------------
 
 def test_a_regional_director_sees_the_sum_of_their_region_series_not_the_company(as_user, forecast_url,
@@ -311,7 +334,7 @@ def test_in_french_the_accuracy_card_and_the_figures_are_french(as_user, forecas
         page.click("#nav-language")
         page.wait_for_function("t => document.querySelector('#forecast-accuracy-card h2')?.innerText.trim() === t",
                                arg=i18n.t("forecast.accuracy.title", "fr"))
-        page.wait_for_selector("#forecast-acc-mase")
+        scroll_below(page)
         labels = page.locator("#forecast-accuracy dt").all_inner_texts()
         assert [label.strip() for label in labels] == [i18n.t(key, "fr") for key in SUMMARY_HEADERS]
         assert page.inner_text("#forecast-acc-mase").strip() == i18n.number(total["mase"], 2, "fr")

@@ -1,96 +1,32 @@
-"""The forecast panel's callbacks: the view switch in; the chart, table, accuracy card, drivers,
-media plan, interval badge and overrides out; the export of what is shown. Planners and admins
-override the forecast of record; admins also list, compare, promote and roll back runs.
-
-Inputs are untrusted: the view must be one of :data:`forecasts.VIEWS` (anything else is the
-total), the run shown is always the champion found on the server, and the scope comes from the
-logged-in user inside :mod:`dashapp.semantic.forecasts`. Override and admin callbacks are registered
-for their roles only and the query functions check them again; overrides, exports, promotions and
-rollbacks are written to the audit log.
+"""The forecast page's figures and tables, built from what :mod:`dashapp.semantic.forecasts` and
+:mod:`dashapp.semantic.forecast_panel` returned (no data access here): the forecast chart and its table,
+the accuracy card by horizon and each line's backtest, the drivers, the media plan, the interval badge,
+the overrides, the admin's run list and comparison, and the export's columns in the user's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 from dateutil.relativedelta import relativedelta
-from flask_login import current_user
 
-from pilotage.dates import month_end
+from ... import i18n
+from ...layout import charts
+from ...semantic.forecast_panel import EXPORT_COLUMNS, OVERRIDE_COLUMNS, scope_label, series_label, sorted_channels
+from ...semantic.forecasts import registry_message
+from . import ids
 
-from .. import exports, i18n
-from ..auth import audit
-from ..auth.callbacks import role_checked
-from ..auth.permissions import require_role
-from ..layout import charts
-from ..layout.controls import graph_config
-from ..pages.forecast import NAME, PATH
-from ..semantic import annotations, forecasts, queries
-from ..semantic.scope import region_tree
-from .export import Export, UnknownVisual, register_export
-
-MEASURE = "qualified_leads"
-HISTORY_MONTHS = 24
 PALETTE = ("#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d",
            "#dc3545", "#6610f2", "#795548", "#3f51b5", "#8bc34a", "#ff5722", "#009688")
 DRIVER_COLORS = {"trend": "#0d6efd", "season": "#20c997", "media": "#fd7e14", "control": "#6f42c1",
                  "sessions": "#0dcaf0", "other": "#adb5bd"}
 MEDIA_COLORS = ("#fd7e14", "#ffc107", "#d63384", "#dc3545", "#795548", "#ff5722", "#e83e8c", "#f0ad4e", "#b35900")
 OVERRIDE_COLOR = "#d63384"
-PANEL_OUTPUTS = ("forecast-notice.children", "forecast-run-info.children", "forecast-chart.figure",
-                 "forecast-table.children", "forecast-accuracy.children", "forecast-drivers.figure",
-                 "forecast-media-plan.children", "forecast-badge.children", "forecast-overrides.children",
-                 "forecast-accuracy-lines.children", "forecast-chart.config", "forecast-drivers.config")
-OVERRIDE_OUTPUTS = ("forecast-override-feedback.children", "forecast-override-feedback.color",
-                    "forecast-override-feedback.is_open", "forecast-version.data")
 
-ADMIN = ("admin",)  # comparing, promoting and rolling back runs
-
-
-def last_complete_month() -> dt.date:
-    """The last month whose every day is loaded (``queries.today()`` is the day after the data)."""
-    return (queries.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
-def _month_filters(start: dt.date, end: dt.date):
-    return queries.filters_from({"period": "custom", "start": start.isoformat(), "end": month_end(end).isoformat(),
-                                 "grain": "month"})
-
-
-def _labels(view: str, groups, language: str) -> dict[str, str]:
-    if view == "channel":
-        names = forecasts.channel_names(language)
-        return {g: names.get(g, g) for g in groups}
-    if view == "region":
-        names = region_tree().names
-        return {g: names.get(g, g) for g in groups}
-    return {g: i18n.t("forecast.total", language) for g in groups}
-
-
-def actuals(view: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Monthly qualified leads per line of the view (``group, month, value``), scope applied by the
-    query layer; regions are summed into their top region, as the forecast series are."""
-    by = {"total": None, "channel": "channel", "region": "region"}[view]
-    frame = queries.activity_series(_month_filters(start, end), by)
-    if frame.empty:
-        return pd.DataFrame(columns=["group", "month", "value"])
-    if by is None:
-        groups = ["total"] * len(frame)
-    elif by == "region":
-        groups = forecasts.top_regions(frame["region"])
-    else:
-        groups = list(frame["channel"])
-    out = pd.DataFrame({"group": groups, "month": frame["period"], "value": frame[MEASURE].astype(float)})
-    return out.groupby(["group", "month"], as_index=False)["value"].sum()
-
-
-# --- figures and tables ------------------------------------------------------------------------------
 
 def _band(fig: go.Figure, rows: pd.DataFrame, level: str, color: str, name: str, group: str) -> None:
     lo, hi = rows[f"lo{level}"], rows[f"hi{level}"]
@@ -103,10 +39,11 @@ def _band(fig: go.Figure, rows: pd.DataFrame, level: str, color: str, name: str,
 
 def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels: dict[str, str],
                     target: pd.DataFrame | None, last_year: pd.DataFrame | None, language: str,
-                    overrides: dict | None = None) -> go.Figure:
+                    overrides: dict | None = None, marks=()) -> go.Figure:
     """Actual (solid) and forecast (dashed) per line; bands when the figure has one line that is one
     stored series; the target and last year's values on the total view, and the planners' overrides
-    of the forecast of record as their own markers (the model's line is unchanged)."""
+    of the forecast of record as their own markers (the model's line is unchanged); the annotations
+    ``marks`` of the months drawn as shaded ranges."""
     fig = go.Figure()
     groups = list(labels)
     single = len(groups) == 1
@@ -156,8 +93,7 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
     months = [*actual["month"], *frame["month"]]
     if months:
         first, last = pd.Timestamp(min(months)).date(), pd.Timestamp(max(months)).date()
-        charts.mark_events(fig, annotations.visible(start=first, end=last), first,
-                           last + relativedelta(months=1))
+        charts.mark_events(fig, marks, first, last + relativedelta(months=1))
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_layout(title={"text": i18n.t("forecast.chart.title", language), "font": {"size": 14}})
     fig = charts.framed(fig, language, height=380)
@@ -230,11 +166,6 @@ SUMMARY_HEADERS = ("forecast.accuracy.mase", "forecast.accuracy.naive", "forecas
                    "forecast.accuracy.cov95")
 
 
-def _scope_label(scope: str, language: str) -> str:
-    return i18n.t("forecast.scope.national", language) if scope == "national" else region_tree().names.get(scope,
-                                                                                                          scope)
-
-
 def _horizon_cells(row: dict, language: str) -> list[str]:
     return [i18n.number(row["mase"], 2, language), i18n.number(row["naive_mase"], 2, language),
             i18n.percent(row["coverage80"], 0, language), i18n.percent(row["coverage95"], 0, language),
@@ -250,7 +181,7 @@ def _record_accuracy(rows: list[dict], language: str) -> list:
     if len(scopes) > 1:
         header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                     + [html.Th(i18n.t(k, language)) for k in HORIZON_HEADERS[1:]]))
-        body = [html.Tr([html.Td(_scope_label(r["scope"], language))]
+        body = [html.Tr([html.Td(scope_label(r["scope"], language))]
                         + [html.Td(c) for c in _horizon_cells(r, language)], **{"data-scope": r["scope"]})
                 for r in rows if r["horizon"] == 0]
         return [html.P(i18n.t("forecast.accuracy.record_several", language), className="small mb-1"),
@@ -285,7 +216,7 @@ def accuracy_lines(accuracy: dict, labels: dict[str, str], language: str):
         return ""
     header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                 + [html.Th(i18n.t(k, language), className="text-end") for k in METRIC_HEADERS]))
-    body = [html.Tr([html.Td(_series_label(r, labels))]
+    body = [html.Tr([html.Td(series_label(r, labels))]
                     + [html.Td(c, className="text-end" if i else None)
                        for i, c in enumerate(_metric_cells(r, language))],
                     **{"data-series": r["series_key"]}) for r in accuracy["lines"]]
@@ -303,26 +234,19 @@ def accuracy_card(accuracy: dict, rows: list[dict], labels: dict[str, str], cuto
     children = _record_accuracy(accuracy["record"], language)
     children.append(html.P(i18n.t("forecast.accuracy.cutoff", language, cutoff=charts.month_label(cutoff, language)),
                            className="small mb-1", id="forecast-acc-cutoff"))
-    short = [_series_label(r, labels) for r in rows if r["short_series"]]
+    short = [series_label(r, labels) for r in rows if r["short_series"]]
     if short:
         children.append(dbc.Alert(i18n.t("forecast.accuracy.short", language, lines=", ".join(short)),
                                   color="warning", className="small py-1 mb-0", id="forecast-acc-short"))
     return html.Div(children)
 
 
-def _series_label(row: dict, labels: dict[str, str]) -> str:
-    names = region_tree().names
-    if row["level"] == "channel_region":
-        return f"{labels.get(row['group'], row['group'])} · {names.get(row['region_code'], row['region_code'])}"
-    return labels.get(row["group"], row["group"])
-
-
-def driver_label(part: str, language: str) -> str:
+def driver_label(part: str, language: str, channels: dict[str, str]) -> str:
     """A driver's name: ``trend``, ``season``, ``media`` (all channels), ``media:<channel>``,
-    ``control:<name>``, ``sessions`` or ``other``."""
+    ``control:<name>``, ``sessions`` or ``other``; ``channels``: the channels' names in ``language``."""
     kind, _, name = part.partition(":")
     if kind == "media" and name:
-        return i18n.t("forecast.driver.channel", language, channel=forecasts.channel_names(language).get(name, name))
+        return i18n.t("forecast.driver.channel", language, channel=channels.get(name, name))
     if kind == "control":
         key = f"forecast.driver.control.{name}"
         return i18n.t(key, language) if key in i18n.MESSAGES else i18n.t("forecast.driver.control", language,
@@ -337,7 +261,7 @@ def _driver_color(part: str, index: int) -> str:
     return DRIVER_COLORS.get(kind, "#6c757d")
 
 
-def drivers_figure(record, language: str) -> go.Figure:
+def drivers_figure(record, language: str, channels: dict[str, str]) -> go.Figure:
     """The forecast of record's drivers per month (trend, season, media per channel, external factors, web
     sessions, other), stacked so that they add up to the forecast, which is drawn over them. One
     decomposition of the user's scope: the same in every view."""
@@ -348,7 +272,7 @@ def drivers_figure(record, language: str) -> go.Figure:
         color = _driver_color(part, media_index)
         media_index += part.startswith("media:")
         values = [float(v) for v in values]
-        fig.add_trace(go.Bar(x=x, y=values, name=driver_label(part, language), marker={"color": color},
+        fig.add_trace(go.Bar(x=x, y=values, name=driver_label(part, language, channels), marker={"color": color},
                              customdata=[i18n.number(v, 0, language) for v in values],
                              hovertemplate="%{customdata}", meta={"kind": "driver", "part": part}))
     totals = [float(v) for v in record.yhat]
@@ -364,20 +288,18 @@ def drivers_figure(record, language: str) -> go.Figure:
     return fig
 
 
-def media_plan_table(months: list[dt.date], language: str) -> html.Div:
-    plan = forecasts.media_plan(tuple(months))
-    note = ([] if forecasts.sees_everything()
-            else [html.P(i18n.t("forecast.media.scoped", language), className="small text-muted mb-1")])
-    if plan.empty:
+def media_plan_table(wide: pd.DataFrame, months: list[dt.date], names: dict[str, str], scoped: bool,
+                     language: str) -> html.Div:
+    """The media plan the forecast assumes: ``wide`` (:func:`forecast_panel.media_plan_wide`), a row per channel
+    and its total; ``scoped``: the user sees part of the regions (said under the table)."""
+    note = [html.P(i18n.t("forecast.media.scoped", language), className="small text-muted mb-1")] if scoped else []
+    if wide.empty:
         return html.Div([html.P(i18n.t("forecast.media.none", language), className="text-muted"), *note])
-    names = forecasts.channel_names(language)
-    wide = plan.pivot_table(index="channel_code", columns="month", values="planned_spend", aggfunc="sum")
-    wide = wide.reindex(columns=months)
     header = html.Thead(html.Tr([html.Th(i18n.t("forecast.media.channel", language))]
                                 + [html.Th(charts.month_label(m, language), className="text-end") for m in months]))
     body = [html.Tr([html.Td(names.get(code, code))]
                     + [html.Td(i18n.money(None if pd.isna(v) else float(v), 0, language), className="text-end")
-                       for v in wide.loc[code]]) for code in sorted(wide.index, key=lambda c: names.get(c, c))]
+                       for v in wide.loc[code]]) for code in sorted_channels(wide.index, names)]
     totals = wide.sum(axis=0, min_count=1)
     body.append(html.Tr([html.Td(i18n.t("forecast.media.total", language), className="fw-semibold")]
                         + [html.Td(i18n.money(None if pd.isna(totals[m]) else float(totals[m]), 0, language),
@@ -388,7 +310,7 @@ def media_plan_table(months: list[dt.date], language: str) -> html.Div:
 
 def _badge(row: dict, language: str, several: bool) -> html.Span:
     label = charts.month_label(row["month"], language)
-    prefix = f"{_scope_label(row['scope_code'], language)} · " if several else ""
+    prefix = f"{scope_label(row['scope_code'], language)} · " if several else ""
     state = row["state"]
     if state == "none":
         return html.Span(prefix + i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
@@ -401,12 +323,11 @@ def _badge(row: dict, language: str, several: bool) -> html.Span:
                      **{"data-state": state, "data-scope": row["scope_code"]})
 
 
-def interval_badge(language: str) -> html.Span:
+def interval_badge(rows: list[dict], last_month: dt.date, language: str) -> html.Span:
     """Whether last month's actual fell outside the 95% interval of the latest run that forecast it, per scope
     of the user's forecast of record, as stored after the last load or training (the alerts read the same)."""
-    rows = forecasts.interval_states()
     if not rows:
-        label = charts.month_label(last_complete_month(), language)
+        label = charts.month_label(last_month, language)
         return html.Span(i18n.t("forecast.badge.none", language, month=label), className="small text-muted",
                          id="forecast-badge-state", **{"data-state": "none"})
     if len(rows) == 1:
@@ -421,7 +342,7 @@ def interval_badge(language: str) -> html.Span:
 
 # --- overrides ---------------------------------------------------------------------------------------------
 
-def overrides_block(record, language: str) -> html.Div:
+def overrides_block(record, history: list[dict], language: str) -> html.Div:
     """The overrides in force next to the model's figures, then the latest changes (who, when, why)."""
     children = []
     current = record.overrides if record is not None else {}
@@ -445,11 +366,10 @@ def overrides_block(record, language: str) -> html.Div:
     else:
         children.append(html.P(i18n.t("forecast.override.none", language), className="small text-muted mb-1",
                                id="forecast-overrides-none"))
-    history = forecasts.override_history(10)
     if history:
         items = [html.Li(i18n.t("forecast.override.change" if h["value"] is not None else "forecast.override.removal",
                                 language, month=charts.month_label(h["month"], language),
-                                scope=_scope_label(h["scope_code"], language),
+                                scope=scope_label(h["scope_code"], language),
                                 value=i18n.number(h["value"], 0, language) if h["value"] is not None else "",
                                 model=i18n.number(h["model_value"], 0, language), reason=h["reason"],
                                 by=h["created_by"], at=i18n.date(h["created_at"], "medium", language)))
@@ -459,168 +379,52 @@ def overrides_block(record, language: str) -> html.Div:
     return html.Div(children)
 
 
-def override_months(language: str) -> list[dict]:
-    """The months a planner may override: those of the champion's forecast."""
-    run = forecasts.champion_run()
-    if run is None:
-        return []
-    first = pd.Timestamp(run["cutoff"]).date().replace(day=1)
-    return [{"label": charts.month_label(m, language), "value": m.isoformat()}
-            for m in (first + relativedelta(months=i) for i in range(1, int(run["horizon"]) + 1))]
 
 
-def change_override(_save, _remove, scope, month, value, reason, version):
-    """Save or remove a planner's figure (planners and admins; the semantic layer checks the role, the scope,
-    the month and the value again, and writes the audit log)."""
-    require_role(*forecasts.OVERRIDE_ROLES)
-    language = i18n.current_language()
-    action = {"forecast-override-save": "save", "forecast-override-remove": "remove"}.get(ctx.triggered_id)
-    if action is None:
-        return (dash.no_update,) * 4
-    try:
-        if action == "save":
-            done = forecasts.save_override(scope, month, value, reason)
-            message = i18n.t("forecast.override.saved", language, value=i18n.number(done["value"], 0, language),
-                             month=charts.month_label(dt.date.fromisoformat(done["month"]), language),
-                             model=i18n.number(done["model_value"], 0, language))
-        else:
-            done = forecasts.remove_override(scope, month, reason)
-            message = i18n.t("forecast.override.removed", language,
-                             month=charts.month_label(dt.date.fromisoformat(done["month"]), language))
-    except forecasts.OverrideError as error:
-        return i18n.t(f"forecast.override.error.{error.code}", language), "danger", True, dash.no_update
-    return message, "success", True, _bump(version)
+def override_month_options(months: list[dt.date], language: str) -> list[dict]:
+    """The override form's months (those of the champion's forecast)."""
+    return [{"label": charts.month_label(m, language), "value": m.isoformat()} for m in months]
 
 
-# --- the export of what is shown ---------------------------------------------------------------------------
+# --- notices -------------------------------------------------------------------------------------------------
 
-def export_frame(view: str, language: str) -> pd.DataFrame:
-    """The panel's forecast as a table: one row per line and month (forecast and intervals where the line has
-    them); on the forecast of record's rows, the planner's override and the drivers."""
-    view = forecasts.clean_view(view)
-    run = forecasts.champion_run()
-    if run is None:
-        return pd.DataFrame()
-    frame = forecasts.forecast_frame(run["id"], view)
-    if frame.empty:
-        return pd.DataFrame()
-    record = forecasts.record(run["id"])
-    labels = _labels(view, frame["group"].unique(), language)
-    t = {key: i18n.t(f"forecast.export.{key}", language) for key in (
-        "run", "line", "month", "forecast", "lo80", "hi80", "lo95", "hi95", "override", "reason", "by", "at")}
-    rows = []
-    for r in frame.sort_values(["group", "month"]).to_dict("records"):
-        rows.append({t["run"]: int(run["id"]), t["line"]: labels.get(r["group"], r["group"]),
-                     t["month"]: r["month"].isoformat(), t["forecast"]: float(r["yhat"]),
-                     **{t[c]: (None if pd.isna(r[c]) else float(r[c])) for c in ("lo80", "hi80", "lo95", "hi95")}})
-    out = pd.DataFrame(rows)
-    if record is not None and view == "total":
-        overrides = record.overrides or {}
-        out[t["override"]] = [overrides.get(m, {}).get("value") for m in record.months]
-        out[t["reason"]] = [overrides.get(m, {}).get("reason", "") for m in record.months]
-        out[t["by"]] = [overrides.get(m, {}).get("created_by", "") for m in record.months]
-        out[t["at"]] = [str(overrides.get(m, {}).get("created_at", "") or "") for m in record.months]
-        for part, values in record.drivers.items():
-            out[i18n.t("forecast.export.driver", language, name=driver_label(part, language))] = [
-                float(v) for v in values]
-    return out
+def _alert(text: str, color: str, alert_id: str) -> dbc.Alert:
+    return dbc.Alert(text, color=color, className="small py-2", id=alert_id)
 
 
-def forecast_file(view: str, months, language: str, run_id=None) -> str:
-    """The file name (without extension) of the forecast's data and image: view, months, scope, run."""
-    from ..layout.shell import scope_label
-
-    months = sorted(months)
-    period = (months[0].isoformat(), months[-1].isoformat()) if months else ()
-    return exports.filename(NAME, f"forecast-{view}", period,
-                            [scope_label(current_user), f"run {run_id}" if run_id else ""])
-
-
-def export_view(visual: str, language: str, view) -> Export:
-    """The forecast panel's one visual (chart and table show the same rows), recomputed on the server."""
-    if visual != "forecast":
-        raise UnknownVisual(visual)
-    view = forecasts.clean_view(view)
-    frame = export_frame(view, language)
-    if frame.empty:
-        raise PreventUpdate
-    run = forecasts.champion_run()
-    months = [dt.date.fromisoformat(m) for m in frame[i18n.t("forecast.export.month", language)]]
-    return Export(frame, forecast_file(view, months, language, run["id"] if run else None),
-                  i18n.t("forecast.export.sheet", language), {"view": view, "run": run["id"] if run else None})
-
-
-def graph_configs(view: str, months, run_id, language: str) -> tuple[dict, dict]:
-    """The forecast chart's and the drivers' "download image" configs, named like the data files."""
-    name = forecast_file(view, months, language, run_id)
-    return graph_config(name), graph_config(name.replace("_forecast-", "_drivers-", 1))
-
-
-# --- the panel -----------------------------------------------------------------------------------------
-
-def _empty_panel(message: str, run_info: str = ""):
-    blank = charts.empty(message)
-    return (dbc.Alert(message, color="info", id="forecast-empty"), run_info, blank, "", "", charts.empty(""),
-            "", "", "", "", graph_config(), graph_config())
-
-
-def update_panel(view, _version=None):
-    language = i18n.current_language()
-    view = forecasts.clean_view(view)
-    run = forecasts.champion_run()
-    if run is None:
-        return _empty_panel(i18n.t("forecast.no_run", language))
-    cutoff = pd.Timestamp(run["cutoff"]).date()
-    run_info = i18n.t("forecast.run_info", language, run=run["id"], cutoff=charts.month_label(cutoff, language),
-                      created=i18n.date(run["created_at"], "medium", language),
-                      by=i18n.operator(run["run_by"], language), horizon=run["horizon"])
-    frame = forecasts.forecast_frame(run["id"], view)
-    if frame.empty:
-        return _empty_panel(i18n.t("forecast.no_series", language), run_info)
-    months = sorted(frame["month"].unique())
-    shape = forecasts.view_series(run["id"], view)
-    groups = frame.groupby("group")["yhat"].sum().sort_values(ascending=False).index.tolist()
-    labels = _labels(view, groups, language)
-    start = months[0] - relativedelta(months=HISTORY_MONTHS)
-    actual = actuals(view, start, last_complete_month())
-    actual = actual[actual["group"].isin(groups)]
-    target = last_year = None
-    if view == "total":
-        target = queries.target_series(_month_filters(start, months[-1]), MEASURE)
-        shifted = {m - relativedelta(years=1): m for m in months}
-        last_year = actual[actual["month"].isin(shifted)].assign(month=lambda f: f["month"].map(shifted))
-    notice = ""
-    if any(len(keys) > 1 for keys in shape.groups.values()):
-        notice = dbc.Alert(i18n.t("forecast.scope_sum", language), color="secondary", className="small py-2",
-                           id="forecast-scope-note")
-    record = forecasts.record(run["id"])
+def notice(summed: bool, record, language: str):
+    """What the reader should know above the chart: the total sums several series (no interval), the media plan
+    changed since the run (the forecast of record moved with it)."""
+    shown = _alert(i18n.t("forecast.scope_sum", language), "secondary", "forecast-scope-note") if summed else ""
     if record is not None and record.plan_changed:
-        changed = dbc.Alert(i18n.t("forecast.plan_changed", language,
-                                   months=", ".join(charts.month_label(m, language) for m in record.plan_changed)),
-                            color="warning", className="small py-2", id="forecast-plan-changed")
-        notice = html.Div([notice, changed]) if notice else changed
-    overrides = record.overrides if record is not None and view == "total" else {}
-    drivers = drivers_figure(record, language) if record is not None else charts.empty("")
-    accuracy = forecasts.horizon_accuracy(run["id"], view)
-    return (notice, run_info, forecast_figure(view, frame, actual, labels, target, last_year, language, overrides),
-            forecast_table(frame, labels, language, overrides),
-            accuracy_card(accuracy, forecasts.accuracy(run["id"], view), labels, cutoff, language),
-            drivers, media_plan_table(months, language), interval_badge(language), overrides_block(record, language),
-            accuracy_lines(accuracy, labels, language), *graph_configs(view, months, run["id"], language))
+        changed = _alert(i18n.t("forecast.plan_changed", language, months=", ".join(
+            charts.month_label(m, language) for m in record.plan_changed)), "warning", "forecast-plan-changed")
+        shown = html.Div([shown, changed]) if shown else changed
+    return shown
 
 
-# --- admin: runs, comparison, promotion and rollback ------------------------------------------------------
+def empty_notice(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="info", id="forecast-empty")
+
+
+def drivers_graph(figure: go.Figure, config: dict) -> dcc.Graph:
+    """The drivers' chart, put into its slot once the slot is scrolled near."""
+    return dcc.Graph(id=ids.DRIVERS, figure=figure, config=config)
+
+
+# --- admin: runs and their comparison ------------------------------------------------------------------------
 
 def _fmt_time(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if value is not None else "–"
 
 
-def runs_list(_clicks, _version):
-    require_role("admin")
-    language = i18n.current_language()
-    rows = forecasts.runs()
-    if not rows:
-        return html.P(i18n.t("forecast.admin.no_runs", language), className="text-muted"), [], [], []
+def run_label(run: dict, language: str) -> str:
+    return i18n.t("forecast.admin.run_label", language, run=run["id"],
+                  cutoff=charts.month_label(pd.Timestamp(run["cutoff"]).date(), language))
+
+
+def runs_table(rows: list[dict], language: str) -> dbc.Table:
+    """Every run, the champion marked, with its decision or message in the user's language."""
     headers = ("id", "created", "cutoff", "by", "status", "mase", "champion", "decision")
     header = html.Thead(html.Tr([html.Th(i18n.t(f"forecast.admin.{h}", language) if h != "mase"
                                          else i18n.t("forecast.accuracy.mase", language)) for h in headers]))
@@ -633,38 +437,30 @@ def runs_list(_clicks, _version):
                              className="small")],
                     className="table-success" if r["is_champion"] else "", **{"data-run": str(r["id"])})
             for r in rows]
-    options = [{"value": r["id"], "label": i18n.t("forecast.admin.run_label", language, run=r["id"],
-                                                   cutoff=charts.month_label(pd.Timestamp(r["cutoff"]).date(),
-                                                                             language))}
-               for r in rows if r["status"] == "ok"]
-    table = dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, id="forecast-runs-table")
-    return table, options, options, options
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, id="forecast-runs-table")
 
 
-def compare_runs(first, second):
-    require_role("admin")
-    language = i18n.current_language()
-    pair = forecasts.compare(first, second)
-    if len(pair) < 2:
-        return html.P(i18n.t("forecast.admin.pick", language), className="text-muted")
-    labels = [i18n.t("forecast.admin.run_label", language, run=p["run"]["id"],
-                     cutoff=charts.month_label(pd.Timestamp(p["run"]["cutoff"]).date(), language)) for p in pair]
-    metrics = (("mase", 3), ("naive_mase", 3), ("smape", 1), ("coverage80", 0), ("coverage95", 0))
-    keys = {"mase": "forecast.accuracy.mase", "naive_mase": "forecast.accuracy.naive",
-            "smape": "forecast.accuracy.smape", "coverage80": "forecast.accuracy.cov80",
-            "coverage95": "forecast.accuracy.cov95"}
+COMPARED = (("mase", 3), ("naive_mase", 3), ("smape", 1), ("coverage80", 0), ("coverage95", 0))
+COMPARED_KEYS = {"mase": "forecast.accuracy.mase", "naive_mase": "forecast.accuracy.naive",
+                 "smape": "forecast.accuracy.smape", "coverage80": "forecast.accuracy.cov80",
+                 "coverage95": "forecast.accuracy.cov95"}
 
-    def cell(name: str, decimals: int, run: dict) -> str:
-        value = run.get(name)
-        if name.startswith("coverage"):
-            return i18n.percent(value, decimals, language)
-        if name == "smape":
-            return i18n.percent(value / 100 if value is not None else None, 1, language)
-        return i18n.number(value, decimals, language)
 
+def _compared_cell(name: str, decimals: int, run: dict, language: str) -> str:
+    value = run.get(name)
+    if name.startswith("coverage"):
+        return i18n.percent(value, decimals, language)
+    if name == "smape":
+        return i18n.percent(value / 100 if value is not None else None, 1, language)
+    return i18n.number(value, decimals, language)
+
+
+def comparison(pair: list[dict], language: str) -> html.Div:
+    """Two runs side by side (:func:`forecasts.compare`): their accuracy, then their total forecasts."""
+    labels = [run_label(p["run"], language) for p in pair]
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(label) for label in labels]))
-    body = [html.Tr([html.Td(i18n.t(keys[name], language))] + [html.Td(cell(name, d, p["run"])) for p in pair])
-            for name, d in metrics]
+    body = [html.Tr([html.Td(i18n.t(COMPARED_KEYS[name], language))]
+                    + [html.Td(_compared_cell(name, d, p["run"], language)) for p in pair]) for name, d in COMPARED]
     fig = go.Figure()
     for i, (p, label) in enumerate(zip(pair, labels, strict=True)):
         rows = p["forecast"]
@@ -676,14 +472,10 @@ def compare_runs(first, second):
                      dcc.Graph(figure=charts.framed(fig, language, height=300), id="forecast-compare-chart")])
 
 
-def _bump(version) -> int:
-    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
-
-
 def registry_text(text: str | None, language: str) -> str:
     """A registry message (a run's decision, a promotion's or rollback's result or refusal) in the user's
     language; a text the registry did not word is shown as it is."""
-    parsed = forecasts.registry_message(text)
+    parsed = registry_message(text)
     if parsed is None:
         return text or ""
     code, values = parsed
@@ -699,63 +491,11 @@ def registry_text(text: str | None, language: str) -> str:
     return i18n.t(f"forecast.registry.{code}", language, **values)
 
 
-def _change(action: str, run, version):
-    admin = require_role("admin")
-    language = i18n.current_language()
-    if action == "promote" and run in (None, ""):
-        return i18n.t("forecast.admin.pick_one", language), "warning", True, dash.no_update, dash.no_update
-    try:
-        message = (forecasts.promote(run, admin.email) if action == "promote"
-                   else forecasts.rollback(run, admin.email))
-    except forecasts.RegistryError as error:
-        return (i18n.t("forecast.admin.error", language, message=registry_text(str(error), language)), "danger", True,
-                dash.no_update, dash.no_update)
-    audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})
-    bumped = _bump(version)
-    return (i18n.t("forecast.admin.done", language, message=registry_text(message, language)), "success", True,
-            bumped, bumped)
+# --- the export of what is shown -------------------------------------------------------------------------------
 
-
-ACTIONS = {"forecast-promote": "promote", "forecast-rollback": "rollback"}
-
-
-def change_champion(_promote_clicks, _rollback_clicks, run, version):
-    """Promote the run chosen in the dropdown, or roll back to the previous champion: the run that was
-    champion before the current one, as the registry's events say (the dropdown plays no part)."""
-    require_role("admin")
-    action = ACTIONS.get(ctx.triggered_id)
-    if action is None:
-        return (dash.no_update,) * 5
-    return _change(action, run if action == "promote" else None, version)
-
-
-def compare_update(first, second, _version):
-    return compare_runs(first, second)
-
-
-def register_callbacks(app: dash.Dash) -> None:
-
-    app = role_checked(app, PATH)  # every callback requires a role that may open the page
-    app.callback(*[Output(*o.rsplit(".", 1)) for o in PANEL_OUTPUTS],
-                 Input("forecast-view", "value"), Input("forecast-version", "data"))(update_panel)
-    register_export(app, NAME, export_view, State("forecast-view", "value"))
-    # The override form is in the layout of planners and admins only; its callback runs for them only.
-    app.callback(*[Output(*o.rsplit(".", 1), allow_duplicate=o == "forecast-version.data") for o in OVERRIDE_OUTPUTS],
-                 Input("forecast-override-save", "n_clicks"), Input("forecast-override-remove", "n_clicks"),
-                 State("forecast-override-scope", "value"), State("forecast-override-month", "value"),
-                 State("forecast-override-value", "value"), State("forecast-override-reason", "value"),
-                 State("forecast-version", "data"), prevent_initial_call=True,
-                 roles=forecasts.OVERRIDE_ROLES)(change_override)
-    # Admin callbacks read and write admin-section components only: they never fire for other roles.
-    app.callback(Output("forecast-runs", "children"), Output("forecast-action-run", "options"),
-                 Output("forecast-compare-a", "options"), Output("forecast-compare-b", "options"),
-                 Input("forecast-runs-refresh", "n_clicks"), Input("forecast-admin-version", "data"),
-                 roles=ADMIN)(runs_list)
-    app.callback(Output("forecast-compare", "children"), Input("forecast-compare-a", "value"),
-                 Input("forecast-compare-b", "value"), Input("forecast-admin-version", "data"),
-                 roles=ADMIN)(compare_update)
-    app.callback(Output("forecast-admin-feedback", "children"), Output("forecast-admin-feedback", "color"),
-                 Output("forecast-admin-feedback", "is_open"), Output("forecast-admin-version", "data"),
-                 Output("forecast-version", "data"),
-                 *[Input(button, "n_clicks") for button in ACTIONS], State("forecast-action-run", "value"),
-                 State("forecast-admin-version", "data"), prevent_initial_call=True, roles=ADMIN)(change_champion)
+def export_table(rows: pd.DataFrame, language: str, channels: dict[str, str]) -> pd.DataFrame:
+    """The export's rows (:func:`forecast_panel.export_rows`) with their columns named in the user's language."""
+    names = {c: i18n.t(f"forecast.export.{c}", language) for c in (*EXPORT_COLUMNS, *OVERRIDE_COLUMNS)}
+    names |= {c: i18n.t("forecast.export.driver", language, name=driver_label(c.split(":", 1)[1], language, channels))
+              for c in rows.columns if c.startswith("driver:")}
+    return rows.rename(columns=names)
