@@ -1,1 +1,2 @@
-"""Callbacks, one module per page; each has ``register_callbacks(app)``."""
+"""What every page's callbacks share: the exports of each visual (:mod:`.export`) and the cache of rendered
+answers (:mod:`.rendered`). A page's own callbacks live in its package, ``dashapp/pages/<page>/callbacks.py``."""

@@ -1,6 +1,6 @@
-"""The pages. Each module has ``register(app)``: it registers its page with Dash Pages (a
-layout function that checks the role again, for client-side navigation) and its callbacks,
-which live in :mod:`dashapp.callbacks`."""
+"""The pages, one package each (``layout``, ``figures``, ``callbacks``, ``ids``). Each has ``register(app)``:
+it registers its page with Dash Pages (a layout function that checks the role again, for client-side
+navigation) and its callbacks, through the one access decorator :func:`dashapp.auth.callbacks.role_checked`."""
 
 from __future__ import annotations
 
