@@ -319,6 +319,8 @@ def test_the_channel_table_shows_the_model_figures_and_flags(dash_app, store):
     assert f"({len(model.periods)} months): R² {i18n.number(model.stats['r2'], 2, 'en')}" in \
         dumps(out["planning-model-info"])
     assert dumps(i18n.t("planning.model.kind.national", "en")) in dumps(out["planning-model-info"])
+    grain = i18n.t("planning.model.fitted_on.month", "en", periods=i18n.number(len(model.periods), language="en"))
+    assert dumps(grain) in dumps(out["planning-model-info"])
     assert "planning-channels-table" in table
 
 

@@ -183,6 +183,11 @@ def test_the_page_shows_the_geo_champion_and_its_identification(dash_app, geo_st
     info = json.dumps(out["planning-model-info"], ensure_ascii=False)
     regions = len(geo_store["geo"].geo.regions)
     assert json.dumps(i18n.t("planning.model.kind.geo", language, regions=regions), ensure_ascii=False) in info
+    # the demo's daily facts cover three years: the geo model is fitted on its weeks, and the page says so
+    weeks = len(geo_store["geo"].geo.periods)
+    assert geo_store["geo"].geo.frequency == "week" and weeks >= 150
+    grain = i18n.t("planning.model.fitted_on.week", language, periods=i18n.number(weeks, language=language))
+    assert json.dumps(grain, ensure_ascii=False) in info
     model = geo_store["geo"].models[NATIONAL_SCOPE]
     shares = model.contribution_shares()
     unattributed = sum(max(s, 0.0) for s, ok in zip(shares, model.identified, strict=True) if not ok)

@@ -200,7 +200,8 @@ def weekly_scope_models(geo: GeoModel, wp: WeeklyPanel, panel: GeoPanel) -> dict
         residual = np.asarray(actual, dtype=float) - fitted
         return float(np.sqrt(np.sum(residual ** 2) / max(len(residual) - 1, 1)))
 
-    common = {"model": MODEL, "frequency": geo.frequency, "fitted_on": "week", "details": list(geo.details),
+    common = {"model": MODEL, "frequency": geo.frequency, "fitted_on": "week", "fitted_periods": len(geo.periods),
+              "details": list(geo.details),
               "regions": list(geo.regions), "n_boot": len(geo.draws)}
     national_point = national_params(point, offset)
     national_stats = {**common, "r2": geo.stats.get("r2"), "mape": geo.stats.get("mape"),

@@ -263,6 +263,9 @@ def model_kind(summary: dict, fit: str, language: str) -> html.Div:
     return html.Div([
         html.Div(i18n.t(f"planning.model.kind.{kind}", language, regions=summary["regions"]),
                  id="planning-model-kind", **{"data-model": kind}),
+        html.Div(i18n.t(f"planning.model.fitted_on.{summary['fitted_on']}", language,
+                        periods=i18n.number(summary["fitted_periods"], language=language)),
+                 id="planning-model-grain", **{"data-grain": summary["fitted_on"]}),
         html.Div(fit),
         html.Div(i18n.t("planning.model.unattributed", language,
                         share=i18n.percent(summary["unattributed"], 1, language)), id="planning-unattributed"),

@@ -116,13 +116,15 @@ def response_curves(scope) -> dict[str, dict]:
 def model_summary(scope) -> dict:
     """Which media model the champion is (``"geo"``: the pooled model over every region, whose national
     figures are the regions' sum; ``"national"``: one model per scope), how many regions it pools, and the
-    share of the scope's fitted leads that channels the data do not identify bring (``unattributed``)."""
+    share of the scope's fitted leads that channels the data do not identify bring (``unattributed``), and the
+    grain it was fitted on (a geo model fits weeks of daily facts, then reads as monthly models)."""
     _run, model = model_for(scope)
     stats = dict(model.stats)
     shares = model.contribution_shares()
     unattributed = float(sum(max(float(s), 0.0) for s, ok in zip(shares, model.identified, strict=True) if not ok))
     return {"model": stats.get("model") or "national", "regions": len(stats.get("regions") or []),
-            "unattributed": unattributed}
+            "unattributed": unattributed, "fitted_on": stats.get("fitted_on") or model.frequency,
+            "fitted_periods": stats.get("fitted_periods") or len(model.periods)}
 
 
 def model_stats(scope) -> dict:
