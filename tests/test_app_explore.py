@@ -373,13 +373,13 @@ def test_the_funnel_draws_its_stages_in_order_and_qualified_leads_beside_it(dire
     # Each stage explains itself on hover, from the metrics module.
     for stage, hover in zip(funnel["y"], funnel["customdata"], strict=True):
         name = {"Leads": "leads", "MQL": "mqls", "SQL": "sqls", "Opportunities": "opportunities", "Won deals": "won"}
-        assert hover.endswith(metrics.get(name[stage]).definition[0])
+        assert hover.endswith(metrics.get(name[stage]).definition)
     table = find(overview["explore-funnel-table"]["children"], "explore-funnel-ratios")
     stages = [cell["props"]["id"].removeprefix("explore-stage-") for cell in _stage_cells(table)]
     assert stages == [*metrics.FUNNEL, "qualified_leads"]
     for cell in _stage_cells(table):
         name = cell["props"]["id"].removeprefix("explore-stage-")
-        assert cell["props"]["title"] == metrics.get(name).definition[0]
+        assert cell["props"]["title"] == metrics.get(name).definition
 
 
 def _stage_cells(tree):
@@ -455,7 +455,7 @@ def test_the_leaderboard_win_rate_divides_won_by_closed_opportunities(director, 
     assert "Won ÷ leads" in headers and "Win rate (won ÷ closed)" in headers and "Closed opportunities" in headers
     tooltips = [cell["props"]["children"]["props"].get("title") for cell in head["props"]["children"]["props"][
         "children"] if isinstance(cell["props"]["children"], dict)]
-    assert metrics.get("opportunity_win_rate").definition[0] in tooltips
+    assert metrics.get("opportunity_win_rate").definition in tooltips
     facts = _closed_by_rep(app_store, "2026-07-01", "2026-09-30")
     body = next(part for part in table["props"]["children"] if part["type"] == "Tbody")
     checked = 0

@@ -52,9 +52,22 @@ def test_every_key_has_an_english_and_a_french_text():
     for key in english:
         assert english[key].string.strip() and french[key].string.strip(), key
         assert not english[key].fuzzy and not french[key].fuzzy, f"{key}: French to review after an English change"
-    assert set(english) <= set(i18n.MESSAGES)
-    for key, texts in i18n.MESSAGES.items():  # and the KPI definitions the runtime adds from the metrics module
+    assert set(english) == set(i18n.MESSAGES)
+    for key, texts in i18n.MESSAGES.items():
         assert isinstance(texts, tuple) and len(texts) == 2 and all(text.strip() for text in texts), key
+
+
+def test_en_po_holds_the_kpi_definitions_as_the_metrics_module_writes_them():
+    """One definition: written in metrics.py, copied into en.po by `pilotage i18n update` (an edit of either
+    without it fails here), translated in fr.po like every text."""
+    english, french = po_entries("en"), po_entries("fr")
+    in_po = {key: message.string for key, message in english.items() if key.startswith("kpi.definition.")}
+    assert in_po == {f"kpi.definition.{name}": kpi.definition for name, kpi in metrics.KPIS.items()}, (
+        "run `make translations` after changing a definition in dashapp/semantic/metrics.py")
+    for key in in_po:
+        assert catalogs.DERIVED_NOTE in " ".join(english[key].auto_comments), key
+        assert french[key].string.strip() and french[key].string != in_po[key], f"{key}: no French"
+        assert catalogs.english_of(french[key]) == " ".join(in_po[key].split()), key
 
 
 def test_placeholders_are_the_same_in_both_languages():
@@ -69,8 +82,8 @@ def test_french_is_served_from_the_compiled_catalogue():
     assert i18n.t("login.title", "en") == "Sign in" and i18n.t("login.title", "de") == "Sign in"
     assert i18n.translations("fr").gettext("nav.logout") == "Se déconnecter"
     assert i18n.t("nav.scope", "fr", scope="Île-de-France") == "Périmètre : Île-de-France"
-    definition = metrics.KPIS["mrr"].definition
-    assert (i18n.t("kpi.definition.mrr", "en"), i18n.t("kpi.definition.mrr", "fr")) == definition
+    assert i18n.t("kpi.definition.mrr", "en") == metrics.KPIS["mrr"].definition
+    assert i18n.t("kpi.definition.mrr", "fr") == french["kpi.definition.mrr"].string
 
 
 def test_the_committed_mo_files_are_compiled_from_the_po_files():
@@ -90,7 +103,15 @@ def test_a_translator_sees_the_english_text_and_the_area_of_each_entry():
     assert ("dashapp/templates/login.html", None) in french["login.title"].locations
 
 
-def test_merging_a_tuple_module_adds_changes_and_prunes(tmp_path, monkeypatch):
+@pytest.fixture
+def derived(monkeypatch) -> dict[str, str]:
+    """The KPI definitions the catalogues of a test take from code: none unless the test adds some."""
+    definitions: dict[str, str] = {}
+    monkeypatch.setattr(catalogs, "derived_messages", lambda: dict(definitions))
+    return definitions
+
+
+def test_merging_a_tuple_module_adds_changes_and_prunes(tmp_path, monkeypatch, derived):
     monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path / "locale")
     module = tmp_path / "exports.py"
     module.write_text('MESSAGES = {"x.a": ("File", "Fichier"), "x.b": ("{n} rows", "{n} lignes"),'
@@ -115,13 +136,51 @@ def test_merging_a_tuple_module_adds_changes_and_prunes(tmp_path, monkeypatch):
     assert "x.c" not in {m.id for m in read_mo(io.BytesIO(catalogs.mo_path("fr").read_bytes())) if m.id}
 
 
+def test_update_writes_the_kpi_definitions_from_the_metrics_module(tmp_path, monkeypatch, derived):
+    from typer.testing import CliRunner
+
+    from dashapp.i18n.cli import app
+
+    monkeypatch.setattr(catalogs, "LOCALE_DIR", tmp_path / "locale")
+    module = tmp_path / "common.py"
+    module.write_text('MESSAGES = {"x.a": ("File", "Fichier")}', encoding="utf-8")
+    catalogs.merge_modules([module])
+    derived.update({"kpi.definition.x": "Leads ÷ sessions.", "kpi.definition.y": "Deals won."})
+    runner = CliRunner()
+    result = runner.invoke(app, ["update"])
+    assert result.exit_code == 1 and "kpi.definition.x: untranslated in fr" in result.output
+    english = po_entries("en")
+    assert english["kpi.definition.x"].string == "Leads ÷ sessions."
+    assert catalogs.DERIVED_NOTE in english["kpi.definition.x"].auto_comments
+    assert catalogs.english_of(po_entries("fr")["kpi.definition.x"]) == "Leads ÷ sessions."
+
+    french = catalogs.read(catalogs.po_path("fr"), "fr")
+    french["kpi.definition.x"].string, french["kpi.definition.y"].string = "Leads ÷ sessions.", "Affaires gagnées."
+    catalogs.save(french, catalogs.po_path("fr"))
+    english = catalogs.read(catalogs.po_path("en"), "en")
+    english["kpi.definition.x"].string = "Edited by hand"
+    catalogs.save(english, catalogs.po_path("en"))
+    assert runner.invoke(app, ["update"]).exit_code == 0
+    assert po_entries("en")["kpi.definition.x"].string == "Leads ÷ sessions."  # the hand edit is overwritten
+
+    # The definition changes in metrics: the French is kept for review, not served meanwhile; a KPI removed goes.
+    derived.update({"kpi.definition.x": "Leads ÷ visits."})
+    del derived["kpi.definition.y"]
+    result = runner.invoke(app, ["update"])
+    assert result.exit_code == 1 and "kpi.definition.x: to review in fr" in result.output
+    french = po_entries("fr")
+    assert french["kpi.definition.x"].fuzzy and catalogs.english_of(french["kpi.definition.x"]) == "Leads ÷ visits."
+    assert "kpi.definition.y" not in french and "kpi.definition.y" not in po_entries("en")
+    assert "kpi.definition.x" not in {m.id for m in read_mo(io.BytesIO(catalogs.mo_path("fr").read_bytes()))}
+
+
 def test_no_tuple_module_is_left_unmerged():
     """The former ``dashapp/i18n/catalog/*.py`` modules are read by nothing: their texts must be merged."""
     left = sorted(str(p.relative_to(SOURCE.parent)) for p in (SOURCE / "i18n" / "catalog").glob("*.py"))
     assert left == [], "merge them: pilotage i18n merge dashapp/i18n/catalog/*.py --remove"
 
 
-def test_the_update_command_fails_on_a_missing_key_or_french_text(tmp_path, monkeypatch):
+def test_the_update_command_fails_on_a_missing_key_or_french_text(tmp_path, monkeypatch, derived):
     from typer.testing import CliRunner
 
     from dashapp.i18n.cli import app

@@ -3,21 +3,19 @@ in the locale's format (``1 234,5 €`` in French, ``€1,234.5`` in English).
 
 Texts live in gettext catalogues, ``locale/<language>/LC_MESSAGES/messages.po`` (compiled to the ``.mo`` files
 read here), one entry per key: ``msgid`` the key the code asks for, ``msgstr`` the text (see :mod:`.catalogs`
-for how they are kept, and the README's "Translations"). The KPIs' definitions are not in them: they come from
-:mod:`dashapp.semantic.metrics`, the one place they are written. A missing key is a bug: the tests fail on
-it (see ``tests/test_i18n.py``) and users see the key itself.
+for how they are kept, and the README's "Translations"). The KPIs' definitions are in them too, as
+``kpi.definition.<name>``: their English is written in :mod:`dashapp.semantic.metrics` and copied into en.po by
+``pilotage i18n update``. A missing key is a bug: the tests fail on it (see ``tests/test_i18n.py``) and users
+see the key itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from types import MappingProxyType
 
 from babel.dates import format_date
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
@@ -27,35 +25,12 @@ LANGUAGES = ("en", "fr")
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 
 
-def _derived(language: str) -> Catalog:
-    """``kpi.definition.<name>``: each KPI's definition as :mod:`dashapp.semantic.metrics` writes it, for the
-    glossary page and the cards' and drill-down's tooltips."""
-    from dashapp.semantic.metrics import KPIS
-
-    catalog = Catalog(locale=language, domain=DOMAIN)
-    for name, kpi in KPIS.items():
-        catalog.add(f"kpi.definition.{name}", kpi.definition[LANGUAGES.index(language)])
-    return catalog
-
-
-def _compiled(catalog: Catalog) -> io.BytesIO:
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return buffer
-
-
 @functools.cache
 def translations(language: str) -> Translations:
-    """A language's gettext translations (its .mo, and the KPI definitions); French falls back to English for a
-    key it lacks (the tests make sure none does)."""
+    """A language's gettext translations (its .mo); French falls back to English for a key it lacks (the tests
+    make sure none does)."""
     with mo_path(language).open("rb") as fp:
         loaded = Translations(fp, domain=DOMAIN)
-    derived = Translations(_compiled(_derived(language)), domain=DOMAIN)
-    twice = (set(derived._catalog) & set(loaded._catalog)) - {""}
-    if twice:  # a definition copied into a .po would hide which one is read
-        raise RuntimeError(f"keys both in the catalogues and in dashapp.semantic.metrics: {sorted(twice)}")
-    loaded.merge(derived)
     if language != LANGUAGES[0]:
         loaded.add_fallback(translations(LANGUAGES[0]))
     return loaded

@@ -6,7 +6,9 @@ tuple module merged with :func:`merge_modules`). ``messages.pot`` is built from 
 text and its area (the page or part of the app, ``#. area: planning``) as extracted comments and, after
 ``make translations``, the files that use it; ``fr/.../messages.po`` is updated from the template (new keys empty,
 removed keys dropped, a French text whose English changed marked fuzzy) so that a translator sees in Poedit what
-to translate and what it means. The compiled ``.mo`` files are committed (a non-editable install reads no ``.po``);
+to translate and what it means. One kind of entry of en.po is written by code, never by hand: ``kpi.definition.<name>``,
+each KPI's definition as :mod:`dashapp.semantic.metrics` writes it (:func:`sync_derived`, run by every update), so
+that the definition is written once and translated like every other text. The compiled ``.mo`` files are committed (a non-editable install reads no ``.po``);
 ``tests/test_i18n.py`` checks that they match the ``.po`` files. Everything is read and written with Babel's own
 ``pofile``/``mofile`` functions.
 """
@@ -29,8 +31,10 @@ DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 TRANSLATIONS = ("fr",)
 AREA = "area: "
-# Keys the runtime builds from code rather than reads from the catalogues (dashapp.semantic.metrics).
+# Keys whose English en.po takes from code (dashapp.semantic.metrics) at each update, not from a hand edit.
 DERIVED_PREFIXES = ("kpi.definition.",)
+DERIVED_AREA = "common"  # the cards, the drill-down and the glossary all show them
+DERIVED_NOTE = "written by `pilotage i18n update` from dashapp/semantic/metrics.py: edit it there"
 HEADER = "# Pilotage: the app's texts, one entry a key (msgid) the code asks for.\n# {language}"
 DATE_LINES = ('"POT-Creation-Date:', '"PO-Revision-Date:')
 
@@ -113,6 +117,26 @@ def build_template(english: Catalog, used: dict[str, list[tuple[str, int | None]
     return template
 
 
+def derived_messages() -> dict[str, str]:
+    """The English of the keys en.po takes from code: each KPI's definition (``kpi.definition.<name>``)."""
+    from dashapp.semantic.metrics import KPIS
+
+    return {f"kpi.definition.{name}": kpi.definition for name, kpi in KPIS.items()}
+
+
+def sync_derived(english: Catalog) -> Catalog:
+    """en.po's ``kpi.definition.*`` entries made those of :func:`derived_messages`: added, their English replaced
+    (the template then carries the new English, and fr.po's translation of the old one is marked fuzzy), and
+    those of a KPI that is gone removed. A hand edit of one is overwritten here."""
+    derived = derived_messages()
+    for message in entries(english):
+        if message.id.startswith(DERIVED_PREFIXES) and message.id not in derived:
+            english.delete(message.id)
+    for key, text in derived.items():
+        _put(english, key, text, [DERIVED_NOTE, AREA + DERIVED_AREA])
+    return english
+
+
 def update(catalog: Catalog, template: Catalog) -> Catalog:
     """Babel's update (no fuzzy matching: keys are not sentences), then a translation whose English changed since
     it was made is marked fuzzy for the translator to review."""
@@ -164,18 +188,21 @@ def compile_all() -> list[Path]:
 
 def refresh(used: dict[str, list[tuple[str, int | None]]] | None = None) -> list[Path]:
     """Template from en.po, en.po and fr.po updated from it, .mo compiled: what ``make translations`` does."""
-    english = read(po_path(SOURCE_LANGUAGE), SOURCE_LANGUAGE)
+    english = sync_derived(read(po_path(SOURCE_LANGUAGE), SOURCE_LANGUAGE))
     if used is None:  # no new extraction: the files using each key stay those of the last one
         used = used_keys(pot_path() if pot_path().exists() else None)
     template = build_template(english, used)
     written = [pot_path()] if save(template, pot_path()) else []
     for language in (SOURCE_LANGUAGE, *TRANSLATIONS):
         path = po_path(language)
-        catalog = update(read(path, language) if path.exists() else new_catalog(language), template)
-        if language == SOURCE_LANGUAGE:  # en.po keeps its own texts: its notes are the area only
+        if language == SOURCE_LANGUAGE:  # en.po keeps its own texts: its notes are the area only (and whence)
+            catalog = update(english, template)
             for message in entries(catalog):
-                message.auto_comments = [AREA + (area_of(message) or "common")]
+                derived = [DERIVED_NOTE] if message.id.startswith(DERIVED_PREFIXES) else []
+                message.auto_comments = [*derived, AREA + (area_of(message) or "common")]
                 message.flags.discard("fuzzy")
+        else:
+            catalog = update(read(path, language) if path.exists() else new_catalog(language), template)
         if save(catalog, path):
             written.append(path)
     return written + compile_all()

@@ -42,16 +42,17 @@ def update(
     extracted: Annotated[Path | None, typer.Option(help="pybabel extract's output: keys the code uses, and where")]
     = None,
 ) -> None:
-    """Rebuild messages.pot from en.po, update en.po and fr.po from it, compile the .mo files; fail when the code
-    uses a key en.po lacks or a French text is missing or to review."""
-    from .catalogs import DERIVED_PREFIXES, SOURCE_LANGUAGE, TRANSLATIONS, entries, po_path, read, refresh, used_keys
+    """Write the KPIs' definitions from dashapp/semantic/metrics.py into en.po, rebuild messages.pot from en.po,
+    update en.po and fr.po from it, compile the .mo files; fail when the code uses a key en.po lacks or a French
+    text is missing or to review."""
+    from .catalogs import SOURCE_LANGUAGE, TRANSLATIONS, entries, po_path, read, refresh, used_keys
 
     used = used_keys(extracted) if extracted else None
     for path in refresh(used):
         console.print(f"wrote {path}", highlight=False)
     known = {m.id for m in entries(read(po_path(SOURCE_LANGUAGE)))}
     problems = [f"{key}: used in {', '.join(sorted({p for p, _ in where}))} but not in en.po"
-                for key, where in (used or {}).items() if key not in known and not key.startswith(DERIVED_PREFIXES)]
+                for key, where in (used or {}).items() if key not in known]
     for language in TRANSLATIONS:
         for message in entries(read(po_path(language), language)):
             if not message.string or message.fuzzy:

@@ -1,5 +1,6 @@
 """Every KPI, defined once: formula, unit, direction, funnel stage, leading or lagging, and its
-definition in English and French (which the glossary page and every tooltip read).
+definition, in English (which the glossary page and every tooltip read, through the gettext catalogues:
+``pilotage i18n update`` writes it into en.po as ``kpi.definition.<name>``, translators translate it in fr.po).
 
 Cards, charts, grids, targets and exports all compute a KPI through :func:`value`, from the
 base measures the query layer sums over a scope and a period. A ratio is always the ratio
@@ -43,7 +44,7 @@ class Kpi:
     formula: Callable[..., float | None]
     additive: bool = False  # a count or an amount: the total is the sum of its parts
     timing: str = "leading"
-    definition: tuple[str, str] = ("", "")  # (English, French): what it counts or divides, in one sentence
+    definition: str = ""  # what it counts or divides, in one sentence, in English (the French: fr.po)
 
     @property
     def higher_is_better(self) -> bool:
@@ -79,144 +80,94 @@ def _payback(spend: float, costs: float, won: float, mrr: float, customers: floa
     return _ratio(cac, arpu) if cac is not None and arpu else None
 
 
-def _count(name: str, stage: str, definition: tuple[str, str], *, direction: str = "higher", unit: str = "count",
+def _count(name: str, stage: str, definition: str, *, direction: str = "higher", unit: str = "count",
            timing: str = "leading") -> Kpi:
     return Kpi(name, unit, direction, stage, (name,), lambda v: float(v), additive=True, timing=timing,
                definition=definition)
 
 
-def _rate(name: str, stage: str, numerator: str, denominator: str, definition: tuple[str, str], *,
+def _rate(name: str, stage: str, numerator: str, denominator: str, definition: str, *,
           direction: str = "higher", unit: str = "ratio", timing: str = "leading", formula=_ratio) -> Kpi:
     return Kpi(name, unit, direction, stage, (numerator, denominator), formula, timing=timing, definition=definition)
 
 
-def _cost_per(name: str, stage: str, count: str, definition: tuple[str, str], timing: str = "leading") -> Kpi:
+def _cost_per(name: str, stage: str, count: str, definition: str, timing: str = "leading") -> Kpi:
     return _rate(name, stage, "spend", count, definition, direction="lower", unit="eur", timing=timing, formula=_cost)
 
 
 KPIS: dict[str, Kpi] = {k.name: k for k in (
-    _count("impressions", "awareness", (
-        "Times an ad was shown (ad platforms).",
-        "Nombre d'affichages des publicités (plateformes publicitaires).")),
-    _count("clicks", "awareness", (
-        "Clicks on the ads (ad platforms).",
-        "Clics sur les publicités (plateformes publicitaires).")),
-    _rate("ctr", "awareness", "clicks", "impressions", (
-        "Clicks ÷ impressions.",
-        "Clics ÷ impressions.")),
-    _count("sessions", "acquisition", (
-        "Visits to the website (web analytics).",
-        "Visites du site web (mesure d'audience).")),
-    _count("leads", "acquisition", (
-        "Contacts created in the CRM, on their creation day: the funnel's first stage.",
-        "Contacts créés dans le CRM, à leur date de création : la première étape de l'entonnoir.")),
-    _count("qualified_leads", "acquisition", (
-        "Leads that asked for a test drive or a quote, on their creation day. An attribute of the lead, not a "
-        "stage of the funnel: shown beside it.",
-        "Leads ayant demandé un essai ou un devis, à leur date de création. Un attribut du lead, pas une étape "
-        "de l'entonnoir : montré à côté.")),
-    _rate("qualified_rate", "acquisition", "qualified_leads", "leads", (
-        "Qualified leads ÷ leads created in the period.",
-        "Leads qualifiés ÷ leads créés sur la période.")),
-    _rate("session_to_lead", "acquisition", "leads", "sessions", (
-        "Leads ÷ sessions of the period.",
-        "Leads ÷ sessions de la période.")),
-    _count("mqls", "activation", (
-        "Marketing-qualified leads: leads marketing hands over to sales, on the day they became MQL.",
-        "Leads qualifiés marketing : leads que le marketing transmet aux commerciaux, le jour où ils le "
-        "deviennent.")),
-    _count("sqls", "activation", (
-        "Sales-qualified leads: MQLs sales accepted as worth a sales conversation, on the day they became SQL.",
-        "Leads qualifiés commercial : MQL que les commerciaux jugent dignes d'un échange commercial, le jour où "
-        "ils le deviennent.")),
-    _count("opportunities", "activation", (
-        "Deals opened by sales (a proposal in progress), on their opening day.",
-        "Affaires ouvertes par les commerciaux (une proposition en cours), à leur date d'ouverture.")),
-    _rate("lead_to_mql", "activation", "mqls", "leads", (
-        "MQLs ÷ leads of the same period (each counted on its own date).",
-        "MQL ÷ leads de la même période (chacun compté à sa date).")),
-    _rate("mql_to_sql", "activation", "sqls", "mqls", (
-        "SQLs ÷ MQLs of the same period.",
-        "SQL ÷ MQL de la même période.")),
-    _rate("sql_to_opportunity", "activation", "opportunities", "sqls", (
-        "Opportunities ÷ SQLs of the same period.",
-        "Opportunités ÷ SQL de la même période.")),
-    _rate("opportunity_to_won", "revenue", "won", "opportunities", (
-        "Deals won ÷ opportunities opened in the same period.",
-        "Affaires gagnées ÷ opportunités ouvertes sur la même période."), timing="lagging"),
-    _rate("lead_to_won", "revenue", "won", "leads", (
-        "Deals won ÷ leads created in the same period.",
-        "Affaires gagnées ÷ leads créés sur la même période."), timing="lagging"),
-    _rate("opportunity_win_rate", "revenue", "won", "pipeline_closed", (
-        "Deals won ÷ opportunities closed in the period (won or lost): the share of the deals decided that "
-        "were won.",
-        "Affaires gagnées ÷ opportunités clôturées sur la période (gagnées ou perdues) : la part des affaires "
-        "tranchées qui ont été gagnées."), timing="lagging"),
-    _count("won", "revenue", (
-        "Deals won, on the day they were won.",
-        "Affaires gagnées, le jour où elles l'ont été."), timing="lagging"),
-    _count("spend", "acquisition", (
-        "Media spend of the period. A budget: the closer to its target, the better.",
-        "Dépenses média de la période. Un budget : plus on est proche de l'objectif, mieux c'est."),
-        direction="target", unit="eur"),
-    _cost_per("cost_per_lead", "acquisition", "leads", (
-        "Media spend ÷ leads; blank without spend (an unpaid channel).",
-        "Dépenses média ÷ leads ; vide sans dépense (un canal non payant).")),
-    _cost_per("cost_per_qualified_lead", "acquisition", "qualified_leads", (
-        "Media spend ÷ qualified leads; blank without spend.",
-        "Dépenses média ÷ leads qualifiés ; vide sans dépense.")),
-    _cost_per("cost_per_opportunity", "activation", "opportunities", (
-        "Media spend ÷ opportunities; blank without spend.",
-        "Dépenses média ÷ opportunités ; vide sans dépense.")),
+    _count("impressions", "awareness", "Times an ad was shown (ad platforms)."),
+    _count("clicks", "awareness", "Clicks on the ads (ad platforms)."),
+    _rate("ctr", "awareness", "clicks", "impressions", "Clicks ÷ impressions."),
+    _count("sessions", "acquisition", "Visits to the website (web analytics)."),
+    _count("leads", "acquisition",
+           "Contacts created in the CRM, on their creation day: the funnel's first stage."),
+    _count("qualified_leads", "acquisition",
+           "Leads that asked for a test drive or a quote, on their creation day. An attribute of the lead, not a "
+           "stage of the funnel: shown beside it."),
+    _rate("qualified_rate", "acquisition", "qualified_leads", "leads",
+          "Qualified leads ÷ leads created in the period."),
+    _rate("session_to_lead", "acquisition", "leads", "sessions", "Leads ÷ sessions of the period."),
+    _count("mqls", "activation",
+           "Marketing-qualified leads: leads marketing hands over to sales, on the day they became MQL."),
+    _count("sqls", "activation",
+           "Sales-qualified leads: MQLs sales accepted as worth a sales conversation, on the day they became SQL."),
+    _count("opportunities", "activation",
+           "Deals opened by sales (a proposal in progress), on their opening day."),
+    _rate("lead_to_mql", "activation", "mqls", "leads",
+          "MQLs ÷ leads of the same period (each counted on its own date)."),
+    _rate("mql_to_sql", "activation", "sqls", "mqls", "SQLs ÷ MQLs of the same period."),
+    _rate("sql_to_opportunity", "activation", "opportunities", "sqls", "Opportunities ÷ SQLs of the same period."),
+    _rate("opportunity_to_won", "revenue", "won", "opportunities",
+          "Deals won ÷ opportunities opened in the same period.", timing="lagging"),
+    _rate("lead_to_won", "revenue", "won", "leads",
+          "Deals won ÷ leads created in the same period.", timing="lagging"),
+    _rate("opportunity_win_rate", "revenue", "won", "pipeline_closed",
+          "Deals won ÷ opportunities closed in the period (won or lost): the share of the deals decided that "
+          "were won.", timing="lagging"),
+    _count("won", "revenue", "Deals won, on the day they were won.", timing="lagging"),
+    _count("spend", "acquisition",
+           "Media spend of the period. A budget: the closer to its target, the better.",
+           direction="target", unit="eur"),
+    _cost_per("cost_per_lead", "acquisition", "leads",
+              "Media spend ÷ leads; blank without spend (an unpaid channel)."),
+    _cost_per("cost_per_qualified_lead", "acquisition", "qualified_leads",
+              "Media spend ÷ qualified leads; blank without spend."),
+    _cost_per("cost_per_opportunity", "activation", "opportunities",
+              "Media spend ÷ opportunities; blank without spend."),
     # Cost per customer is the marketing-only CAC: media spend per won deal.
-    _cost_per("cac", "revenue", "won", (
-        "Media spend ÷ deals won: the media-only customer acquisition cost.",
-        "Dépenses média ÷ affaires gagnées : le coût d'acquisition client, média seul."), timing="lagging"),
+    _cost_per("cac", "revenue", "won",
+              "Media spend ÷ deals won: the media-only customer acquisition cost.", timing="lagging"),
     Kpi("cac_full", "eur", "lower", "revenue", ("spend", "costs", "won"), lambda s, c, w: _cost(s + c, w),
-        timing="lagging", definition=(
-            "(Media spend + the other acquisition costs: salaries, agencies, tools) ÷ deals won.",
-            "(Dépenses média + autres coûts d'acquisition : salaires, agences, outils) ÷ affaires gagnées.")),
+        timing="lagging",
+        definition="(Media spend + the other acquisition costs: salaries, agencies, tools) ÷ deals won."),
     Kpi("leads_per_k_eur", "per_k_eur", "higher", "acquisition", ("leads", "spend"),
-        lambda n, s: _ratio(1000.0 * n, s), definition=(
-            "Leads per €1,000 of media spend.",
-            "Leads pour 1 000 € de dépenses média.")),
-    _rate("average_deal_value", "revenue", "won_value", "won", (
-        "Won value ÷ deals won.",
-        "Valeur gagnée ÷ affaires gagnées."), unit="eur", timing="lagging"),
-    _count("won_value", "revenue", (
-        "One-off value of the deals won in the period.",
-        "Valeur ponctuelle des affaires gagnées sur la période."), unit="eur", timing="lagging"),
-    _count("new_mrr", "revenue", (
-        "Monthly recurring revenue of the deals won in the period.",
-        "Revenu mensuel récurrent des affaires gagnées sur la période."), unit="eur", timing="lagging"),
-    Kpi("mrr", "eur", "higher", "retention", ("mrr",), float, timing="lagging", definition=(
-        "Monthly recurring revenue of the active customers: a stock, read at the end of the period (the month "
-        "holding its last day).",
-        "Revenu mensuel récurrent des clients actifs : un stock, lu en fin de période (le mois de son dernier "
-        "jour).")),
-    Kpi("arr", "eur", "higher", "retention", ("mrr",), lambda m: 12.0 * m, timing="lagging", definition=(
-        "12 × MRR at the end of the period.",
-        "12 × MRR en fin de période.")),
-    _rate("churn_rate", "retention", "churned_customers", "customers_start", (
-        "Customers lost over the complete months of the period ÷ customers at their start; blank when the period "
-        "holds no complete month (a week, a month to date).",
-        "Clients perdus sur les mois complets de la période ÷ clients à leur début ; vide quand la période ne "
-        "contient aucun mois complet (une semaine, un mois en cours)."), direction="lower", timing="lagging"),
-    _rate("arpu", "retention", "mrr", "customers", (
-        "MRR ÷ customers, both at the end of the period.",
-        "MRR ÷ clients, tous deux en fin de période."), unit="eur", timing="lagging"),
+        lambda n, s: _ratio(1000.0 * n, s), definition="Leads per €1,000 of media spend."),
+    _rate("average_deal_value", "revenue", "won_value", "won",
+          "Won value ÷ deals won.", unit="eur", timing="lagging"),
+    _count("won_value", "revenue",
+           "One-off value of the deals won in the period.", unit="eur", timing="lagging"),
+    _count("new_mrr", "revenue",
+           "Monthly recurring revenue of the deals won in the period.", unit="eur", timing="lagging"),
+    Kpi("mrr", "eur", "higher", "retention", ("mrr",), float, timing="lagging",
+        definition="Monthly recurring revenue of the active customers: a stock, read at the end of the period (the "
+                   "month holding its last day)."),
+    Kpi("arr", "eur", "higher", "retention", ("mrr",), lambda m: 12.0 * m, timing="lagging",
+        definition="12 × MRR at the end of the period."),
+    _rate("churn_rate", "retention", "churned_customers", "customers_start",
+          "Customers lost over the complete months of the period ÷ customers at their start; blank when the period "
+          "holds no complete month (a week, a month to date).", direction="lower", timing="lagging"),
+    _rate("arpu", "retention", "mrr", "customers",
+          "MRR ÷ customers, both at the end of the period.", unit="eur", timing="lagging"),
     Kpi("ltv", "eur", "higher", "retention", ("mrr", "customers", "churned_customers", "customers_start", "months"),
-        lambda *m: _ltv(*m), timing="lagging", definition=(
-            "ARPU ÷ monthly churn rate (complete months), with a 100 % gross margin.",
-            "ARPU ÷ taux d'attrition mensuel (mois complets), avec une marge brute de 100 %.")),
+        lambda *m: _ltv(*m), timing="lagging",
+        definition="ARPU ÷ monthly churn rate (complete months), with a 100 % gross margin."),
     Kpi("payback_months", "months", "lower", "retention", ("spend", "costs", "won", "mrr", "customers"),
-        lambda *m: _payback(*m), timing="lagging", definition=(
-            "Full CAC ÷ ARPU: the months of revenue that pay back one customer's acquisition.",
-            "CAC complet ÷ ARPU : les mois de revenu qui remboursent l'acquisition d'un client.")),
-    Kpi("gpmrr", "eur", "higher", "revenue", ("pipeline_open_mrr",), float, definition=(
-        "Monthly amounts of the open opportunities (opened, neither won nor lost yet): a stock, read at the end of "
-        "the period.",
-        "Montants mensuels des opportunités ouvertes (ni gagnées ni perdues) : un stock, lu en fin de période.")),
+        lambda *m: _payback(*m), timing="lagging",
+        definition="Full CAC ÷ ARPU: the months of revenue that pay back one customer's acquisition."),
+    Kpi("gpmrr", "eur", "higher", "revenue", ("pipeline_open_mrr",), float,
+        definition="Monthly amounts of the open opportunities (opened, neither won nor lost yet): a stock, read at "
+                   "the end of the period."),
 )}
 
 # The funnel's stages, top to bottom, as counts (each lead goes down them in this order), and the
