@@ -61,7 +61,8 @@ nginx:
 lint: install
 	$(BIN)/ruff check .
 
-## translations: find the keys the code uses (t("key") calls), rebuild dashapp/i18n/locale/messages.pot from en.po,
+## translations: find the keys the code uses (t("key") calls), write the KPIs' definitions from
+## dashapp/semantic/metrics.py into en.po, rebuild dashapp/i18n/locale/messages.pot from en.po,
 ## update en.po and fr.po from it, compile the .mo files; fails on a key used but missing, or a French text missing
 ## or to review (README: "Translations")
 translations: install

@@ -6,9 +6,10 @@ tuple module merged with :func:`merge_modules`). ``messages.pot`` is built from 
 text and its area (the page or part of the app, ``#. area: planning``) as extracted comments and, after
 ``make translations``, the files that use it; ``fr/.../messages.po`` is updated from the template (new keys empty,
 removed keys dropped, a French text whose English changed marked fuzzy) so that a translator sees in Poedit what
-to translate and what it means. One kind of entry of en.po is written by code, never by hand: ``kpi.definition.<name>``,
-each KPI's definition as :mod:`dashapp.semantic.metrics` writes it (:func:`sync_derived`, run by every update), so
-that the definition is written once and translated like every other text. The compiled ``.mo`` files are committed (a non-editable install reads no ``.po``);
+to translate and what it means. One kind of entry of en.po is written by code, never by hand:
+``kpi.definition.<name>``, each KPI's definition as :mod:`dashapp.semantic.metrics` writes it (:func:`sync_derived`,
+run by every update), so that a definition is written once and translated like every other text. The compiled
+``.mo`` files are committed (a non-editable install reads no ``.po``);
 ``tests/test_i18n.py`` checks that they match the ``.po`` files. Everything is read and written with Babel's own
 ``pofile``/``mofile`` functions.
 """

@@ -1,9 +1,10 @@
 """The glossary (``/glossary``, every role): each KPI's definition, unit, direction, whether it is a leading or a
 lagging indicator and its funnel stage, the badge rule and how periods are compared.
 
-Everything is read from :mod:`dashapp.semantic.metrics` (through the ``kpi.definition.*`` keys the i18n
-catalogue builds from it): the page holds no second copy of a definition, so it says what the cards' and the
-drill-down's tooltips say. A static page: no callback."""
+Everything is read from :mod:`dashapp.semantic.metrics`, the definitions through the ``kpi.definition.*``
+keys (their English written there, copied into en.po by ``pilotage i18n update``, their French in fr.po): the page
+holds no second copy of a definition, so it says what the cards' and the drill-down's tooltips say. A static
+page: no callback."""
 
 from __future__ import annotations
 
