@@ -9,6 +9,7 @@ address against it.
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import subprocess
 import sys
@@ -77,8 +78,10 @@ class Pseudonymising:
         prefix = namespace.encode()
         self.payload = b"".join([struct.pack(">I", len(prefix)), prefix, _secret(key),
                                  struct.pack(">Q", len(column)), (offsets - offsets[0]).astype("<i8").tobytes(), data])
+        # The child needs nothing from the environment: the key, the database URL and the app's secret stay here.
         self.worker = subprocess.Popen([sys.executable, "-I", str(Path(__file__).with_name("hash_worker.py"))],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env={"PATH": os.environ.get("PATH", "")})
         self.thread = threading.Thread(target=self._talk, name="pilotage-pseudonyms", daemon=True)
         self.thread.start()
 

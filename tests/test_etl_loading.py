@@ -238,11 +238,17 @@ def test_a_large_file_s_ids_hashed_in_a_child_process_are_the_same_pseudonyms(en
     """From IN_A_CHILD_FROM values on, a leads file's ids are hashed by a child process while the
     loader types the cells: the store gets the same keys as hashing them in process (ids, e-mails
     for leads without one, non-ASCII ids), and rows rejected on the way keep out of the store."""
+    import subprocess
+
     import pandas as pd
 
     from etl.pseudonymise import normalise_email, pseudonymise
 
     monkeypatch.setattr("etl.pseudonymise.IN_A_CHILD_FROM", 2)
+    monkeypatch.setenv("PILOTAGE_PSEUDONYM_KEY", "a key the child must not see in its environment")
+    children, popen = [], subprocess.Popen
+    monkeypatch.setattr("etl.pseudonymise.subprocess.Popen",
+                        lambda *a, **kw: children.append(kw.get("env")) or popen(*a, **kw))
     leads = ("lead_id,email,created_at,channel,region\n"
              " Léa-1 ,,2024-02-01,organic,FR\n"
              ",  Bob@Example.COM ,2024-02-02,organic,FR\n"
@@ -253,6 +259,8 @@ def test_a_large_file_s_ids_hashed_in_a_child_process_are_the_same_pseudonyms(en
     expected = pseudonymise(pd.Series(["Léa-1", "email:" + normalise_email(pd.Series([" Bob@Example.COM "]))[0],
                                        "Z-3"]), "canonical")
     assert sorted(key for (key,) in rows(engine, select(Lead.lead_key))) == sorted(expected)
+    # the key reaches the child through its standard input only: its environment holds no secret of the loader's
+    assert children and all(env is not None and set(env) <= {"PATH"} for env in children)
 
 
 def test_a_failed_hashing_process_fails_the_load_and_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):

@@ -54,3 +54,24 @@ def test_the_home_line_only_for_roles_of_the_health_page(dash_app, store):  # no
         assert health.visible_summary() is None
     with as_user(dash_app, IDF_DIRECTOR):
         assert health.visible_summary() == health.summary()
+
+
+def test_a_cached_answer_is_refused_to_a_role_outside_the_health_page(dash_app, store):  # noqa: F811
+    """The role is checked on every call, not only when the cache misses: the sales user here has the regional
+    director's regions (the same cache key) after the director filled the cache."""
+    import dataclasses
+
+    import pytest
+
+    from dashapp.auth.permissions import Forbidden
+
+    director = get_user_by_email(IDF_DIRECTOR)
+    same_regions = dataclasses.replace(get_user_by_email(SALES), scope=director.scope)
+    with dash_app.server.app_context():
+        with acting_as(director):
+            filled = [health.sources(), health.gaps(), health.duplicates(), health.outliers()]
+            assert filled[0]
+        with acting_as(same_regions):
+            for read in (health.sources, health.gaps, health.duplicates, health.outliers, health.rejects_by_day):
+                with pytest.raises(Forbidden):
+                    read()

@@ -56,3 +56,9 @@ def graph_config(filename: str | None = None) -> dict:
     if filename:
         config["toImageButtonOptions"] = {"format": "png", "filename": filename, "scale": 2}
     return config
+
+
+def chart_slot(graph, height: int):
+    """A chart's room held before Plotly has drawn it (``dcc.Graph`` renders nothing until its script has
+    loaded): the page does not jump, and what is below the fold stays below it until the user scrolls."""
+    return html.Div(graph, style={"minHeight": f"{height}px"})

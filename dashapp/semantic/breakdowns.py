@@ -13,6 +13,7 @@ from pilotage.store.models import ACTIVITY_MEASURES
 from .. import i18n
 from . import metrics, queries
 from .filters import Filters
+from .queries import channel_names as channel_names  # the drill-down's exports name channels with it
 from .scope import region_tree
 
 # The grid's columns: the funnel's counts in stage order, qualified leads beside them, then costs.
@@ -29,10 +30,6 @@ MAX_SORT_KEYS = 20
 def columns_of(by: str) -> tuple[str, ...]:
     """The KPI columns of the breakdown ``by``."""
     return COLUMNS_BY.get(by, GRID_COLUMNS)
-
-
-def channel_names(language: str) -> dict[str, str]:
-    return {o["value"]: o["label"] for o in queries.filter_options(language)["channels"]}
 
 
 def campaign_names(language: str) -> dict[str, str]:

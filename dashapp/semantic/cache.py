@@ -16,6 +16,7 @@ from flask import g, has_request_context
 from pilotage.settings import get_settings
 from pilotage.store.engine import data_version
 
+from ..auth.permissions import require_role
 from ..extensions import cache
 from .scope import scope_key
 
@@ -31,14 +32,18 @@ def current_data_version() -> str:
     return data_version()
 
 
-def scoped_cache(function, context=tuple, prepare=lambda result: result):
+def scoped_cache(function, context=tuple, prepare=lambda result: result, roles: tuple[str, ...] = ()):
     """Cache ``function(*args)`` per scope and data version; arguments must be picklable.
 
     ``context()`` adds what else the result depends on (a rendered view: the role and the language);
-    ``prepare(result)`` turns a result into what is stored and returned (figures as plain dicts)."""
+    ``prepare(result)`` turns a result into what is stored and returned (figures as plain dicts); ``roles``, the
+    roles that may read it, checked on every call: a check inside ``function`` would run only on a miss, and a
+    role outside them with the same regions would be served the cached rows."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        if roles:
+            require_role(*roles)
         raw = pickle.dumps((get_settings().database_url, function.__module__, function.__qualname__, args,
                             sorted(kwargs.items()), scope_key(), current_data_version(), context()))
         key = "q:" + hashlib.sha256(raw).hexdigest()

@@ -74,15 +74,17 @@ def series_lines(filters: Filters, name: str) -> tuple[pd.DataFrame, str, pd.Dat
 
 def headline(filters: Filters, name: str) -> dict:
     """The KPI over the window against its target and the like-for-like windows: ``actual``, ``target``,
-    ``state`` (the badge rule), ``changes`` ((label key, change) vs the previous window and last year) and
-    ``comparison`` (the windows, which the page names in a sentence) and ``data_end`` (the last day with data)."""
+    ``attainment``, ``state`` (the badge rule), ``changes`` ((label key, change) vs the previous window and last
+    year), ``comparison`` (the windows, which the page names in a sentence) and ``data_end`` (the last day with
+    data)."""
     previous, last_year, comparison = queries.compared(filters)
     actual = queries.kpi_values(filters, [name])[name]
     target = queries.targets(filters, (name,)).get(name)
     changes = [(key, metrics.change(actual, queries.kpi_values(window, [name])[name]))
                for key, window in (("common.vs_previous", previous), ("common.vs_last_year", last_year))]
-    return {"actual": actual, "target": target, "state": metrics.state(name, actual, target), "changes": changes,
-            "comparison": comparison, "data_end": queries.data_end()}
+    return {"actual": actual, "target": target, "attainment": metrics.attainment(actual, target),
+            "state": metrics.state(name, actual, target), "changes": changes, "comparison": comparison,
+            "data_end": queries.data_end()}
 
 
 # --- the funnel --------------------------------------------------------------------------------------

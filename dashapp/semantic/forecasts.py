@@ -32,13 +32,14 @@ from sqlalchemy import func, select
 from forecasting import api as forecasting_api
 from pilotage.dates import month_end
 from pilotage.store.engine import get_engine
-from pilotage.store.models import NATIONAL_SCOPE, Channel, ForecastRun, ForecastSeries, MediaPlan
+from pilotage.store.models import NATIONAL_SCOPE, ForecastRun, ForecastSeries, MediaPlan
 
 from ..auth import audit
 from ..auth.permissions import require_role
 from .cache import scoped_cache
 from .planning import access as media
 from .planning.rows import number_text
+from .queries import channel_names as channel_names  # the forecast page and the API name channels with it
 from .scope import allowed_regions, region_tree
 
 VIEWS = ("total", "channel", "region")
@@ -201,13 +202,6 @@ def media_plan(months: tuple[dt.date, ...]) -> pd.DataFrame:
         frame["month"] = pd.to_datetime(frame["month"]).dt.date
         frame["planned_spend"] = frame["planned_spend"].astype(float)
     return frame
-
-
-@scoped_cache
-def channel_names(language: str) -> dict[str, str]:
-    column = Channel.name_fr if language == "fr" else Channel.name_en
-    with get_engine().connect() as conn:
-        return dict(conn.execute(select(Channel.code, column)).all())
 
 
 # --- the forecast of record -------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def _files_context() -> tuple[bool]:
     return (sees_files(),)
 
 
-_cached = functools.partial(scoped_cache, context=_files_context)
+_cached = functools.partial(scoped_cache, context=_files_context, roles=HEALTH_ROLES)
 
 
 def _in(column, regions: frozenset[str]):
@@ -85,7 +85,6 @@ def _date(value) -> dt.date | None:
 @_cached
 def sources(regions=None, today: dt.date | None = None) -> list[dict]:
     """Per feed and source system in scope: last load, last date covered, cadence and days late."""
-    require_role(*HEALTH_ROLES)
     scope, files, today = _regions(regions), sees_files(), today or as_of()
     rows = []
     with get_engine().connect() as conn:
@@ -118,11 +117,10 @@ def _window(conn, scope, measure: str) -> tuple[dt.date, dt.date] | None:
     return end - dt.timedelta(days=WINDOW_DAYS - 1), end
 
 
-@scoped_cache
+@_cached
 def gaps(regions=None) -> list[dict]:
     """Region-days without a measure the region has on nearly every day of the window (set-based in SQL):
     ``{"measure", "region_code", "date"}``, at most MAX_ROWS."""
-    require_role(*HEALTH_ROLES)
     scope, found = _regions(regions), []
     daily = MartDaily.__table__
     with get_engine().connect() as conn:
@@ -146,12 +144,11 @@ def gaps(regions=None) -> list[dict]:
     return found
 
 
-@scoped_cache
+@_cached
 def duplicates(regions=None) -> list[dict]:
     """Rows that count the same thing twice, in the window: a day of ad delivery or web analytics given by
     two source systems, and leads of one system identical to the second (moment, channel, campaign, source,
     region) under two keys. ``{"kind", "date", "region_code", "what", "copies"}``."""
-    require_role(*HEALTH_ROLES)
     scope, found = _regions(regions), []
     with get_engine().connect() as conn:
         end = conn.execute(select(func.max(MartDaily.date))).scalar()
@@ -186,7 +183,6 @@ def duplicates(regions=None) -> list[dict]:
 def outliers(regions=None) -> list[dict]:
     """Findings recorded at load (``etl/quality.py``) dated within the window, in scope (findings without a
     region: the data team only), newest first."""
-    require_role(*HEALTH_ROLES)
     scope = _regions(regions)
     finding = DataQualityFinding
     in_scope = _in(finding.region_code, scope)
@@ -209,7 +205,6 @@ def outliers(regions=None) -> list[dict]:
 def rejects_by_day(today: dt.date | None = None) -> list[dict] | None:
     """Rows rejected per day of load over the window; None for whoever is not the data team (rejects belong to
     files, not to regions: a director's page hides the figure)."""
-    require_role(*HEALTH_ROLES)
     if not sees_files():
         return None
     start = (today or as_of()) - dt.timedelta(days=WINDOW_DAYS - 1)

@@ -58,6 +58,7 @@ class HomeView:
     cards: list[KpiCardData]
     funnel: list[FunnelStage]
     marks: tuple = ()  # the annotations of the trend months the user may see
+    data_end: dt.date | None = None  # the last day with data in scope: a period that runs past it is partial
 
 
 def clean_period(value) -> str:
@@ -126,7 +127,7 @@ def home_view(period) -> HomeView:
     cards = [kpi_card(name, period, current, before, year_ago, goals.get(name), queries.monthly_trend(trend, name))
              for name in names]
     marks = tuple(annotations.visible(start=trend.start, end=trend.end)) if trend is not None else ()
-    return HomeView(period, filters, comparison, cards, funnel_stages(current), marks)
+    return HomeView(period, filters, comparison, cards, funnel_stages(current), marks, queries.data_end())
 
 
 def marks_between(marks, first: dt.date, last: dt.date) -> list:

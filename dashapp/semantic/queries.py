@@ -140,6 +140,14 @@ def compared(filters: Filters) -> tuple[Filters, Filters, periods.Comparison]:
 
 
 @scoped_cache
+def channel_names(language: str) -> dict[str, str]:
+    """Every channel's name in ``language`` (code -> name): reference data, the same in every scope."""
+    column = Channel.name_fr if language == "fr" else Channel.name_en
+    with get_engine().connect() as conn:
+        return dict(conn.execute(select(Channel.code, column)).all())
+
+
+@scoped_cache
 def filter_options(language: str) -> dict[str, list[dict]]:
     """Dropdown options, scope applied: a director's region list holds their regions only."""
     regions = allowed_regions()

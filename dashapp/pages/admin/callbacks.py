@@ -15,6 +15,7 @@ from dash import Input, Output, State, ctx
 from ... import i18n
 from ...auth import users as user_store
 from ...auth.callbacks import role_checked
+from ...callbacks.signals import next_version
 from ...semantic import admin as admin_data
 from . import PATH, figures, ids
 
@@ -25,10 +26,6 @@ def _selected(rows, key: str):
         return rows[0].get(key)
     return None
 
-
-def _bump(version) -> int:
-    """The next value of the users-version signal (a forged value restarts it)."""
-    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
 def rejects(selected_rows):
@@ -56,7 +53,7 @@ def change_user(_role_clicks, _scope_clicks, _disable_clicks, _enable_clicks, se
         return i18n.t(f"admin.{refusal.code}"), "warning", True, dash.no_update
     except user_store.UserError as error:
         return i18n.t("admin.users.error", error=str(error)), "danger", True, dash.no_update
-    return figures.done_message(action, changed), "success", True, _bump(version)
+    return figures.done_message(action, changed), "success", True, next_version(version)
 
 
 def add_user(_clicks, email, name, password, role, scope, language, version):
@@ -66,7 +63,7 @@ def add_user(_clicks, email, name, password, role, scope, language, version):
         return i18n.t(f"admin.{refusal.code}"), "warning", True, dash.no_update, dash.no_update
     except user_store.UserError as error:
         return i18n.t("admin.users.error", error=str(error)), "danger", True, "", dash.no_update
-    return i18n.t("admin.new.done", email=user.email), "success", True, "", _bump(version)
+    return i18n.t("admin.new.done", email=user.email), "success", True, "", next_version(version)
 
 
 def fill_grids(_runs, _users, _version, _outbox, event, _audit):

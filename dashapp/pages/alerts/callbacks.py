@@ -19,15 +19,13 @@ from ... import i18n
 from ...alerts import events, rules, texts
 from ...auth import users as user_store
 from ...auth.callbacks import role_checked
+from ...callbacks.signals import next_version
 from . import PATH, figures, ids
 
 
 def bell(_pathname):
     return texts.bell_label(events.unread_count(current_user.id))
 
-
-def _bump(version) -> int:
-    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
 
 
 # In the browser: a click on a notification's or a rule's button, copied into the store of its kind. Buttons
@@ -70,7 +68,7 @@ def mark(clicked, _all, version):
         events.mark_read(current_user.id, [_clicked(clicked)])
     else:
         return dash.no_update
-    return _bump(version)
+    return next_version(version)
 
 
 # --- rules ----------------------------------------------------------------------------------------------------
@@ -89,7 +87,7 @@ def save_rule(_clicks, editing, *values):
             rules.create_rule(current_user, spec)
     except rules.RuleError as error:
         return *_feedback(i18n.t(f"alerts.error.{error.code}"), False), dash.no_update, dash.no_update
-    return *_feedback(i18n.t("alerts.rules.saved"), True), None, _bump(version)
+    return *_feedback(i18n.t("alerts.rules.saved"), True), None, next_version(version)
 
 
 def edit_rule(clicked):
@@ -106,7 +104,7 @@ def delete_rule(clicked, version):
         rules.delete_rule(current_user, _clicked(clicked))
     except rules.RuleError as error:
         return *_feedback(i18n.t(f"alerts.error.{error.code}"), False), dash.no_update
-    return *_feedback(i18n.t("alerts.rules.deleted"), True), _bump(version)
+    return *_feedback(i18n.t("alerts.rules.deleted"), True), next_version(version)
 
 
 # --- this week's digest -------------------------------------------------------------------------------------

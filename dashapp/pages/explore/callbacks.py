@@ -42,6 +42,7 @@ from dash.exceptions import PreventUpdate
 from ... import i18n
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, InvalidExport, UnknownVisual, register_export
+from ...callbacks.signals import when_seen_js
 from ...layout import filters as bar
 from ...semantic import annotations, crossfilter, metrics, queries
 from ...semantic.filters import Filters
@@ -162,24 +163,8 @@ def annotate(_save, _edit, _delete, label, start, end, regions, channel, editing
 
 # --- registration ------------------------------------------------------------------------------------
 
-# Watches the heatmap's card (an IntersectionObserver, so nothing runs while the user does not scroll) and sets
-# the store to true when the card comes within 300 px of the viewport. It sets the store itself (set_props)
-# rather than answering later: a callback still pending would keep the page "loading" until the user scrolls.
-BELOW_SEEN_JS = """
-function(cardId) {
-    const storeId = "STORE";
-    const card = document.getElementById(cardId);
-    if (!card || !("IntersectionObserver" in window)) return true;
-    const observer = new IntersectionObserver(entries => {
-        if (entries.some(e => e.isIntersecting)) {
-            observer.disconnect();
-            window.dash_clientside.set_props(storeId, {data: true});
-        }
-    }, {rootMargin: "0px 0px 300px 0px"});
-    observer.observe(card);
-    return window.dash_clientside.no_update;
-}
-""".replace("STORE", ids.BELOW_SEEN)
+# The heatmap's card and what follows load once the card comes within 300 px of the viewport.
+BELOW_SEEN_JS = when_seen_js(ids.HEATMAP_CARD, ids.BELOW_SEEN, margin_px=300)
 # The address bar follows the view's query (set by the layout on opening, by update_view after).
 QUERY_TO_URL_JS = "function(query) { return query || window.dash_clientside.no_update; }"
 # Which of update_view's inputs a changed property belongs to.

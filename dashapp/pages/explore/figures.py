@@ -148,7 +148,7 @@ def headline(name: str, head: dict, language: str) -> list:
              end=i18n.date(comparison.window.end, "medium", language), value=i18n.kpi_value(name, actual, language))
     if target:
         text += " · " + t("explore.headline.target", language, target=i18n.kpi_value(name, target, language),
-                          ratio=i18n.percent(metrics.attainment(actual, target), 1, language))
+                          ratio=i18n.percent(head["attainment"], 1, language))
     else:
         text += " · " + t("explore.headline.no_target", language)
     changed = [f"{i18n.percent(change, 1, language, signed=True)} {t(key, language)}"

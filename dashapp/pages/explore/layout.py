@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from ... import i18n
 from ...layout import filters as bar
-from ...layout.controls import export_buttons
+from ...layout.controls import chart_slot, export_buttons
 from ...semantic import annotations, queries
 from ...semantic.scope import allowed_regions, region_tree
 from . import figures, ids, views
@@ -27,11 +27,6 @@ def _title(title, visual: str | None, language: str, tag=html.H5, **props):
     return html.Div([tag(title, className="card-title mb-0", **props), export_buttons(ids.NAME, visual, language)],
                     className="d-flex justify-content-between align-items-start gap-2 mb-2")
 
-
-def _slot(graph, height: int) -> html.Div:
-    """A chart's room held before Plotly's script has loaded (dcc.Graph renders nothing until then): the page
-    does not jump, and what is below the fold stays below it until the user scrolls."""
-    return html.Div(graph, style={"minHeight": f"{height}px"})
 
 
 def _card(title: str, body, card_id: str | None = None, note: str | None = None, visual: str | None = None,
@@ -71,13 +66,13 @@ def layout(**query):
                   className="py-2"),
         dbc.Card(dbc.CardBody([
             _title(drawn[ids.SERIES_TITLE, "children"], "series", language, id=ids.SERIES_TITLE),
-            _slot(dcc.Graph(id=ids.SERIES, figure=drawn[ids.SERIES, "figure"],
+            chart_slot(dcc.Graph(id=ids.SERIES, figure=drawn[ids.SERIES, "figure"],
                             config=drawn[ids.SERIES, "config"]), 320),
             html.Small(drawn[ids.SERIES_NOTE, "children"], id=ids.SERIES_NOTE, className="text-muted"),
         ]), className="mb-3", id=ids.SERIES_CARD),
         dbc.Row([
             dbc.Col(_card(t("explore.funnel.title", language), [
-                _slot(dcc.Graph(id=ids.FUNNEL, figure=drawn[ids.FUNNEL, "figure"],
+                chart_slot(dcc.Graph(id=ids.FUNNEL, figure=drawn[ids.FUNNEL, "figure"],
                                 config=drawn[ids.FUNNEL, "config"]), 380),
                 html.Div(drawn[ids.FUNNEL_TABLE, "children"], id=ids.FUNNEL_TABLE)],
                 note=t("explore.funnel.note", language), visual="funnel", language=language), lg=5),

@@ -24,6 +24,7 @@ from ...auth import audit
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
 from ...callbacks.rendered import rendered
+from ...callbacks.signals import next_version, when_seen_js
 from ...layout import charts
 from ...layout.controls import graph_config
 from ...semantic import annotations, forecast_panel, forecasts
@@ -118,9 +119,6 @@ def update_below(seen, view, _version=None):
 
 # --- overrides -------------------------------------------------------------------------------------------------
 
-def _bump(version) -> int:
-    return version + 1 if isinstance(version, int) and not isinstance(version, bool) else 1
-
 
 def change_override(_save, _remove, scope, month, value, reason, version):
     """Save or remove a planner's figure (the semantic layer checks the role, the scope, the month and the value
@@ -141,7 +139,7 @@ def change_override(_save, _remove, scope, month, value, reason, version):
                              month=charts.month_label(dt.date.fromisoformat(done["month"]), language))
     except forecasts.OverrideError as error:
         return i18n.t(f"forecast.override.error.{error.code}", language), "danger", True, dash.no_update
-    return message, "success", True, _bump(version)
+    return message, "success", True, next_version(version)
 
 
 # --- the export of what is shown ---------------------------------------------------------------------------------
@@ -202,35 +200,15 @@ def change_champion(_promote_clicks, _rollback_clicks, run, version):
         return (i18n.t("forecast.admin.error", language, message=figures.registry_text(str(error), language)),
                 "danger", True, dash.no_update, dash.no_update)
     audit.record("admin", admin.email, {"action": f"forecast_{action}", "run": run, "result": message})
-    bumped = _bump(version)
+    bumped = next_version(version)
     return (i18n.t("forecast.admin.done", language, message=figures.registry_text(message, language)), "success",
             True, bumped, bumped)
 
 
 # --- registration --------------------------------------------------------------------------------------------------
 
-# Watches the drivers' slot (an IntersectionObserver, so nothing runs while the user does not scroll) and sets the
-# store to true once the slot comes into view. It starts watching after the first screen is drawn (its input is
-# the run line the first answer fills), so that the empty page's geometry does not count as "in view"; it sets the
-# store itself (set_props) rather than answering later: a callback still pending would keep the page "loading".
-BELOW_SEEN_JS = """
-function(_info, seen) {
-    if (seen) return window.dash_clientside.no_update;
-    const slot = document.getElementById("SLOT");
-    if (!slot || !("IntersectionObserver" in window)) return true;
-    const watch = () => {
-        const observer = new IntersectionObserver(entries => {
-            if (entries.some(e => e.isIntersecting)) {
-                observer.disconnect();
-                window.dash_clientside.set_props("STORE", {data: true});
-            }
-        });
-        observer.observe(slot);
-    };
-    requestAnimationFrame(() => requestAnimationFrame(watch));
-    return window.dash_clientside.no_update;
-}
-""".replace("SLOT", ids.DRIVERS_SLOT).replace("STORE", ids.BELOW_SEEN)
+# The drivers' slot starts about 60 px below the fold on a laptop screen: no margin, or it would load at once.
+BELOW_SEEN_JS = when_seen_js(ids.DRIVERS_SLOT, ids.BELOW_SEEN)
 
 
 def register_callbacks(app: dash.Dash) -> None:

@@ -10,7 +10,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from ... import i18n
-from ...layout.controls import download_id, dropdown, export_buttons, graph_config
+from ...layout.controls import chart_slot, download_id, dropdown, export_buttons, graph_config
 from ...semantic import forecast_panel, forecasts
 from ...semantic.forecasts import MAX_REASON, OVERRIDE_ROLES, VIEWS
 from . import ids
@@ -29,11 +29,6 @@ def view_switch() -> dbc.RadioItems:
         label_class_name="btn btn-outline-primary btn-sm", label_checked_class_name="active",
     )
 
-
-def _slot(graph, height: int) -> html.Div:
-    """A chart's room held before Plotly has drawn it: the page does not jump, and what is below the fold stays
-    below it until the user scrolls (so the drivers are not fetched for nothing)."""
-    return html.Div(graph, style={"minHeight": f"{height}px"})
 
 
 def _card(title: str, body, card_id: str, help_text: str | None = None) -> dbc.Card:
@@ -122,7 +117,7 @@ def layout(**_query) -> html.Div:
         html.P(id=ids.RUN_INFO, className="text-muted small mb-1"),
         html.Div(id=ids.BADGE, className="mb-2"),
         html.Div(id=ids.NOTICE),
-        _slot(dcc.Graph(id=ids.CHART, config=graph_config()), CHART_HEIGHT),
+        chart_slot(dcc.Graph(id=ids.CHART, config=graph_config()), CHART_HEIGHT),
         html.Div([
             html.H2(i18n.t("forecast.table.title"), className="h6 mb-0"),
             export_buttons(NAME, "forecast"),

@@ -10,13 +10,12 @@ from dash import dcc, html
 from ... import i18n
 from ...layout import cards
 from ...layout.periods import period_sentence
-from ...semantic import queries
 from ...semantic.overview import HomeView
 from . import ids
 
 
 def period_info(view: HomeView, language: str) -> str:
-    return period_sentence(view.comparison, queries.data_end(), language)
+    return period_sentence(view.comparison, view.data_end, language)
 
 
 def screen(view: HomeView, language: str) -> tuple:

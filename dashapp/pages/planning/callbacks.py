@@ -45,6 +45,7 @@ from ... import exports, i18n
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
 from ...callbacks.rendered import rendered
+from ...callbacks.signals import when_seen_js
 from ...layout import charts
 from ...layout.controls import graph_config
 from ...semantic import planning as data
@@ -75,27 +76,8 @@ SHARE_OUTPUTS = (f"{ids.SHARE_FEEDBACK}.children", f"{ids.SHARE_FEEDBACK}.color"
                  f"{ids.SHARES}.children", f"{ids.SHARE_PICK}.options", f"{ids.SHARE_PICK}.value")
 EDIT_TRIGGERS = (ids.UPLOAD, ids.RESET, ids.LOAD, ids.OPT_USE)
 
-# Watches the response curves' slot, the first thing below the first screen (an IntersectionObserver: nothing
-# runs while the user does not scroll), and sets the store when it comes within 100 px of the viewport. It
-# starts once the first screen is in (the contributions' figure): before, the page is short and the slot would
-# look visible. It sets the store itself (set_props) rather than answering later: a callback still
-# pending would keep the page "loading" until the user scrolls.
-BELOW_SEEN_JS = """
-function(figure) {
-    const card = document.getElementById("SLOT");
-    if (!figure || !card || card.dataset.watched) return window.dash_clientside.no_update;
-    card.dataset.watched = "1";
-    if (!("IntersectionObserver" in window)) return true;
-    const observer = new IntersectionObserver(entries => {
-        if (entries.some(e => e.isIntersecting)) {
-            observer.disconnect();
-            window.dash_clientside.set_props("STORE", {data: true});
-        }
-    }, {rootMargin: "0px 0px 100px 0px"});
-    observer.observe(card);
-    return window.dash_clientside.no_update;
-}
-""".replace("STORE", ids.BELOW_SEEN).replace("SLOT", ids.CURVES_SLOT)
+# The response curves, the first thing below the first screen, and all that follows load within 100 px.
+BELOW_SEEN_JS = when_seen_js(ids.CURVES_SLOT, ids.BELOW_SEEN, margin_px=100)
 
 
 # --- the response model (the first screen) -----------------------------------------------------------------

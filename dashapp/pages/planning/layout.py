@@ -1,7 +1,8 @@
 """The planning page's layout: the frame every role gets (the model card, then below the fold the experiments,
 the editor and the scenarios shared with the user) and the cards the roles that plan get (scenarios,
-optimiser), built by the callbacks. The layout holds no figure: every part is filled by
-:mod:`.callbacks`, which checks the role and scope again on the server.
+optimiser). The first screen (the model card and its contributions) comes with the layout, from the same
+cached answer the scope switch uses (:func:`.callbacks.page_layout`); what is below the fold is filled by
+:mod:`.callbacks` once scrolled to, which checks the role and scope again on the server.
 """
 
 from __future__ import annotations

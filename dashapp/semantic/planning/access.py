@@ -13,11 +13,11 @@ from sqlalchemy import select
 from forecasting import api as forecasting_api  # scipy & co. load on first use of the optimiser or a media run
 from pilotage.settings import get_settings
 from pilotage.store.engine import get_engine
-from pilotage.store.models import Channel, ForecastRun
+from pilotage.store.models import ForecastRun
 from pilotage.store.models.planning import NATIONAL_SCOPE
 
 from ...auth.permissions import require_role
-from ..cache import scoped_cache
+from ..queries import channel_names as channel_names  # the planning package's uploads and pages use it
 from ..scope import allowed_regions, region_tree
 
 MEDIA_KIND = "media"
@@ -133,10 +133,3 @@ def scope_label(code: str, language: str) -> str:
     if code == NATIONAL_SCOPE:
         return i18n.t("planning.scope.national", language)
     return region_tree().names.get(code, code)
-
-
-@scoped_cache
-def channel_names(language: str) -> dict[str, str]:
-    column = Channel.name_fr if language == "fr" else Channel.name_en
-    with get_engine().connect() as conn:
-        return dict(conn.execute(select(Channel.code, column)).all())
