@@ -280,6 +280,22 @@ def test_the_channel_view_has_one_line_per_channel_series(dash_app, store):
     out = panel(logged_in_client(dash_app, PLANNER), "channel")
     for channel in CHANNELS:
         assert trace(out, "forecast", channel)["y"] == [r["yhat"] for r in stored(store, run, f"channel:{channel}")]
+    # the table's last row adds the channels up, month by month
+    by_channel = [[r["yhat"] for r in stored(store, run, f"channel:{channel}")] for channel in CHANNELS]
+    expected = [i18n.number(sum(month), 0, "en") for month in zip(*by_channel, strict=True)]
+
+    def rows(node):
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("data-group") == "sum":
+                yield props["children"]
+            yield from rows(props.get("children"))
+        elif isinstance(node, list):
+            for child in node:
+                yield from rows(child)
+
+    (total_row,) = list(rows(out["forecast-table"]["children"]))
+    assert [cell["props"]["children"] for cell in total_row[1:]] == expected
 
 
 # --- scope ----------------------------------------------------------------------------------------------

@@ -61,3 +61,12 @@ def test_the_chart_span_runs_from_the_first_actual_to_the_last_forecast_month():
     frame = pd.DataFrame({"month": [dt.date(2026, 11, 1), dt.date(2027, 4, 1)]})
     assert fp.chart_span(actual, frame) == {"start": dt.date(2024, 11, 1), "end": dt.date(2027, 4, 1)}
     assert fp.chart_span(actual.iloc[0:0], frame) == {"start": dt.date(2026, 11, 1), "end": dt.date(2027, 4, 1)}
+
+
+def test_the_totals_row_sums_the_lines_per_month_and_only_when_there_are_several():
+    months = [dt.date(2027, 1, 1), dt.date(2027, 2, 1)]
+    frame = pd.DataFrame({"group": ["a", "a", "b", "b"], "month": months * 2, "yhat": [10.0, 20.0, 1.5, 2.5]})
+    panel = fp.Panel("channel", {"id": 1}, frame, months, {"a": "A", "b": "B"})
+    assert panel.totals.to_dict() == {months[0]: 11.5, months[1]: 22.5}
+    one_line = fp.Panel("total", {"id": 1}, frame[frame["group"] == "a"], months, {"a": "A"})
+    assert one_line.totals is None

@@ -164,6 +164,13 @@ class Panel:
     def cutoff(self) -> dt.date:
         return run_cutoff(self.run)
 
+    @property
+    def totals(self) -> pd.Series | None:
+        """The forecast summed over the lines per month, when there are several lines (the table's last row)."""
+        if self.frame.empty or len(self.labels) < 2:
+            return None
+        return self.frame.groupby("month")["yhat"].sum()
+
 
 def _champion_frame(view) -> tuple[str, dict | None, pd.DataFrame]:
     """(the cleaned view, the champion run or None, its forecast of the view in the user's scope)."""

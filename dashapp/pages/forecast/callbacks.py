@@ -92,9 +92,9 @@ def _render_panel(view: str, _run_id, _overrides, states: list[dict], history: l
                                     panel.last_year, language, panel.overrides, marks)
     badge = figures.interval_badge(states, forecast_panel.last_complete_month(), language)
     overrides = figures.overrides_block(panel.record, history, language)
-    return (figures.notice(panel.summed, panel.record, language), _run_info(panel.run, language), chart,
-            figures.forecast_table(panel.frame, panel.labels, language, panel.overrides), badge, overrides,
-            graph_config(forecast_file(panel.view, panel.months, panel.run["id"])))
+    table = figures.forecast_table(panel.frame, panel.labels, language, panel.overrides, panel.totals)
+    return (figures.notice(panel.summed, panel.record, language), _run_info(panel.run, language), chart, table,
+            badge, overrides, graph_config(forecast_file(panel.view, panel.months, panel.run["id"])))
 
 
 def update_below(seen, view, _version=None):

@@ -102,9 +102,10 @@ def forecast_figure(view: str, frame: pd.DataFrame, actual: pd.DataFrame, labels
 
 
 def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str,
-                   overrides: dict | None = None) -> dbc.Table:
-    """Forecast per line and month, with the 95% interval under each value when the line has one; the
-    planners' overrides of the forecast of record in a row of their own, under the model's figures."""
+                   overrides: dict | None = None, totals: pd.Series | None = None) -> dbc.Table:
+    """Forecast per line and month, with the 95% interval under each value when the line has one, the lines'
+    ``totals`` per month (:attr:`forecast_panel.Panel.totals`); the planners' overrides of the forecast of record
+    in a row of their own, under the model's figures."""
     months = sorted(frame["month"].unique())
     header = html.Thead(html.Tr([html.Th(i18n.t("forecast.table.line", language))]
                                 + [html.Th(charts.month_label(m, language), className="text-end") for m in months]))
@@ -125,10 +126,9 @@ def forecast_table(frame: pd.DataFrame, labels: dict[str, str], language: str,
                                         className="small text-muted"))
             cells.append(html.Td(content, className="text-end"))
         body.append(html.Tr(cells, **{"data-group": group}))
-    if len(labels) > 1:
-        sums = frame.groupby("month")["yhat"].sum()
+    if totals is not None:
         body.append(html.Tr([html.Td(i18n.t("forecast.total", language), className="fw-semibold")]
-                            + [html.Td(i18n.number(sums.get(m), 0, language), className="text-end fw-semibold")
+                            + [html.Td(i18n.number(totals.get(m), 0, language), className="text-end fw-semibold")
                                for m in months], **{"data-group": "sum"}))
     if overrides:
         cells = []
