@@ -88,25 +88,6 @@ def read_filters(*values) -> Filters:
     return queries.filters_from(bar.raw_filters(*values))
 
 
-VIEW_OUTPUTS = ((ids.QUERY, "data"), (ids.SERIES_TITLE, "children"), (ids.SERIES, "figure"),
-                (ids.SERIES_NOTE, "children"), (ids.HEADLINE, "children"), (ids.HEADLINE, "color"),
-                (ids.FUNNEL, "figure"), (ids.FUNNEL_TABLE, "children"), (ids.LEADERBOARD, "children"),
-                (ids.GRID, "rowData"), (ids.GRID, "columnDefs"), (ids.GRID, "dashGridOptions"),
-                *((graph, "config") for graph in ids.GRAPHS.values()))
-
-
-def view_outputs(filters: Filters, kpi: str, by: str, language: str, changed=None) -> tuple:
-    """Every output of :data:`VIEW_OUTPUTS` for the view; with ``changed`` (the inputs that changed:
-    "filters", "kpi", "by"), ``no_update`` for the parts that do not depend on them."""
-    changed = {"filters", "kpi", "by"} if changed is None else changed
-    skip = no_update
-    series = views.series(filters, kpi) if changed & {"filters", "kpi"} else (skip,) * 5
-    overview = views.overview(filters) if "filters" in changed else (skip,) * 3
-    grid = views.grid(filters, by) if changed & {"filters", "by"} else (skip,) * 3
-    return (bar.query_string(filters, kpi, by), *series, *overview, *grid,
-            *views.graph_configs(filters, kpi, by, language))
-
-
 def export_view(visual: str, language: str, *values) -> Export:
     """The data of one visual of the page, recomputed from the filter bar (untrusted, validated and
     scoped by :func:`read_filters`), the KPI, the breakdown and the grid's sort."""
@@ -195,7 +176,7 @@ def register_callbacks(app) -> None:
 
     app.clientside_callback(QUERY_TO_URL_JS, Output(bar.URL, "search"), Input(ids.QUERY, "data"))
 
-    @app.callback(*(Output(*o) for o in VIEW_OUTPUTS), *filter_inputs, Input(bar.KPI, "value"),
+    @app.callback(*(Output(*o) for o in views.VIEW_OUTPUTS), *filter_inputs, Input(bar.KPI, "value"),
                   Input(bar.BY, "value"), prevent_initial_call=True)
     @_refusing_invalid
     def update_view(*values):
@@ -204,7 +185,7 @@ def register_callbacks(app) -> None:
         changed = set()
         for prop in ctx.triggered_prop_ids:
             changed.add("kpi" if prop == KPI_PROP else "by" if prop == BY_PROP else "filters")
-        return view_outputs(filters, kpi, by, i18n.current_language(), changed or None)
+        return views.view_outputs(filters, kpi, by, i18n.current_language(), changed or None)
 
     # The browser says when the heatmap's card comes within a screen of the viewport (once per page).
     app.clientside_callback(BELOW_SEEN_JS, Output(ids.BELOW_SEEN, "data"), Input(ids.HEATMAP_CARD, "id"))

@@ -41,14 +41,12 @@ def _card(title: str, body, card_id: str | None = None, note: str | None = None,
 def layout(**query):
     """The page for the view the URL names (defaults for anything missing or invalid), drawn; regions of the
     URL outside the user's access are named in a notice, not silently dropped."""
-    from .callbacks import VIEW_OUTPUTS, view_outputs
-
     language = i18n.current_language()
     t = i18n.t
     filters, kpi, by = bar.state_from_query(query)
     values = bar.control_values(filters, kpi, by)
     notice, outside = views.scope_notice(bar.requested_regions(query), language)
-    drawn = dict(zip(VIEW_OUTPUTS, view_outputs(filters, kpi, by, language), strict=True))
+    drawn = dict(zip(views.VIEW_OUTPUTS, views.view_outputs(filters, kpi, by, language), strict=True))
     grid = dag.AgGrid(
         id=ids.GRID, rowData=drawn[ids.GRID, "rowData"], columnDefs=drawn[ids.GRID, "columnDefs"],
         getRowId="params.data.key",

@@ -6,8 +6,11 @@ cached per inputs, scope, role, language and data version (:func:`rendered`).
 
 from __future__ import annotations
 
+from dash import no_update
+
 from ... import exports, i18n
 from ...callbacks.rendered import rendered
+from ...layout import filters as bar
 from ...layout.controls import graph_config
 from ...semantic import annotations, breakdowns, crossfilter, drilldown, periods, queries
 from ...semantic.filters import Filters
@@ -106,3 +109,22 @@ def scope_notice(requested, language: str) -> tuple[str, bool]:
              else i18n.t("scope.your_scope", language, scope=scope_label(current_user)))
     # The codes as asked for, not the store's names: the page tells nothing about regions outside the scope.
     return i18n.t("scope.outside", language, regions=", ".join(outside), shown=shown), True
+
+
+VIEW_OUTPUTS = ((ids.QUERY, "data"), (ids.SERIES_TITLE, "children"), (ids.SERIES, "figure"),
+                (ids.SERIES_NOTE, "children"), (ids.HEADLINE, "children"), (ids.HEADLINE, "color"),
+                (ids.FUNNEL, "figure"), (ids.FUNNEL_TABLE, "children"), (ids.LEADERBOARD, "children"),
+                (ids.GRID, "rowData"), (ids.GRID, "columnDefs"), (ids.GRID, "dashGridOptions"),
+                *((graph, "config") for graph in ids.GRAPHS.values()))
+
+
+def view_outputs(filters: Filters, kpi: str, by: str, language: str, changed=None) -> tuple:
+    """Every output of :data:`VIEW_OUTPUTS` for the view; with ``changed`` (the inputs that changed:
+    "filters", "kpi", "by"), ``no_update`` for the parts that do not depend on them."""
+    changed = {"filters", "kpi", "by"} if changed is None else changed
+    skip = no_update
+    series_part = series(filters, kpi) if changed & {"filters", "kpi"} else (skip,) * 5
+    overview_part = overview(filters) if "filters" in changed else (skip,) * 3
+    grid_part = grid(filters, by) if changed & {"filters", "by"} else (skip,) * 3
+    return (bar.query_string(filters, kpi, by), *series_part, *overview_part, *grid_part,
+            *graph_configs(filters, kpi, by, language))

@@ -1,7 +1,7 @@
 """The home page's callbacks: the period switch redraws the cards, the AARRR summary and the period line (and
 the data-health line); the PDF button prints the same view; the export buttons send the cards or the summary.
 
-The first screen needs none of them: the page's layout draws it on the server with :func:`show` (the same
+The first screen needs none of them: the page's layout draws it on the server with :func:`.views.show` (the same
 cached answer the switch gets), so the browser paints it with the page (``prevent_initial_call``). The period is
 untrusted and cleaned by :func:`overview.clean_period`; the role and the scope come from the logged-in user on
 the server (the semantic layer applies the scope); every callback is registered through :func:`role_checked`
@@ -20,10 +20,9 @@ from ... import exports, i18n, pdf
 from ...auth import audit
 from ...auth.callbacks import role_checked
 from ...callbacks.export import Export, UnknownVisual, register_export
-from ...callbacks.rendered import rendered
 from ...layout.shell import scope_label
 from ...semantic import health, overview
-from . import NAME, PATH, figures, ids
+from . import NAME, PATH, figures, ids, views
 
 log = logging.getLogger("pilotage.home")
 
@@ -37,12 +36,6 @@ function(period) {
     return [];
 }
 """
-
-
-@rendered
-def show(period):
-    """The cards, the AARRR summary and the period line of ``period``, in the user's language."""
-    return figures.screen(overview.home_view(period), i18n.current_language())
 
 
 def update_health_line(_period):
@@ -85,7 +78,7 @@ def register_callbacks(app) -> None:
     app = role_checked(app, PATH)  # every callback requires a role that may open the page
     register_export(app, NAME, export_view, State(ids.PERIOD, "value"))
     app.callback(Output(ids.CARDS, "children"), Output(ids.FUNNEL, "children"), Output(ids.PERIOD_INFO, "children"),
-                 Input(ids.PERIOD, "value"), prevent_initial_call=True)(show)
+                 Input(ids.PERIOD, "value"), prevent_initial_call=True)(views.show)
     app.callback(Output(ids.HEALTH, "children"), Input(ids.PERIOD, "value"),
                  prevent_initial_call=True)(update_health_line)
     app.callback(Output(ids.PDF_DOWNLOAD, "data"), Output(ids.PDF_FEEDBACK, "children"),

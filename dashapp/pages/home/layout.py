@@ -11,7 +11,7 @@ from ... import i18n
 from ...layout.controls import download_id, export_buttons
 from ...semantic import health, overview
 from . import NAME, figures, ids
-from .callbacks import show  # the period switch's own (cached) answer: the first screen and the switch agree
+from .views import show  # the period switch's own (cached) answer: the first screen and the switch agree
 
 
 def period_switch(period: str) -> dbc.RadioItems:
