@@ -1,7 +1,7 @@
 """ETL benchmark: 1 M leads and 3 years of daily ad data as canonical CSV files, loaded into
 SQLite and PostgreSQL, next to PostgreSQL's own COPY of the same rows in the same run.
 
-    .venv/bin/python bench/etl.py [--leads 1000000] [--keep]
+    .venv/bin/python bench/etl.py [--leads 1000000] [--keep] [--backends postgresql]
 
 What is timed for Pilotage is the whole ``pilotage etl load`` path of one file: read,
 validate every cell, pseudonymise, load in one transaction, refresh the marts and log the
@@ -200,6 +200,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--backends", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"],
+                        help="the stores to load (postgresql alone for a COPY comparison)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pilotage-bench-"))
 
@@ -218,7 +220,7 @@ def main() -> None:
     _time_steps()
     copy_seconds = time_copy(files)
 
-    for backend in ("sqlite", "postgresql"):
+    for backend in args.backends:
         if backend == "sqlite":
             url = f"sqlite:///{work / 'bench.sqlite3'}"
         else:
