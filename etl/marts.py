@@ -379,18 +379,30 @@ def _codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, p
         part, uniques = pd.factorize(frame[column])
         code = np.where((code < 0) | (part < 0), -1, code * max(len(uniques), 1) + part)
         present = code >= 0
-        code[present] = pd.factorize(code[present])[0]
+        code[present] = _dense_ranks(code[present])[1]
     present = np.flatnonzero(code >= 0)
-    # factorize numbers the combinations in order of first appearance: code i's first row is the
-    # i-th first appearance (a hash table, where np.unique sorts every row).
+    # The combinations in order of first appearance: code i's first row is the i-th first appearance.
     first = np.flatnonzero(~pd.Series(code[present]).duplicated().to_numpy())
+    codes_in_order = np.empty(len(first), dtype=np.int64)
+    codes_in_order[code[present[first]]] = np.arange(len(first))
+    code[present] = codes_in_order[code[present]]
     combos = frame[list(columns)].iloc[present[first]].reset_index(drop=True)
     return code, combos
 
 
-def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` by a hash table and a sort of the distinct keys only
-    (a million leads' stage dates make six million keys, and a few thousand groups)."""
+def _dense_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` without sorting the keys: a table over their range
+    when it is small (a million leads' stage dates make six million keys over a few million
+    (period, combination) values), a hash table and a sort of the distinct keys otherwise."""
+    if not len(keys):
+        return keys, keys
+    low = keys.min()
+    span = int(keys.max() - low) + 1
+    if span <= 4 * len(keys) + (1 << 16):
+        seen = np.zeros(span, dtype=bool)
+        seen[keys - low] = True
+        rank = np.cumsum(seen) - 1
+        return np.flatnonzero(seen) + low, rank[keys - low]
     inverse, distinct = pd.factorize(keys)
     order = np.argsort(distinct, kind="stable")
     rank = np.empty_like(order)
@@ -399,23 +411,26 @@ def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _grouped_sums(leads: pd.DataFrame, stages: dict[str, dict[str, np.ndarray]], keys: tuple[str, ...],
-                  grain: str, names: tuple[str, ...], periods: set[dt.date], period_name: str) -> pd.DataFrame:
+                  grain: str, names: tuple[str, ...], periods: set[dt.date], period_name: str,
+                  coded: tuple[np.ndarray, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Per stage date, its measures (one value per lead) summed by (that date's day or month,
     ``keys``), then all stages together: what the SQL parts and their union compute. Each sum runs
-    over the leads in the frame's order, one after the other, as the database's does over its scan."""
-    leads = _as_stored(leads)
-    combo, combos = _codes(leads, keys)
+    over the leads in the frame's order, one after the other, as the database's does over its scan.
+    ``coded``: :func:`_codes` of ``keys``, when the caller has it."""
+    combo, combos = coded or _codes(leads, keys)
     wanted = np.array(sorted(periods), dtype=f"datetime64[{grain}]").astype(np.int64)
     group_keys, pieces = [], []
     for stage, measures in stages.items():
         when = _stage_values(leads, stage).to_numpy(dtype="datetime64[us]")
-        period = when.astype(f"datetime64[{grain}]").astype(np.int64)
-        rows = np.flatnonzero(~np.isnat(when) & (combo >= 0) & np.isin(period, wanted))
-        group_keys.append(period[rows] * len(combos) + combo[rows])
+        rows = np.flatnonzero(~np.isnat(when) & (combo >= 0))
+        period = when[rows].astype(f"datetime64[{grain}]").astype(np.int64)
+        kept = np.isin(period, wanted, kind="table") if len(wanted) else np.zeros(len(rows), dtype=bool)
+        rows = rows[kept]
+        group_keys.append(period[kept] * len(combos) + combo[rows])
         pieces.append((rows, measures))
     if not sum(len(k) for k in group_keys):
         return pd.DataFrame(columns=[period_name, *keys, *names])
-    unique, inverse = _sorted_groups(np.concatenate(group_keys))
+    unique, inverse = _dense_ranks(np.concatenate(group_keys))
     sums = {name: np.zeros(len(unique)) for name in names}
     start = 0
     for (rows, measures), stage_keys in zip(pieces, group_keys, strict=True):
@@ -431,16 +446,13 @@ def _grouped_sums(leads: pd.DataFrame, stages: dict[str, dict[str, np.ndarray]],
 
 
 def _stage_sums(leads: pd.DataFrame, stages: dict[str, dict[str, str]], keys: tuple[str, ...], grain: str,
-                names: tuple[str, ...], periods: set[dt.date], period_name: str) -> pd.DataFrame:
-    """:func:`_grouped_sums` of stages whose measures are :data:`TERMS`, each term read once."""
-    leads = _as_stored(leads)
+                names: tuple[str, ...], periods: set[dt.date], period_name: str,
+                coded: tuple[np.ndarray, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """:func:`_grouped_sums` of stages whose measures are :data:`TERMS`, each term read once
+    (``leads`` as stored: see :func:`_as_stored`)."""
     values = {term: TERMS[term].frame(leads) for measures in stages.values() for term in measures.values()}
     return _grouped_sums(leads, {stage: {m: values[t] for m, t in measures.items()} for stage, measures in
-                                 stages.items()}, keys, grain, names, periods, period_name)
-
-
-def _lead_activity(leads: pd.DataFrame, days: set[dt.date]) -> pd.DataFrame:
-    return _stage_sums(leads, ACTIVITY_STAGES, DIMENSIONS, "D", LEAD_MEASURES, days, "date")
+                                 stages.items()}, keys, grain, names, periods, period_name, coded)
 
 
 @dataclass(frozen=True)
@@ -457,9 +469,13 @@ def sum_lead_marts(leads: pd.DataFrame, days: Iterable[dt.date]) -> LeadMarts:
     """The lead marts of ``leads`` (every lead of the store) on ``days`` and their months."""
     days = set(days)
     months = {d.replace(day=1) for d in days}
-    return LeadMarts(activity=_lead_activity(leads, days), cohorts=_lead_cohorts(leads, months),
-                     reps=_stage_sums(leads, REP_STAGES, ("rep_code", "channel_code", "region_code"), "M",
-                                      REP_MEASURES, months, "month"))
+    leads = _as_stored(leads)
+    dimensions = _codes(leads, DIMENSIONS)  # the activity and cohort marts share their keys
+    return LeadMarts(
+        activity=_stage_sums(leads, ACTIVITY_STAGES, DIMENSIONS, "D", LEAD_MEASURES, days, "date", dimensions),
+        cohorts=_lead_cohorts(leads, months, dimensions),
+        reps=_stage_sums(leads, REP_STAGES, ("rep_code", "channel_code", "region_code"), "M", REP_MEASURES,
+                         months, "month"))
 
 
 # --- the lead marts by month -------------------------------------------------------------------------
@@ -499,9 +515,10 @@ def refresh_cohorts(conn: Connection, days: Iterable[dt.date], leads: LeadMarts 
         ["cohort_month", *DIMENSIONS, *COHORT_MEASURES], cohort))
 
 
-def _lead_cohorts(leads: pd.DataFrame, months: set[dt.date]) -> pd.DataFrame:
-    """What the SQL of :func:`refresh_cohorts` gives, over a frame: every measure on the creation month."""
-    leads = _as_stored(leads)
+def _lead_cohorts(leads: pd.DataFrame, months: set[dt.date], dimensions: tuple[np.ndarray, pd.DataFrame]
+                  ) -> pd.DataFrame:
+    """What the SQL of :func:`refresh_cohorts` gives, over a frame of leads as stored: every measure on
+    the creation month (``dimensions``: :func:`_codes` of :data:`DIMENSIONS`)."""
     won = leads["won_at"].notna().to_numpy()
     days_to_won = ((_moments(leads, "won_at") - _moments(leads, "created_at")).dt.total_seconds() / 86400.0
                    ).fillna(0.0).to_numpy()
@@ -514,7 +531,8 @@ def _lead_cohorts(leads: pd.DataFrame, months: set[dt.date]) -> pd.DataFrame:
         "new_mrr": np.where(won, TERMS["amount"].frame(leads), 0.0),
         "days_to_won": np.where(won, days_to_won, 0.0),
     }
-    return _grouped_sums(leads, {"created_at": values}, DIMENSIONS, "M", COHORT_MEASURES, months, "cohort_month")
+    return _grouped_sums(leads, {"created_at": values}, DIMENSIONS, "M", COHORT_MEASURES, months, "cohort_month",
+                         dimensions)
 
 
 def refresh_reps(conn: Connection, days: Iterable[dt.date], leads: LeadMarts | None = None) -> None:

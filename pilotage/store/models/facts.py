@@ -21,6 +21,11 @@ from .base import Base
 
 LEAD_STAGES = ("created", "mql", "sql", "opportunity", "won", "lost")
 
+# A keyed hash in hexadecimal: its byte order is its natural order, and PostgreSQL compares bytes
+# several times faster than by the database's locale (the primary key of a million leads is built
+# in half the time, after a first load's COPY). SQLite compares bytes already.
+HASHED_KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
+
 
 class AdPerformance(Base):
     """Ad-platform delivery per day x campaign x region (x ad, when the platform gives it)."""
@@ -63,7 +68,7 @@ class Lead(Base):
 
     __tablename__ = "fact_lead"
 
-    lead_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lead_key: Mapped[str] = mapped_column(HASHED_KEY, primary_key=True)
     source_system: Mapped[str] = mapped_column(String(32))
     channel_code: Mapped[str] = mapped_column(String(32))
     campaign_code: Mapped[str] = mapped_column(String(64), default="")
@@ -90,7 +95,7 @@ class Subscription(Base):
     __tablename__ = "fact_subscription"
 
     source_system: Mapped[str] = mapped_column(String(32), primary_key=True)
-    customer_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_key: Mapped[str] = mapped_column(HASHED_KEY, primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     region_code: Mapped[str] = mapped_column(String(32))
     channel_code: Mapped[str] = mapped_column(String(32))
