@@ -61,6 +61,8 @@ class TableLoad:
     ``code_lists``: column -> dimension table, for a column holding ``;``-separated codes or ``*`` (all):
     a row naming any unknown code is rejected.
     ``date_columns``: columns whose dates feed the marts.
+    ``unique_key``: the connector knows that no key is given twice (the process hashing a large
+    file's ids saw each once), so the loader does not look for duplicates.
     """
 
     table: Table
@@ -73,6 +75,7 @@ class TableLoad:
     references: dict[str, Table] = field(default_factory=dict)
     code_lists: dict[str, Table] = field(default_factory=dict)
     date_columns: tuple[str, ...] = ()
+    unique_key: bool = False
 
 
 @dataclass
@@ -146,7 +149,8 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
     (``counts.copying``; the caller waits for it before using the connection again)."""
     counts = LoadCounts()
     frame = load.frame
-    frame, counts.rejects = _reject_duplicates(frame, load.key)
+    if not load.unique_key:
+        frame, counts.rejects = _reject_duplicates(frame, load.key)
     for column, dimension in load.references.items():
         frame, rejected = _reject_unknown_codes(conn, frame, column, dimension)
         counts.rejects.extend(rejected)

@@ -65,6 +65,7 @@ class Pseudonymising:
     def __init__(self, values: pd.Series, namespace: str, key: str | None):
         self.index = values.index
         self.ready: pd.Series | None = None
+        self.distinct = False  # True once the child has seen no value twice (False: not known)
         self.output: bytes = b""
         self.error: BaseException | None = None
         column = pa.array(values, type=pa.large_string()) if len(values) else pa.array([], pa.large_string())
@@ -101,10 +102,11 @@ class Pseudonymising:
             if self.error is not None:
                 raise self.error
             count = len(self.index)
-            if len(self.output) != count * KEY_LENGTH:
+            if len(self.output) != 1 + count * KEY_LENGTH:
                 raise RuntimeError(f"the hashing process gave {len(self.output):,} bytes for {count:,} values")
-            # The hex digests, end to end, become an Arrow string column without a Python loop.
-            offsets = pa.py_buffer(np.arange(0, (count + 1) * KEY_LENGTH, KEY_LENGTH, dtype=np.int64).tobytes())
+            self.distinct = self.output[:1] == b"1"
+            # The hex digests, end to end after the flag, become an Arrow string column without a Python loop.
+            offsets = pa.py_buffer(np.arange(1, 1 + (count + 1) * KEY_LENGTH, KEY_LENGTH, dtype=np.int64).tobytes())
             column = pa.LargeStringArray.from_buffers(count, offsets, pa.py_buffer(self.output))
             self.ready = pd.Series(pd.arrays.ArrowStringArray(column), index=self.index).astype("str")
             self.output = b""

@@ -274,6 +274,27 @@ def test_a_large_file_s_ids_hashed_in_a_child_process_are_the_same_pseudonyms(en
     assert children and all(env is not None and set(env) <= {"PATH"} for env in children)
 
 
+def test_an_id_given_twice_in_a_large_file_is_still_rejected_with_its_line(engine, tmp_path, monkeypatch):
+    """The child hashing a large file's ids tells the loader whether it saw one twice (the loader
+    then skips its own search for duplicates): a file that gives an id twice, or twice once the
+    e-mail is normalised, keeps the first row and rejects the other with the first one's line."""
+    monkeypatch.setattr("etl.pseudonymise.IN_A_CHILD_FROM", 2)
+    leads = ("lead_id,email,created_at,channel,region\n"
+             "A,,2024-02-01,organic,FR\n"
+             ",bob@example.com,2024-02-02,organic,FR\n"
+             "B,,2024-02-03,organic,FR\n"
+             "A,,2024-02-04,organic,FR\n"
+             ", Bob@Example.COM ,2024-02-05,organic,FR\n")
+    report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert (report.counts.inserted, report.rows_rejected) == (3, 2)
+    assert sorted((r["line"], r["code"], r["params"]["line"]) for r in report.counts.rejects) == [
+        (5, "reject.duplicate_key", 2), (6, "reject.duplicate_key", 3)]
+    assert sorted(day.day for (day,) in rows(engine, select(Lead.created_at))) == [1, 2, 3]
+    distinct = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nC,2024-02-06,organic,FR\n"
+    report = load_file(write(tmp_path / "distinct.csv", distinct), engine=engine)
+    assert (report.counts.inserted, report.rows_rejected) == (1, 0)  # A is in the store already: unchanged
+
+
 def test_a_failed_hashing_process_fails_the_load_and_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch):
     import sys as system
 

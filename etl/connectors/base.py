@@ -145,11 +145,12 @@ def web_analytics_load(frame: pd.DataFrame) -> TableLoad:
 LEAD_DATE_COLUMNS = ("created_at", "mql_at", "sql_at", "opportunity_at", "won_at", "lost_at")
 
 
-def leads_load(frame: pd.DataFrame, must_exist: str | None = None, must_exist_code: str | None = None) -> TableLoad:
+def leads_load(frame: pd.DataFrame, must_exist: str | None = None, must_exist_code: str | None = None,
+               unique_key: bool = False) -> TableLoad:
     references = {"region_code": Region.__table__, "channel_code": Channel.__table__}
     return TableLoad(
         Lead.__table__, frame, key=("lead_key",), must_exist=must_exist, must_exist_code=must_exist_code,
-        date_columns=LEAD_DATE_COLUMNS,
+        date_columns=LEAD_DATE_COLUMNS, unique_key=unique_key,
         references={k: v for k, v in references.items() if k in frame.columns},
     )
 

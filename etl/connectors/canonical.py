@@ -207,7 +207,7 @@ class CanonicalConnector(Connector):
         with_campaign = campaigns[campaigns["campaign_code"] != ""]
         if not with_campaign.empty:
             loads.insert(0, campaigns_load(with_campaign))
-        loads.append(leads_load(facts))
+        loads.append(leads_load(facts, unique_key=hashing.distinct))
         return loads, [*rejects, *early, *won_lost]
 
     def _build_ad_performance(self, frame, source_system):
