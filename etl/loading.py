@@ -9,7 +9,6 @@ not, in the caller's one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +17,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     Connection,
+    Date,
+    DateTime,
+    Double,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
+    String,
     Table,
     and_,
     case,
@@ -42,7 +47,12 @@ from sqlalchemy import (
 
 from pilotage.input import LINE
 
-COPY_ROWS = 50_000  # rows per slice of CSV sent to COPY
+COPY_ROWS = 50_000  # rows per slice sent to COPY
+PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # binary COPY: signature, flags, no header extension
+PGCOPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+NULL_FIELD = (-1).to_bytes(4, "big", signed=True)  # a NULL in binary COPY: its length, -1, and no value
+POSTGRES_EPOCH_DAYS = 10_957  # 2000-01-01, the origin of PostgreSQL's binary dates, in days since 1970
+POSTGRES_EPOCH_MICROS = POSTGRES_EPOCH_DAYS * 86_400 * 1_000_000
 BUILD_INDEXES_AFTER = 100_000  # rows of a first load from which its table's indexes are built after the copy
 NEW_ROW = "_new_row"  # in the table of changes: 1 for a row to add (no fact column starts with "_")
 
@@ -365,40 +375,113 @@ def copy_rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: list
 
 
 def _copy_postgres(conn, staging, frame, columns, order_by=()) -> None:
-    """COPY through pyarrow's CSV writer: every value quoted and NULLs left bare, which is
-    exactly how PostgreSQL's CSV mode tells an empty string from a NULL. Written a slice of rows
-    at a time, and sent by psycopg's writer thread: the server parses one slice while pyarrow
-    writes the next (on two cores, at once)."""
+    """COPY in PostgreSQL's binary format, which the server reads in about two thirds of the time
+    it parses the same rows as CSV (timestamps and doubles are taken as they are, not parsed).
+
+    Each slice of rows is built a column at a time by pyarrow (no Python loop per row or per
+    value: psycopg's ``Copy.write_row`` dumps each row in Python, far too slow for a million rows)
+    and sent by psycopg's writer thread, so the server reads one slice while the next is built.
+    A column type that cannot be sent this way is refused before anything is sent."""
     from psycopg.copy import QueuedLibpqWriter
 
-    table = pa.Table.from_pandas(_whole_seconds(frame), preserve_index=False)
+    senders = [_binary_sender(staging.c[c]) for c in columns]
+    table = pa.Table.from_pandas(frame, preserve_index=False)  # NaN of a float column becomes NULL, as in CSV
     if order_by:  # sorted by pyarrow: it gathers a million rows' string columns in about half pandas' time
         keys = pa.table({c: table[c].cast(table[c].type.value_type) if pa.types.is_dictionary(table[c].type)
                          else table[c] for c in order_by})
         table = table.take(pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in order_by]))
-    options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
     cursor = conn.connection.driver_connection.cursor()
+    if cursor.connection.info.encoding != "utf-8":  # binary text is taken in the client encoding
+        raise ValueError(f"binary COPY sends text as UTF-8, the connection uses {cursor.connection.info.encoding}")
     quoted = ", ".join(f'"{c}"' for c in columns)
-    with cursor.copy(f"COPY {staging.name} ({quoted}) FROM STDIN WITH (FORMAT csv)",
+    with cursor.copy(f"COPY {staging.name} ({quoted}) FROM STDIN WITH (FORMAT binary)",
                      writer=QueuedLibpqWriter(cursor)) as copy:
+        copy.write(PGCOPY_HEADER)
         for batch in table.to_batches(max_chunksize=COPY_ROWS):
-            sink = io.BytesIO()
-            pa_csv.write_csv(batch, sink, write_options=options)
-            copy.write(sink.getvalue())
+            copy.write(_binary_rows(batch, senders))
+        copy.write(PGCOPY_TRAILER)
 
 
-def _whole_seconds(frame: pd.DataFrame) -> pd.DataFrame:
-    """Timestamps with no fraction of a second as seconds: the CSV then writes "2024-03-31 14:05:00",
-    not "2024-03-31 14:05:00.000000", and PostgreSQL parses a file a tenth smaller."""
-    seconds = {}
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype.kind == "M" and values.dt.tz is None:
-            ticks = values.to_numpy(dtype="datetime64[us]")
-            whole = ticks[~np.isnat(ticks)].astype(np.int64) % 1_000_000 == 0
-            if whole.all():
-                seconds[column] = values.astype("datetime64[s]")
-    return frame.assign(**seconds) if seconds else frame
+def _binary_rows(batch: pa.RecordBatch, senders) -> memoryview:
+    """The rows of ``batch`` in COPY's binary format: per row the field count, then its fields
+    (NULL: a length of -1), joined by pyarrow a whole column at a time."""
+    fields = [send(values) for values, send in zip(batch.columns, senders, strict=True)]
+    rows = pc.binary_join_element_wise(pa.scalar(len(fields).to_bytes(2, "big")), *fields, b"",
+                                       null_handling="replace", null_replacement=NULL_FIELD)
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
+    return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+
+
+def _fixed_width(records: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """Each element of ``records`` as its bytes, a binary array over the same memory (no copy),
+    NULL where ``valid`` is False."""
+    size = records.dtype.itemsize
+    offsets = np.arange(0, (len(records) + 1) * size, size, dtype=np.int32)
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.binary(), len(records), [bitmap, pa.py_buffer(offsets), pa.py_buffer(records)])
+
+
+def _send_text(values: pa.Array) -> pa.Array:
+    """UTF-8 text after its length; NULL's length -1 is in the field, not left to the join, whose
+    one replacement of NULL must not follow an empty string's length."""
+    text = pc.cast(values, pa.large_string()).cast(pa.large_binary()).cast(pa.binary())
+    lengths = _fixed_width(pc.binary_length(text).fill_null(-1).to_numpy().astype(">i4"))
+    return pc.binary_join_element_wise(lengths, text, b"", null_handling="replace", null_replacement=b"")
+
+
+def _binary_sender(column: Column):
+    """The function turning a column of values into ``column``'s fields in binary COPY: its length
+    then its value in the type's binary format, NULL where null. Refuses a type it does not know,
+    and timestamptz: its binary value is UTC where the CSV text of a naive timestamp was read in
+    the session's time zone."""
+    sql_type = column.type
+    if isinstance(sql_type, String):  # Text too
+        return _send_text
+    if isinstance(sql_type, DateTime) and not sql_type.timezone:
+        return _send_timestamps
+    if isinstance(sql_type, Date):
+        return _send_dates
+    if isinstance(sql_type, Boolean):
+        return lambda values: _send_numbers(pc.cast(values, pa.bool_()), pa.uint8(), "u1")
+    if isinstance(sql_type, Double):
+        return lambda values: _send_numbers(values, pa.float64(), ">f8")
+    for integer, arrow_type, width in ((BigInteger, pa.int64(), ">i8"), (SmallInteger, pa.int16(), ">i2"),
+                                       (Integer, pa.int32(), ">i4")):
+        if isinstance(sql_type, integer):
+            return lambda values, arrow_type=arrow_type, width=width: _send_numbers(values, arrow_type, width)
+    raise TypeError(f"binary COPY cannot send column {column.name} of type {sql_type!r}")
+
+
+def _send_numbers(values: pa.Array, arrow_type: pa.DataType, width: str) -> pa.Array:
+    """Numbers cast (safely: an int4 column refuses a value it cannot hold, as the server would)
+    to ``arrow_type``, each after its length and written as ``width``, a big-endian numpy type."""
+    typed = pc.cast(values, arrow_type)
+    records = np.empty(len(typed), dtype=[("length", ">i4"), ("value", width)])
+    records["length"] = np.dtype(width).itemsize
+    records["value"] = typed.fill_null(0).to_numpy(zero_copy_only=False)
+    return _fixed_width(records, typed.is_valid().to_numpy(zero_copy_only=False))
+
+
+def _naive(values: pa.Array) -> pa.Array:
+    """Timestamps with a time zone as their local time there, as the CSV COPY stored them (the
+    CSV writer wrote "...+0100", an offset a column without time zone ignores)."""
+    if pa.types.is_timestamp(values.type) and values.type.tz is not None:
+        return pc.local_timestamp(values)
+    return values
+
+
+def _send_timestamps(values: pa.Array) -> pa.Array:
+    """Microseconds since 2000-01-01. A value with a fraction of a microsecond is refused by
+    the cast (the server would have rounded it)."""
+    micros = pc.cast(_naive(values), pa.timestamp("us")).cast(pa.int64())
+    return _send_numbers(pc.subtract(micros, POSTGRES_EPOCH_MICROS), pa.int64(), ">i8")
+
+
+def _send_dates(values: pa.Array) -> pa.Array:
+    """Days since 2000-01-01; a timestamp gives its day, as the server reads "2024-03-31 14:05:00"
+    into a date."""
+    days = pc.cast(_naive(values), pa.date32()).cast(pa.int32())
+    return _send_numbers(pc.subtract(days, POSTGRES_EPOCH_DAYS), pa.int32(), ">i4")
 
 
 def _sqlite_column(series: pd.Series, sql_type) -> list:
