@@ -9,6 +9,7 @@ not, in the caller's one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,35 +122,58 @@ class LoadCounts:
 class Copying:
     """The COPY of a first load into an empty PostgreSQL table, on a thread of its own.
 
-    The server parses the rows on one core while the caller computes, from the same rows in
+    The server reads the rows on one core while the caller computes, from the same rows in
     memory, what follows the write (the lead marts, the data-quality rule) on the other. The
-    caller must not use the connection before :meth:`wait`, which re-raises the copy's error
-    (the transaction is then rolled back as for any failure)."""
+    caller may hand the thread one more piece of work on the connection (:meth:`then`: writing
+    those marts), which it runs once the rows are in and before it builds the table's indexes, so
+    that the server never waits for the caller; or say there is none (:meth:`release`). The caller
+    must not use the connection before :meth:`wait`, which re-raises the thread's error (the
+    transaction is then rolled back as for any failure)."""
 
-    def __init__(self, function, *args):
+    def __init__(self, conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key):
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(function, args), name="pilotage-copy", daemon=True)
+        self._handed: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, args=(conn, target, frame, columns, key),
+                                        name="pilotage-copy", daemon=True)
         self._thread.start()
 
-    def _run(self, function, args) -> None:
+    def _run(self, *args) -> None:
         try:
-            function(*args)
+            first_copy(*args, between=self._handed_work)
         except BaseException as error:  # handed to the caller's thread by wait()
             self._error = error
 
+    def _handed_work(self) -> None:
+        work = self._handed.get()
+        if work is not None:
+            work()
+
+    def then(self, work) -> None:
+        """Run ``work()`` on this thread after the rows, before the indexes."""
+        self._handed.put(work)
+
+    def release(self) -> None:
+        """No work to hand (a caller that fails must call it, or the thread waits for ever)."""
+        self._handed.put(None)
+
     def wait(self) -> None:
+        self.release()  # a thread past its rows already took what it was handed
         self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
 
 
-def first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key) -> None:
-    """Copy ``frame`` into ``target``, an empty table (a fact table's first load, an empty mart)."""
+def first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: list[str], key,
+               between=None) -> None:
+    """Copy ``frame`` into ``target``, an empty table (a fact table's first load, an empty mart);
+    ``between()``, if given, runs after the rows and before the indexes are built."""
     with _indexes_built_after(conn, target, len(frame)) as built_after:
         # A small copy goes in key order, so that the primary-key index fills page after page
         # instead of at random; a large one's key index is built after it (the server sorts).
         copy_rows(conn, target, frame, columns, order_by=() if built_after else key)
+        if between is not None:
+            between()
 
 
 def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, background: bool = False) -> LoadCounts:
@@ -175,7 +199,7 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
     if not load.must_exist and is_empty(conn, target):
         # First load into this table: nothing to compare with, copy straight into it.
         if background and conn.dialect.name == "postgresql":
-            counts.copying = Copying(first_copy, conn, target, frame, columns, load.key)
+            counts.copying = Copying(conn, target, frame, columns, load.key)
         else:
             first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)

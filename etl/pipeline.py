@@ -119,18 +119,12 @@ def apply_batch(batch: Batch, engine: Engine, source_type: str, file_name: str, 
         written: dict[str, pd.DataFrame | None] = {}  # fact table -> its whole content, when the load holds it
         copying: list[Copying] = []  # first loads PostgreSQL is still copying (see etl.loading.Copying)
         try:
-            summed, early_findings = _write_and_sum(conn, batch, file_name, touched, written, copying,
-                                                           report, on_step)
+            early_findings = _write_and_sum(conn, batch, file_name, touched, written, copying, report, on_step)
         except BaseException:
             _abandon(copying)
             raise
         for pending in copying:
             pending.wait()
-        lead_dates = touched.get(Lead.__tablename__, set())
-        refresh_activity(conn, touched, leads=summed)
-        refresh_cohorts(conn, lead_dates, leads=summed)
-        refresh_reps(conn, lead_dates, leads=summed)
-        refresh_subscriptions(conn, touched.get(Subscription.__tablename__, set()))
         findings = early_findings + find_outliers(
             conn, [load for load in batch.loads if written.get(load.table.name) is None], file_name, written)
         report.findings = len(findings)
@@ -167,10 +161,14 @@ def _feeds(loads) -> str | None:
 
 
 def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: dict, copying: list,
-                   report: RunReport, on_step):
-    """Write the batch's loads; then, while PostgreSQL may still be copying a first load, sum the
-    lead marts and apply the data-quality rule to the tables whose whole content the load holds
-    (from memory: the connection is not used until the copies are done)."""
+                   report: RunReport, on_step) -> list[dict]:
+    """Write the batch's loads and refresh the marts; returns the data-quality findings of the tables
+    whose whole content the load holds.
+
+    While PostgreSQL copies a first load, this thread sums the lead marts from the rows in memory
+    and hands their writing to the copying thread (which writes them before it builds the table's
+    indexes: the server goes on without waiting), then applies the data-quality rule from memory.
+    The connection is not used here until the copies are done."""
     for load in batch.loads:
         for pending in copying:  # the next load uses the connection
             pending.wait()
@@ -191,14 +189,27 @@ def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: d
         written[name] = counts.written if name not in written else None
     leads = written.get(Lead.__tablename__)
     summed = None if leads is None else sum_lead_marts(leads, touched.get(Lead.__tablename__, set()))
+
+    def refresh_marts() -> None:
+        lead_dates = touched.get(Lead.__tablename__, set())
+        refresh_activity(conn, touched, leads=summed)
+        refresh_cohorts(conn, lead_dates, leads=summed)
+        refresh_reps(conn, lead_dates, leads=summed)
+        refresh_subscriptions(conn, touched.get(Subscription.__tablename__, set()))
+
+    if copying:
+        copying[-1].then(refresh_marts)
     early = find_outliers(None, [load for load in batch.loads if written.get(load.table.name) is not None],
                           file_name, written)
-    return summed, early
+    if not copying:
+        refresh_marts()
+    return early
 
 
 def _abandon(copying: list) -> None:
     """After a failure: let the copies end (the transaction is rolled back), their own errors aside."""
     for pending in copying:
+        pending.release()
         try:
             pending.wait()
         except BaseException:  # the first failure is the one reported

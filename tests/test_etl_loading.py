@@ -245,6 +245,28 @@ def test_a_failed_copy_of_a_first_load_leaves_the_store_as_it_was(engine, tmp_pa
     assert status == "failed" and "connection lost" in message
 
 
+@pytest.mark.parametrize("failing", ["etl.pipeline.sum_lead_marts", "etl.pipeline.refresh_reps",
+                                     "etl.pipeline.find_outliers"])
+def test_a_failure_beside_the_copying_thread_leaves_the_store_as_it_was(engine, tmp_path, monkeypatch, failing):
+    """While PostgreSQL copies a first load, the loader sums the marts (then hands their writing to
+    the copying thread) and applies the data-quality rule: a failure of any of them, on either
+    thread, fails the load without leaving the copying thread waiting, and nothing is written."""
+    load_file(write(tmp_path / "ads.csv", ORIGINAL), engine=engine)
+    before = data_snapshot(engine)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(failing, broken)
+    leads = "lead_id,created_at,channel,region\nA,2024-02-01,organic,FR\nB,2024-02-02,organic,FR\n"
+    with pytest.raises(EtlError, match="nothing was written.*out of memory"):
+        load_file(write(tmp_path / "leads.csv", leads), engine=engine)
+    assert data_snapshot(engine) == before
+    monkeypatch.undo()
+    report = load_file(write(tmp_path / "leads.csv", leads), engine=engine)  # the store is usable, its locks gone
+    assert report.counts.inserted == 2 and scalar(engine, select(func.sum(MartDaily.leads))) == 2
+
+
 def test_a_large_file_s_ids_hashed_in_a_child_process_are_the_same_pseudonyms(engine, tmp_path, monkeypatch):
     """From IN_A_CHILD_FROM values on, a leads file's ids are hashed by a child process while the
     loader types the cells: the store gets the same keys as hashing them in process (ids, e-mails
