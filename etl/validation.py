@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pilotage.input import LINE
-from pilotage.input.columns import Conventions, date_expected, date_order, parse_dates, parse_numbers
+from pilotage.input.columns import Conventions, date_expected, date_order, iso_dates, parse_dates, parse_numbers
 
 KINDS = ("text", "code", "integer", "decimal", "date", "datetime", "boolean", "choice")
 
@@ -85,8 +85,12 @@ def _parse_column(spec: Field, text: pd.Series, stripped: pd.Series, empty: pd.S
     ``stripped`` is ``text`` without its surrounding spaces, ``empty`` where that is ''."""
     order = None
     if spec.kind in ("date", "datetime"):
-        order = date_order(stripped[~empty], conventions.order_for(spec.name), file=file, column=column)
-        values = parse_dates(stripped, order or "ymd", file=file, column=column)
+        # The usual column, all ISO: no cell needs the date order (date_order would return the given one).
+        order = conventions.order_for(spec.name)
+        values = iso_dates(stripped)
+        if values is None:
+            order = date_order(stripped[~empty], order, file=file, column=column)
+            values = parse_dates(stripped, order or "ymd", file=file, column=column)
         if spec.kind == "date":
             values = values.dt.normalize()
         bad = values.isna() & ~empty
