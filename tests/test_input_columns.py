@@ -106,6 +106,22 @@ def test_a_thousands_mark_must_group_by_three():
     assert pd.isna(parsed.iloc[0]) and parsed.iloc[1:].tolist() == [1.5, 1234567.5]
 
 
+@pytest.mark.parametrize(("values", "numbers"), [
+    (("1,5", "", "1,5", " 2.000,25", "x", "1,5", "-3"), [1.5, None, 1.5, 2000.25, None, 1.5, -3.0]),
+    (("12.5", "1,234.5", "", "12.5", "1,234.5", "€ 7"), [12.5, 1234.5, None, 12.5, 1234.5, 7.0]),
+])
+def test_numbers_read_from_the_distinct_values_land_on_every_cell(values, numbers):
+    parsed = parse_numbers(pd.Series(values, index=range(10, 10 + len(values)), dtype=str))
+    assert parsed.index.tolist() == list(range(10, 10 + len(values)))
+    assert [None if pd.isna(v) else v for v in parsed] == numbers
+
+
+def test_a_refusal_names_the_first_values_in_the_order_of_the_file():
+    with pytest.raises(InputError) as refused:
+        parse_numbers(cells("3", "2.5", "1,5", "2.5", "7,25"), file="ads.csv", column="spend")
+    assert refused.value.params["examples"] == ["2.5", "1,5"]
+
+
 def test_conventions_per_column_win_over_the_file_and_are_checked():
     conventions = Conventions(date_order="dmy", decimal="comma", date_orders={"won_at": "mdy"})
     assert (conventions.order_for("won_at"), conventions.order_for("created_at")) == ("mdy", "dmy")

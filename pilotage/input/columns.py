@@ -158,11 +158,15 @@ def iso_dates(text: pd.Series) -> pd.Series | None:
     what :func:`parse_dates` reads as ISO (no zone, at most six decimals, valid days and times) and
     refuses the whole column for any other cell, which the rules of :func:`parse_dates` then read."""
     cells = pa.array(text)
+    empty = pc.equal(cells, "")
+    if pc.any(empty).as_py():
+        cells = pc.if_else(empty, pa.scalar(None, cells.type), cells)
     try:
-        stamps = pc.cast(pc.if_else(pc.equal(cells, ""), pa.scalar(None, cells.type), cells), pa.timestamp("us"))
+        stamps = pc.cast(cells, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index, dtype="datetime64[us]")
+    # to_numpy has made the one copy (NaT for the nulls): the Series takes it as it is.
+    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index, dtype="datetime64[us]", copy=False)
 
 
 def parse_dates(text: pd.Series, order: str | None = None, *, file: str = "", column: str = "") -> pd.Series:
@@ -258,13 +262,18 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, *, file: str = ""
                   hint: str = DECIMAL_HINT) -> pd.Series:
     """Floats of a column of text, its decimal mark decided by :func:`decimal_mark`; NaN where a cell
     is empty or no number (the caller tells those apart). ``hint`` ends the refusal's message: how
-    the person can say which mark the file uses."""
-    text = text.astype(str)
+    the person can say which mark the file uses. Every step reads the column's distinct values: the
+    mark is decided from them, and each cell's number depends on its text alone."""
+    return _by_distinct(text.astype(str), partial(_distinct_numbers, decimal=decimal, file=file, column=column,
+                                                  hint=hint))
+
+
+def _distinct_numbers(text: pd.Series, decimal: str | None, *, file: str, column: str, hint: str) -> pd.Series:
     marked = text.str.contains("[.,]")
     mark = DECIMALS[decimal_mark(text[marked], decimal, file=file, column=column, hint=hint)] if marked.any() else "."
     if mark == ",":
-        return _by_distinct(text, lambda t: _localised(t, ","))
-    plain = _by_distinct(text, lambda t: pd.to_numeric(t, errors="coerce")).astype(float)  # plain numbers
+        return _localised(text, ",")
+    plain = pd.to_numeric(text, errors="coerce").astype(float)  # plain numbers
     rest = plain.isna() & (text.str.strip() != "")
     if rest.any():
         plain[rest] = _localised(text[rest], ".")
