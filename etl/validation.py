@@ -116,6 +116,13 @@ def _parse_column(spec: Field, text: pd.Series, stripped: pd.Series, empty: pd.S
     return values, bad, order
 
 
+def _fill_empty(values: pd.Series, stripped: pd.Series, empty: pd.Series, default) -> pd.Series:
+    """``default`` in the empty cells; a text column's empty cells already hold ``''`` (no copy of it)."""
+    if values is stripped and default == "":
+        return values
+    return values.where(~empty, default)
+
+
 def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: name,
              conventions: Conventions | None = None, file: str = "") -> Validated:
     """Type every field of ``table`` (text cells, with a ``_line`` column).
@@ -138,11 +145,11 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
         values, bad, order = _parse_column(spec, text, stripped, empty, conventions, file, column_ref(spec.name))
         if not spec.nullable:
             if spec.default is not None:
-                values = values.where(~empty, spec.default)
+                values = _fill_empty(values, stripped, empty, spec.default)
             else:
                 bad = bad | empty
         elif spec.default is not None:
-            values = values.where(~empty, spec.default)
+            values = _fill_empty(values, stripped, empty, spec.default)
         for index in np.flatnonzero(bad.to_numpy()):
             row = table.index[index]
             value = text.iloc[index]
