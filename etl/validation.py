@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pilotage.input import LINE
-from pilotage.input.columns import Conventions, date_expected, date_order, parse_dates, parse_numbers
+from pilotage.input.columns import Conventions, date_expected, date_order, iso_dates, parse_dates, parse_numbers
 
 KINDS = ("text", "code", "integer", "decimal", "date", "datetime", "boolean", "choice")
 
@@ -85,8 +85,12 @@ def _parse_column(spec: Field, text: pd.Series, stripped: pd.Series, empty: pd.S
     ``stripped`` is ``text`` without its surrounding spaces, ``empty`` where that is ''."""
     order = None
     if spec.kind in ("date", "datetime"):
-        order = date_order(stripped[~empty], conventions.order_for(spec.name), file=file, column=column)
-        values = parse_dates(stripped, order or "ymd", file=file, column=column)
+        # The usual column, all ISO: no cell needs the date order (date_order would return the given one).
+        order = conventions.order_for(spec.name)
+        values = iso_dates(stripped)
+        if values is None:
+            order = date_order(stripped[~empty], order, file=file, column=column)
+            values = parse_dates(stripped, order or "ymd", file=file, column=column)
         if spec.kind == "date":
             values = values.dt.normalize()
         bad = values.isna() & ~empty
@@ -112,6 +116,13 @@ def _parse_column(spec: Field, text: pd.Series, stripped: pd.Series, empty: pd.S
     return values, bad, order
 
 
+def _fill_empty(values: pd.Series, stripped: pd.Series, empty: pd.Series, default) -> pd.Series:
+    """``default`` in the empty cells; a text column's empty cells already hold ``''`` (no copy of it)."""
+    if values is stripped and default == "":
+        return values
+    return values.where(~empty, default)
+
+
 def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: name,
              conventions: Conventions | None = None, file: str = "") -> Validated:
     """Type every field of ``table`` (text cells, with a ``_line`` column).
@@ -134,11 +145,11 @@ def validate(table: pd.DataFrame, fields: list[Field], column_ref=lambda name: n
         values, bad, order = _parse_column(spec, text, stripped, empty, conventions, file, column_ref(spec.name))
         if not spec.nullable:
             if spec.default is not None:
-                values = values.where(~empty, spec.default)
+                values = _fill_empty(values, stripped, empty, spec.default)
             else:
                 bad = bad | empty
         elif spec.default is not None:
-            values = values.where(~empty, spec.default)
+            values = _fill_empty(values, stripped, empty, spec.default)
         for index in np.flatnonzero(bad.to_numpy()):
             row = table.index[index]
             value = text.iloc[index]

@@ -168,3 +168,18 @@ def test_cli_exit_codes_and_messages(engine, tmp_path, monkeypatch):
     assert "bad.csv: refused" in result.output and "'channel'" in result.output
     result = runner.invoke(app, ["etl", "rejects", "1"])
     assert result.exit_code == 0 and "expected a known channel" not in result.output
+
+
+def test_empty_optional_cells_take_their_default_and_text_is_stripped():
+    import pandas as pd
+
+    from etl.validation import Field, validate
+
+    table = pd.DataFrame({"campaign": ["", "  ", " c1 "], "region": [" ", "FR", ""], "qualified": ["", "oui", " "]},
+                         dtype=str).assign(_line=[2, 3, 4])
+    typed = validate(table, [Field("campaign", "text", nullable=True, default=""),
+                             Field("region", "code", nullable=True, default="all"),
+                             Field("qualified", "boolean", nullable=True, default=False)]).frame
+    assert typed["campaign"].tolist() == ["", "", "c1"]
+    assert typed["region"].tolist() == ["all", "FR", "all"]
+    assert typed["qualified"].tolist() == [False, True, False]

@@ -186,7 +186,8 @@ class CanonicalConnector(Connector):
         keys = pseudonyms(hashing)
         if len(keys) != len(frame):
             keys = keys.loc[frame.index]
-        facts = pd.DataFrame({
+        # Column by column: a frame built from a dict would first copy the six date columns into one block.
+        facts = pd.DataFrame(index=frame.index).assign(**{
             "lead_key": keys,
             "source_system": source_system,
             "channel_code": frame["channel"], "campaign_code": frame["campaign"],

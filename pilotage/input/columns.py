@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pilotage.input.errors import InputError
 
@@ -149,10 +151,31 @@ def _excel_serials(text: pd.Series) -> pd.Series:
     return (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[us]")
 
 
+def iso_dates(text: pd.Series) -> pd.Series | None:
+    """The dates of a column of stripped text whose every cell is empty (NaT) or an ISO 8601 date or
+    timestamp without a zone, as most exports write them; None for any other column. pyarrow's cast
+    reads such a column ten times faster than pandas, to the same values: it accepts a subset of
+    what :func:`parse_dates` reads as ISO (no zone, at most six decimals, valid days and times) and
+    refuses the whole column for any other cell, which the rules of :func:`parse_dates` then read."""
+    cells = pa.array(text)
+    empty = pc.equal(cells, "")
+    if pc.any(empty).as_py():
+        cells = pc.if_else(empty, pa.scalar(None, cells.type), cells)
+    try:
+        stamps = pc.cast(cells, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    # to_numpy has made the one copy (NaT for the nulls): the Series takes it as it is.
+    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index, dtype="datetime64[us]", copy=False)
+
+
 def parse_dates(text: pd.Series, order: str | None = None, *, file: str = "", column: str = "") -> pd.Series:
     """Dates (with their time, if written) of a column of text; NaT where a cell fits no spelling of
     the column's order. ``order`` is the caller's (see :func:`date_order` for when it is needed)."""
     text = text.astype(str).str.strip()
+    iso = iso_dates(text)
+    if iso is not None:
+        return iso
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     todo = text != ""
     if not todo.any():
@@ -239,13 +262,18 @@ def parse_numbers(text: pd.Series, decimal: str | None = None, *, file: str = ""
                   hint: str = DECIMAL_HINT) -> pd.Series:
     """Floats of a column of text, its decimal mark decided by :func:`decimal_mark`; NaN where a cell
     is empty or no number (the caller tells those apart). ``hint`` ends the refusal's message: how
-    the person can say which mark the file uses."""
-    text = text.astype(str)
+    the person can say which mark the file uses. Every step reads the column's distinct values: the
+    mark is decided from them, and each cell's number depends on its text alone."""
+    return _by_distinct(text.astype(str), partial(_distinct_numbers, decimal=decimal, file=file, column=column,
+                                                  hint=hint))
+
+
+def _distinct_numbers(text: pd.Series, decimal: str | None, *, file: str, column: str, hint: str) -> pd.Series:
     marked = text.str.contains("[.,]")
     mark = DECIMALS[decimal_mark(text[marked], decimal, file=file, column=column, hint=hint)] if marked.any() else "."
     if mark == ",":
-        return _by_distinct(text, lambda t: _localised(t, ","))
-    plain = _by_distinct(text, lambda t: pd.to_numeric(t, errors="coerce")).astype(float)  # plain numbers
+        return _localised(text, ",")
+    plain = pd.to_numeric(text, errors="coerce").astype(float)  # plain numbers
     rest = plain.isna() & (text.str.strip() != "")
     if rest.any():
         plain[rest] = _localised(text[rest], ".")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from pilotage.input.errors import InputError
@@ -84,8 +85,7 @@ def read(data: bytes, file_name: str, limits: Limits) -> tuple[pd.DataFrame, lis
         tried = not data.startswith(BOMS)  # pyarrow has read these bytes as UTF-8 already
         text, encoding, sep, header = _text_and_header(data, file_name, limits)
         if encoding != "utf-8" or not tried:
-            frame = _read_fast(data if encoding == "utf-8" else text.encode("utf-8"), first_line(text), sep,
-                               _physical_lines(text))
+            frame = _read_fast(data if encoding == "utf-8" else text.encode("utf-8"), first_line(text), sep, text)
         if frame is None:
             frame, rejects = _read_row_by_row(text, sep, file_name, limits)
     if len(frame) > limits.max_rows:
@@ -113,23 +113,36 @@ def _read_utf8(data: bytes, file_name: str, limits: Limits) -> tuple[pd.DataFram
     sep = sniff_separator(line)
     header = [c.strip() for c in next(csv.reader([line], delimiter=sep))]
     check_header(header, file_name, limits.max_columns)  # before parsing: the cost grows with the width
-    frame = _read_fast(data, line, sep, _physical_lines(data))
+    frame = _read_fast(data, line, sep, data)
     return None if frame is None else (frame, header)
 
 
-def _read_fast(data: bytes, header_line: str, sep: str, physical_lines: int) -> pd.DataFrame | None:
+def _read_fast(data: bytes, header_line: str, sep: str, source: str | bytes) -> pd.DataFrame | None:
     """Multithreaded parse with pyarrow, every cell as text. Returns None when a row has
-    the wrong number of fields, or when records and physical lines do not match one to one
-    (blank lines, quoted line breaks): the row-by-row path then gives exact line numbers.
-    Also None for bytes that are not UTF-8 (pyarrow checks them)."""
-    import pyarrow as pa
-    import pyarrow.csv as pa_csv
-
+    the wrong number of fields, or when records and physical lines (of ``source``, the file as
+    read) do not match one to one (blank lines, quoted line breaks): the row-by-row path then
+    gives exact line numbers. Also None for bytes that are not UTF-8 (pyarrow checks them)."""
     names = next(csv.reader([header_line], delimiter=sep))
     if len(set(names)) != len(names):
         return None
+    # The lines are counted while pyarrow parses (it lets go of the GIL).
+    with ThreadPoolExecutor(1, thread_name_prefix="pilotage-lines") as pool:
+        physical_lines = pool.submit(_physical_lines, source)
+        table = _parse(data, names, sep)
+    if table is None or table.num_rows + 1 != physical_lines.result():
+        return None
+    frame = table.to_pandas()
+    frame.insert(0, LINE, range(2, len(frame) + 2))
+    return frame
+
+
+def _parse(data: bytes, names: list[str], sep: str):
+    """pyarrow's table of the cells, all text; None when it cannot split the rows."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     try:
-        table = pa_csv.read_csv(
+        return pa_csv.read_csv(
             io.BytesIO(data),
             parse_options=pa_csv.ParseOptions(delimiter=sep, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
@@ -138,11 +151,6 @@ def _read_fast(data: bytes, header_line: str, sep: str, physical_lines: int) -> 
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return None
-    if table.num_rows + 1 != physical_lines:
-        return None
-    frame = table.to_pandas()
-    frame.insert(0, LINE, range(2, len(frame) + 2))
-    return frame
 
 
 def cells(data: bytes, file_name: str, limits: Limits) -> tuple[list[str], list[list[str]], list[int], list[dict]]:

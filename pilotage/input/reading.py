@@ -7,6 +7,7 @@ files) all call :func:`read_table`; each passes its :class:`Limits` (files on di
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pilotage.input import csv_reader, xlsx_reader
@@ -51,8 +52,11 @@ def read_table(source: Path | str | bytes, name: str | None = None, sheet: str |
     kind = _format(name or path.name)
     if kind == "csv":
         data = data if data is not None else path.read_bytes()
-        frame, columns, rejects = csv_reader.read(data, path.name, limits)
-        return RawTable(path=path, frame=frame, sha256=sha256_of(data), columns=columns, rejects=rejects,
+        # hashlib lets go of the GIL: the file's digest is computed while its cells are parsed.
+        with ThreadPoolExecutor(1, thread_name_prefix="pilotage-sha256") as pool:
+            sha256 = pool.submit(sha256_of, data)
+            frame, columns, rejects = csv_reader.read(data, path.name, limits)
+        return RawTable(path=path, frame=frame, sha256=sha256.result(), columns=columns, rejects=rejects,
                         describe_column=lambda n: column_ref(n, columns.index(n) + 1) if n in columns else n)
     header, rows, lines = xlsx_reader.read(data if data is not None else path, path.name, limits, sheet=sheet)
     check_header(header, path.name, limits.max_columns, ref=xlsx_reader.get_column_letter)
