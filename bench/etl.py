@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -125,14 +126,18 @@ STEPS = {
     "type and check every cell": ("etl.connectors.base", "validate"),
     "pseudonymise the ids (waiting for the child that hashes them, for a large file)": (
         "etl.connectors.canonical", "pseudonymise", "start_pseudonymising", "pseudonyms"),
-    "write the rows (COPY, or staging and compare)": ("etl.pipeline", "upsert"),
-    "refresh the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
-                          "refresh_subscriptions"),
+    "write the rows (start of a first load's COPY, or staging and compare)": ("etl.pipeline", "upsert"),
+    "COPY the rows of a first load": ("etl.loading", "copy_rows"),
+    "sum the lead marts in memory": ("etl.pipeline", "sum_lead_marts"),
+    "write the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
+                        "refresh_subscriptions"),
     "data-quality rule": ("etl.pipeline", "find_outliers", "record_findings"),
 }
-OTHER = "other: waiting for the COPY, typed cells to fact rows, run log, commit"
 step_seconds: dict[str, float] = {}
 step_cpu: dict[str, float] = {}  # the same steps' CPU seconds on the calling thread (load does not inflate them)
+# (step, thread, start, end) of each call, from the start of the load: the steps overlap on threads
+step_spans: list[tuple[str, str, float, float]] = []
+load_started = [0.0]
 
 
 def _time_steps() -> None:
@@ -150,10 +155,20 @@ def _time_steps() -> None:
                 try:
                     return _function(*args, **kwargs)
                 finally:
-                    step_seconds[_step] = step_seconds.get(_step, 0.0) + time.perf_counter() - start
+                    end = time.perf_counter()
+                    step_seconds[_step] = step_seconds.get(_step, 0.0) + end - start
                     step_cpu[_step] = step_cpu.get(_step, 0.0) + time.thread_time() - cpu
+                    step_spans.append((_step, threading.current_thread().name, start - load_started[0],
+                                       end - load_started[0]))
 
             setattr(module, name, timed)
+
+
+def _span(spans: list[tuple[str, str, float, float]], thread: str) -> str:
+    """A step's first start and last end on ``thread`` (seconds from the start of the load)."""
+    on_thread = [span for span in spans if span[1] == thread]
+    start, end = min(span[2] for span in on_thread), max(span[3] for span in on_thread)
+    return f"{start:.1f}-{end:.1f}"
 
 
 def server_cpu(database: str) -> float:
@@ -186,6 +201,8 @@ def loader_cpu() -> float:
 def time_load(path: Path, engine, database: str | None) -> tuple[float, object, dict[str, float], dict[str, float]]:
     step_seconds.clear()
     step_cpu.clear()
+    step_spans.clear()
+    load_started[0] = time.perf_counter()
     server = server_cpu(database) if database else 0.0
     start, cpu = time.perf_counter(), loader_cpu()
     report = load_file(path, engine=engine)
@@ -193,7 +210,7 @@ def time_load(path: Path, engine, database: str | None) -> tuple[float, object, 
     cpu = {**step_cpu, "loader (all threads and child processes)": loader_cpu() - cpu}
     if database:
         cpu["server (PostgreSQL backend)"] = server_cpu(database) - server
-    return seconds, report, dict(step_seconds), cpu
+    return seconds, report, list(step_spans), cpu
 
 
 def main() -> None:
@@ -260,23 +277,24 @@ def main() -> None:
     console.print("vs COPY = COPY's seconds / Pilotage's seconds for the same file "
                   "(100% = as fast as COPY; the goal is 50%).")
 
-    steps = Table(title=f"Where the loads of {rows['leads']:,} leads spend their time on PostgreSQL (seconds)")
+    steps = Table(title=f"Where the loads of {rows['leads']:,} leads spend their time on PostgreSQL: "
+                        "each step's seconds from the start of the load, and its thread")
     cases = [key for key in breakdowns if key[0] == "postgresql" and key[1] == "leads"]
     steps.add_column("step")
     for _backend, _name, label in cases:
         steps.add_column(label, justify="right")
-    for step in [*STEPS, OTHER]:
+    for step in STEPS:
         cells = []
         for key in cases:
-            seconds, measured = breakdowns[key]
-            value = measured.get(step, seconds - sum(measured.values()))
-            cells.append(f"{value:.1f}")
+            spans = [span for span in breakdowns[key][1] if span[0] == step]
+            cells.append("\n".join(f"{thread.removeprefix('pilotage-')}: {_span(spans, thread)}"
+                                   for thread in dict.fromkeys(span[1] for span in spans)))
         steps.add_row(step, *cells)
-    steps.add_row("total", *(f"{breakdowns[key][0]:.1f}" for key in cases))
+    steps.add_row("whole load", *(f"{breakdowns[key][0]:.1f}" for key in cases))
     console.print(steps)
-    console.print("'write the rows' includes the dimension rows (new campaigns, reps). On PostgreSQL a first "
-                  "load's COPY runs on a thread of its own: 'write the rows' is then its start, the marts and "
-                  "the rule are computed while the server copies, and what is left to wait for it is in 'other'.")
+    console.print("Threads: MainThread, the loader's; copy, a first load's COPY (it then writes the marts and "
+                  "builds the table's indexes); ahead, the lead marts' sums and the data-quality rule, computed "
+                  "while the server writes. 'write the rows' includes the dimension rows (new campaigns, reps).")
 
     cpu = Table(title=f"CPU seconds of the loads of {rows['leads']:,} leads (calling thread per step; "
                       "loader and server in total)")

@@ -176,11 +176,15 @@ def first_copy(conn: Connection, target: Table, frame: pd.DataFrame, columns: li
             between()
 
 
-def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, background: bool = False) -> LoadCounts:
+def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, background: bool = False,
+           ahead=None) -> LoadCounts:
     """Apply ``load`` inside the caller's transaction and return what changed.
 
     ``background``: a first load into an empty PostgreSQL table is copied on a thread of its own
-    (``counts.copying``; the caller waits for it before using the connection again)."""
+    (``counts.copying``; the caller waits for it before using the connection again). ``ahead``:
+    called with the rows to write (the rejected ones out) before they are written, when they may be
+    the table's whole content (see ``counts.written``): the caller may start computing from them
+    while the server writes and compares."""
     counts = LoadCounts()
     frame = load.frame
     if not load.unique_key:
@@ -196,6 +200,8 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
 
     target = load.table
     columns = [c for c in frame.columns if c != LINE]
+    if ahead is not None and load.update and not load.must_exist:
+        ahead(frame)
     if not load.must_exist and is_empty(conn, target):
         # First load into this table: nothing to compare with, copy straight into it.
         if background and conn.dialect.name == "postgresql":
@@ -203,7 +209,7 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
         else:
             first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)
-        counts.touched_dates = _file_dates(frame, load.date_columns)
+        counts.touched_dates = file_dates(frame, load.date_columns)
         counts.written = frame
         return counts
     staging = _create_staging(conn, target, columns, load.key)
@@ -303,7 +309,7 @@ def is_empty(conn: Connection, table: Table) -> bool:
     return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is None
 
 
-def _file_dates(frame: pd.DataFrame, date_columns) -> set[dt.date]:
+def file_dates(frame: pd.DataFrame, date_columns) -> set[dt.date]:
     dates: set[dt.date] = set()
     for column in date_columns:
         if column in frame.columns:

@@ -464,6 +464,21 @@ class LeadMarts:
     cohorts: pd.DataFrame  # mart_cohort_monthly
     reps: pd.DataFrame  # mart_rep_monthly
 
+    def on(self, days: Iterable[dt.date]) -> LeadMarts:
+        """These marts on ``days`` and their months only: the sums over every date of a file, kept
+        for the dates a load touched (a group's sum does not depend on the other groups)."""
+        days = set(days)
+        months = {d.replace(day=1) for d in days}
+        return LeadMarts(activity=_on(self.activity, "date", days, "D"),
+                         cohorts=_on(self.cohorts, "cohort_month", months, "M"),
+                         reps=_on(self.reps, "month", months, "M"))
+
+
+def _on(sums: pd.DataFrame, column: str, periods: set[dt.date], grain: str) -> pd.DataFrame:
+    wanted = np.array(sorted(periods), dtype=f"datetime64[{grain}]")
+    kept = np.isin(sums[column].to_numpy(dtype="datetime64[us]").astype(f"datetime64[{grain}]"), wanted)
+    return sums[kept].reset_index(drop=True)
+
 
 def sum_lead_marts(leads: pd.DataFrame, days: Iterable[dt.date]) -> LeadMarts:
     """The lead marts of ``leads`` (every lead of the store) on ``days`` and their months."""

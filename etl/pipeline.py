@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,16 @@ from sqlalchemy import Engine, insert
 
 from etl.connectors import Batch, LoadOptions, connector_for
 from etl.errors import EtlError, FileRefused
-from etl.loading import Copying, LoadCounts, upsert
-from etl.marts import refresh_activity, refresh_cohorts, refresh_reps, refresh_subscriptions, sum_lead_marts
-from etl.quality import find_outliers, record_findings
+from etl.loading import Copying, LoadCounts, TableLoad, file_dates, upsert
+from etl.marts import (
+    LeadMarts,
+    refresh_activity,
+    refresh_cohorts,
+    refresh_reps,
+    refresh_subscriptions,
+    sum_lead_marts,
+)
+from etl.quality import SPECS, find_outliers, record_findings
 from pilotage.hooks import after_load
 from pilotage.input import InputError, peek_columns, read_table
 from pilotage.operator import cli_operator
@@ -160,20 +168,74 @@ def _feeds(loads) -> str | None:
     return ",".join(labels) or None
 
 
+class _Ahead:
+    """What follows the write of a fact load, computed from its rows on a thread of its own while
+    the server writes them (copies a first load, or compares a reload with the store): the lead
+    marts, summed over every date of the file, then the data-quality findings. Used when the rows
+    turn out to be the table's whole content (:attr:`etl.loading.LoadCounts.written`), else dropped.
+    The thread does not use the connection."""
+
+    def __init__(self, load: TableLoad, rows: pd.DataFrame, file_name: str):
+        self.rows = rows
+        self._marts: LeadMarts | None = None
+        self._findings: list[dict] = []
+        self._error: BaseException | None = None
+        self._summed = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(load, file_name), name="pilotage-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self, load: TableLoad, file_name: str) -> None:
+        try:
+            if load.table.name == Lead.__tablename__:
+                self._marts = sum_lead_marts(self.rows, file_dates(self.rows, load.date_columns))
+            self._summed.set()  # the marts first: a first load's copying thread writes them next
+            self._findings = find_outliers(None, [load], file_name, {load.table.name: self.rows})
+        except BaseException as error:  # handed to the loader's thread by the methods below
+            self._error = error
+        finally:
+            self._summed.set()
+
+    def lead_marts(self, days) -> LeadMarts:
+        """The lead marts on ``days`` (the dates the load touched) and their months."""
+        self._summed.wait()
+        self._raise()
+        return self._marts.on(days)
+
+    def findings(self) -> list[dict]:
+        self._thread.join()
+        self._raise()
+        return self._findings
+
+    def drop(self) -> None:
+        """Let a computation of no use end (its error aside) before the load's next steps."""
+        self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
 def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: dict, copying: list,
                    report: RunReport, on_step) -> list[dict]:
     """Write the batch's loads and refresh the marts; returns the data-quality findings of the tables
     whose whole content the load holds.
 
-    While PostgreSQL copies a first load, this thread sums the lead marts from the rows in memory
-    and hands their writing to the copying thread (which writes them before it builds the table's
-    indexes: the server goes on without waiting), then applies the data-quality rule from memory.
-    The connection is not used here until the copies are done."""
+    A fact load's marts and findings are computed from its rows while the server writes them
+    (:class:`_Ahead`). While PostgreSQL copies a first load, the writing of its marts is handed to
+    the copying thread (which writes them before it builds the table's indexes: the server goes on
+    without waiting). The connection is not used here until the copies are done."""
+    aheads: list[tuple[str, _Ahead]] = []
+
+    def compute_ahead(load: TableLoad):
+        if load.table.name not in SPECS and load.table.name != Lead.__tablename__:
+            return None
+        return lambda rows: aheads.append((load.table.name, _Ahead(load, rows, file_name)))
+
     for load in batch.loads:
         for pending in copying:  # the next load uses the connection
             pending.wait()
         copying.clear()
-        counts = upsert(conn, load, background=True)
+        counts = upsert(conn, load, background=True, ahead=compute_ahead(load))
         if counts.copying:
             copying.append(counts.copying)
         if on_step:
@@ -187,8 +249,13 @@ def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: d
         touched.setdefault(name, set()).update(counts.touched_dates)
         # A table loaded twice in one batch: the second load's rows are not the table's whole content.
         written[name] = counts.written if name not in written else None
-    leads = written.get(Lead.__tablename__)
-    summed = None if leads is None else sum_lead_marts(leads, touched.get(Lead.__tablename__, set()))
+    # An ahead is used when its rows are the table's whole content (a table loaded twice is neither).
+    used = {name: ahead for name, ahead in aheads if written.get(name) is ahead.rows}
+    for name, ahead in aheads:
+        if used.get(name) is not ahead:
+            ahead.drop()
+    leads = used.get(Lead.__tablename__)
+    summed = None if leads is None else leads.lead_marts(touched.get(Lead.__tablename__, set()))
 
     def refresh_marts() -> None:
         lead_dates = touched.get(Lead.__tablename__, set())
@@ -199,8 +266,8 @@ def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: d
 
     if copying:
         copying[-1].then(refresh_marts)
-    early = find_outliers(None, [load for load in batch.loads if written.get(load.table.name) is not None],
-                          file_name, written)
+    early = [finding for load in batch.loads if load.table.name in used
+             for finding in used[load.table.name].findings()]
     if not copying:
         refresh_marts()
     return early

@@ -196,3 +196,29 @@ def test_refreshes_give_what_a_rebuild_gives(engine, tmp_path, monkeypatch, orde
     with engine.begin() as conn:
         rebuild_all(conn)
     _assert_same_marts(refreshed, _mart_rows(engine))
+
+
+def test_lead_marts_summed_over_a_whole_file_then_kept_on_some_days_are_those_summed_on_them(tmp_path):
+    """A reload's lead marts are summed over every date of its file while the server compares it with
+    the store, then kept on the dates the reload touched: exactly what summing on those dates gives."""
+    import pandas as pd
+
+    from etl.connectors import LoadOptions, connector_for
+    from etl.demo.export import write_canonical_csv
+    from etl.demo.generate import generate
+    from etl.loading import file_dates
+    from etl.marts import sum_lead_marts
+    from pilotage.input import read_table
+
+    company = generate(seed=5, leads=2_000, years=1, end=dt.date(2025, 6, 30))
+    raw = read_table(write_canonical_csv(company, tmp_path, tables=("leads",))["leads"])
+    leads = next(load for load in connector_for(raw).prepare(raw, LoadOptions()).loads
+                 if load.table.name == "fact_lead")
+    every_day = file_dates(leads.frame, leads.date_columns)
+    touched = {day for day in every_day if day.day in (3, 17) and day.month in (1, 2)} | {dt.date(2031, 1, 1)}
+    whole, kept = sum_lead_marts(leads.frame, every_day), sum_lead_marts(leads.frame, touched)
+    on_touched = whole.on(touched)
+    for name in ("activity", "cohorts", "reps"):
+        expected = getattr(kept, name)
+        assert len(expected) and len(expected) < len(getattr(whole, name)), name
+        pd.testing.assert_frame_equal(getattr(on_touched, name), expected, check_exact=True)
