@@ -127,7 +127,8 @@ STEPS = {
     "pseudonymise the ids (waiting for the child that hashes them, for a large file)": (
         "etl.connectors.canonical", "pseudonymise", "start_pseudonymising", "pseudonyms"),
     "write the rows (start of a first load's COPY, or staging and compare)": ("etl.pipeline", "upsert"),
-    "COPY the rows of a first load": ("etl.loading", "copy_rows"),
+    "COPY (a first load's rows on a thread of their own, or a reload's into its staging table)": (
+        "etl.loading", "copy_rows"),
     "sum the lead marts in memory": ("etl.pipeline", "sum_lead_marts"),
     "write the marts": ("etl.pipeline", "refresh_activity", "refresh_cohorts", "refresh_reps",
                         "refresh_subscriptions"),
@@ -165,10 +166,12 @@ def _time_steps() -> None:
 
 
 def _span(spans: list[tuple[str, str, float, float]], thread: str) -> str:
-    """A step's first start and last end on ``thread`` (seconds from the start of the load)."""
+    """A step's first start and last end on ``thread`` (seconds from the start of the load), and the
+    seconds its calls took when it is called more than once (the pseudonyms are started, then collected)."""
     on_thread = [span for span in spans if span[1] == thread]
     start, end = min(span[2] for span in on_thread), max(span[3] for span in on_thread)
-    return f"{start:.1f}-{end:.1f}"
+    busy = f" ({sum(span[3] - span[2] for span in on_thread):.1f} s)" if len(on_thread) > 1 else ""
+    return f"{start:.1f}-{end:.1f}{busy}"
 
 
 def server_cpu(database: str) -> float:
