@@ -200,21 +200,21 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
 
     target = load.table
     columns = [c for c in frame.columns if c != LINE]
+    if LINE not in frame.columns:  # rows a connector derived (the demo's) have no source line
+        frame = frame.assign(**{LINE: 0})
     if ahead is not None and load.update and not load.must_exist:
-        ahead(frame)
+        ahead(frame)  # the very rows counts.written will hold, if they are the table's whole content
     if not load.must_exist and is_empty(conn, target):
         # First load into this table: nothing to compare with, copy straight into it.
-        if background and conn.dialect.name == "postgresql":
-            counts.copying = Copying(conn, target, frame, columns, load.key)
-        else:
-            first_copy(conn, target, frame, columns, load.key)
         counts.inserted = len(frame)
         counts.touched_dates = file_dates(frame, load.date_columns)
         counts.written = frame
+        if background and conn.dialect.name == "postgresql":
+            counts.copying = Copying(conn, target, frame, columns, load.key)  # last: nothing may fail after it
+        else:
+            first_copy(conn, target, frame, columns, load.key)
         return counts
     staging = _create_staging(conn, target, columns, load.key)
-    if LINE not in frame.columns:
-        frame = frame.assign(**{LINE: 0})
     copy_rows(conn, staging, frame, [*columns, LINE])
     _index_staging(conn, staging, load.key)
 

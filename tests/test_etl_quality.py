@@ -161,3 +161,26 @@ def test_cli_prints_the_count_and_lists_the_findings(engine, tmp_path, monkeypat
     assert "1 data-quality findings" in result.output
     result = runner.invoke(app, ["etl", "quality", "1"])
     assert result.exit_code == 0 and "0 data-quality findings" in result.output
+
+
+def test_a_reload_of_rows_without_source_lines_is_judged_too(engine, tmp_path):
+    """Rows a connector derives have no source line (the demo's): loaded again as the table's whole
+    content, they are judged from memory as their first load was (the loader numbers them 0)."""
+    from etl.connectors import LoadOptions, connector_for
+    from etl.pipeline import apply_batch
+    from pilotage.input import LINE, read_table
+
+    with engine.begin() as conn:
+        conn.execute(insert(Region), [dict(code=code, name=code, level="region", parent_code="FR")
+                                      for code in REGIONS])
+    whole = _ads(HISTORY_START, 84, seed=1) + _ads(WEEK, 7, seed=2, outlier=True).removeprefix(HEADER)
+    raw = read_table(write(tmp_path / "ads.csv", whole))
+    batch = connector_for(raw).prepare(raw, LoadOptions())
+    for load in batch.loads:
+        load.frame = load.frame.drop(columns=[LINE], errors="ignore")
+    first = apply_batch(batch, engine, "canonical", "ads.csv")
+    again = apply_batch(batch, engine, "canonical", "ads.csv")
+    assert (again.counts.inserted, again.counts.updated) == (0, 0)  # the table's whole content, unchanged
+    assert first.findings == again.findings == 1
+    assert [(f.run_id, f.line, f.value) for f in _findings(engine)] == [
+        (first.run_id, 0, OUTLIER), (again.run_id, 0, OUTLIER)]
