@@ -12,6 +12,7 @@ import datetime as dt
 import queue
 import threading
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -202,10 +203,16 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
     columns = [c for c in frame.columns if c != LINE]
     if LINE not in frame.columns:  # rows a connector derived (the demo's) have no source line
         frame = frame.assign(**{LINE: 0})
+    # The very rows counts.written will hold, if they are the table's whole content.
     if ahead is not None and load.update and not load.must_exist:
-        ahead(frame)  # the very rows counts.written will hold, if they are the table's whole content
+        ahead = partial(ahead, frame)
+    else:
+        ahead = None
     if not load.must_exist and is_empty(conn, target):
-        # First load into this table: nothing to compare with, copy straight into it.
+        # First load into this table: nothing to compare with, copy straight into it (what is computed
+        # ahead starts at once: the copying thread writes the marts it sums before building the keys).
+        if ahead is not None:
+            ahead()
         counts.inserted = len(frame)
         counts.touched_dates = file_dates(frame, load.date_columns)
         counts.written = frame
@@ -216,6 +223,8 @@ def upsert(conn: Connection, load: TableLoad, count_rows: bool = True, backgroun
         return counts
     staging = _create_staging(conn, target, columns, load.key)
     copy_rows(conn, staging, frame, [*columns, LINE])
+    if ahead is not None:  # after the copy, which it would slow down: it has the server's compare to run beside
+        ahead()
     _index_staging(conn, staging, load.key)
 
     key_match = and_(*(target.c[k] == staging.c[k] for k in load.key))

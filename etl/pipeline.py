@@ -266,11 +266,10 @@ def _write_and_sum(conn, batch: Batch, file_name: str, touched: dict, written: d
 
     if copying:
         copying[-1].then(refresh_marts)
-    early = [finding for load in batch.loads if load.table.name in used
-             for finding in used[load.table.name].findings()]
-    if not copying:
+    else:  # while the rule may still be running beside
         refresh_marts()
-    return early
+    return [finding for load in batch.loads if load.table.name in used
+            for finding in used[load.table.name].findings()]
 
 
 def _abandon(copying: list) -> None:
