@@ -12,8 +12,8 @@ import datetime as dt
 import queue
 import threading
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
