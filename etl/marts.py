@@ -379,13 +379,11 @@ def _codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, p
         part, uniques = pd.factorize(frame[column])
         code = np.where((code < 0) | (part < 0), -1, code * max(len(uniques), 1) + part)
         present = code >= 0
-        code[present] = _dense_ranks(code[present])[1]
+        code[present] = pd.factorize(code[present])[0]
     present = np.flatnonzero(code >= 0)
-    # The combinations in order of first appearance: code i's first row is the i-th first appearance.
+    # factorize numbers the combinations in order of first appearance: code i's first row is the
+    # i-th first appearance (a hash table, where np.unique sorts every row).
     first = np.flatnonzero(~pd.Series(code[present]).duplicated().to_numpy())
-    codes_in_order = np.empty(len(first), dtype=np.int64)
-    codes_in_order[code[present[first]]] = np.arange(len(first))
-    code[present] = codes_in_order[code[present]]
     combos = frame[list(columns)].iloc[present[first]].reset_index(drop=True)
     return code, combos
 
